@@ -1,0 +1,147 @@
+//! Command-line arguments, per docs/cli-contract.md.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "apx",
+    version,
+    about = "API explorer for Cisco security appliances (ASA, FXOS, WSA, SMA, ESA)",
+    long_about = "With no subcommand, apx opens the desktop app. The subcommands are its headless twin."
+)]
+pub struct Cli {
+    /// The workspace folder (device tree + saved requests)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value = "saved_requests"
+    )]
+    pub workspace: PathBuf,
+    /// Print one JSON document on stdout instead of human text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log the exchange (method, URL, status, timings; never secrets) on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send one request
+    Send(SendArgs),
+    /// Show the TLS chain a server presents (sends no request, no credentials)
+    Probe(ProbeArgs),
+    /// Manage the devices of the workspace
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Serve the simulated ASA, FXOS, WSA and SMA appliances until interrupted
+    Demo,
+}
+
+/// How to trust the server's certificate (at most one).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TrustArgs {
+    /// Skip certificate verification for this call only
+    #[arg(long, conflicts_with_all = ["cacert", "pin"])]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file (in addition to the system roots)
+    #[arg(long, value_name = "FILE", conflicts_with = "pin")]
+    pub cacert: Option<PathBuf>,
+    /// Trust a server whose leaf certificate has this SHA-256 fingerprint
+    #[arg(long, value_name = "SHA256")]
+    pub pin: Option<String>,
+}
+
+/// Connection options shared by `send` (and later `run`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// A device of the workspace: base URL, platform, username, TLS trust
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+    /// Platform preset: asa, fxos, wsa, sma, esa, generic
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// none, basic, or token (the platform's login flow)
+    #[arg(long, value_name = "AUTH")]
+    pub auth: Option<String>,
+    /// Username (overrides the device's)
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+    /// Read the password from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Whole-request timeout in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Method (default GET, or POST when a body is given)
+    #[arg(short = 'X', long = "method", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Extra header 'Name: value' (repeatable; overrides a preset header)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Request body; @FILE reads a file
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+    /// Write the response body to FILE (binary safe)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A full URL, or with --device a path joined to the device's base URL
+    pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Trust the CA certificates in this PEM file
+    #[arg(long, value_name = "FILE", conflicts_with = "pin")]
+    pub cacert: Option<PathBuf>,
+    /// Expect the leaf certificate with this SHA-256 fingerprint
+    #[arg(long, value_name = "SHA256")]
+    pub pin: Option<String>,
+    /// Handshake timeout in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub timeout: f64,
+    /// An https:// URL
+    pub url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Add a device to the workspace
+    Add {
+        name: String,
+        #[arg(long, value_name = "PLATFORM")]
+        platform: String,
+        #[arg(long, value_name = "URL")]
+        url: String,
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+        /// Folder in the device tree, e.g. Lab/DC1
+        #[arg(long, value_name = "PATH", default_value = "")]
+        folder: String,
+        #[command(flatten)]
+        trust: TrustArgs,
+    },
+    /// List the devices (no secrets)
+    List,
+    /// Remove a device (and its keyring entry)
+    Remove { name: String },
+    /// Store the device's password in the OS keyring
+    SetPassword {
+        name: String,
+        #[arg(long, value_name = "VAR")]
+        password_env: String,
+    },
+}

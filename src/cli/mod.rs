@@ -1,0 +1,111 @@
+//! The headless CLI: parses flags, drives the engine, prints results.
+
+pub mod args;
+mod demo;
+mod device;
+mod output;
+mod probe;
+mod send;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::{Arc, mpsc};
+
+use clap::Parser;
+
+use crate::core::error::Failure;
+use crate::engine::{Engine, Event, EventSink, Job, RequestResult};
+use args::{Cli, Command};
+
+/// Global options every command sees.
+pub struct Context {
+    pub workspace: PathBuf,
+    pub json: bool,
+}
+
+/// Parses the arguments. A usage error is printed (as JSON with `--json`)
+/// and returned as exit code 2; help and version exit 0.
+pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, u8> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    Cli::try_parse_from(&args).map_err(|e| {
+        let is_error = e.use_stderr();
+        if is_error && args.iter().any(|a| a == "--json") {
+            let message = e.kind().to_string();
+            let failure = Failure::usage(
+                format!("{message}: {}", first_line(&e.to_string())),
+                "Run `apx --help` (or `apx COMMAND --help`) for the options.",
+            );
+            output::print_json(&serde_json::json!({"error": failure}));
+        } else {
+            let _ = e.print();
+        }
+        if is_error { 2 } else { 0 }
+    })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
+/// Runs a subcommand; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    if cli.verbose {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::INFO)
+            .without_time()
+            .with_target(false)
+            .init();
+    }
+    let ctx = Context {
+        workspace: cli.workspace,
+        json: cli.json,
+    };
+    match cli.command {
+        Some(Command::Send(args)) => send::run(&ctx, args),
+        Some(Command::Probe(args)) => probe::run(&ctx, args),
+        Some(Command::Device(command)) => device::run(&ctx, command),
+        Some(Command::Demo) => demo::run(&ctx),
+        None => {
+            let failure = Failure::usage("no command given", "Run `apx --help` for the commands.");
+            report(&ctx, &failure)
+        }
+    }
+}
+
+/// Prints a failure of a command that is not `send`; returns its exit code.
+fn report(ctx: &Context, failure: &Failure) -> u8 {
+    if ctx.json {
+        output::print_json(&serde_json::json!({"error": failure}));
+    } else {
+        output::print_failure(failure);
+    }
+    failure.kind.exit_code()
+}
+
+/// Runs a job on a fresh engine and waits for every result.
+fn blocking_run(job: Job) -> Vec<RequestResult> {
+    let (tx, rx) = mpsc::channel();
+    let count = job.requests.len();
+    let engine = match Engine::start(EventSink::new(tx, Arc::new(|| {}))) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("apx: cannot start the async runtime: {e}");
+            std::process::exit(3);
+        }
+    };
+    let id = engine.run(job);
+    let mut results = Vec::with_capacity(count);
+    for event in rx.iter() {
+        match event {
+            Event::Finished { job, result, .. } if job == id => results.push(*result),
+            Event::JobDone { job } if job == id => break,
+            _ => {}
+        }
+    }
+    results
+}

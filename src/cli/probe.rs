@@ -1,0 +1,79 @@
+//! `apx probe URL`: the TLS facts of a server, no request sent.
+
+use std::time::Duration;
+
+use super::args::{ProbeArgs, TrustArgs};
+use super::output::print_json;
+use super::send::trust_from_args;
+use super::{Context, report};
+use crate::core::error::Failure;
+use crate::core::request::resolve_target;
+use crate::engine::probe::{ProbeReport, probe};
+
+pub fn run(ctx: &Context, args: ProbeArgs) -> u8 {
+    match probe_report(&args) {
+        Ok(report) => {
+            if ctx.json {
+                print_json(&report);
+            } else {
+                print_report(&report);
+            }
+            if report.verified { 0 } else { 3 }
+        }
+        Err(failure) => report(ctx, &failure),
+    }
+}
+
+fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
+    let url = resolve_target(&args.url, None)?;
+    let trust = trust_from_args(&TrustArgs {
+        insecure: false,
+        cacert: args.cacert.clone(),
+        pin: args.pin.clone(),
+    })?
+    .unwrap_or_default();
+    if !args.timeout.is_finite() || args.timeout <= 0.0 {
+        return Err(Failure::usage(
+            "--timeout must be a positive number of seconds",
+            "",
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}"), ""))?;
+    runtime.block_on(probe(&url, &trust, Duration::from_secs_f64(args.timeout)))
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn print_report(r: &ProbeReport) {
+    println!("{}", r.url);
+    if let (Some(version), Some(cipher)) = (&r.tls_version, &r.cipher) {
+        println!("  protocol   {version}, {cipher}");
+    }
+    match &r.verify_error {
+        None => println!("  verified   yes"),
+        Some(e) => println!("  verified   NO: {e}"),
+    }
+    println!(
+        "  self-signed {}   expired {}   hostname matches {}",
+        yes_no(r.self_signed),
+        yes_no(r.expired),
+        yes_no(r.hostname_matches)
+    );
+    for (i, c) in r.chain.iter().enumerate() {
+        println!("  [{i}] subject  {}", c.subject);
+        println!("      issuer   {}", c.issuer);
+        println!("      valid    {} .. {}", c.not_before, c.not_after);
+        println!("      sha256   {}", c.sha256);
+        if !c.san.is_empty() {
+            println!("      SAN      {}", c.san.join(", "));
+        }
+    }
+    if let Some(hint) = &r.hint {
+        println!("hint: {hint}");
+    }
+}

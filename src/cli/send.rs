@@ -1,0 +1,213 @@
+//! `apx send`: one request, built from flags and the device, run by the engine.
+
+use std::time::Duration;
+
+use super::args::{ConnectionArgs, SendArgs, TrustArgs};
+use super::output::{SendDocument, print_failure, print_json, print_result};
+use super::{Context, blocking_run};
+use crate::core::error::Failure;
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::{
+    Header, check_json, declares_json, merge_headers, origin, resolve_target,
+};
+use crate::core::secret::Secret;
+use crate::core::tls::{Trust, normalize_fingerprint};
+use crate::core::workspace::{Device, Workspace};
+use crate::engine::http::Sink;
+use crate::engine::session::{PreparedRequest, SessionSpec};
+use crate::engine::{Job, JobRequest, keyring};
+
+pub fn run(ctx: &Context, args: SendArgs) -> u8 {
+    let job = match build_job(ctx, &args) {
+        Ok(job) => job,
+        Err(failure) => {
+            if ctx.json {
+                print_json(&SendDocument::usage(&failure));
+            } else {
+                print_failure(&failure);
+            }
+            return failure.kind.exit_code();
+        }
+    };
+    let platform = job.session.platform;
+    let results = blocking_run(job);
+    let mut worst = 0;
+    for result in &results {
+        worst = worst.max(result.exit_code());
+        if ctx.json {
+            print_json(&SendDocument::from_result(result, false));
+        } else {
+            print_result(result, platform);
+        }
+    }
+    worst
+}
+
+fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
+    let workspace = Workspace::new(&ctx.workspace);
+    let device = args
+        .connection
+        .device
+        .as_deref()
+        .map(|name| workspace.device(name))
+        .transpose()?;
+    let url = resolve_target(&args.target, device.as_ref().map(|d| d.base_url.as_str()))?;
+    let session = session_spec(&args.connection, device.as_ref(), &url)?;
+    let body = args.data.as_deref().map(read_body).transpose()?;
+    let extra = args
+        .headers
+        .iter()
+        .map(|h| Header::parse(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let headers = merge_headers(session.platform.preset_headers(body.is_some()), &extra);
+    if let Some(body) = &body {
+        if declares_json(&headers) {
+            check_json(body).map_err(|p| {
+                Failure::usage(
+                    format!("malformed JSON body: {p}"),
+                    "Fix the body (nothing was sent), or set another Content-Type with -H.",
+                )
+            })?;
+        }
+    }
+    let method = args
+        .method
+        .clone()
+        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.into())
+        .to_ascii_uppercase();
+    let sink = args.output.clone().map_or(Sink::Memory, Sink::File);
+    Ok(Job {
+        session,
+        requests: vec![JobRequest {
+            name: String::new(),
+            request: PreparedRequest {
+                method,
+                url,
+                headers,
+                body,
+            },
+            sink,
+        }],
+    })
+}
+
+/// The session for a device (or none), with the command line overriding it.
+pub fn session_spec(
+    conn: &ConnectionArgs,
+    device: Option<&Device>,
+    url: &url::Url,
+) -> Result<SessionSpec, Failure> {
+    let platform = match &conn.platform {
+        Some(p) => Platform::parse(p).ok_or_else(|| {
+            Failure::usage(
+                format!("unknown platform {p:?}"),
+                "Use one of asa, fxos, wsa, sma, esa, generic.",
+            )
+        })?,
+        None => device.map_or(Platform::Generic, |d| d.platform),
+    };
+    let user = conn
+        .user
+        .clone()
+        .or_else(|| device.and_then(|d| d.username.clone()));
+    let auth = match &conn.auth {
+        Some(a) => AuthMode::parse(a).ok_or_else(|| {
+            Failure::usage(format!("unknown auth {a:?}"), "Use none, basic or token.")
+        })?,
+        None if user.is_some() => match platform.default_auth() {
+            AuthMode::None => AuthMode::Basic,
+            mode => mode,
+        },
+        None => AuthMode::None,
+    };
+    let password = match auth {
+        AuthMode::None => None,
+        _ => Some(password(
+            conn.password_env.as_deref(),
+            device,
+            user.as_deref(),
+        )?),
+    };
+    let trust = trust_from_args(&conn.trust)?
+        .unwrap_or_else(|| device.map(|d| d.trust.clone()).unwrap_or_default());
+    if !conn.timeout.is_finite() || conn.timeout <= 0.0 {
+        return Err(Failure::usage(
+            "--timeout must be a positive number of seconds",
+            "",
+        ));
+    }
+    Ok(SessionSpec {
+        platform,
+        origin: origin(url),
+        auth,
+        user,
+        password,
+        trust,
+        timeout: Duration::from_secs_f64(conn.timeout),
+    })
+}
+
+/// The trust the flags ask for, if any.
+pub fn trust_from_args(args: &TrustArgs) -> Result<Option<Trust>, Failure> {
+    if args.insecure {
+        return Ok(Some(Trust::Insecure));
+    }
+    if let Some(file) = &args.cacert {
+        crate::engine::tls::load_pem_certs(file)?;
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        return Ok(Some(Trust::Ca { file }));
+    }
+    match &args.pin {
+        Some(pin) => Ok(Some(Trust::Pin {
+            sha256: normalize_fingerprint(pin)?,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// `--password-env`, else the device's keyring entry, else a prompt on a terminal.
+fn password(
+    env: Option<&str>,
+    device: Option<&Device>,
+    user: Option<&str>,
+) -> Result<Secret, Failure> {
+    if let Some(var) = env {
+        return std::env::var(var).map(Secret::new).map_err(|_| {
+            Failure::usage(
+                format!("environment variable {var} is not set"),
+                format!("Export it first: read -rs {var}; export {var}"),
+            )
+        });
+    }
+    if let Some(device) = device {
+        match keyring::password(&device.name) {
+            Ok(Some(p)) => return Ok(p),
+            Ok(None) => {}
+            Err(e) => tracing::debug!("keyring: {}", e.message),
+        }
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let prompt = format!("Password for {}: ", user.unwrap_or("the device"));
+        if let Ok(p) = rpassword::prompt_password(prompt) {
+            return Ok(Secret::new(p));
+        }
+    }
+    Err(Failure::usage(
+        "no password available",
+        "Give --password-env VAR, store one with `apx device set-password NAME --password-env VAR`, or run in a terminal to be prompted.",
+    ))
+}
+
+/// `-d BODY` or `-d @FILE`.
+fn read_body(data: &str) -> Result<Vec<u8>, Failure> {
+    match data.strip_prefix('@') {
+        Some(path) => std::fs::read(path).map_err(|e| {
+            Failure::usage(
+                format!("cannot read body file {path}: {e}"),
+                "Check the path after @.",
+            )
+        }),
+        None => Ok(data.as_bytes().to_vec()),
+    }
+}

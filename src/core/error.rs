@@ -1,0 +1,129 @@
+//! Failures as data: a kind, the decoded platform error body, and a hint.
+//! Rendering (terminal, JSON, GUI panel) lives with each front end.
+
+use serde::Serialize;
+
+/// What went wrong, coarsely; decides the CLI exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// The server answered with 4xx/5xx.
+    Http,
+    /// A login was refused or no credentials were available to the flow.
+    Auth,
+    /// Certificate verification or TLS handshake failure.
+    Tls,
+    /// Connection refused or reset, DNS failure, body cut off.
+    Connect,
+    /// The request did not complete in time.
+    Timeout,
+    /// Bad input: flag, URL, JSON body, workspace file, unknown device.
+    Usage,
+    /// Stopped by the user before it completed.
+    Cancelled,
+}
+
+impl FailureKind {
+    /// Exit code per the CLI contract.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            FailureKind::Http | FailureKind::Auth => 1,
+            FailureKind::Usage => 2,
+            FailureKind::Tls
+            | FailureKind::Connect
+            | FailureKind::Timeout
+            | FailureKind::Cancelled => 3,
+        }
+    }
+
+    /// A short title for headings.
+    pub fn title(self) -> &'static str {
+        match self {
+            FailureKind::Http => "HTTP error",
+            FailureKind::Auth => "Authentication failed",
+            FailureKind::Tls => "TLS failure",
+            FailureKind::Connect => "Connection failed",
+            FailureKind::Timeout => "Timed out",
+            FailureKind::Usage => "Invalid input",
+            FailureKind::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// Which platform error body shape was decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorFormat {
+    Asa,
+    Fxos,
+    Asyncos,
+}
+
+/// A platform error body, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedBody {
+    pub format: ErrorFormat,
+    /// The platform's own code, e.g. "551" or "DUPLICATE".
+    pub code: Option<String>,
+    pub message: String,
+    /// Every further message or field, one line each.
+    pub details: Vec<String>,
+}
+
+/// One failure, ready to render. Field names match the CLI's `--json` contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub format: Option<ErrorFormat>,
+    pub code: Option<String>,
+    pub message: String,
+    pub details: Vec<String>,
+    pub hint: String,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            format: None,
+            code: None,
+            message: message.into(),
+            details: Vec::new(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Failure::new(FailureKind::Usage, message, hint)
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.details.push(detail.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Fills format, code, message and details from a decoded platform body,
+    /// keeping the status line as the first detail.
+    pub fn with_decoded(mut self, decoded: DecodedBody) -> Self {
+        self.details.insert(0, std::mem::take(&mut self.message));
+        self.format = Some(decoded.format);
+        self.code = decoded.code.or(self.code);
+        self.message = decoded.message;
+        self.details.extend(decoded.details);
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}

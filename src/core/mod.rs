@@ -1,0 +1,9 @@
+//! The pure core: request model, platform presets, error decoders, TLS
+//! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
+
+pub mod error;
+pub mod platform;
+pub mod request;
+pub mod secret;
+pub mod tls;
+pub mod workspace;

@@ -1,0 +1,100 @@
+//! AsyncOS API (WSA, SMA, ESA): JWT login with base64 credentials,
+//! `jwtToken` header refreshes, `{"error":{message, code, explanation}}` bodies.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::FlowRequest;
+use crate::core::error::{DecodedBody, ErrorFormat};
+use crate::core::secret::Secret;
+
+/// `POST {base}/login` with `{"data":{"userName": b64, "passphrase": b64}}`.
+pub fn login_request(base: &str, user: &str, password: &Secret) -> FlowRequest {
+    let body = json!({"data": {
+        "userName": STANDARD.encode(user),
+        "passphrase": STANDARD.encode(password.expose()),
+    }});
+    FlowRequest {
+        method: "POST",
+        path: format!("{base}/login"),
+        headers: vec![("Content-Type".into(), Secret::new("application/json"))],
+        body: Some(body.to_string().into_bytes()),
+        basic: false,
+    }
+}
+
+/// `data.jwtToken` of the login answer.
+pub fn token_from_body(body: &[u8]) -> Option<Secret> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("data")?
+        .get("jwtToken")?
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(Secret::new)
+}
+
+pub fn decode(value: &Value) -> Option<DecodedBody> {
+    let error = value.get("error")?.as_object()?;
+    let text = |key: &str| match error.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let message = text("message")?;
+    let details = text("explanation").into_iter().collect();
+    Some(DecodedBody {
+        format: ErrorFormat::Asyncos,
+        code: text("code"),
+        message,
+        details,
+    })
+}
+
+pub fn status_hint(status: u16, during_login: bool) -> Option<String> {
+    let hint = match status {
+        401 if during_login => {
+            "The appliance refused the login: check the username and password (sent base64-encoded) and that the account's role may use the AsyncOS API."
+        }
+        401 => {
+            "No valid credentials or jwtToken: the JWT may have expired with the user inactivity timeout; log in again."
+        }
+        403 => "This user role may not query this resource.",
+        404 => {
+            "Nothing matches the URI: check the counter name and that every query attribute is one the resource accepts (names are case sensitive)."
+        }
+        400 => {
+            "Bad request: reporting queries need startDate and endDate (e.g. 2024-01-30T00:00:00.000Z) and, on SMA, device_type."
+        }
+        406 => "AsyncOS requires `Accept: application/json`.",
+        503 => {
+            "The AsyncOS API is unavailable: check it is enabled on this interface (`interfaceconfig`, ports 6443/6080)."
+        }
+        _ => return None,
+    };
+    Some(hint.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_body_is_base64() {
+        let req = login_request("/wsa/api/v2.0", "admin", &Secret::new("ironport"));
+        assert_eq!(req.path, "/wsa/api/v2.0/login");
+        let body: Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["data"]["userName"], "YWRtaW4=");
+        assert_eq!(body["data"]["passphrase"], "aXJvbnBvcnQ=");
+    }
+
+    #[test]
+    fn decodes_error_body() {
+        let v = json!({"error": {"message": "Unexpected attribute - starts_with.", "code": "404", "explanation": "404 = Nothing matches the given URI."}});
+        let d = decode(&v).unwrap();
+        assert_eq!(d.code.as_deref(), Some("404"));
+        assert_eq!(d.message, "Unexpected attribute - starts_with.");
+        assert_eq!(d.details, vec!["404 = Nothing matches the given URI."]);
+    }
+}

@@ -1,0 +1,146 @@
+//! The endpoints each platform documents, offered as suggestions.
+
+use super::Platform;
+
+/// One documented endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: &'static str,
+    /// Path below the device origin; AsyncOS paths include the API base.
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// An example JSON body, where the endpoint takes one.
+    pub body: Option<&'static str>,
+}
+
+const fn get(path: &'static str, summary: &'static str) -> Endpoint {
+    Endpoint {
+        method: "GET",
+        path,
+        summary,
+        body: None,
+    }
+}
+
+const fn post(path: &'static str, summary: &'static str, body: &'static str) -> Endpoint {
+    Endpoint {
+        method: "POST",
+        path,
+        summary,
+        body: Some(body),
+    }
+}
+
+const ASA: &[Endpoint] = &[
+    get(
+        "/api/objects/networkobjects?offset=0&limit=100",
+        "List network objects (pages of at most 100, with rangeInfo)",
+    ),
+    post(
+        "/api/objects/networkobjects",
+        "Create a network object",
+        r#"{"kind": "object#NetworkObj", "name": "web-server-2", "host": {"kind": "IPv4Address", "value": "10.1.1.20"}}"#,
+    ),
+    post(
+        "/api/cli",
+        "Run CLI commands (serial number)",
+        r#"{"commands": ["show version | include Serial"]}"#,
+    ),
+    post(
+        "/api/commands/writemem",
+        "Write the running-config to memory",
+        "",
+    ),
+    post(
+        "/api/backup",
+        "Back up the configuration",
+        r#"{"location": "disk0:/backup.tar.gz", "passphrase": "{{backup_passphrase}}"}"#,
+    ),
+    get(
+        "/api/monitoring/device/components/version",
+        "Software version and device type",
+    ),
+    get("/api/monitoring/serialnumber", "Serial number"),
+];
+
+const FXOS: &[Endpoint] = &[
+    get("/api/sys/firmware", "Platform bundle (firmware) version"),
+    get("/api/chassis/inventory", "Chassis inventory"),
+    get("/api/sm/apps", "Installed logical device applications"),
+    get("/api/ports/ep", "Ethernet ports and their states"),
+    get("/api/ld/SecurityModule", "Security modules"),
+];
+
+const WSA: &[Endpoint] = &[
+    get(
+        "/wsa/api/v2.0/reporting/web_malware_category_malware_name_user_detail?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        "Malware by category, name and user",
+    ),
+    get(
+        "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        "Web services summary",
+    ),
+    get(
+        "/wsa/api/v2.0/reporting/web_top_users?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        "Top users",
+    ),
+    get("/wsa/api/v2.0/health", "Appliance health"),
+];
+
+const SMA: &[Endpoint] = &[
+    get(
+        "/sma/api/v2.0/reporting/mail_security_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "Mail security summary (ESA reports)",
+    ),
+    get(
+        "/sma/api/v2.0/reporting/mail_incoming_traffic_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "Incoming mail traffic summary",
+    ),
+    get(
+        "/sma/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        "Web services summary (WSA reports)",
+    ),
+    get("/sma/api/v2.0/health", "Appliance health"),
+];
+
+const ESA: &[Endpoint] = &[
+    get(
+        "/esa/api/v2.0/reporting/mail_security_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "Mail security summary",
+    ),
+    get(
+        "/esa/api/v2.0/reporting/mail_incoming_traffic_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "Incoming mail traffic summary",
+    ),
+    get("/esa/api/v2.0/health", "Appliance health"),
+];
+
+/// The endpoint catalog of a platform (empty for generic).
+pub fn endpoints(platform: Platform) -> &'static [Endpoint] {
+    match platform {
+        Platform::Asa => ASA,
+        Platform::Fxos => FXOS,
+        Platform::Wsa => WSA,
+        Platform::Sma => SMA,
+        Platform::Esa => ESA,
+        Platform::Generic => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_bodies_are_json_and_paths_absolute() {
+        for p in Platform::ALL {
+            for e in endpoints(p) {
+                assert!(e.path.starts_with('/'), "{}", e.path);
+                assert!(e.path.starts_with(p.api_base()), "{}", e.path);
+                if let Some(body) = e.body.filter(|b| !b.is_empty()) {
+                    serde_json::from_str::<serde_json::Value>(body).expect(e.path);
+                }
+            }
+        }
+    }
+}

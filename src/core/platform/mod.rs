@@ -1,0 +1,340 @@
+//! Platform presets: default headers, auth flows, endpoint catalogs, error
+//! decoders and status hints. One file per platform family.
+
+pub mod asa;
+pub mod asyncos;
+pub mod catalog;
+pub mod fxos;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::error::DecodedBody;
+use crate::core::request::Header;
+use crate::core::secret::Secret;
+
+/// The appliance families apx knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Asa,
+    Fxos,
+    Wsa,
+    Sma,
+    Esa,
+    Generic,
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    None,
+    Basic,
+    /// The platform's login flow (ASA token service, FXOS `/api/login`, AsyncOS JWT).
+    Token,
+}
+
+impl AuthMode {
+    pub const ALL: [AuthMode; 3] = [AuthMode::None, AuthMode::Basic, AuthMode::Token];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Basic => "basic",
+            AuthMode::Token => "token",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuthMode> {
+        AuthMode::ALL.into_iter().find(|m| m.id() == s)
+    }
+}
+
+/// A request the login flow needs sent, before variables or auth are applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowRequest {
+    pub method: &'static str,
+    /// Path below the device's origin, e.g. `/api/tokenservices`.
+    pub path: String,
+    pub headers: Vec<(String, Secret)>,
+    pub body: Option<Vec<u8>>,
+    /// Whether the request carries HTTP Basic credentials.
+    pub basic: bool,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 6] = [
+        Platform::Asa,
+        Platform::Fxos,
+        Platform::Wsa,
+        Platform::Sma,
+        Platform::Esa,
+        Platform::Generic,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::Asa => "asa",
+            Platform::Fxos => "fxos",
+            Platform::Wsa => "wsa",
+            Platform::Sma => "sma",
+            Platform::Esa => "esa",
+            Platform::Generic => "generic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.id() == s.to_ascii_lowercase())
+    }
+
+    /// The product name people use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Asa => "Cisco ASA",
+            Platform::Fxos => "Firepower FXOS",
+            Platform::Wsa => "Secure Web Appliance (WSA)",
+            Platform::Sma => "Security Management Appliance (SMA)",
+            Platform::Esa => "Secure Email Gateway (ESA)",
+            Platform::Generic => "Generic HTTP",
+        }
+    }
+
+    fn is_asyncos(self) -> bool {
+        matches!(self, Platform::Wsa | Platform::Sma | Platform::Esa)
+    }
+
+    /// AsyncOS API base path (`/wsa/api/v2.0`); empty for other platforms.
+    pub fn api_base(self) -> &'static str {
+        match self {
+            Platform::Wsa => "/wsa/api/v2.0",
+            Platform::Sma => "/sma/api/v2.0",
+            Platform::Esa => "/esa/api/v2.0",
+            _ => "",
+        }
+    }
+
+    /// Headers every request of this platform carries (a user's header of the
+    /// same name overrides them).
+    pub fn preset_headers(self, has_body: bool) -> Vec<Header> {
+        let mut headers = Vec::new();
+        match self {
+            Platform::Asa => headers.push(Header::new("User-Agent", "REST API Agent")),
+            Platform::Fxos | Platform::Wsa | Platform::Sma | Platform::Esa => {
+                headers.push(Header::new("Accept", "application/json"))
+            }
+            Platform::Generic => {}
+        }
+        if has_body && self.bodies_are_json() {
+            headers.push(Header::new("Content-Type", "application/json"));
+        }
+        headers
+    }
+
+    /// Whether request bodies on this platform are JSON (and so must parse).
+    pub fn bodies_are_json(self) -> bool {
+        self != Platform::Generic
+    }
+
+    /// The auth mode a new request on this platform starts with.
+    pub fn default_auth(self) -> AuthMode {
+        match self {
+            Platform::Generic => AuthMode::None,
+            _ => AuthMode::Token,
+        }
+    }
+
+    /// Names the token flow for people, or None where the platform has none.
+    pub fn token_flow_name(self) -> Option<&'static str> {
+        match self {
+            Platform::Asa => Some("ASA token service: POST /api/tokenservices, X-Auth-Token"),
+            Platform::Fxos => Some("FXOS login: POST /api/login, TOKEN header"),
+            Platform::Wsa | Platform::Sma | Platform::Esa => {
+                Some("AsyncOS JWT: POST {base}/login, jwtToken header")
+            }
+            Platform::Generic => None,
+        }
+    }
+
+    /// Whether Basic auth is accepted (FXOS only accepts its token).
+    pub fn supports_basic(self) -> bool {
+        self != Platform::Fxos
+    }
+
+    /// The login request of the token flow.
+    pub fn login_request(self, user: &str, password: &Secret) -> Option<FlowRequest> {
+        match self {
+            Platform::Asa => Some(asa::login_request()),
+            Platform::Fxos => Some(fxos::login_request(user, password)),
+            p if p.is_asyncos() => Some(asyncos::login_request(p.api_base(), user, password)),
+            _ => None,
+        }
+    }
+
+    /// Extracts the session token from a login answer.
+    pub fn token_from_login(
+        self,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Option<Secret> {
+        if !(200..300).contains(&status) {
+            return None;
+        }
+        match self {
+            Platform::Asa => header_value(headers, "x-auth-token").map(Secret::new),
+            Platform::Fxos => fxos::token_from_body(body),
+            p if p.is_asyncos() => asyncos::token_from_body(body)
+                .or_else(|| header_value(headers, "jwttoken").map(Secret::new)),
+            _ => None,
+        }
+    }
+
+    /// The header that carries the session token on each request.
+    pub fn token_header(self) -> Option<&'static str> {
+        match self {
+            Platform::Asa => Some("X-Auth-Token"),
+            Platform::Fxos => Some("TOKEN"),
+            p if p.is_asyncos() => Some("jwtToken"),
+            _ => None,
+        }
+    }
+
+    /// A refreshed token the appliance handed back in a response header.
+    pub fn refreshed_token(self, headers: &[(String, String)]) -> Option<Secret> {
+        if self.is_asyncos() {
+            header_value(headers, "jwttoken")
+                .filter(|v| !v.is_empty())
+                .map(Secret::new)
+        } else {
+            None
+        }
+    }
+
+    /// The logout request, where the platform has one.
+    pub fn logout_request(self, token: &Secret) -> Option<FlowRequest> {
+        match self {
+            Platform::Asa => Some(asa::logout_request(token)),
+            Platform::Fxos => Some(fxos::logout_request(token)),
+            _ => None,
+        }
+    }
+
+    /// Whether the answer says the session token is no longer valid, so that
+    /// one fresh login and one retry are worth it.
+    pub fn token_rejected(self, status: u16, body: &[u8]) -> bool {
+        match self {
+            Platform::Asa => status == 401,
+            Platform::Fxos => fxos::token_rejected(status, body),
+            p if p.is_asyncos() => status == 401,
+            _ => false,
+        }
+    }
+
+    /// Decodes this platform's error body (or, for generic, any known shape).
+    pub fn decode_error(self, body: &[u8]) -> Option<DecodedBody> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        match self {
+            Platform::Asa => asa::decode(&value),
+            Platform::Fxos => fxos::decode(&value),
+            p if p.is_asyncos() => asyncos::decode(&value),
+            _ => asa::decode(&value)
+                .or_else(|| fxos::decode(&value))
+                .or_else(|| asyncos::decode(&value)),
+        }
+    }
+
+    /// What an HTTP status means on this platform and what to do about it.
+    pub fn status_hint(self, status: u16, during_login: bool) -> String {
+        let specific = match self {
+            Platform::Asa => asa::status_hint(status, during_login),
+            Platform::Fxos => fxos::status_hint(status, during_login),
+            p if p.is_asyncos() => asyncos::status_hint(status, during_login),
+            _ => None,
+        };
+        specific.unwrap_or_else(|| generic_status_hint(status).to_string())
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The first header value with this (case-insensitive) name.
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The standard reason phrase of a status code.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+fn generic_status_hint(status: u16) -> &'static str {
+    match status {
+        300..=399 => {
+            "The server redirects elsewhere; apx does not follow redirects, so that credentials never go to another host. Send the request to the Location shown."
+        }
+        400 => {
+            "The server rejected the request as malformed: check the path, query parameters and body."
+        }
+        401 => {
+            "The credentials were missing or refused: check the username, password and auth mode."
+        }
+        403 => {
+            "The account is authenticated but not allowed to do this: check its role or privilege level."
+        }
+        404 => "Nothing exists at this path: check it against the platform's endpoint catalog.",
+        405 => "This resource does not support this method: check the method.",
+        406 => {
+            "The server cannot produce what the Accept header asks for: send Accept: application/json."
+        }
+        408 | 504 => {
+            "The server or a gateway gave up waiting: try again, or with a longer timeout."
+        }
+        413 => "The request body is too large for the server.",
+        414 => "The URL is too long: shorten the query.",
+        415 => {
+            "The server does not accept this body type: send Content-Type: application/json with JSON bodies."
+        }
+        429 => "Too many requests: wait before retrying.",
+        500..=599 => "The server failed while handling the request: check its logs, then retry.",
+        _ => "The server refused the request; the body may say more.",
+    }
+}

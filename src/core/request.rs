@@ -1,0 +1,273 @@
+//! The request model: method, URL, headers with enabled flags, body; and the
+//! checks that run before anything is sent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::core::error::Failure;
+
+/// One header line; disabled headers stay in the model but are not sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+    #[serde(default = "enabled", skip_serializing_if = "is_enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+fn is_enabled(e: &bool) -> bool {
+    *e
+}
+
+impl Header {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Header {
+            name: name.into(),
+            value: value.into(),
+            enabled: true,
+        }
+    }
+
+    /// Parses `Name: value` as given to `-H`.
+    pub fn parse(line: &str) -> Result<Header, Failure> {
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            Failure::usage(
+                format!("malformed header {line:?}: expected 'Name: value'"),
+                "Write headers as -H 'Name: value'.",
+            )
+        })?;
+        let name = name.trim();
+        let valid_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid_name {
+            return Err(Failure::usage(
+                format!("malformed header name {name:?}"),
+                "Header names are letters, digits and - _ . only.",
+            ));
+        }
+        let value = value.trim();
+        if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+            return Err(Failure::usage(
+                format!("header {name} holds a line break"),
+                "Header values must be on one line.",
+            ));
+        }
+        Ok(Header::new(name, value))
+    }
+}
+
+/// Presets first, then `extra`; an extra header replaces every preset header
+/// of the same (case-insensitive) name.
+pub fn merge_headers(presets: Vec<Header>, extra: &[Header]) -> Vec<Header> {
+    let mut merged: Vec<Header> = presets
+        .into_iter()
+        .filter(|p| !extra.iter().any(|e| e.name.eq_ignore_ascii_case(&p.name)))
+        .collect();
+    merged.extend(extra.iter().cloned());
+    merged
+}
+
+/// Whether the enabled headers declare a JSON body.
+pub fn declares_json(headers: &[Header]) -> bool {
+    headers.iter().any(|h| {
+        h.enabled
+            && h.name.eq_ignore_ascii_case("content-type")
+            && h.value.to_ascii_lowercase().contains("json")
+    })
+}
+
+/// A parse error in a JSON body, with its 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for JsonProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// Checks that `body` is one JSON document.
+pub fn check_json(body: &[u8]) -> Result<(), JsonProblem> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map(|_| ())
+        .map_err(|e| JsonProblem {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Resolves a CLI/GUI target: a full `http(s)` URL, or a path joined to `base`.
+pub fn resolve_target(target: &str, base: Option<&str>) -> Result<Url, Failure> {
+    let target = target.trim();
+    let looks_absolute = target.contains("://");
+    let url = match (looks_absolute, base) {
+        (true, _) => Url::parse(target).map_err(|e| bad_url(target, &e.to_string()))?,
+        (false, Some(base)) => {
+            let base_url = Url::parse(base).map_err(|e| bad_url(base, &e.to_string()))?;
+            join_path(&base_url, target)?
+        }
+        (false, None) => {
+            return Err(Failure::usage(
+                format!("{target:?} is not a full URL"),
+                "Give a URL like https://10.0.0.1/api/..., or a path together with --device.",
+            ));
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad_url(target, "only http and https are supported"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad_url(target, "the URL has no host"));
+    }
+    Ok(url)
+}
+
+/// Joins a path (with optional query) below the base URL's path.
+fn join_path(base: &Url, path: &str) -> Result<Url, Failure> {
+    let mut joined = base.clone();
+    let (path_part, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let prefix = base.path().trim_end_matches('/');
+    let suffix = path_part.trim_start_matches('/');
+    joined.set_path(&format!("{prefix}/{suffix}"));
+    joined.set_query(query.or(base.query()));
+    if joined.path().contains("/../") {
+        return Err(bad_url(path, "the path climbs out of the base URL"));
+    }
+    Ok(joined)
+}
+
+fn bad_url(url: &str, why: &str) -> Failure {
+    Failure::usage(
+        format!("malformed URL {url:?}: {why}"),
+        "Give a URL like https://10.0.0.1:443/api/objects/networkobjects.",
+    )
+}
+
+/// The origin (`scheme://host:port`) of a URL, where login flows are sent.
+pub fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// Replaces `{{name}}` with the variable's value. An undefined variable is
+/// an error naming it; it is never sent literally.
+pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Failure> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or_else(|| {
+            Failure::usage(
+                "unclosed {{ in request",
+                "Close variables as {{name}}, or escape a literal brace pair.",
+            )
+        })?;
+        let name = after[..end].trim();
+        let value = vars.get(name).ok_or_else(|| {
+            Failure::usage(
+                format!("undefined variable {{{{{name}}}}}"),
+                format!("Define {name:?} on the device, or replace it in the request."),
+            )
+        })?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_headers() {
+        assert_eq!(
+            Header::parse("Accept: application/json").unwrap(),
+            Header::new("Accept", "application/json")
+        );
+        assert_eq!(Header::parse("X-A:b:c").unwrap().value, "b:c");
+        assert!(Header::parse("no colon").is_err());
+        assert!(Header::parse(": empty").is_err());
+        assert!(Header::parse("Bad Name: x").is_err());
+    }
+
+    #[test]
+    fn extra_headers_override_presets_case_insensitively() {
+        let merged = merge_headers(
+            vec![
+                Header::new("User-Agent", "REST API Agent"),
+                Header::new("Accept", "a"),
+            ],
+            &[Header::new("accept", "b")],
+        );
+        assert_eq!(
+            merged,
+            vec![
+                Header::new("User-Agent", "REST API Agent"),
+                Header::new("accept", "b")
+            ]
+        );
+    }
+
+    #[test]
+    fn json_problem_has_position() {
+        let p = check_json(b"{\n  \"a\": 1,\n  \"b\": }").unwrap_err();
+        assert_eq!((p.line, p.column), (3, 8));
+        assert!(check_json(b" [1, 2] ").is_ok());
+    }
+
+    #[test]
+    fn resolves_targets() {
+        let u = resolve_target("/api/objects?limit=5", Some("https://10.0.0.1:8443")).unwrap();
+        assert_eq!(u.as_str(), "https://10.0.0.1:8443/api/objects?limit=5");
+        let u = resolve_target("reporting/x", Some("https://h/wsa/api/v2.0/")).unwrap();
+        assert_eq!(u.as_str(), "https://h/wsa/api/v2.0/reporting/x");
+        assert!(resolve_target("/api", None).is_err());
+        assert!(resolve_target("ftp://h/x", None).is_err());
+        assert!(resolve_target("https://", None).is_err());
+        assert_eq!(
+            origin(&resolve_target("https://h:6443/x", None).unwrap()),
+            "https://h:6443"
+        );
+    }
+
+    #[test]
+    fn substitutes_variables() {
+        let vars = BTreeMap::from([("host".to_string(), "10.0.0.1".to_string())]);
+        assert_eq!(
+            substitute("https://{{ host }}/api", &vars).unwrap(),
+            "https://10.0.0.1/api"
+        );
+        let err = substitute("{{missing}}", &vars).unwrap_err();
+        assert!(err.message.contains("{{missing}}"), "{}", err.message);
+        assert!(substitute("{{open", &vars).is_err());
+    }
+}

@@ -1,0 +1,256 @@
+//! The workspace folder: the device tree (`devices.json`) and saved requests.
+//! Files are human-readable JSON with a format version, written atomically;
+//! a corrupt file is reported with its position and never overwritten.
+
+pub mod atomic;
+pub mod device;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use device::Device;
+
+use crate::core::error::Failure;
+
+pub const DEVICES_FILE: &str = "devices.json";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct DevicesFile {
+    format: u32,
+    devices: Vec<Device>,
+}
+
+/// A workspace folder on disk.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    dir: PathBuf,
+}
+
+impl Workspace {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Workspace { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn devices_path(&self) -> PathBuf {
+        self.dir.join(DEVICES_FILE)
+    }
+
+    /// The devices; an absent file is an empty tree.
+    pub fn load_devices(&self) -> Result<Vec<Device>, Failure> {
+        let path = self.devices_path();
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(unreadable(&path, &e)),
+        };
+        parse_devices(&path, &bytes)
+    }
+
+    /// Writes the devices, sorted by folder then name.
+    pub fn save_devices(&self, devices: &[Device]) -> Result<(), Failure> {
+        let mut devices = devices.to_vec();
+        devices.sort_by(|a, b| (&a.folder, &a.name).cmp(&(&b.folder, &b.name)));
+        let file = DevicesFile {
+            format: FORMAT_VERSION,
+            devices,
+        };
+        let mut text = serde_json::to_string_pretty(&file)
+            .map_err(|e| Failure::usage(format!("cannot encode devices: {e}"), ""))?;
+        text.push('\n');
+        let path = self.devices_path();
+        atomic::write_atomic(&path, text.as_bytes()).map_err(|e| unwritable(&path, &e))
+    }
+
+    /// The device with this name; an unknown name suggests a close one.
+    pub fn device(&self, name: &str) -> Result<Device, Failure> {
+        let devices = self.load_devices()?;
+        devices
+            .iter()
+            .find(|d| d.name == name)
+            .cloned()
+            .ok_or_else(|| unknown_device(&devices, name))
+    }
+
+    /// Adds a device; a name already taken is an error.
+    pub fn add_device(&self, device: Device) -> Result<(), Failure> {
+        device.validate()?;
+        let mut devices = self.load_devices()?;
+        if devices.iter().any(|d| d.name == device.name) {
+            return Err(Failure::usage(
+                format!("a device named {:?} already exists", device.name),
+                "Choose another name, or remove the existing device first.",
+            ));
+        }
+        devices.push(device);
+        self.save_devices(&devices)
+    }
+
+    /// Replaces the device named `old_name` (which may be renamed).
+    pub fn update_device(&self, old_name: &str, device: Device) -> Result<(), Failure> {
+        device.validate()?;
+        let mut devices = self.load_devices()?;
+        if device.name != old_name && devices.iter().any(|d| d.name == device.name) {
+            return Err(Failure::usage(
+                format!("a device named {:?} already exists", device.name),
+                "Choose another name.",
+            ));
+        }
+        let slot = devices
+            .iter()
+            .position(|d| d.name == old_name)
+            .ok_or_else(|| unknown_device(&devices, old_name))?;
+        devices[slot] = device;
+        self.save_devices(&devices)
+    }
+
+    pub fn remove_device(&self, name: &str) -> Result<Device, Failure> {
+        let mut devices = self.load_devices()?;
+        let index = devices
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| unknown_device(&devices, name))?;
+        let removed = devices.remove(index);
+        self.save_devices(&devices)?;
+        Ok(removed)
+    }
+}
+
+fn parse_devices(path: &Path, bytes: &[u8]) -> Result<Vec<Device>, Failure> {
+    #[derive(Deserialize)]
+    struct Version {
+        format: Option<u32>,
+    }
+    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(path, &e))?;
+    match version.format {
+        Some(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(Failure::usage(
+                format!(
+                    "{}: format version {v} is not supported (this apx reads {FORMAT_VERSION})",
+                    path.display()
+                ),
+                "The file was written by a newer apx; upgrade apx. The file was left untouched.",
+            ));
+        }
+        None => {
+            return Err(Failure::usage(
+                format!("{}: no \"format\" field", path.display()),
+                "This is not an apx devices file. The file was left untouched.",
+            ));
+        }
+    }
+    let file: DevicesFile = serde_json::from_slice(bytes).map_err(|e| corrupt(path, &e))?;
+    Ok(file.devices)
+}
+
+/// "unknown device", with the closest name as a suggestion.
+fn unknown_device(devices: &[Device], name: &str) -> Failure {
+    let close = devices
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name) || edit_distance(&d.name, name) <= 2);
+    let hint = match close {
+        Some(d) => format!(
+            "Did you mean {:?}? `apx device list` shows every device.",
+            d.name
+        ),
+        None => "`apx device list` shows the devices; `apx device add` adds one.".into(),
+    };
+    Failure::usage(format!("unknown device {name:?}"), hint)
+}
+
+fn corrupt(path: &Path, e: &serde_json::Error) -> Failure {
+    Failure::usage(
+        format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
+        "Fix the file by hand (it was left untouched), or move it away to start afresh.",
+    )
+}
+
+fn unreadable(path: &Path, e: &io::Error) -> Failure {
+    Failure::usage(
+        format!("cannot read {}: {e}", path.display()),
+        "Check the path and its permissions.",
+    )
+}
+
+fn unwritable(path: &Path, e: &io::Error) -> Failure {
+    Failure::usage(
+        format!("cannot write {}: {e}", path.display()),
+        "Check the folder exists and is writable.",
+    )
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::platform::Platform;
+    use crate::core::tls::Trust;
+
+    fn asa(name: &str) -> Device {
+        Device {
+            name: name.into(),
+            folder: "Lab/DC1".into(),
+            platform: Platform::Asa,
+            base_url: "https://10.0.0.1".into(),
+            username: Some("admin".into()),
+            trust: Trust::Insecure,
+        }
+    }
+
+    #[test]
+    fn round_trips_and_finds_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path());
+        assert!(ws.load_devices().unwrap().is_empty());
+        ws.add_device(asa("fw1")).unwrap();
+        assert!(ws.add_device(asa("fw1")).is_err());
+        assert_eq!(ws.device("fw1").unwrap(), asa("fw1"));
+        let err = ws.device("fw2").unwrap_err();
+        assert!(err.hint.contains("\"fw1\""), "{}", err.hint);
+        ws.remove_device("fw1").unwrap();
+        assert!(ws.load_devices().unwrap().is_empty());
+    }
+
+    #[test]
+    fn corrupt_file_is_reported_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path());
+        let garbage = b"{\"format\": 1, \"devices\": [ {\"name\": }";
+        fs::write(ws.devices_path(), garbage).unwrap();
+        let err = ws.add_device(asa("x")).unwrap_err();
+        assert!(err.message.contains("devices.json:1:"), "{}", err.message);
+        assert_eq!(fs::read(ws.devices_path()).unwrap(), garbage);
+        fs::write(ws.devices_path(), br#"{"format": 9, "devices": []}"#).unwrap();
+        assert!(ws.load_devices().unwrap_err().message.contains("version 9"));
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("asa-1", "asa-2"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

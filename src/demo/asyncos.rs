@@ -1,0 +1,234 @@
+//! Simulated Cisco AsyncOS (WSA, SMA, ESA) REST API v2.0: base64 login that
+//! returns a JWT, `jwtToken` sessions with rolling refresh, reporting and health.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use super::appliance::{ApplianceConfig, Stats, TokenStore, bump, lock, random_bytes, random_hex};
+use super::asyncos_reporting;
+use super::clock;
+use super::server::{DemoRequest, DemoResponse, Handler};
+use crate::core::platform::Platform;
+
+/// The request handler of one simulated AsyncOS appliance; `product` is
+/// Wsa, Sma or Esa and picks the base path (`/wsa/api/v2.0`, …).
+pub fn handler(product: Platform, config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
+    let appliance = AsyncOs {
+        product,
+        base: format!("/{}/api/v2.0", product.id()),
+        tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
+        issued: AtomicU64::new(0),
+        config,
+        stats,
+    };
+    Arc::new(move |req| appliance.handle(req))
+}
+
+struct AsyncOs {
+    product: Platform,
+    base: String,
+    config: ApplianceConfig,
+    stats: Arc<Stats>,
+    tokens: Mutex<TokenStore>,
+    /// JWTs issued so far; goes into each token's payload.
+    issued: AtomicU64,
+}
+
+impl AsyncOs {
+    fn handle(&self, req: &DemoRequest) -> DemoResponse {
+        let acceptable = req.header("accept").is_none_or(|accept| {
+            let accept = accept.to_ascii_lowercase();
+            accept.contains("application/json") || accept.contains("*/*")
+        });
+        if !acceptable {
+            return error(406, "Only application/json responses are available.");
+        }
+        let Some(rest) = req.path.strip_prefix(self.base.as_str()) else {
+            return not_found();
+        };
+        let rest = rest.trim_end_matches('/');
+        if rest == "/login" {
+            return if req.method == "POST" {
+                self.login(req)
+            } else {
+                method_not_allowed()
+            };
+        }
+        let refreshed = match self.authenticate(req) {
+            Ok(refreshed) => refreshed,
+            Err(answer) => return answer,
+        };
+        bump(&self.stats.requests);
+        let answer = if rest == "/health" {
+            if req.method == "GET" {
+                health()
+            } else {
+                method_not_allowed()
+            }
+        } else if let Some(counter) = rest.strip_prefix("/reporting/") {
+            if req.method == "GET" {
+                asyncos_reporting::report(self.product, counter, req)
+            } else {
+                method_not_allowed()
+            }
+        } else {
+            not_found()
+        };
+        match refreshed {
+            Some(token) => answer.with_header("jwtToken", &token),
+            None => answer,
+        }
+    }
+
+    /// A live `jwtToken` header (one use counted) or, without one, valid
+    /// Basic. `Ok(Some(new))` when this use rolled the JWT over.
+    fn authenticate(&self, req: &DemoRequest) -> Result<Option<String>, DemoResponse> {
+        let unauthorized = || {
+            error(
+                401,
+                "Authorization required: no valid credentials or jwtToken.",
+            )
+        };
+        let Some(token) = req.header("jwttoken") else {
+            return if self.config.basic_auth_valid(req) {
+                Ok(None)
+            } else {
+                Err(unauthorized())
+            };
+        };
+        let mut tokens = lock(&self.tokens);
+        let uses = tokens.record_use(token).ok_or_else(unauthorized)?;
+        if self
+            .config
+            .jwt_refresh_after
+            .is_none_or(|after| uses < after)
+        {
+            return Ok(None);
+        }
+        let fresh = self.new_jwt().ok_or_else(internal_error)?;
+        tokens.remove(token);
+        tokens.insert(fresh.clone());
+        bump(&self.stats.refreshes);
+        Ok(Some(fresh))
+    }
+
+    /// `POST {base}/login` with base64 `userName` and `passphrase`.
+    fn login(&self, req: &DemoRequest) -> DemoResponse {
+        let (username, passphrase) = match login_credentials(&req.body) {
+            Ok(credentials) => credentials,
+            Err(problem) => return error(400, &problem),
+        };
+        if !self.config.accepts(&username, &passphrase) {
+            bump(&self.stats.failed_logins);
+            return error(401, "Authentication failed.");
+        }
+        let Some(token) = self.new_jwt() else {
+            return internal_error();
+        };
+        lock(&self.tokens).insert(token.clone());
+        bump(&self.stats.logins);
+        DemoResponse::json(
+            200,
+            &json!({ "data": {
+                "userName": self.config.username,
+                "is2FactorRedirectRequired": false,
+                "role": "Administrator",
+                "email": [],
+                "jwtToken": token,
+            }}),
+        )
+    }
+
+    /// A JWT-shaped token: `header.payload.signature`, each base64url.
+    fn new_jwt(&self) -> Option<String> {
+        let counter = self.issued.fetch_add(1, Ordering::Relaxed) + 1;
+        let (now, _) = clock::unix_now();
+        let header = json!({ "alg": "HS256", "typ": "JWT" });
+        let payload = json!({
+            "userName": self.config.username,
+            "counter": counter,
+            "iat": now,
+            "exp": now + 1800,
+            "jti": random_hex(8)?,
+        });
+        let segment = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let signature = URL_SAFE_NO_PAD.encode(random_bytes(32)?);
+        Some(format!(
+            "{}.{}.{signature}",
+            segment(&header),
+            segment(&payload)
+        ))
+    }
+}
+
+/// Decoded `(userName, passphrase)` from `{"data":{"userName":b64,"passphrase":b64}}`,
+/// or a message naming what is wrong.
+fn login_credentials(body: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let body: Value =
+        serde_json::from_slice(body).map_err(|_| "Request body is not valid JSON.".to_string())?;
+    let data = body
+        .get("data")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| "Missing required field - data.".to_string())?;
+    let field = |name: &str| -> Result<Vec<u8>, String> {
+        let encoded = data
+            .get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("Missing required field - {name}."))?;
+        STANDARD
+            .decode(encoded)
+            .map_err(|_| format!("Invalid base64 value for field - {name}."))
+    };
+    Ok((field("userName")?, field("passphrase")?))
+}
+
+fn health() -> DemoResponse {
+    DemoResponse::json(
+        200,
+        &json!({ "data": {
+            "percentage_ram_utilization": 37,
+            "percentage_cpu_load": 12,
+            "percentage_queue_utilization": 3,
+        }}),
+    )
+}
+
+/// AsyncOS error body; the explanation is the status's standard phrase.
+pub(super) fn error(status: u16, message: &str) -> DemoResponse {
+    let explanation = match status {
+        400 => "Bad request syntax or unsupported method.",
+        401 => "Unauthorized.",
+        404 => "Nothing matches the given URI.",
+        405 => "Specified method is invalid for this resource.",
+        406 => "URI not available in preferred format.",
+        _ => "Server got itself in trouble.",
+    };
+    DemoResponse::json(
+        status,
+        &json!({ "error": {
+            "message": message,
+            "code": status.to_string(),
+            "explanation": format!("{status} = {explanation}"),
+        }}),
+    )
+}
+
+pub(super) fn not_found() -> DemoResponse {
+    error(404, "Nothing matches the given URI.")
+}
+
+fn method_not_allowed() -> DemoResponse {
+    error(405, "Method not allowed for this resource.")
+}
+
+fn internal_error() -> DemoResponse {
+    error(500, "Could not generate a token.")
+}
+
+#[cfg(test)]
+#[path = "asyncos_tests.rs"]
+mod tests;

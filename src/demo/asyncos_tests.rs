@@ -1,0 +1,184 @@
+//! Unit tests of the simulated AsyncOS appliances, calling the handler directly.
+
+use std::sync::atomic::Ordering;
+
+use super::*;
+use crate::demo::appliance::{DEMO_PASSWORD, test_request};
+
+const LOGIN: &str = "/sma/api/v2.0/login";
+const REPORT: &str = "/sma/api/v2.0/reporting/mail_security_summary";
+const DATES: &str = "startDate=2024-01-30T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z";
+
+fn body(answer: &DemoResponse) -> Value {
+    serde_json::from_slice(&answer.body).unwrap_or(Value::Null)
+}
+
+fn login_body(user: &str, password: &str) -> Vec<u8> {
+    json!({ "data": { "userName": STANDARD.encode(user), "passphrase": STANDARD.encode(password) } })
+        .to_string()
+        .into_bytes()
+}
+
+fn jwt_header(answer: &DemoResponse) -> Option<String> {
+    answer
+        .headers
+        .iter()
+        .find(|(n, _)| n == "jwtToken")
+        .map(|(_, v)| v.clone())
+}
+
+#[test]
+fn login_with_base64_credentials() {
+    let stats = Arc::new(Stats::default());
+    let sma = handler(Platform::Sma, ApplianceConfig::demo(), stats.clone());
+    let ok = sma(&test_request(
+        "POST",
+        LOGIN,
+        &[],
+        &login_body("admin", DEMO_PASSWORD),
+    ));
+    assert_eq!(ok.status, 200);
+    let token = body(&ok)["data"]["jwtToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(token.split('.').count(), 3);
+    assert_eq!(jwt_header(&ok), None);
+
+    let bad = sma(&test_request(
+        "POST",
+        LOGIN,
+        &[],
+        &login_body("admin", "nope"),
+    ));
+    assert_eq!(bad.status, 401);
+    assert_eq!(body(&bad)["error"]["message"], "Authentication failed.");
+    let raw = br#"{"data":{"userName":"admin","passphrase":"%%%"}}"#;
+    assert_eq!(sma(&test_request("POST", LOGIN, &[], raw)).status, 400);
+    assert_eq!(stats.failed_logins.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.logins.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn jwt_is_refreshed_after_n_uses() {
+    let stats = Arc::new(Stats::default());
+    let config = ApplianceConfig {
+        jwt_refresh_after: Some(2),
+        ..ApplianceConfig::demo()
+    };
+    let wsa = handler(Platform::Wsa, config, stats.clone());
+    let login = wsa(&test_request(
+        "POST",
+        "/wsa/api/v2.0/login",
+        &[],
+        &login_body("admin", DEMO_PASSWORD),
+    ));
+    let old = body(&login)["data"]["jwtToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let health = "/wsa/api/v2.0/health";
+
+    let first = wsa(&test_request("GET", health, &[("jwtToken", &old)], b""));
+    assert_eq!((first.status, jwt_header(&first)), (200, None));
+    let second = wsa(&test_request("GET", health, &[("jwtToken", &old)], b""));
+    assert_eq!(second.status, 200);
+    let fresh = jwt_header(&second).unwrap_or_default();
+    assert!(!fresh.is_empty() && fresh != old);
+
+    assert_eq!(
+        wsa(&test_request("GET", health, &[("jwtToken", &old)], b"")).status,
+        401
+    );
+    assert_eq!(
+        wsa(&test_request("GET", health, &[("jwtToken", &fresh)], b"")).status,
+        200
+    );
+    assert_eq!(stats.refreshes.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.requests.load(Ordering::Relaxed), 3);
+}
+
+#[test]
+fn reporting_validation() {
+    let sma = handler(
+        Platform::Sma,
+        ApplianceConfig::demo(),
+        Arc::new(Stats::default()),
+    );
+    let auth = crate::demo::appliance::basic("admin", DEMO_PASSWORD);
+    let headers = [("Authorization", auth.as_str())];
+
+    let missing = sma(&test_request(
+        "GET",
+        &format!("{REPORT}?endDate=2024-01-31T00:00:00.000Z&device_type=esa"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(missing.status, 400);
+    assert_eq!(
+        body(&missing)["error"]["message"],
+        "Missing required parameter - startDate."
+    );
+    assert_eq!(
+        body(&missing)["error"]["explanation"],
+        "400 = Bad request syntax or unsupported method."
+    );
+
+    let unexpected = sma(&test_request(
+        "GET",
+        &format!("{REPORT}?{DATES}&device_type=esa&starts_with=x"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(unexpected.status, 404);
+    assert_eq!(
+        body(&unexpected)["error"]["message"],
+        "Unexpected attribute - starts_with."
+    );
+
+    let no_device = sma(&test_request(
+        "GET",
+        &format!("{REPORT}?{DATES}"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(
+        body(&no_device)["error"]["message"],
+        "Missing required parameter - device_type."
+    );
+    let bad_date = sma(&test_request(
+        "GET",
+        &format!("{REPORT}?startDate=2024-01-30&endDate=x&device_type=esa"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(bad_date.status, 400);
+
+    let ok = sma(&test_request(
+        "GET",
+        &format!("{REPORT}?{DATES}&device_type=esa"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(ok.status, 200);
+    assert_eq!(body(&ok)["data"]["type"], "mail_security_summary");
+    let unknown = sma(&test_request(
+        "GET",
+        "/sma/api/v2.0/reporting/nope",
+        &headers,
+        b"",
+    ));
+    assert_eq!(unknown.status, 404);
+    let xml = [
+        ("Authorization", auth.as_str()),
+        ("Accept", "application/xml"),
+    ];
+    assert_eq!(
+        sma(&test_request("GET", "/sma/api/v2.0/health", &xml, b"")).status,
+        406
+    );
+    assert_eq!(
+        sma(&test_request("GET", "/sma/api/v2.0/health", &[], b"")).status,
+        401
+    );
+}

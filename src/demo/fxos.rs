@@ -1,0 +1,209 @@
+//! Simulated Cisco FXOS (Firepower chassis manager) REST API: header-based
+//! login, `TOKEN` header sessions and a few read-only inventories.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use super::appliance::{
+    ApplianceConfig, Stats, TokenStore, bump, is_json_content, lock, random_hex,
+};
+use super::fxos_data;
+use super::server::{DemoRequest, DemoResponse, Handler};
+
+/// The request handler of one simulated FXOS chassis.
+pub fn handler(config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
+    let fxos = Fxos {
+        tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
+        config,
+        stats,
+    };
+    Arc::new(move |req| fxos.handle(req))
+}
+
+struct Fxos {
+    config: ApplianceConfig,
+    stats: Arc<Stats>,
+    tokens: Mutex<TokenStore>,
+}
+
+impl Fxos {
+    fn handle(&self, req: &DemoRequest) -> DemoResponse {
+        let path = req.path.trim_end_matches('/');
+        if path == "/api/login" {
+            return if req.method == "POST" {
+                self.login(req)
+            } else {
+                method_not_allowed()
+            };
+        }
+        let accepts_json = req
+            .header("accept")
+            .is_some_and(|a| a.to_ascii_lowercase().contains("application/json"));
+        if !accepts_json {
+            return error(406, "406", "Not acceptable", "not-acceptable");
+        }
+        if !req.body.is_empty() && !is_json_content(req) {
+            return error(
+                415,
+                "415",
+                "Unsupported content-type",
+                "unsupported-media-type",
+            );
+        }
+        let Some(token) = req.header("token") else {
+            return authorization_required();
+        };
+        if path == "/api/logout" {
+            return self.logout(req, token);
+        }
+        if lock(&self.tokens).record_use(token).is_none() {
+            return authorization_required();
+        }
+        bump(&self.stats.requests);
+        let Some(document) = fxos_data::document(path) else {
+            return error(404, "404", "Object not found", "not-found");
+        };
+        if req.method == "GET" {
+            DemoResponse::json(200, &document)
+        } else {
+            method_not_allowed()
+        }
+    }
+
+    /// `POST /api/login` with `username` and `password` request headers,
+    /// compared exactly as sent (no URL decoding).
+    fn login(&self, req: &DemoRequest) -> DemoResponse {
+        let username = req.header("username").unwrap_or_default();
+        let password = req.header("password").unwrap_or_default();
+        if !self
+            .config
+            .accepts(username.as_bytes(), password.as_bytes())
+        {
+            bump(&self.stats.failed_logins);
+            return error(400, "551", "Authentication failed", "unidentified-fail");
+        }
+        let Some(token) = random_hex(32) else {
+            return error(500, "500", "Internal error", "internal-error");
+        };
+        lock(&self.tokens).insert(token.clone());
+        bump(&self.stats.logins);
+        DemoResponse::json(200, &json!({ "refreshPeriod": "0", "token": token }))
+    }
+
+    fn logout(&self, req: &DemoRequest, token: &str) -> DemoResponse {
+        if req.method != "POST" {
+            return method_not_allowed();
+        }
+        if lock(&self.tokens).remove(token) {
+            bump(&self.stats.logouts);
+            DemoResponse::json(200, &json!({}))
+        } else {
+            error(555, "555", "Authorization required", "service-unavailable")
+        }
+    }
+}
+
+/// FXOS error body: `{"error-code":…,"error-description":…,"error-nr":…}`.
+fn error(status: u16, code: &str, description: &str, nr: &str) -> DemoResponse {
+    DemoResponse::json(
+        status,
+        &json!({ "error-code": code, "error-description": description, "error-nr": nr }),
+    )
+}
+
+fn authorization_required() -> DemoResponse {
+    error(400, "552", "Authorization required", "service-unavailable")
+}
+
+fn method_not_allowed() -> DemoResponse {
+    error(405, "405", "Method not allowed", "method-not-allowed")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::demo::appliance::test_request;
+
+    const ACCEPT: (&str, &str) = ("Accept", "application/json");
+
+    fn config() -> ApplianceConfig {
+        ApplianceConfig {
+            password: "pa%21ss".to_string(),
+            ..ApplianceConfig::demo()
+        }
+    }
+
+    fn body(answer: &DemoResponse) -> Value {
+        serde_json::from_slice(&answer.body).unwrap_or(Value::Null)
+    }
+
+    fn login(fxos: &Handler, password: &str) -> DemoResponse {
+        let headers = [("username", "admin"), ("password", password)];
+        fxos(&test_request("POST", "/api/login", &headers, b""))
+    }
+
+    #[test]
+    fn password_is_compared_raw() {
+        let stats = Arc::new(Stats::default());
+        let fxos = handler(config(), stats.clone());
+        let decoded = login(&fxos, "pa!ss");
+        assert_eq!(decoded.status, 400);
+        assert_eq!(body(&decoded)["error-code"], "551");
+        let raw = login(&fxos, "pa%21ss");
+        assert_eq!(raw.status, 200);
+        assert_eq!(body(&raw)["token"].as_str().map(str::len), Some(64));
+        assert_eq!(stats.failed_logins.load(Ordering::Relaxed), 1);
+        assert_eq!(stats.logins.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn session_rules() {
+        let stats = Arc::new(Stats::default());
+        let fxos = handler(config(), stats.clone());
+        let token = body(&login(&fxos, "pa%21ss"))["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let with_token = [ACCEPT, ("TOKEN", token.as_str())];
+
+        let no_accept = fxos(&test_request(
+            "GET",
+            "/api/sys/firmware",
+            &[("TOKEN", &token)],
+            b"",
+        ));
+        assert_eq!(no_accept.status, 406);
+        let no_token = fxos(&test_request("GET", "/api/sys/firmware", &[ACCEPT], b""));
+        assert_eq!(no_token.status, 400);
+        assert_eq!(body(&no_token)["error-code"], "552");
+        let text = [
+            ACCEPT,
+            ("TOKEN", token.as_str()),
+            ("Content-Type", "text/plain"),
+        ];
+        assert_eq!(
+            fxos(&test_request("POST", "/api/sm/apps", &text, b"x")).status,
+            415
+        );
+
+        let firmware = fxos(&test_request("GET", "/api/sys/firmware", &with_token, b""));
+        assert_eq!(firmware.status, 200);
+        assert_eq!(
+            fxos(&test_request("GET", "/api/nope", &with_token, b"")).status,
+            404
+        );
+
+        let logout = fxos(&test_request("POST", "/api/logout", &with_token, b""));
+        assert_eq!((logout.status, body(&logout)), (200, json!({})));
+        let again = fxos(&test_request("POST", "/api/logout", &with_token, b""));
+        assert_eq!(again.status, 555);
+        assert_eq!(body(&again)["error-code"], "555");
+        assert_eq!(stats.logouts.load(Ordering::Relaxed), 1);
+        assert_eq!(stats.requests.load(Ordering::Relaxed), 2);
+    }
+}

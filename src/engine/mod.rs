@@ -1,0 +1,336 @@
+//! The async engine: a tokio runtime on background threads. Commands go in
+//! over a channel; events come out over another, with a wake-up callback so
+//! that a GUI can repaint. The CLI drives the same engine and blocks on events.
+
+pub mod http;
+pub mod keyring;
+pub mod probe;
+pub mod session;
+pub mod tls;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc as tmpsc, oneshot};
+
+use crate::core::error::{Failure, FailureKind};
+use http::{Body, Progress, Sink};
+use session::{ExchangeRecord, PreparedRequest, Session, SessionEvent, SessionSpec, http_failure};
+use tls::Handshake;
+
+pub type JobId = u64;
+
+/// Requests run against one device within one session.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub session: SessionSpec,
+    pub requests: Vec<JobRequest>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JobRequest {
+    /// The saved request's name, or empty for an ad-hoc one.
+    pub name: String,
+    pub request: PreparedRequest,
+    pub sink: Sink,
+}
+
+/// What goes into the engine.
+pub enum Command {
+    Run { id: JobId, job: Job },
+    Cancel(JobId),
+}
+
+/// What comes out of the engine.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Started {
+        job: JobId,
+        index: usize,
+    },
+    /// A handshake happened (or failed); the chain the server presented.
+    Tls {
+        job: JobId,
+        handshake: Handshake,
+    },
+    Head {
+        job: JobId,
+        index: usize,
+        status: u16,
+    },
+    Progress {
+        job: JobId,
+        index: usize,
+        received: u64,
+        total: Option<u64>,
+    },
+    Exchange {
+        job: JobId,
+        record: ExchangeRecord,
+    },
+    Finished {
+        job: JobId,
+        index: usize,
+        result: Box<RequestResult>,
+    },
+    JobDone {
+        job: JobId,
+    },
+}
+
+/// The outcome of one request.
+#[derive(Debug, Clone)]
+pub struct RequestResult {
+    pub name: String,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub elapsed: Duration,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    pub error: Option<Failure>,
+    pub handshake: Option<Handshake>,
+}
+
+impl RequestResult {
+    /// Exit code of this result per the CLI contract.
+    pub fn exit_code(&self) -> u8 {
+        self.error.as_ref().map_or(0, |e| e.kind.exit_code())
+    }
+}
+
+/// Where events go: a channel plus a wake-up (e.g. `ctx.request_repaint`).
+#[derive(Clone)]
+pub struct EventSink {
+    tx: mpsc::Sender<Event>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl EventSink {
+    pub fn new(tx: mpsc::Sender<Event>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        EventSink { tx, wake }
+    }
+
+    fn emit(&self, event: Event) {
+        // A receiver that went away (window closed) is not an error here.
+        let _ = self.tx.send(event);
+        (self.wake)();
+    }
+}
+
+/// The engine: owns the runtime and the command channel.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    commands: tmpsc::UnboundedSender<Command>,
+    next_id: AtomicU64,
+}
+
+impl Engine {
+    /// Starts the runtime (two worker threads) and the dispatcher.
+    pub fn start(events: EventSink) -> std::io::Result<Engine> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("apx-engine")
+            .enable_all()
+            .build()?;
+        let (commands, rx) = tmpsc::unbounded_channel();
+        runtime.spawn(dispatch(rx, events));
+        Ok(Engine {
+            runtime,
+            commands,
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Queues a job; its events carry the returned id.
+    pub fn run(&self, job: Job) -> JobId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let _ = self.commands.send(Command::Run { id, job });
+        id
+    }
+
+    pub fn cancel(&self, id: JobId) {
+        let _ = self.commands.send(Command::Cancel(id));
+    }
+
+    /// The runtime, for other async work (probes, demo servers).
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        self.runtime.handle()
+    }
+}
+
+async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) {
+    let mut cancels: HashMap<JobId, oneshot::Sender<()>> = HashMap::new();
+    let (done_tx, mut done_rx) = tmpsc::unbounded_channel::<JobId>();
+    loop {
+        tokio::select! {
+            command = rx.recv() => match command {
+                Some(Command::Run { id, job }) => {
+                    let (cancel_tx, cancel_rx) = oneshot::channel();
+                    cancels.insert(id, cancel_tx);
+                    let events = events.clone();
+                    let done = done_tx.clone();
+                    tokio::spawn(async move {
+                        run_job(id, job, cancel_rx, &events).await;
+                        let _ = done.send(id);
+                        events.emit(Event::JobDone { job: id });
+                    });
+                }
+                Some(Command::Cancel(id)) => {
+                    if let Some(cancel) = cancels.remove(&id) {
+                        let _ = cancel.send(());
+                    }
+                }
+                None => break,
+            },
+            Some(id) = done_rx.recv() => {
+                cancels.remove(&id);
+            }
+        }
+    }
+}
+
+/// Runs every request of the job in one session, then logs out.
+async fn run_job(id: JobId, job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
+    let timeout = job.session.timeout;
+    let mut session = match Session::new(job.session) {
+        Ok(s) => s,
+        Err(failure) => {
+            for (index, request) in job.requests.iter().enumerate() {
+                let result = failed_result(request, failure.clone(), Duration::ZERO, None);
+                events.emit(Event::Finished {
+                    job: id,
+                    index,
+                    result: Box::new(result),
+                });
+            }
+            return;
+        }
+    };
+    let mut last_handshake: Option<Handshake> = None;
+    for (index, request) in job.requests.iter().enumerate() {
+        events.emit(Event::Started { job: id, index });
+        let started = Instant::now();
+        let mut on = |event: SessionEvent<'_>| match event {
+            SessionEvent::Exchange(record) => events.emit(Event::Exchange { job: id, record }),
+            SessionEvent::Progress(Progress::Head { status, .. }) => events.emit(Event::Head {
+                job: id,
+                index,
+                status,
+            }),
+            SessionEvent::Progress(Progress::Bytes { received, total }) => {
+                events.emit(Event::Progress {
+                    job: id,
+                    index,
+                    received,
+                    total,
+                })
+            }
+        };
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(timeout, session.send(&request.request, &request.sink, &mut on)) => match r {
+                Ok(r) => r,
+                Err(_) => Err(Failure::new(
+                    FailureKind::Timeout,
+                    format!("no complete answer within {} s", timeout.as_secs_f64()),
+                    "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+                )),
+            },
+            _ = &mut cancel => Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")),
+        };
+        let handshake = session.transport().handshake();
+        if handshake.is_some() && handshake != last_handshake {
+            last_handshake = handshake.clone();
+            if let Some(h) = handshake.clone() {
+                events.emit(Event::Tls {
+                    job: id,
+                    handshake: h,
+                });
+            }
+        }
+        let elapsed = started.elapsed();
+        let platform = session.spec().platform;
+        let result = match outcome {
+            Ok(response) => {
+                let error = (response.status >= 400).then(|| {
+                    http_failure(
+                        platform,
+                        response.status,
+                        response.body.bytes().unwrap_or_default(),
+                        false,
+                    )
+                });
+                let body = write_error_body(response.body, &request.sink).await;
+                RequestResult {
+                    name: request.name.clone(),
+                    method: request.request.method.clone(),
+                    url: request.request.url.to_string(),
+                    status: Some(response.status),
+                    elapsed,
+                    headers: response.headers,
+                    body,
+                    error,
+                    handshake,
+                }
+            }
+            Err(failure) => failed_result(request, failure, elapsed, handshake),
+        };
+        let cancelled = result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == FailureKind::Cancelled);
+        events.emit(Event::Finished {
+            job: id,
+            index,
+            result: Box::new(result),
+        });
+        if cancelled {
+            break;
+        }
+    }
+    let mut on = |event: SessionEvent<'_>| {
+        if let SessionEvent::Exchange(record) = event {
+            events.emit(Event::Exchange { job: id, record });
+        }
+    };
+    session.close(&mut on).await;
+}
+
+/// Error bodies are kept in memory for decoding; with `-o`, write them out too.
+async fn write_error_body(body: Body, sink: &Sink) -> Body {
+    match (&body, sink) {
+        (Body::Memory(bytes), Sink::File(path)) => match tokio::fs::write(path, bytes).await {
+            Ok(()) => Body::File {
+                path: path.clone(),
+                len: bytes.len() as u64,
+            },
+            Err(e) => {
+                tracing::warn!("cannot write {}: {e}", path.display());
+                body
+            }
+        },
+        _ => body,
+    }
+}
+
+fn failed_result(
+    request: &JobRequest,
+    failure: Failure,
+    elapsed: Duration,
+    handshake: Option<Handshake>,
+) -> RequestResult {
+    RequestResult {
+        name: request.name.clone(),
+        method: request.request.method.clone(),
+        url: request.request.url.to_string(),
+        status: None,
+        elapsed,
+        headers: Vec::new(),
+        body: Body::Memory(Vec::new()),
+        error: Some(failure),
+        handshake,
+    }
+}

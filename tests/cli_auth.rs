@@ -1,0 +1,280 @@
+//! Auth flows and decoded errors, through the real binary against in-process
+//! HTTPS appliances.
+
+mod support;
+
+use std::sync::atomic::Ordering::SeqCst;
+
+use apx::core::platform::Platform;
+use support::{appliance, runtime, send_json};
+
+#[test]
+fn asa_token_flow_logs_in_uses_token_and_logs_out() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let run = send_json(&asa, "token", "/api/objects/networkobjects?limit=2", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["status"], 200);
+    assert_eq!(doc["error"], serde_json::Value::Null);
+    assert_eq!(doc["body"]["rangeInfo"]["limit"], 2);
+    assert_eq!(doc["request"]["method"], "GET");
+    assert!(doc["elapsed_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(asa.stats.logins.load(SeqCst), 1);
+    assert_eq!(asa.stats.requests.load(SeqCst), 1);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 1);
+}
+
+#[test]
+fn asa_basic_auth_needs_no_login() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let run = send_json(&asa, "basic", "/api/monitoring/serialnumber", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["body"]["serialNumber"], "9A5KDN3LR2B");
+    assert_eq!(asa.stats.logins.load(SeqCst), 0);
+}
+
+#[test]
+fn asa_refused_login_is_auth_error_with_hint() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let url = format!("{}/api/objects/networkobjects", asa.url);
+    let run = support::apx(&[
+        "send",
+        "--json",
+        "--platform",
+        "asa",
+        "--auth",
+        "token",
+        "-u",
+        "admin",
+        "--password-env",
+        "WRONG_PASSWORD",
+        "--pin",
+        &asa.sha256,
+        &url,
+    ]);
+    // WRONG_PASSWORD is unset: a usage error, nothing sent.
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["kind"], "usage");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
+        .args([
+            "send",
+            "--json",
+            "--platform",
+            "asa",
+            "--auth",
+            "token",
+            "-u",
+            "admin",
+            "--password-env",
+            "BAD_PW",
+            "--pin",
+            &asa.sha256,
+            &url,
+        ])
+        .env("BAD_PW", "not-the-password")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "auth");
+    assert_eq!(doc["error"]["format"], "asa");
+    assert_eq!(doc["error"]["code"], "AUTHENTICATION-FAILED");
+    assert!(
+        doc["error"]["hint"].as_str().unwrap().contains("password"),
+        "{doc}"
+    );
+    assert_eq!(asa.stats.requests.load(SeqCst), 0);
+}
+
+#[test]
+fn asa_error_body_is_decoded_with_all_messages() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let body = r#"{"kind":"object#NetworkObj","name":"dup-test","host":{"kind":"IPv4Address","value":"10.9.9.9"}}"#;
+    let first = send_json(&asa, "basic", "/api/objects/networkobjects", &["-d", body]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.json()["status"], 201);
+    let second = send_json(&asa, "basic", "/api/objects/networkobjects", &["-d", body]);
+    assert_eq!(second.code, 1);
+    let error = &second.json()["error"];
+    assert_eq!(error["kind"], "http");
+    assert_eq!(error["format"], "asa");
+    assert_eq!(error["code"], "DUPLICATE");
+    let details: Vec<&str> = error["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        details.iter().any(|d| d.contains("HTTP 400")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d.contains("context: objectId")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d.contains("[Warning]")),
+        "{details:?}"
+    );
+}
+
+#[test]
+fn fxos_token_flow_and_decoded_errors() {
+    let rt = runtime();
+    let fxos = appliance(&rt, Platform::Fxos);
+    let ok = send_json(&fxos, "token", "/api/sys/firmware", &[]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(fxos.stats.logins.load(SeqCst), 1);
+    assert_eq!(fxos.stats.logouts.load(SeqCst), 1);
+
+    let not_acceptable = send_json(
+        &fxos,
+        "token",
+        "/api/sys/firmware",
+        &["-H", "Accept: text/html"],
+    );
+    assert_eq!(not_acceptable.code, 1);
+    let error = &not_acceptable.json()["error"];
+    assert_eq!(error["format"], "fxos");
+    assert_eq!(error["code"], "406");
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("Accept: application/json"),
+        "{error}"
+    );
+}
+
+#[test]
+fn fxos_refused_login_decodes_551() {
+    let rt = runtime();
+    let fxos = appliance(&rt, Platform::Fxos);
+    let url = format!("{}/api/sys/firmware", fxos.url);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
+        .args([
+            "send",
+            "--json",
+            "--platform",
+            "fxos",
+            "--auth",
+            "token",
+            "-u",
+            "admin",
+            "--password-env",
+            "BAD_PW",
+            "--pin",
+            &fxos.sha256,
+            &url,
+        ])
+        .env("BAD_PW", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "auth");
+    assert_eq!(doc["error"]["code"], "551");
+    assert_eq!(doc["error"]["message"], "Authentication failed");
+}
+
+#[test]
+fn asyncos_jwt_login_and_error_shapes() {
+    let rt = runtime();
+    let wsa = appliance(&rt, Platform::Wsa);
+    let report = "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa";
+    let ok = send_json(&wsa, "token", report, &[]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(wsa.stats.logins.load(SeqCst), 1);
+
+    let missing = send_json(
+        &wsa,
+        "token",
+        "/wsa/api/v2.0/reporting/web_services_summary?endDate=2024-01-31T00:00:00.000Z",
+        &[],
+    );
+    assert_eq!(missing.code, 1);
+    let error = &missing.json()["error"];
+    assert_eq!(error["format"], "asyncos");
+    assert_eq!(error["code"], "400");
+    assert!(
+        error["message"].as_str().unwrap().contains("startDate"),
+        "{error}"
+    );
+
+    let unexpected = send_json(&wsa, "basic", &format!("{report}&starts_with=x"), &[]);
+    assert_eq!(unexpected.code, 1);
+    assert_eq!(
+        unexpected.json()["error"]["message"],
+        "Unexpected attribute - starts_with."
+    );
+}
+
+#[test]
+fn malformed_json_body_is_refused_before_sending() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let run = send_json(
+        &asa,
+        "token",
+        "/api/objects/networkobjects",
+        &["-d", "{\"name\": }"],
+    );
+    assert_eq!(run.code, 2);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "usage");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1, column 10"),
+        "{error}"
+    );
+    assert_eq!(asa.connections(), 0, "nothing may be sent");
+}
+
+#[test]
+fn verbose_log_shows_the_exchange_but_no_secret() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let url = format!("{}/api/objects/networkobjects", asa.url);
+    let run = support::apx(&[
+        "send",
+        "-v",
+        "--platform",
+        "asa",
+        "--auth",
+        "token",
+        "-u",
+        "admin",
+        "--password-env",
+        "APX_PASSWORD",
+        "--pin",
+        &asa.sha256,
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("POST https://127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("/api/tokenservices/(redacted)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("< 204"), "{}", run.stderr);
+    assert!(!run.stderr.contains(apx::demo::DEMO_PASSWORD));
+    let hex_run = run
+        .stderr
+        .as_bytes()
+        .windows(24)
+        .any(|w| w.iter().all(u8::is_ascii_hexdigit));
+    assert!(!hex_run, "a token-like string leaked:\n{}", run.stderr);
+}

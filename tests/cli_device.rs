@@ -1,0 +1,143 @@
+//! `apx device` and the workspace file through the binary.
+
+mod support;
+
+use apx::core::platform::Platform;
+use support::{appliance, apx_in, runtime};
+
+#[test]
+fn add_list_send_by_device_and_remove() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let add = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "add",
+            "fw1",
+            "--platform",
+            "asa",
+            "--url",
+            &asa.url,
+            "--user",
+            "admin",
+            "--folder",
+            "Lab/DC1",
+            "--pin",
+            &asa.sha256,
+        ],
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let file = std::fs::read_to_string(dir.path().join("saved_requests/devices.json")).unwrap();
+    assert!(file.contains("\"folder\": \"Lab/DC1\""), "{file}");
+    assert!(!file.contains(apx::demo::DEMO_PASSWORD));
+
+    let list = apx_in(dir.path(), &["device", "list", "--json"]);
+    assert_eq!(list.code, 0);
+    let devices = list.json();
+    assert_eq!(devices[0]["name"], "fw1");
+    assert_eq!(devices[0]["trust"]["mode"], "pin");
+
+    let send = apx_in(
+        dir.path(),
+        &[
+            "send",
+            "--json",
+            "--device",
+            "fw1",
+            "--password-env",
+            "APX_PASSWORD",
+            "/api/monitoring/serialnumber",
+        ],
+    );
+    assert_eq!(send.code, 0, "{}", send.stdout);
+    assert_eq!(send.json()["body"]["serialNumber"], "9A5KDN3LR2B");
+    assert_eq!(
+        asa.stats.logins.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "device defaults to token auth"
+    );
+
+    let dup = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "add",
+            "fw1",
+            "--platform",
+            "asa",
+            "--url",
+            &asa.url,
+        ],
+    );
+    assert_eq!(dup.code, 2);
+    let remove = apx_in(dir.path(), &["device", "remove", "fw1"]);
+    assert_eq!(remove.code, 0, "{}", remove.stderr);
+    let list = apx_in(dir.path(), &["device", "list", "--json"]);
+    assert_eq!(list.json(), serde_json::json!([]));
+}
+
+#[test]
+fn corrupt_workspace_is_exit_2_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("saved_requests");
+    std::fs::create_dir_all(&ws).unwrap();
+    let garbage = b"{\"format\": 1, \"devices\": [ {\"name\": \"x\", }";
+    std::fs::write(ws.join("devices.json"), garbage).unwrap();
+    let add = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "add",
+            "fw2",
+            "--platform",
+            "asa",
+            "--url",
+            "https://10.0.0.1",
+            "--json",
+        ],
+    );
+    assert_eq!(add.code, 2);
+    let message = add.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("devices.json:1:"), "{message}");
+    assert_eq!(std::fs::read(ws.join("devices.json")).unwrap(), garbage);
+}
+
+#[test]
+fn set_password_without_a_keyring_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "add",
+            "fw3",
+            "--platform",
+            "asa",
+            "--url",
+            "https://10.0.0.1",
+        ],
+    );
+    assert_eq!(add.code, 0);
+    let missing_var = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "set-password",
+            "fw3",
+            "--password-env",
+            "NOPE_NOT_SET",
+        ],
+    );
+    assert_eq!(missing_var.code, 2);
+    assert!(
+        missing_var.stderr.contains("NOPE_NOT_SET"),
+        "{}",
+        missing_var.stderr
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("saved_requests"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1, "only devices.json");
+}

@@ -1,0 +1,168 @@
+//! Transport failures: refused, timeout, a body cut mid-stream, large bodies.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apx::core::platform::Platform;
+use apx::demo::server::{DemoResponse, serve_tls};
+use support::{appliance, apx, localhost_cert, runtime, send_json};
+use tokio::io::AsyncWriteExt;
+
+#[test]
+fn refused_connection_is_exit_3() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = apx(&["send", "--json", &format!("https://127.0.0.1:{port}/api")]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "connect");
+    assert_eq!(error["message"], "connection refused");
+}
+
+#[test]
+fn slow_server_times_out() {
+    let rt = runtime();
+    let cert = localhost_cert();
+    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
+        DemoResponse::json(200, &serde_json::json!({})).with_delay(Duration::from_secs(10))
+    });
+    let server = rt.block_on(serve_tls(&cert, handler, None)).unwrap();
+    let fp = apx::core::tls::sha256_fingerprint(&cert.cert_der);
+    let started = std::time::Instant::now();
+    let run = apx(&[
+        "send",
+        "--json",
+        "--timeout",
+        "0.5",
+        "--pin",
+        &fp,
+        &format!("{}/slow", server.url()),
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["kind"], "timeout");
+    assert!(started.elapsed() < Duration::from_secs(8));
+}
+
+/// A TLS server that promises 100000 bytes and sends 1000.
+fn truncating_server(rt: &tokio::runtime::Runtime) -> (u16, String) {
+    let cert = localhost_cert();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![rustls_pki_types::CertificateDer::from(
+            cert.cert_der.clone(),
+        )],
+        rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let mut buf = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut tls, &mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+                let _ = tls.write_all(head.as_bytes()).await;
+                let _ = tls.write_all(&[b' '; 1000]).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (port, apx::core::tls::sha256_fingerprint(&cert.cert_der))
+}
+
+#[test]
+fn body_cut_mid_stream_is_an_error_not_a_truncated_success() {
+    let rt = runtime();
+    let (port, fp) = truncating_server(&rt);
+    let url = format!("https://127.0.0.1:{port}/big");
+    let run = apx(&["send", "--json", "--pin", &fp, &url]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "connect");
+    assert!(
+        error["message"].as_str().unwrap().contains("mid-body"),
+        "{error}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let to_file = support::apx_in(dir.path(), &["send", "--pin", &fp, "-o", "out.bin", &url]);
+    assert_eq!(to_file.code, 3, "{}", to_file.stderr);
+}
+
+#[test]
+fn twenty_megabyte_body_with_json_and_to_file() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let run = send_json(&asa, "basic", "/api/demo/large?mb=20", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let length: usize = doc["headers"]["content-length"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(length >= 20_000_000, "{length}");
+    assert!(doc["body"]["items"].as_array().unwrap().len() > 1000);
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/api/demo/large?mb=20", asa.url);
+    let out = support::apx_in(
+        dir.path(),
+        &[
+            "send",
+            "--platform",
+            "asa",
+            "--auth",
+            "basic",
+            "-u",
+            "admin",
+            "--password-env",
+            "APX_PASSWORD",
+            "--pin",
+            &asa.sha256,
+            "-o",
+            "big.json",
+            &url,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read(dir.path().join("big.json")).unwrap();
+    assert_eq!(written.len(), length);
+    serde_json::from_slice::<serde_json::Value>(&written).unwrap();
+}
+
+#[test]
+fn usage_errors_exit_2_and_stay_json() {
+    let bad_url = apx(&["send", "--json", "ht!tp://nope"]);
+    assert_eq!(bad_url.code, 2);
+    assert_eq!(bad_url.json()["error"]["kind"], "usage");
+    let bad_flag = apx(&["send", "--json", "--bogus", "https://127.0.0.1/"]);
+    assert_eq!(bad_flag.code, 2);
+    assert_eq!(bad_flag.json()["error"]["kind"], "usage");
+    let bad_header = apx(&["send", "--json", "-H", "nocolon", "https://127.0.0.1/"]);
+    assert_eq!(bad_header.code, 2);
+    let unknown_device = apx(&["send", "--json", "--device", "nope", "/api"]);
+    assert_eq!(unknown_device.code, 2);
+    assert!(
+        unknown_device.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown device")
+    );
+}

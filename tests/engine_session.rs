@@ -1,0 +1,213 @@
+//! The engine's sessions: token reuse, one re-login on a refused token,
+//! refreshed JWTs adopted, cancellation — driven through the engine's channels.
+
+mod support;
+
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use apx::core::platform::{AuthMode, Platform};
+use apx::core::request::merge_headers;
+use apx::core::secret::Secret;
+use apx::core::tls::Trust;
+use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
+use apx::engine::http::Sink;
+use apx::engine::session::{PreparedRequest, SessionSpec, Step};
+use apx::engine::{Engine, Event, EventSink, Job, JobRequest, RequestResult};
+use support::{appliance_with, localhost_cert, runtime};
+
+fn job(a: &Appliance, paths: &[&str]) -> Job {
+    let requests = paths
+        .iter()
+        .map(|p| JobRequest {
+            name: p.to_string(),
+            request: PreparedRequest {
+                method: "GET".into(),
+                url: url::Url::parse(&format!("{}{p}", a.url)).unwrap(),
+                headers: merge_headers(a.platform.preset_headers(false), &[]),
+                body: None,
+            },
+            sink: Sink::Memory,
+        })
+        .collect();
+    Job {
+        session: SessionSpec {
+            platform: a.platform,
+            origin: a.url.clone(),
+            auth: AuthMode::Token,
+            user: Some("admin".into()),
+            password: Some(Secret::new(DEMO_PASSWORD)),
+            trust: Trust::Pin {
+                sha256: a.sha256.clone(),
+            },
+            timeout: Duration::from_secs(10),
+        },
+        requests,
+    }
+}
+
+/// Runs a job through the engine; returns results and every event.
+fn run(job: Job) -> (Vec<RequestResult>, Vec<Event>) {
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let id = engine.run(job);
+    let mut events = Vec::new();
+    let mut results = Vec::new();
+    for event in rx.iter() {
+        if let Event::Finished { result, .. } = &event {
+            results.push((**result).clone());
+        }
+        let done = matches!(event, Event::JobDone { job } if job == id);
+        events.push(event);
+        if done {
+            break;
+        }
+    }
+    (results, events)
+}
+
+fn steps(events: &[Event]) -> Vec<Step> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Exchange { record, .. } => Some(record.step),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn one_login_for_many_requests_and_one_logout() {
+    let rt = runtime();
+    let asa = appliance_with(
+        &rt,
+        Platform::Asa,
+        ApplianceConfig::demo(),
+        &localhost_cert(),
+    );
+    let (results, events) = run(job(&asa, &["/api/monitoring/serialnumber"; 5]));
+    assert!(results.iter().all(|r| r.status == Some(200)), "{results:?}");
+    assert_eq!(asa.stats.logins.load(SeqCst), 1);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 1);
+    assert_eq!(asa.connections(), 1, "one TLS handshake, connection reused");
+    let steps = steps(&events);
+    assert_eq!(steps.first(), Some(&Step::Login));
+    assert_eq!(steps.last(), Some(&Step::Logout));
+    let logout = events.iter().find_map(|e| match e {
+        Event::Exchange { record, .. } if record.step == Step::Logout => Some(record.url.clone()),
+        _ => None,
+    });
+    assert!(logout.unwrap().ends_with("/api/tokenservices/(redacted)"));
+}
+
+#[test]
+fn refused_token_means_one_fresh_login_and_one_retry() {
+    let rt = runtime();
+    let config = ApplianceConfig {
+        token_max_uses: Some(2),
+        ..ApplianceConfig::demo()
+    };
+    let asa = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
+    let (results, events) = run(job(&asa, &["/api/monitoring/serialnumber"; 3]));
+    assert!(results.iter().all(|r| r.status == Some(200)), "{results:?}");
+    assert_eq!(asa.stats.logins.load(SeqCst), 2);
+    assert_eq!(
+        steps(&events).iter().filter(|s| **s == Step::Retry).count(),
+        1
+    );
+}
+
+#[test]
+fn fxos_552_triggers_relogin() {
+    let rt = runtime();
+    let config = ApplianceConfig {
+        token_max_uses: Some(1),
+        ..ApplianceConfig::demo()
+    };
+    let fxos = appliance_with(&rt, Platform::Fxos, config, &localhost_cert());
+    let (results, _) = run(job(&fxos, &["/api/sys/firmware", "/api/chassis/inventory"]));
+    assert!(results.iter().all(|r| r.status == Some(200)), "{results:?}");
+    assert_eq!(fxos.stats.logins.load(SeqCst), 2);
+}
+
+#[test]
+fn refreshed_jwt_is_adopted_at_once() {
+    let rt = runtime();
+    let config = ApplianceConfig {
+        jwt_refresh_after: Some(2),
+        ..ApplianceConfig::demo()
+    };
+    let wsa = appliance_with(&rt, Platform::Wsa, config, &localhost_cert());
+    let (results, events) = run(job(&wsa, &["/wsa/api/v2.0/health"; 4]));
+    assert!(results.iter().all(|r| r.status == Some(200)), "{results:?}");
+    assert!(wsa.stats.refreshes.load(SeqCst) >= 1);
+    assert_eq!(
+        wsa.stats.logins.load(SeqCst),
+        1,
+        "the refreshed token was used, no new login"
+    );
+    let noted = events
+        .iter()
+        .any(|e| matches!(e, Event::Exchange { record, .. } if record.note.is_some()));
+    assert!(noted, "the timeline notes the refresh");
+}
+
+#[test]
+fn cancel_stops_a_slow_request() {
+    let rt = runtime();
+    let cert = localhost_cert();
+    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
+        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
+            .with_delay(Duration::from_secs(30))
+    });
+    let server = rt
+        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let mut spec_job = Job {
+        session: SessionSpec {
+            platform: Platform::Generic,
+            origin: server.url(),
+            auth: AuthMode::None,
+            user: None,
+            password: None,
+            trust: Trust::Pin {
+                sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
+            },
+            timeout: Duration::from_secs(60),
+        },
+        requests: Vec::new(),
+    };
+    spec_job.requests.push(JobRequest {
+        name: "slow".into(),
+        request: PreparedRequest {
+            method: "GET".into(),
+            url: url::Url::parse(&format!("{}/slow", server.url())).unwrap(),
+            headers: Vec::new(),
+            body: None,
+        },
+        sink: Sink::Memory,
+    });
+    let started = std::time::Instant::now();
+    let id = engine.run(spec_job);
+    // Wait until the request is under way, then cancel.
+    loop {
+        if let Event::Started { .. } = rx.recv_timeout(Duration::from_secs(5)).unwrap() {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    engine.cancel(id);
+    let result = loop {
+        if let Event::Finished { result, .. } = rx.recv_timeout(Duration::from_secs(5)).unwrap() {
+            break result;
+        }
+    };
+    assert_eq!(
+        result.error.unwrap().kind,
+        apx::core::error::FailureKind::Cancelled
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -1,0 +1,99 @@
+//! Shared test support: in-process appliances on 127.0.0.1 and a runner for
+//! the real `apx` binary.
+#![allow(dead_code)] // each test file uses a different part
+
+use std::process::{Command, Output};
+
+use apx::core::platform::Platform;
+use apx::demo::certs::{self, CertKey};
+use apx::demo::{self, Appliance, ApplianceConfig};
+
+/// A tokio runtime that serves appliances while the test runs the binary.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+pub fn localhost_cert() -> CertKey {
+    certs::self_signed(&["localhost", "127.0.0.1"]).expect("cert")
+}
+
+/// One appliance with the demo credentials and a fresh self-signed cert.
+pub fn appliance(rt: &tokio::runtime::Runtime, platform: Platform) -> Appliance {
+    appliance_with(rt, platform, ApplianceConfig::demo(), &localhost_cert())
+}
+
+pub fn appliance_with(
+    rt: &tokio::runtime::Runtime,
+    platform: Platform,
+    config: ApplianceConfig,
+    cert: &CertKey,
+) -> Appliance {
+    rt.block_on(demo::start(platform, config, cert, None))
+        .expect("appliance")
+}
+
+/// The result of one `apx` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
+pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_apx"))
+        .args(args)
+        .current_dir(dir)
+        .env("APX_PASSWORD", demo::DEMO_PASSWORD)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .expect("run apx");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `apx ARGS` in a fresh temporary folder.
+pub fn apx(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    apx_in(dir.path(), args)
+}
+
+/// `send --json` with the demo credentials, pinned to the appliance's cert.
+pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
+    let url = format!("{}{path}", a.url);
+    let mut args = vec![
+        "send",
+        "--json",
+        "--platform",
+        a.platform.id(),
+        "--auth",
+        auth,
+        "-u",
+        "admin",
+        "--password-env",
+        "APX_PASSWORD",
+        "--pin",
+        &a.sha256,
+    ];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    apx(&args)
+}
