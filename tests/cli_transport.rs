@@ -50,40 +50,14 @@ fn slow_server_times_out() {
 
 /// A TLS server that promises 100000 bytes and sends 1000.
 fn truncating_server(rt: &tokio::runtime::Runtime) -> (u16, String) {
-    let cert = localhost_cert();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![rustls_pki_types::CertificateDer::from(
-            cert.cert_der.clone(),
-        )],
-        rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
-    )
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                let mut buf = [0u8; 4096];
-                let _ = tokio::io::AsyncReadExt::read(&mut tls, &mut buf).await;
-                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
-                let _ = tls.write_all(head.as_bytes()).await;
-                let _ = tls.write_all(&[b' '; 1000]).await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    (port, apx::core::tls::sha256_fingerprint(&cert.cert_der))
+    support::raw_tls_server(rt, |mut tls| async move {
+        support::read_head(&mut tls).await;
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+        let _ = tls.write_all(head.as_bytes()).await;
+        let _ = tls.write_all(&[b' '; 1000]).await;
+        let _ = tls.shutdown().await;
+    })
 }
 
 #[test]

@@ -26,6 +26,9 @@ pub struct Cli {
     /// Log the exchange (method, URL, status, timings; never secrets) on stderr
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Open the app with the built-in demo appliances running
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -41,6 +44,14 @@ pub enum Command {
     Device(DeviceCommand),
     /// Serve the simulated ASA, FXOS, WSA and SMA appliances until interrupted
     Demo,
+    /// Import requests from another tool into the workspace
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export saved requests for another tool
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Run a saved request, or every saved request of a folder, one session per device
+    Run(RunArgs),
 }
 
 /// How to trust the server's certificate (at most one).
@@ -103,6 +114,14 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// A saved request file or a folder of them (a path, or relative to the workspace)
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// Trust the CA certificates in this PEM file
     #[arg(long, value_name = "FILE", conflicts_with = "pin")]
@@ -143,5 +162,37 @@ pub enum DeviceCommand {
         name: String,
         #[arg(long, value_name = "VAR")]
         password_env: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a Postman Collection v2.0/v2.1 as saved requests (secrets are not written)
+    Postman {
+        /// The collection file (JSON)
+        file: PathBuf,
+        /// Workspace folder to import into; default: the collection's name
+        #[arg(long, value_name = "FOLDER")]
+        into: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print a curl command line equivalent to a saved request
+    Curl {
+        /// A saved request file (a path, or relative to the workspace)
+        file: PathBuf,
+        /// The device to resolve it against; default: the one the request names
+        #[arg(long, value_name = "NAME")]
+        device: Option<String>,
+    },
+    /// Export a workspace folder as a Postman Collection v2.1 (no secrets)
+    Postman {
+        /// The workspace folder, e.g. Lab/ASA ("" for every saved request)
+        folder: String,
+        /// Write the collection to FILE instead of stdout
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }

@@ -86,6 +86,7 @@ fn add(
         base_url: url,
         username: user,
         trust: trust_from_args(trust)?.unwrap_or_default(),
+        variables: Default::default(),
     };
     workspace.add_device(device.clone())?;
     Ok(device)

@@ -3,8 +3,11 @@
 pub mod args;
 mod demo;
 mod device;
+mod export;
+mod import;
 mod output;
 mod probe;
+mod run;
 mod send;
 
 use std::ffi::OsString;
@@ -70,10 +73,20 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Probe(args)) => probe::run(&ctx, args),
         Some(Command::Device(command)) => device::run(&ctx, command),
         Some(Command::Demo) => demo::run(&ctx),
-        None => {
-            let failure = Failure::usage("no command given", "Run `apx --help` for the commands.");
-            report(&ctx, &failure)
-        }
+        Some(Command::Import(command)) => import::run(&ctx, command),
+        Some(Command::Export(command)) => export::run(&ctx, command),
+        Some(Command::Run(args)) => run::run(&ctx, args),
+        None => match crate::ui::run(ctx.workspace.clone(), cli.demo) {
+            Ok(()) => 0,
+            Err(e) => {
+                let failure = Failure::new(
+                    crate::core::error::FailureKind::Connect,
+                    format!("the desktop app could not start: {e}"),
+                    "The app needs a display (X11 or Wayland). The subcommands (`apx --help`) work without one.",
+                );
+                report(&ctx, &failure)
+            }
+        },
     }
 }
 

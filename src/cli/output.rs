@@ -164,6 +164,9 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
             result.body.len()
         );
     }
+    if let Some(note) = redirect_note(result) {
+        eprintln!("{note}");
+    }
     match &result.body {
         Body::Memory(bytes) if !bytes.is_empty() => {
             if result.error.is_none() {
@@ -177,6 +180,23 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
     if let Some(failure) = &result.error {
         print_failure(failure);
     }
+}
+
+/// apx never follows redirects (tokens would go along); say where it points,
+/// and warn loudly about a downgrade from HTTPS to plain HTTP.
+pub fn redirect_note(result: &RequestResult) -> Option<String> {
+    let status = result.status.filter(|s| (300..400).contains(s))?;
+    let location = crate::core::platform::header_value(&result.headers, "location")?;
+    let downgrade = result.url.starts_with("https://") && location.starts_with("http://");
+    Some(if downgrade {
+        format!(
+            "warning: HTTP {status} redirects from HTTPS to plain HTTP ({location}); not followed: credentials would travel in clear text"
+        )
+    } else {
+        format!(
+            "note: HTTP {status} redirects to {location}; not followed (send the request there if you trust it)"
+        )
+    })
 }
 
 /// ASA answers may carry warnings in `messages` even on success.

@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, args: SendArgs) -> u8 {
             print_result(result, platform);
         }
     }
+    super::run::record_history(ctx, &results, args.connection.device.as_deref());
     worst
 }
 
@@ -88,6 +89,7 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
             },
             sink,
         }],
+        keyring_device: None,
     })
 }
 

@@ -2,6 +2,8 @@
 //! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
 
 pub mod error;
+pub mod history;
+pub mod interop;
 pub mod platform;
 pub mod request;
 pub mod secret;

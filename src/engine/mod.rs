@@ -2,6 +2,7 @@
 //! over a channel; events come out over another, with a wake-up callback so
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
+pub mod history_record;
 pub mod http;
 pub mod keyring;
 pub mod probe;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind};
+use crate::core::platform::AuthMode;
 use http::{Body, Progress, Sink};
 use session::{ExchangeRecord, PreparedRequest, Session, SessionEvent, SessionSpec, http_failure};
 use tls::Handshake;
@@ -28,6 +30,9 @@ pub type JobId = u64;
 pub struct Job {
     pub session: SessionSpec,
     pub requests: Vec<JobRequest>,
+    /// When the session has no password but needs one, read this device's
+    /// keyring entry (off the caller's thread).
+    pub keyring_device: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,8 +199,16 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 }
 
 /// Runs every request of the job in one session, then logs out.
-async fn run_job(id: JobId, job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
+async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
+    if job.session.password.is_none() && job.session.auth != AuthMode::None {
+        if let Some(device) = job.keyring_device.clone() {
+            let lookup = tokio::task::spawn_blocking(move || keyring::password(&device)).await;
+            if let Ok(Ok(password)) = lookup {
+                job.session.password = password;
+            }
+        }
+    }
     let mut session = match Session::new(job.session) {
         Ok(s) => s,
         Err(failure) => {

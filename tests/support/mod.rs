@@ -97,3 +97,60 @@ pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
     args.push(&url);
     apx(&args)
 }
+
+/// A TLS server on 127.0.0.1 whose every connection is handed to `serve`
+/// (for faults a well-behaved server cannot produce). Returns the port and
+/// the certificate's fingerprint.
+pub fn raw_tls_server<F, Fut>(rt: &tokio::runtime::Runtime, serve: F) -> (u16, String)
+where
+    F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use std::sync::Arc;
+    let cert = localhost_cert();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![rustls_pki_types::CertificateDer::from(
+            cert.cert_der.clone(),
+        )],
+        rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let serve = Arc::new(serve);
+    rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let serve = serve.clone();
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    serve(tls).await;
+                }
+            });
+        }
+    });
+    (port, apx::core::tls::sha256_fingerprint(&cert.cert_der))
+}
+
+/// Reads one request head (up to the blank line) from a raw stream.
+pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}

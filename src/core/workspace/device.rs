@@ -1,5 +1,7 @@
 //! A device of the device tree: where it is, what it is, how it is trusted.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::core::error::Failure;
@@ -20,6 +22,10 @@ pub struct Device {
     pub username: Option<String>,
     #[serde(default)]
     pub trust: Trust,
+    /// `{{name}}` values for this device's requests (never secrets: the
+    /// workspace is plain text); see [`super::variables`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
 }
 
 impl Device {

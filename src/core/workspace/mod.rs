@@ -3,7 +3,10 @@
 //! a corrupt file is reported with its position and never overwritten.
 
 pub mod atomic;
+pub mod collections;
 pub mod device;
+pub mod saved;
+pub mod variables;
 
 use std::fs;
 use std::io;
@@ -218,6 +221,7 @@ mod tests {
             base_url: "https://10.0.0.1".into(),
             username: Some("admin".into()),
             trust: Trust::Insecure,
+            variables: Default::default(),
         }
     }
 

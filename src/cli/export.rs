@@ -1,0 +1,129 @@
+//! `apx export curl FILE [--device NAME]`: a saved request as a curl command
+//! line (credentials as shell variables); `apx export postman FOLDER [-o FILE]`:
+//! a workspace folder as a Postman Collection v2.1 (no secrets).
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::args::ExportCommand;
+use super::output::print_json;
+use super::{Context, report};
+use crate::core::error::Failure;
+use crate::core::interop::{CurlInput, export_curl, export_postman};
+use crate::core::request::merge_headers;
+use crate::core::workspace::variables::prepare;
+use crate::core::workspace::{Workspace, atomic};
+
+pub fn run(ctx: &Context, command: ExportCommand) -> u8 {
+    let workspace = Workspace::new(&ctx.workspace);
+    let outcome = match command {
+        ExportCommand::Curl { file, device } => curl(&workspace, &file, device.as_deref())
+            .map(|command| (command.clone(), json!({"curl": command}))),
+        ExportCommand::Postman { folder, output } => {
+            postman(&workspace, &folder, output.as_deref())
+        }
+    };
+    match outcome {
+        Ok((text, document)) => {
+            if ctx.json {
+                print_json(&document);
+            } else {
+                println!("{}", text.trim_end());
+            }
+            0
+        }
+        Err(failure) => report(ctx, &failure),
+    }
+}
+
+/// The saved request resolved against its device, as curl would send it.
+fn curl(workspace: &Workspace, file: &Path, device: Option<&str>) -> Result<String, Failure> {
+    let request = workspace.load_request(file)?;
+    let device = device
+        .map(str::to_string)
+        .or_else(|| request.device.clone())
+        .map(|name| workspace.device(&name))
+        .transpose()?;
+    let prepared = prepare(&request, device.as_ref())?;
+    let headers = merge_headers(
+        prepared.platform.preset_headers(prepared.body.is_some()),
+        &prepared.headers,
+    );
+    Ok(export_curl(&CurlInput {
+        method: prepared.method,
+        url: prepared.url.to_string(),
+        headers,
+        body: prepared
+            .body
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+        user: device.as_ref().and_then(|d| d.username.clone()),
+        auth: prepared.auth,
+        platform: prepared.platform,
+        trust: device.map(|d| d.trust).unwrap_or_default(),
+    }))
+}
+
+/// Every saved request under `folder`, as one collection named after the
+/// folder's last segment.
+fn postman(
+    workspace: &Workspace,
+    folder: &str,
+    output: Option<&Path>,
+) -> Result<(String, serde_json::Value), Failure> {
+    let folder = folder.trim().trim_matches('/');
+    let collections = workspace.collections();
+    for problem in &collections.problems {
+        eprintln!("warning: {}", problem.message);
+    }
+    let prefix = format!("{folder}/");
+    let requests: Vec<_> = collections
+        .requests
+        .iter()
+        .filter_map(|entry| {
+            let below = if folder.is_empty() {
+                Some(entry.folder.as_str())
+            } else if entry.folder == folder {
+                Some("")
+            } else {
+                entry.folder.strip_prefix(&prefix)
+            };
+            below.map(|below| (below.to_string(), entry.request.clone()))
+        })
+        .collect();
+    if requests.is_empty() {
+        return Err(Failure::usage(
+            format!("no saved requests in folder {folder:?}"),
+            "Give a folder of the workspace, e.g. Lab/ASA; \"\" exports every saved request.",
+        ));
+    }
+    let name = folder
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("apx");
+    let collection = export_postman(name, &requests);
+    let count = requests.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut text = serde_json::to_string_pretty(&collection)
+        .map_err(|e| Failure::usage(format!("cannot encode the collection: {e}"), ""))?;
+    text.push('\n');
+    match output {
+        Some(path) => {
+            atomic::write_atomic(path, text.as_bytes()).map_err(|e| {
+                Failure::usage(
+                    format!("cannot write {}: {e}", path.display()),
+                    "Check the folder exists and is writable.",
+                )
+            })?;
+            Ok((
+                format!("exported {count} request{plural} to {}", path.display()),
+                json!({"exported": count, "file": path.display().to_string()}),
+            ))
+        }
+        None => Ok((
+            text,
+            json!({"exported": count, "file": null, "collection": collection}),
+        )),
+    }
+}

@@ -1,0 +1,345 @@
+//! `apx run PATH`: one saved request, or every saved request of a folder
+//! (recursively, in name order). Requests to the same device share one
+//! engine job, so one session: one login, the token reused (and a refreshed
+//! one adopted), one logout. A request that cannot be prepared, or a file
+//! that cannot be read, is reported while the others still run.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use super::args::{ConnectionArgs, RunArgs};
+use super::output::{SendDocument, failure_text, print_json, redirect_note};
+use super::send::session_spec;
+use super::{Context, blocking_run, report};
+use crate::core::error::{Failure, FailureKind};
+use crate::core::history;
+use crate::core::platform::Platform;
+use crate::core::request::{merge_headers, origin};
+use crate::core::workspace::collections::{Collections, SavedEntry, scan};
+use crate::core::workspace::variables::prepare;
+use crate::core::workspace::{Device, Workspace};
+use crate::engine::http::Sink;
+use crate::engine::session::PreparedRequest;
+use crate::engine::{Job, JobRequest, RequestResult, history_record};
+
+/// What happened to one request (or unreadable file), in run order.
+enum Outcome {
+    Sent(Box<RequestResult>),
+    NotSent { name: String, failure: Failure },
+}
+
+impl Outcome {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Sent(result) => result.exit_code(),
+            Outcome::NotSent { failure, .. } => failure.kind.exit_code(),
+        }
+    }
+}
+
+/// Requests that share one session.
+struct Group {
+    device: Option<String>,
+    job: Job,
+    /// The outcome slot of each of the job's requests.
+    slots: Vec<usize>,
+}
+
+/// What decides whether two requests can share a session.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SessionKey {
+    device: Option<String>,
+    platform: Platform,
+    auth: Option<String>,
+    origin: String,
+}
+
+pub fn run(ctx: &Context, args: RunArgs) -> u8 {
+    let workspace = Workspace::new(&ctx.workspace);
+    let collections = match collect(&workspace, &args.path) {
+        Ok(c) => c,
+        Err(failure) => return report(ctx, &failure),
+    };
+    let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+    let groups = plan(
+        &workspace,
+        &args.connection,
+        &collections.requests,
+        &mut outcomes,
+    );
+    for group in groups {
+        let results = blocking_run(group.job);
+        record_history(ctx, &results, group.device.as_deref());
+        for (slot, result) in group.slots.into_iter().zip(results) {
+            outcomes[slot] = Some(Outcome::Sent(Box::new(result)));
+        }
+    }
+    let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
+    outcomes.extend(
+        collections
+            .problems
+            .into_iter()
+            .map(|failure| Outcome::NotSent {
+                name: "(unreadable file)".to_string(),
+                failure,
+            }),
+    );
+    if ctx.json {
+        print_documents(&outcomes);
+    } else {
+        print_table(&outcomes);
+    }
+    outcomes.iter().map(Outcome::exit_code).max().unwrap_or(0)
+}
+
+/// The saved requests PATH names: a file, or a folder walked recursively.
+fn collect(workspace: &Workspace, path: &Path) -> Result<Collections, Failure> {
+    let resolved = if path.exists() {
+        path.to_path_buf()
+    } else {
+        workspace.dir().join(path)
+    };
+    if resolved.is_dir() {
+        let collections = scan(&resolved);
+        if collections.requests.is_empty() && collections.problems.is_empty() {
+            return Err(Failure::usage(
+                format!("no saved requests in {}", resolved.display()),
+                "Saved requests are the .json files of a workspace folder.",
+            ));
+        }
+        return Ok(collections);
+    }
+    if resolved.is_file() {
+        let absolute = std::fs::canonicalize(&resolved).unwrap_or(resolved);
+        let request = workspace.load_request(&absolute)?;
+        return Ok(Collections {
+            requests: vec![SavedEntry {
+                folder: String::new(),
+                path: absolute,
+                request,
+            }],
+            problems: Vec::new(),
+        });
+    }
+    Err(Failure::usage(
+        format!(
+            "{} not found (nor in the workspace {})",
+            path.display(),
+            workspace.dir().display()
+        ),
+        "Give a saved request file or a folder of them, as a path or relative to the workspace.",
+    ))
+}
+
+/// Prepares every request and groups them into one job per session, in
+/// order of first appearance; a request that cannot be prepared gets its
+/// outcome at once.
+fn plan(
+    workspace: &Workspace,
+    conn: &ConnectionArgs,
+    entries: &[SavedEntry],
+    outcomes: &mut Vec<Option<Outcome>>,
+) -> Vec<Group> {
+    let mut devices: HashMap<String, Result<Device, Failure>> = HashMap::new();
+    let mut sessions: HashMap<SessionKey, Result<usize, Failure>> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for entry in entries {
+        let slot = outcomes.len();
+        outcomes.push(None);
+        let request = &entry.request;
+        let device_name = conn.device.clone().or_else(|| request.device.clone());
+        let device = match &device_name {
+            Some(name) => match devices
+                .entry(name.clone())
+                .or_insert_with(|| workspace.device(name))
+            {
+                Ok(device) => Some(device.clone()),
+                Err(failure) => {
+                    outcomes[slot] = Some(not_sent(&request.name, failure.clone()));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let prepared = match prepare(request, device.as_ref()) {
+            Ok(p) => p,
+            Err(failure) => {
+                outcomes[slot] = Some(not_sent(&request.name, failure));
+                continue;
+            }
+        };
+        let platform = match conn.platform.as_deref() {
+            None => prepared.platform,
+            // An unknown name is reported by `session_spec`.
+            Some(p) => Platform::parse(p).unwrap_or(prepared.platform),
+        };
+        let key = SessionKey {
+            device: device_name.clone(),
+            platform,
+            auth: conn
+                .auth
+                .clone()
+                .or_else(|| request.auth.map(|a| a.id().to_string())),
+            origin: origin(&prepared.url),
+        };
+        let group = sessions.entry(key.clone()).or_insert_with(|| {
+            let overrides = ConnectionArgs {
+                platform: Some(conn.platform.clone().unwrap_or(platform.id().to_string())),
+                auth: key.auth.clone(),
+                ..conn.clone()
+            };
+            let session = session_spec(&overrides, device.as_ref(), &prepared.url)?;
+            groups.push(Group {
+                device: device_name.clone(),
+                job: Job {
+                    session,
+                    requests: Vec::new(),
+                    keyring_device: None,
+                },
+                slots: Vec::new(),
+            });
+            Ok(groups.len() - 1)
+        });
+        let index = match group {
+            Ok(index) => *index,
+            Err(failure) => {
+                outcomes[slot] = Some(not_sent(&request.name, failure.clone()));
+                continue;
+            }
+        };
+        let group = &mut groups[index];
+        let headers = merge_headers(
+            group
+                .job
+                .session
+                .platform
+                .preset_headers(prepared.body.is_some()),
+            &prepared.headers,
+        );
+        group.job.requests.push(JobRequest {
+            name: request.name.clone(),
+            request: PreparedRequest {
+                method: prepared.method,
+                url: prepared.url,
+                headers,
+                body: prepared.body,
+            },
+            sink: Sink::Memory,
+        });
+        group.slots.push(slot);
+    }
+    groups
+}
+
+fn not_sent(name: &str, failure: Failure) -> Outcome {
+    Outcome::NotSent {
+        name: name.to_string(),
+        failure,
+    }
+}
+
+/// Appends each result to the workspace's history; a failure to write is a
+/// warning, never a changed exit code. Nothing is recorded when the
+/// workspace folder does not exist (a send must not create one).
+pub(super) fn record_history(ctx: &Context, results: &[RequestResult], device: Option<&str>) {
+    if !ctx.workspace.is_dir() {
+        return;
+    }
+    for result in results {
+        let entry = history_record::entry(result, device);
+        if let Err(e) = history::append(&ctx.workspace, &entry) {
+            eprintln!("warning: history not written: {}", e.message);
+            return;
+        }
+    }
+}
+
+/// `--json`: one array of `send` documents, each with its `name`.
+fn print_documents(outcomes: &[Outcome]) {
+    let documents: Vec<SendDocument<'_>> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Sent(result) => SendDocument::from_result(result, true),
+            Outcome::NotSent { name, failure } => SendDocument {
+                name: Some(name),
+                ..SendDocument::usage(failure)
+            },
+        })
+        .collect();
+    print_json(&documents);
+}
+
+/// The summary table on stdout; warnings and decoded errors on stderr.
+fn print_table(outcomes: &[Outcome]) {
+    let mut warned = BTreeSet::new();
+    let rows: Vec<[String; 4]> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Sent(result) => {
+                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
+                    if warned.insert(h.host.clone()) {
+                        eprintln!(
+                            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
+                            h.host,
+                            h.chain.first().map_or("?", |c| c.sha256.as_str())
+                        );
+                    }
+                }
+                if let Some(note) = redirect_note(result) {
+                    eprintln!("{}: {note}", result.name);
+                }
+                if let Some(failure) = &result.error {
+                    eprintln!("{}: {}", result.name, failure_text(failure));
+                }
+                let status = match (result.status, &result.error) {
+                    (Some(status), _) => status.to_string(),
+                    (None, Some(failure)) => kind_id(failure.kind),
+                    (None, None) => "-".to_string(),
+                };
+                [
+                    result.name.clone(),
+                    status,
+                    format!("{:.1}", result.elapsed.as_secs_f64() * 1000.0),
+                    result.body.len().to_string(),
+                ]
+            }
+            Outcome::NotSent { name, failure } => {
+                eprintln!("{name}: {}", failure_text(failure));
+                [
+                    name.clone(),
+                    format!("{} (not sent)", kind_id(failure.kind)),
+                    "-".to_string(),
+                    "-".to_string(),
+                ]
+            }
+        })
+        .collect();
+    let header = [
+        "NAME".to_string(),
+        "STATUS".to_string(),
+        "TIME ms".to_string(),
+        "SIZE".to_string(),
+    ];
+    let width = |col: usize| {
+        rows.iter()
+            .chain(std::iter::once(&header))
+            .map(|r| r[col].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    for row in std::iter::once(&header).chain(&rows) {
+        println!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}",
+            row[0], row[1], row[2], row[3]
+        );
+    }
+}
+
+/// The failure kind as in `--json` (`tls`, `usage`, …).
+fn kind_id(kind: FailureKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

@@ -1,0 +1,323 @@
+//! A pasted `curl` command line → a saved request, the credentials it
+//! carried (kept apart, never in the request) and the TLS trust it asked for.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+
+use super::curl_options::{NO_FILES, Opt, Parsed, parse_options};
+use super::shell_words;
+use crate::core::error::Failure;
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::Header;
+use crate::core::secret::Secret;
+use crate::core::tls::Trust;
+use crate::core::workspace::saved::{RequestBody, SavedRequest};
+
+/// What a curl command line carried over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurlImport {
+    /// Holds no credential: `-u` sets `auth: Basic`, token headers set `auth: Token`.
+    pub request: SavedRequest,
+    /// The user of `-u user[:password]` (or of a literal Basic header).
+    pub user: Option<String>,
+    /// The password of `-u`, unless it was a shell variable such as `$APX_PASSWORD`.
+    pub password: Option<Secret>,
+    /// `-k` or `--cacert FILE`; None when curl would verify with the system roots.
+    pub trust: Option<Trust>,
+    /// What could not be carried over, one line each.
+    pub skipped: Vec<String>,
+}
+
+/// Parses a pasted curl command line.
+pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
+    let split = shell_words::split(command)?;
+    let mut words = split.words.into_iter().skip_while(|w| w == "$");
+    let is_curl = words.next().is_some_and(|first| {
+        let program = first.rsplit(['/', '\\']).next().unwrap_or_default();
+        program.eq_ignore_ascii_case("curl") || program.eq_ignore_ascii_case("curl.exe")
+    });
+    if !is_curl {
+        return Err(Failure::usage(
+            "this is not a curl command",
+            "Paste a command line that starts with `curl`.",
+        ));
+    }
+    let mut import = interpret(parse_options(words.collect())?)?;
+    if let Some(rest) = split.rest {
+        import.skipped.push(format!(
+            "{} (a shell operator ends the curl command; an unquoted & in a URL needs quotes)",
+            super::clip(&rest, 60)
+        ));
+    }
+    Ok(import)
+}
+
+/// Applies the options, in order, to a request.
+fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
+    let mut skipped = Vec::new();
+    let mut method = None;
+    let mut head = false;
+    let mut get = false;
+    let mut url = None;
+    let mut headers: Vec<Header> = Vec::new();
+    let mut data: Vec<String> = Vec::new();
+    let mut json = false;
+    let mut credentials = None;
+    let mut trust = None;
+    let mut insecure = false;
+    for (opt, flag, value) in parsed.options {
+        match opt {
+            Opt::Request => method = Some(value.trim().to_ascii_uppercase()),
+            Opt::Header => match header(&value)? {
+                Some(h) => headers.push(h),
+                None => skipped.push(format!(
+                    "{flag} {value:?}: curl removes the header (ignored)"
+                )),
+            },
+            Opt::Data => match value.strip_prefix('@') {
+                Some(file) => {
+                    return Err(Failure::usage(
+                        format!("{flag} @{file}: {NO_FILES}"),
+                        "Paste the body itself (e.g. with --data-raw), or send the file with `apx send -d @FILE`.",
+                    ));
+                }
+                None => data.push(value),
+            },
+            Opt::DataRaw => data.push(value),
+            Opt::DataUrlencode => data.push(urlencode_data(&flag, &value)?),
+            Opt::Json => {
+                json = true;
+                data.push(value);
+            }
+            Opt::User => credentials = Some(value),
+            Opt::CaCert => {
+                trust = Some(Trust::Ca {
+                    file: PathBuf::from(value),
+                })
+            }
+            Opt::Insecure => insecure = true,
+            Opt::Url => url = url.or(Some(value)),
+            Opt::Head => head = true,
+            Opt::Get => get = true,
+            Opt::UserAgent => headers.push(Header::new("User-Agent", value)),
+            Opt::Referer => headers.push(Header::new("Referer", value)),
+            Opt::Cookie if value.contains('=') => headers.push(Header::new("Cookie", value)),
+            Opt::Cookie => skipped.push(format!("{flag} {value}: cookie files are not read")),
+            Opt::Ignore(_) => skipped.push(format!("{flag} ignored")),
+            Opt::Unsupported(_, why) => skipped.push(format!("{flag}: {why}")),
+            Opt::Unknown => skipped.push(format!("unknown option {flag} (ignored)")),
+        }
+    }
+    let mut positionals = parsed.positionals.into_iter();
+    let url = url.or_else(|| positionals.next()).ok_or_else(|| {
+        Failure::usage(
+            "the curl command names no URL",
+            "Paste the whole command, URL included.",
+        )
+    })?;
+    for extra in positionals {
+        skipped.push(format!(
+            "extra argument {:?} (ignored)",
+            super::clip(&extra, 60)
+        ));
+    }
+    let mut url = with_scheme(url, &mut skipped);
+    if json {
+        for (name, value) in [
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+        ] {
+            if !headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
+                headers.push(Header::new(name, value));
+            }
+        }
+    }
+    let mut data = (!data.is_empty()).then(|| data.join("&"));
+    if get {
+        if let Some(query) = data.take() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query);
+        }
+    }
+    let method = method.unwrap_or_else(|| {
+        match (head, data.is_some()) {
+            (true, _) => "HEAD",
+            (false, true) => "POST",
+            (false, false) => "GET",
+        }
+        .to_string()
+    });
+    let mut auth = None;
+    let (mut user, mut password) = (None, None);
+    if let Some(value) = credentials {
+        auth = Some(AuthMode::Basic);
+        (user, password) = split_credentials(&value, &mut skipped);
+    }
+    headers.retain(|h| match credential_header(h) {
+        HeaderCredential::None => true,
+        HeaderCredential::Basic(u, p) => {
+            auth = Some(AuthMode::Basic);
+            user = user.take().or(Some(u));
+            password = password.take().or(Some(p));
+            skipped.push(format!("{}: credentials moved out of the request", h.name));
+            false
+        }
+        HeaderCredential::Bearer => {
+            skipped.push(format!(
+                "{}: a bearer token is not kept in a saved request",
+                h.name
+            ));
+            false
+        }
+        HeaderCredential::Token => {
+            auth = Some(AuthMode::Token);
+            skipped.push(format!(
+                "{}: a session token is not kept; apx logs in with token auth",
+                h.name
+            ));
+            false
+        }
+    });
+    if insecure {
+        trust = Some(Trust::Insecure);
+    }
+    let name = request_name(&method, &url);
+    let body = data.as_deref().and_then(RequestBody::from_text);
+    Ok(CurlImport {
+        request: SavedRequest {
+            name,
+            description: None,
+            device: None,
+            platform: None,
+            auth,
+            method,
+            url,
+            headers,
+            body,
+        },
+        user,
+        password,
+        trust,
+        skipped,
+    })
+}
+
+/// `-H` as curl reads it: `Name: value`; `Name;` sends an empty value;
+/// `Name:` with nothing after it removes a header (None).
+fn header(value: &str) -> Result<Option<Header>, Failure> {
+    if let Some(name) = value.trim().strip_suffix(';') {
+        if !name.contains(':') {
+            return Header::parse(&format!("{name}:")).map(Some);
+        }
+    }
+    let header = Header::parse(value)?;
+    Ok((!header.value.is_empty()).then_some(header))
+}
+
+/// `--data-urlencode`: `content`, `=content` or `name=content` (encoded);
+/// `@file` and `name@file` (no `=`) read files, which a paste does not.
+fn urlencode_data(flag: &str, value: &str) -> Result<String, Failure> {
+    if value.contains('@') && !value.contains('=') {
+        return Err(Failure::usage(
+            format!("{flag} {value}: {NO_FILES}"),
+            "Paste the value itself.",
+        ));
+    }
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    Ok(match value.split_once('=') {
+        Some(("", content)) => encode(content),
+        Some((name, content)) => format!("{name}={}", encode(content)),
+        None => encode(value),
+    })
+}
+
+/// curl assumes `http://` when the URL has no scheme; so does the import.
+fn with_scheme(url: String, skipped: &mut Vec<String>) -> String {
+    if url.contains("://") || url.starts_with('/') || url.starts_with("{{") {
+        url
+    } else {
+        skipped.push(format!("{url}: no scheme, so http:// as curl assumes"));
+        format!("http://{url}")
+    }
+}
+
+/// Splits `user[:password]`; a password that is a shell variable is not a
+/// password (the shell would have expanded it), so it is not kept.
+fn split_credentials(value: &str, skipped: &mut Vec<String>) -> (Option<String>, Option<Secret>) {
+    let (user, password) = match value.split_once(':') {
+        Some((user, password)) => (user, Some(password)),
+        None => (value, None),
+    };
+    let user = (!user.is_empty()).then(|| user.to_string());
+    let password = password.filter(|p| !p.is_empty()).and_then(|p| {
+        if is_shell_variable(p) {
+            skipped.push(format!(
+                "the password comes from the shell variable {p}; give it to apx with --password-env or store it with `apx device set-password`"
+            ));
+            None
+        } else {
+            Some(Secret::new(p))
+        }
+    });
+    (user, password)
+}
+
+/// `$NAME` or `${NAME}`.
+fn is_shell_variable(text: &str) -> bool {
+    let name = text
+        .strip_prefix("${")
+        .and_then(|t| t.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('$'))
+        .unwrap_or_default();
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+enum HeaderCredential {
+    None,
+    Basic(String, Secret),
+    /// Any other `Authorization` value.
+    Bearer,
+    /// A platform's session-token header.
+    Token,
+}
+
+/// A header that carries a credential: `Authorization: Basic …` (decoded),
+/// a bearer token, or a platform's session-token header.
+fn credential_header(header: &Header) -> HeaderCredential {
+    let value = header.value.trim();
+    if header.name.eq_ignore_ascii_case("authorization") {
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(rest.trim())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            if let Some((user, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
+                return HeaderCredential::Basic(user.to_string(), Secret::new(password));
+            }
+        }
+        return HeaderCredential::Bearer;
+    }
+    let token_header = Platform::ALL
+        .iter()
+        .filter_map(|p| p.token_header())
+        .any(|name| header.name.eq_ignore_ascii_case(name));
+    if token_header {
+        HeaderCredential::Token
+    } else {
+        HeaderCredential::None
+    }
+}
+
+/// "POST /api/cli": the method and the URL's path.
+fn request_name(method: &str, url: &str) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = match without_scheme.find('/') {
+        Some(i) if url.contains("://") => &without_scheme[i..],
+        Some(_) => without_scheme,
+        None => "/",
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    format!("{method} {}", super::clip(path, 80))
+}

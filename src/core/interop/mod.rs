@@ -1,0 +1,92 @@
+//! Interoperability with other tools: Postman collections (v2.0/v2.1) and
+//! curl command lines, both ways. Pure: text in, requests out (and back).
+//!
+//! Secrets found in imported material (basic-auth passwords, bearer tokens,
+//! secret-looking variables) never end up in a [`SavedRequest`]: they are
+//! handed back separately as [`Secret`]s, and exports refer to credentials
+//! through variables (`{{password}}`, `"$APX_PASSWORD"`) only.
+//!
+//! [`SavedRequest`]: crate::core::workspace::saved::SavedRequest
+//! [`Secret`]: crate::core::secret::Secret
+
+mod curl_export;
+mod curl_import;
+mod curl_options;
+mod postman_auth;
+mod postman_export;
+mod postman_fields;
+mod postman_import;
+mod shell_words;
+
+pub use curl_export::{CurlInput, export_curl};
+pub use curl_import::{CurlImport, import_curl};
+pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
+pub use postman_import::{FoundSecret, PostmanImport, import_postman};
+
+/// Whether a variable or field name suggests it holds a secret
+/// (password, passphrase, secret, token, API key), case-insensitively.
+pub fn looks_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "password",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+/// Whether `text` is exactly one `{{variable}}` reference, so it names a
+/// value kept elsewhere rather than holding one.
+fn is_variable_ref(text: &str) -> bool {
+    let text = text.trim();
+    text.strip_prefix("{{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .is_some_and(|name| !name.trim().is_empty() && !name.contains(['{', '}']))
+}
+
+/// The first `max` characters of `text` (never splits a character), with
+/// an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "password",
+            "ADMIN_PASSWORD",
+            "apiKey",
+            "api_key",
+            "jwtToken",
+            "clientSecret",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["baseUrl", "username", "host", "key"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn variable_refs_and_clipping() {
+        assert!(is_variable_ref("{{password}}"));
+        assert!(is_variable_ref(" {{ pw }} "));
+        assert!(!is_variable_ref("{{}}"));
+        assert!(!is_variable_ref("x{{pw}}"));
+        assert!(!is_variable_ref("hunter2"));
+        assert_eq!(clip("héllo", 2), "hé…");
+        assert_eq!(clip("hé", 2), "hé");
+    }
+}

@@ -1,0 +1,464 @@
+//! The app's state, the bridge to the engine (commands out, events drained
+//! once per frame) and the top-level layout.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+use super::body_text::{Rendered, render_in_background};
+use super::draft::Draft;
+use super::settings::{STORAGE_KEY, Settings};
+use crate::core::error::Failure;
+use crate::core::secret::Secret;
+use crate::core::workspace::{Device, Workspace};
+use crate::demo::Appliance;
+use crate::engine::session::ExchangeRecord;
+use crate::engine::tls::Handshake;
+use crate::engine::{Engine, Event, EventSink, JobId, RequestResult};
+
+/// A request under way.
+#[derive(Debug, Clone)]
+pub struct Running {
+    pub job: JobId,
+    pub started: Instant,
+    pub status: Option<u16>,
+    pub received: u64,
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseTab {
+    #[default]
+    Body,
+    Headers,
+    Certificate,
+    Timeline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestTab {
+    Params,
+    Headers,
+    #[default]
+    Auth,
+    Body,
+}
+
+/// The response side: what is running, what came back, and how it is shown.
+#[derive(Default)]
+pub struct ResponseState {
+    pub running: Option<Running>,
+    pub result: Option<RequestResult>,
+    /// An input error found before anything was sent.
+    pub input_error: Option<Failure>,
+    pub rendered: Option<Rendered>,
+    pub(super) pending: Option<mpsc::Receiver<Rendered>>,
+    pub timeline: Vec<ExchangeRecord>,
+    pub handshake: Option<Handshake>,
+    pub tab: ResponseTab,
+    pub raw: bool,
+    pub show_error_body: bool,
+    pub find: String,
+    pub find_open: bool,
+    pub find_hits: Vec<usize>,
+    pub find_index: usize,
+    /// A row to bring into view on the next frame.
+    pub scroll_to: Option<usize>,
+    pub save_path: String,
+    pub save_pick: Option<mpsc::Receiver<Option<PathBuf>>>,
+}
+
+/// Which list the left panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SideTab {
+    #[default]
+    Devices,
+    History,
+}
+
+pub struct ApxApp {
+    pub workspace: Workspace,
+    pub devices: Vec<Device>,
+    /// Devices that live only in memory (the demo appliances).
+    pub transient: BTreeSet<String>,
+    pub workspace_problem: Option<Failure>,
+    pub selected: Option<String>,
+    pub draft: Draft,
+    pub response: ResponseState,
+    /// Passwords typed (or demo ones) for this run only, by device name.
+    pub passwords: HashMap<String, Secret>,
+    pub settings: Settings,
+    pub filter: String,
+    pub side_tab: SideTab,
+    pub request_tab: RequestTab,
+    pub editor: Option<super::device_editor::DeviceEditor>,
+    pub confirm_delete: Option<String>,
+    pub notice: Option<String>,
+    pub focus_url: bool,
+    /// The Auth tab's password field (session only, never persisted).
+    pub password_input: String,
+    pub collections: crate::core::workspace::collections::Collections,
+    pub(super) collections_stamp: Option<(u64, std::time::Instant)>,
+    pub save_dialog: Option<super::save_dialog::SaveDialog>,
+    pub runs: Option<super::run_window::RunWindow>,
+    pub import: Option<super::menus::ImportDialog>,
+    pub history: Option<crate::core::history::HistoryLoad>,
+    pub timeout: Duration,
+    pub(super) engine: Engine,
+    events: mpsc::Receiver<Event>,
+    ctx_cell: Arc<OnceLock<egui::Context>>,
+    pub demo: Vec<Appliance>,
+}
+
+impl ApxApp {
+    /// Opens the workspace and starts the engine (and, for `--demo`, the
+    /// simulated appliances).
+    pub fn new(workspace_dir: PathBuf, settings: Settings, demo: bool) -> Result<ApxApp, String> {
+        let ctx_cell: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let wake_cell = ctx_cell.clone();
+        let (tx, events) = mpsc::channel();
+        let wake = Arc::new(move || {
+            if let Some(ctx) = wake_cell.get() {
+                ctx.request_repaint();
+            }
+        });
+        let engine = Engine::start(EventSink::new(tx, wake))
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        let mut app = ApxApp {
+            workspace: Workspace::new(workspace_dir),
+            devices: Vec::new(),
+            transient: BTreeSet::new(),
+            workspace_problem: None,
+            selected: None,
+            draft: Draft::default(),
+            response: ResponseState::default(),
+            passwords: HashMap::new(),
+            settings,
+            filter: String::new(),
+            side_tab: SideTab::Devices,
+            request_tab: RequestTab::default(),
+            editor: None,
+            confirm_delete: None,
+            notice: None,
+            focus_url: false,
+            password_input: String::new(),
+            collections: Default::default(),
+            collections_stamp: None,
+            save_dialog: None,
+            runs: None,
+            import: None,
+            history: None,
+            timeout: Duration::from_secs(30),
+            engine,
+            events,
+            ctx_cell,
+            demo: Vec::new(),
+        };
+        app.reload_devices();
+        if demo {
+            app.start_demo();
+        }
+        app.restore_last();
+        Ok(app)
+    }
+
+    fn restore_last(&mut self) {
+        let last = self.settings.last_device.clone();
+        if let Some(name) = last.filter(|n| self.devices.iter().any(|d| &d.name == n)) {
+            self.selected = Some(name);
+        } else if self.selected.is_none() {
+            self.selected = self.devices.first().map(|d| d.name.clone());
+        }
+        if let Some(method) = self.settings.last_method.clone() {
+            self.draft.method = method;
+        }
+        if let Some(url) = self.settings.last_url.clone() {
+            self.draft.url = url;
+        }
+    }
+
+    /// Re-reads `devices.json`; a corrupt file is shown, never overwritten.
+    pub fn reload_devices(&mut self) {
+        let transient: Vec<Device> = self
+            .devices
+            .iter()
+            .filter(|d| self.transient.contains(&d.name))
+            .cloned()
+            .collect();
+        match self.workspace.load_devices() {
+            Ok(devices) => {
+                self.devices = devices;
+                self.workspace_problem = None;
+            }
+            Err(problem) => {
+                self.devices.retain(|d| !self.transient.contains(&d.name));
+                self.workspace_problem = Some(problem);
+            }
+        }
+        for device in transient {
+            self.put_transient(device);
+        }
+    }
+
+    fn put_transient(&mut self, device: Device) {
+        self.devices.retain(|d| d.name != device.name);
+        self.transient.insert(device.name.clone());
+        self.devices.push(device);
+    }
+
+    /// Starts the demo appliances on the engine's runtime and makes sure a
+    /// "Demo" device points at each.
+    fn start_demo(&mut self) {
+        let handle = self.engine.handle().clone();
+        let started = handle
+            .block_on(crate::demo::start_all(Some(crate::demo::DEMO_PORTS)))
+            .or_else(|_| handle.block_on(crate::demo::start_all(None)));
+        match started {
+            Ok(appliances) => {
+                for a in &appliances {
+                    let existing = self.devices.iter().find(|d| d.name == a.name);
+                    if existing.is_none_or(|d| d.base_url != a.url) {
+                        self.put_transient(Device {
+                            name: a.name.clone(),
+                            folder: "Demo".into(),
+                            platform: a.platform,
+                            base_url: a.url.clone(),
+                            username: Some(a.username.clone()),
+                            trust: Default::default(),
+                            variables: Default::default(),
+                        });
+                    }
+                    self.passwords
+                        .insert(a.name.clone(), Secret::new(a.password.clone()));
+                }
+                self.demo = appliances;
+                self.notice =
+                    Some("Demo appliances running. Pick a device, then Send (Ctrl+Enter).".into());
+            }
+            Err(e) => self.notice = Some(format!("Demo appliances could not start: {e}")),
+        }
+    }
+
+    pub fn selected_device(&self) -> Option<&Device> {
+        let name = self.selected.as_ref()?;
+        self.devices.iter().find(|d| &d.name == name)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.response.running.is_some()
+    }
+
+    /// Drains engine events; called once per frame.
+    pub fn drain_events(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            self.apply(event);
+        }
+        if let Some(rx) = &self.response.pending {
+            if let Ok(rendered) = rx.try_recv() {
+                self.response.rendered = Some(rendered);
+                self.response.pending = None;
+                self.refresh_find();
+            }
+        }
+    }
+
+    fn apply(&mut self, event: Event) {
+        let current = self.response.running.as_ref().map(|r| r.job);
+        let job = match &event {
+            Event::Started { job, .. }
+            | Event::Tls { job, .. }
+            | Event::Head { job, .. }
+            | Event::Progress { job, .. }
+            | Event::Exchange { job, .. }
+            | Event::Finished { job, .. }
+            | Event::JobDone { job } => *job,
+        };
+        if let (Event::Finished { index, result, .. }, Some(runs)) = (&event, &mut self.runs) {
+            if runs.record(job, *index, (**result).clone()) {
+                let result = (**result).clone();
+                self.record_history(&result);
+                return;
+            }
+        }
+        if current != Some(job) {
+            return;
+        }
+        match event {
+            Event::Started { .. } => {}
+            Event::Tls { handshake, .. } => self.response.handshake = Some(handshake),
+            Event::Head { status, .. } => {
+                if let Some(r) = &mut self.response.running {
+                    r.status = Some(status);
+                }
+            }
+            Event::Progress {
+                received, total, ..
+            } => {
+                if let Some(r) = &mut self.response.running {
+                    r.received = received;
+                    r.total = total;
+                }
+            }
+            Event::Exchange { record, .. } => self.response.timeline.push(record),
+            Event::Finished { result, .. } => self.finish(*result),
+            Event::JobDone { .. } => self.response.running = None,
+        }
+    }
+
+    fn finish(&mut self, result: RequestResult) {
+        let cell = self.ctx_cell.clone();
+        self.response.pending = Some(render_in_background(&result.body, move || {
+            if let Some(ctx) = cell.get() {
+                ctx.request_repaint();
+            }
+        }));
+        if result.handshake.is_some() {
+            self.response.handshake = result.handshake.clone();
+        }
+        let tls_failed = result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == crate::core::error::FailureKind::Tls);
+        self.response.tab = if tls_failed {
+            ResponseTab::Certificate
+        } else {
+            ResponseTab::Body
+        };
+        self.record_history(&result);
+        self.response.result = Some(result);
+    }
+
+    fn record_history(&mut self, result: &RequestResult) {
+        let entry = crate::engine::history_record::entry(result, self.selected.as_deref());
+        if let Err(e) = crate::core::history::append(self.workspace.dir(), &entry) {
+            self.notice = Some(format!("History not written: {}", e.message));
+        }
+    }
+
+    /// Keeps the find hits in step with the shown text.
+    pub fn refresh_find(&mut self) {
+        let r = &mut self.response;
+        r.find_hits = match &r.rendered {
+            Some(rendered) if r.find_open => {
+                let text = if r.raw {
+                    &rendered.raw
+                } else {
+                    &rendered.pretty
+                };
+                text.find(&r.find)
+            }
+            _ => Vec::new(),
+        };
+        r.find_index = 0;
+        r.scroll_to = r.find_hits.first().copied();
+    }
+
+    /// Draws the whole app into `ui` (also what the kittest tests drive).
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let _ = self.ctx_cell.set(ui.ctx().clone());
+        ui.ctx().set_theme(self.settings.theme.preference());
+        self.drain_events();
+        self.shortcuts(ui.ctx());
+        self.menu_bar(ui);
+        self.status_bar(ui);
+        egui::Panel::left("devices")
+            .resizable(true)
+            .default_size(270.0)
+            .min_size(200.0)
+            .show(ui, |ui| self.side_panel(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.request_panel(ui);
+            ui.separator();
+            self.response_panel(ui);
+        });
+        self.device_editor_window(ui.ctx());
+        self.delete_confirmation(ui.ctx());
+        self.run_window(ui.ctx());
+        self.import_window(ui.ctx());
+        if self.is_running() || self.runs.as_ref().is_some_and(|r| !r.done()) {
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let send = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+        let save = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+        let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        let url = KeyboardShortcut::new(Modifiers::COMMAND, Key::L);
+        if ctx.input_mut(|i| i.consume_shortcut(&send)) {
+            self.send();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&save)) {
+            self.open_save_dialog();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&find)) {
+            self.response.find_open = true;
+            self.response.tab = ResponseTab::Body;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&url)) {
+            self.focus_url = true;
+        }
+        if self.is_running() && ctx.input(|i| i.key_pressed(Key::Escape)) {
+            self.cancel();
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| {
+                ui.menu_button("File", |ui| self.file_menu(ui));
+                ui.menu_button("View", |ui| {
+                    for theme in super::settings::Theme::ALL {
+                        if ui
+                            .radio(self.settings.theme == theme, theme.label())
+                            .clicked()
+                        {
+                            self.settings.theme = theme;
+                        }
+                    }
+                });
+                ui.separator();
+                ui.weak(format!("Workspace: {}", self.workspace.dir().display()));
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match &self.notice {
+                    Some(notice) => ui.label(notice.as_str()),
+                    None => ui.weak(
+                        "Ctrl+Enter send · Esc cancel · Ctrl+S save · Ctrl+F find · Ctrl+L URL",
+                    ),
+                };
+            });
+        });
+    }
+
+    /// The settings to persist (no secrets).
+    pub fn settings_to_save(&self) -> Settings {
+        let mut s = self.settings.clone();
+        s.last_device = self.selected.clone();
+        s.last_method = Some(self.draft.method.clone());
+        s.last_url = Some(self.draft.url.clone()).filter(|u| !u.is_empty());
+        s.last_saved = self
+            .draft
+            .saved_path
+            .as_ref()
+            .map(|p| p.display().to_string());
+        s
+    }
+}
+
+impl eframe::App for ApxApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.settings_to_save());
+    }
+}

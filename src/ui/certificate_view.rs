@@ -1,0 +1,113 @@
+//! The certificate tab: the presented chain, its flags, the diagnosis, and
+//! the one-click "trust this certificate for this device".
+
+use super::app::ApxApp;
+use super::device_editor::{DeviceEditor, TrustChoice};
+use crate::core::tls::CertFacts;
+
+fn flag(ui: &mut egui::Ui, ok: bool, good: &str, bad: &str) {
+    if ok {
+        ui.colored_label(
+            egui::Color32::from_rgb(0x2e, 0x9d, 0x42),
+            format!("OK: {good}"),
+        );
+    } else {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("NO: {bad}"));
+    }
+}
+
+impl ApxApp {
+    pub(super) fn certificate_view(&mut self, ui: &mut egui::Ui) {
+        let Some(handshake) = self.response.handshake.clone() else {
+            ui.weak("No TLS handshake: plain HTTP, or the connection failed before TLS.");
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            if handshake.insecure {
+                ui.colored_label(ui.visuals().warn_fg_color, "NOT verified (insecure)");
+            } else {
+                flag(ui, handshake.verified(), "verified", "not verified");
+            }
+            flag(ui, !handshake.self_signed(), "CA-issued", "self-signed");
+            flag(ui, !handshake.expired(), "within validity", "expired");
+            flag(
+                ui,
+                handshake.hostname_matches(),
+                &format!("valid for {}", handshake.host),
+                &format!("not valid for {}", handshake.host),
+            );
+        });
+        if let Some(problem) = &handshake.problem {
+            ui.label(egui::RichText::new(problem.message()).strong());
+            ui.label(format!("Hint: {}", problem.hint()));
+        }
+        if let Some(leaf) = handshake.chain.first() {
+            let sha256 = leaf.sha256.clone();
+            ui.horizontal(|ui| match self.selected_device().map(|d| d.name.clone()) {
+                Some(name) => {
+                    let pinned = matches!(&self.selected_device().map(|d| d.trust.clone()), Some(crate::core::tls::Trust::Pin { sha256: s }) if *s == sha256);
+                    let button = egui::Button::new("Trust this certificate for this device");
+                    if ui.add_enabled(!pinned && !self.is_running(), button)
+                        .on_hover_text(format!("Pins SHA-256 {sha256} for {name} and sends again. Compare it with the fingerprint on the appliance's console first."))
+                        .clicked()
+                    {
+                        self.trust_presented_certificate();
+                    }
+                    if pinned {
+                        ui.weak("This certificate is pinned for the device.");
+                    }
+                }
+                None => {
+                    if ui.button("Add this host as a device…").clicked() {
+                        let mut editor = DeviceEditor::new_in(String::new());
+                        if let Some(url) = self.response.result.as_ref().and_then(|r| url::Url::parse(&r.url).ok()) {
+                            editor.base_url = crate::core::request::origin(&url);
+                            editor.name = url.host_str().unwrap_or_default().to_string();
+                        }
+                        editor.trust = TrustChoice::Pin;
+                        editor.pin = sha256.clone();
+                        self.editor = Some(editor);
+                    }
+                }
+            });
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("chain")
+            .show(ui, |ui| {
+                for (i, cert) in handshake.chain.iter().enumerate() {
+                    cert_card(ui, i, cert);
+                }
+            });
+    }
+}
+
+fn cert_card(ui: &mut egui::Ui, index: usize, c: &CertFacts) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        let role = if index == 0 { "Leaf" } else { "Issuer" };
+        ui.strong(format!("[{index}] {role}: {}", c.subject));
+        egui::Grid::new(("cert", index))
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("Issuer");
+                ui.label(&c.issuer);
+                ui.end_row();
+                ui.label("Valid");
+                ui.label(format!("{}  to  {}", c.not_before, c.not_after));
+                ui.end_row();
+                ui.label("SHA-256");
+                ui.add(egui::Label::new(egui::RichText::new(&c.sha256).monospace()).wrap());
+                ui.end_row();
+                ui.label("SAN");
+                ui.label(if c.san.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    c.san.join(", ")
+                });
+                ui.end_row();
+                ui.label("Self-signed");
+                ui.label(if c.self_signed { "yes" } else { "no" });
+                ui.end_row();
+            });
+    });
+}

@@ -1,0 +1,309 @@
+//! The device editor window: name, folder, platform, base URL, username,
+//! password (optionally remembered in the OS keyring) and TLS trust.
+
+use std::path::PathBuf;
+
+use super::app::ApxApp;
+use super::file_dialog::PathPicker;
+use crate::core::error::Failure;
+use crate::core::platform::Platform;
+use crate::core::secret::Secret;
+use crate::core::tls::{Trust, normalize_fingerprint};
+use crate::core::workspace::Device;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustChoice {
+    Verify,
+    Ca,
+    Pin,
+    Insecure,
+}
+
+/// The editor's fields, as typed.
+pub struct DeviceEditor {
+    /// The device being edited; None for a new one.
+    pub original: Option<String>,
+    pub name: String,
+    pub folder: String,
+    pub platform: Platform,
+    pub base_url: String,
+    pub username: String,
+    pub password: String,
+    pub remember: bool,
+    pub trust: TrustChoice,
+    pub ca_file: PathPicker,
+    pub pin: String,
+    pub variables: std::collections::BTreeMap<String, String>,
+    pub error: Option<Failure>,
+}
+
+impl DeviceEditor {
+    pub fn new_in(folder: String) -> Self {
+        DeviceEditor {
+            original: None,
+            name: String::new(),
+            folder,
+            platform: Platform::Asa,
+            base_url: "https://".into(),
+            username: String::new(),
+            password: String::new(),
+            remember: false,
+            trust: TrustChoice::Verify,
+            ca_file: PathPicker::default(),
+            pin: String::new(),
+            variables: Default::default(),
+            error: None,
+        }
+    }
+
+    pub fn edit(device: &Device) -> Self {
+        let mut e = DeviceEditor::new_in(device.folder.clone());
+        e.original = Some(device.name.clone());
+        e.name = device.name.clone();
+        e.platform = device.platform;
+        e.base_url = device.base_url.clone();
+        e.username = device.username.clone().unwrap_or_default();
+        e.variables = device.variables.clone();
+        match &device.trust {
+            Trust::Verify => {}
+            Trust::Ca { file } => {
+                e.trust = TrustChoice::Ca;
+                e.ca_file.path = file.display().to_string();
+            }
+            Trust::Pin { sha256 } => {
+                e.trust = TrustChoice::Pin;
+                e.pin = sha256.clone();
+            }
+            Trust::Insecure => e.trust = TrustChoice::Insecure,
+        }
+        e
+    }
+
+    fn device(&self) -> Result<Device, Failure> {
+        let trust = match self.trust {
+            TrustChoice::Verify => Trust::Verify,
+            TrustChoice::Ca => {
+                let file = PathBuf::from(self.ca_file.path.trim());
+                crate::engine::tls::load_pem_certs(&file)?;
+                Trust::Ca { file }
+            }
+            TrustChoice::Pin => Trust::Pin {
+                sha256: normalize_fingerprint(&self.pin)?,
+            },
+            TrustChoice::Insecure => Trust::Insecure,
+        };
+        let device = Device {
+            name: self.name.trim().to_string(),
+            folder: self.folder.trim().trim_matches('/').to_string(),
+            platform: self.platform,
+            base_url: self.base_url.trim().to_string(),
+            username: Some(self.username.trim().to_string()).filter(|u| !u.is_empty()),
+            trust,
+            variables: self.variables.clone(),
+        };
+        device.validate()?;
+        Ok(device)
+    }
+}
+
+/// A labelled single-line text field.
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([110.0, 20.0], egui::Label::new(label));
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .hint_text(hint)
+                .desired_width(300.0),
+        )
+        .labelled_by(l.id)
+    })
+    .inner
+}
+
+impl ApxApp {
+    pub fn open_new_device(&mut self, folder: String) {
+        self.editor = Some(DeviceEditor::new_in(folder));
+    }
+
+    pub fn open_edit_device(&mut self, name: &str) {
+        if let Some(device) = self.devices.iter().find(|d| d.name == name) {
+            self.editor = Some(DeviceEditor::edit(device));
+        }
+    }
+
+    pub(super) fn device_editor_window(&mut self, ctx: &egui::Context) {
+        let Some(mut editor) = self.editor.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut action = None;
+        let title = if editor.original.is_some() {
+            "Edit device"
+        } else {
+            "New device"
+        };
+        egui::Window::new(title)
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| action = editor_form(ui, &mut editor));
+        match action {
+            Some(EditorAction::Save) => match self.save_editor(&editor) {
+                Ok(()) => return,
+                Err(failure) => editor.error = Some(failure),
+            },
+            Some(EditorAction::Cancel) => return,
+            None => {}
+        }
+        if open {
+            self.editor = Some(editor);
+        }
+    }
+
+    fn save_editor(&mut self, editor: &DeviceEditor) -> Result<(), Failure> {
+        let device = editor.device()?;
+        let name = device.name.clone();
+        self.store_device(editor.original.as_deref(), device)?;
+        if !editor.password.is_empty() {
+            let password = Secret::new(editor.password.clone());
+            if editor.remember {
+                crate::engine::keyring::set_password(&name, &password)?;
+            }
+            self.passwords.insert(name.clone(), password);
+        }
+        self.selected = Some(name.clone());
+        self.notice = Some(format!("Saved device {name}"));
+        Ok(())
+    }
+
+    pub(super) fn delete_confirmation(&mut self, ctx: &egui::Context) {
+        let Some(name) = self.confirm_delete.clone() else {
+            return;
+        };
+        let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
+            ui.heading("Delete device?");
+            ui.label(format!(
+                "“{name}” will be removed from the workspace, with its keyring password."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    self.delete_device(&name);
+                    self.confirm_delete = None;
+                }
+                if ui.button("Keep").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_delete = None;
+        }
+    }
+
+    fn delete_device(&mut self, name: &str) {
+        let result = if self.transient.remove(name) {
+            self.devices.retain(|d| d.name != name);
+            Ok(())
+        } else {
+            self.workspace.remove_device(name).map(|_| {
+                let _ = crate::engine::keyring::delete_password(name);
+                self.reload_devices();
+            })
+        };
+        match result {
+            Ok(()) => {
+                self.passwords.remove(name);
+                if self.selected.as_deref() == Some(name) {
+                    self.selected = None;
+                }
+                self.notice = Some(format!("Deleted {name}"));
+            }
+            Err(f) => self.notice = Some(f.message),
+        }
+    }
+}
+
+enum EditorAction {
+    Save,
+    Cancel,
+}
+
+fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<EditorAction> {
+    let mut action = None;
+    field(ui, "Name", &mut e.name, "asa-dc1");
+    field(ui, "Folder", &mut e.folder, "Lab/DC1 (optional)");
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([110.0, 20.0], egui::Label::new("Platform"));
+        egui::ComboBox::from_id_salt("editor-platform")
+            .selected_text(e.platform.label())
+            .show_ui(ui, |ui| {
+                for p in Platform::ALL {
+                    ui.selectable_value(&mut e.platform, p, p.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    field(
+        ui,
+        "Base URL",
+        &mut e.base_url,
+        "https://10.0.0.1 (AsyncOS: port 6443)",
+    );
+    field(ui, "Username", &mut e.username, "admin");
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([110.0, 20.0], egui::Label::new("Password"));
+        ui.add(
+            egui::TextEdit::singleline(&mut e.password)
+                .password(true)
+                .desired_width(300.0),
+        )
+        .labelled_by(l.id);
+    });
+    ui.horizontal(|ui| {
+        ui.add_space(114.0);
+        ui.checkbox(&mut e.remember, "Remember in the OS keyring")
+            .on_hover_text("Otherwise the password is kept in memory until apx closes. It is never written to the workspace.");
+    });
+    ui.separator();
+    ui.label("TLS trust");
+    ui.horizontal_wrapped(|ui| {
+        ui.radio_value(&mut e.trust, TrustChoice::Verify, "Verify (system roots)");
+        ui.radio_value(&mut e.trust, TrustChoice::Ca, "CA file");
+        ui.radio_value(&mut e.trust, TrustChoice::Pin, "Pinned fingerprint");
+        ui.radio_value(&mut e.trust, TrustChoice::Insecure, "Insecure");
+    });
+    match e.trust {
+        TrustChoice::Verify => {
+            ui.weak("The appliance's certificate must chain to a root this system trusts.");
+        }
+        TrustChoice::Ca => e.ca_file.ui(ui, "CA PEM file", "Choose…"),
+        TrustChoice::Pin => {
+            field(
+                ui,
+                "SHA-256",
+                &mut e.pin,
+                "AB:CD:… (from the Certificate tab or `apx probe`)",
+            );
+        }
+        TrustChoice::Insecure => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "Certificates of this device are NOT verified: anyone on the path can impersonate it. Prefer pinning its fingerprint.",
+            );
+        }
+    }
+    if let Some(error) = &e.error {
+        super::failure_panel::failure_frame(ui, error, None);
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("Save device").clicked() {
+            action = Some(EditorAction::Save);
+        }
+        if ui.button("Cancel").clicked() {
+            action = Some(EditorAction::Cancel);
+        }
+    });
+    action
+}

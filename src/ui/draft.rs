@@ -1,0 +1,136 @@
+//! The request being edited in the request builder.
+
+use std::path::PathBuf;
+
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::{Header, JsonProblem, check_json};
+use crate::core::workspace::saved::{RequestBody, SavedRequest};
+
+/// The editable request. `platform` and `auth` of None follow the device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub name: String,
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<Header>,
+    pub auth: Option<AuthMode>,
+    pub platform: Option<Platform>,
+    pub body: String,
+    /// The file this draft was opened from, relative to the workspace.
+    pub saved_path: Option<PathBuf>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft {
+            name: String::new(),
+            method: "GET".into(),
+            url: String::new(),
+            headers: Vec::new(),
+            auth: None,
+            platform: None,
+            body: String::new(),
+            saved_path: None,
+        }
+    }
+}
+
+pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+impl Draft {
+    pub fn from_saved(saved: &SavedRequest, path: Option<PathBuf>) -> Draft {
+        Draft {
+            name: saved.name.clone(),
+            method: saved.method.clone(),
+            url: saved.url.clone(),
+            headers: saved.headers.clone(),
+            auth: saved.auth,
+            platform: saved.platform,
+            body: saved
+                .body
+                .as_ref()
+                .map(RequestBody::to_text)
+                .unwrap_or_default(),
+            saved_path: path,
+        }
+    }
+
+    pub fn to_saved(&self, device: Option<&str>) -> SavedRequest {
+        SavedRequest {
+            name: self.name.clone(),
+            description: None,
+            device: device.map(str::to_string),
+            platform: self.platform,
+            auth: self.auth,
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: RequestBody::from_text(&self.body),
+        }
+    }
+
+    /// The JSON problem of the body, when the body must be JSON.
+    pub fn body_problem(&self, platform: Platform) -> Option<JsonProblem> {
+        let declared = crate::core::request::declares_json(&self.headers);
+        let must_be_json = declared || platform.bodies_are_json();
+        if self.body.trim().is_empty() || !must_be_json || self.body.contains("{{") {
+            return None;
+        }
+        check_json(self.body.as_bytes()).err()
+    }
+
+    /// Query parameters of the URL, decoded.
+    pub fn params(&self) -> Vec<(String, String)> {
+        match self.url.split_once('?') {
+            Some((_, query)) => url::form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Rewrites the URL's query from parameters.
+    pub fn set_params(&mut self, params: &[(String, String)]) {
+        let base = self.url.split('?').next().unwrap_or_default().to_string();
+        if params.is_empty() {
+            self.url = base;
+            return;
+        }
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .finish();
+        self.url = format!("{base}?{query}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_round_trip_through_the_url() {
+        let mut d = Draft {
+            url: "/api/x?limit=5&q=a%20b".into(),
+            ..Draft::default()
+        };
+        assert_eq!(
+            d.params(),
+            vec![("limit".into(), "5".into()), ("q".into(), "a b".into())]
+        );
+        d.set_params(&[("offset".into(), "0".into())]);
+        assert_eq!(d.url, "/api/x?offset=0");
+        d.set_params(&[]);
+        assert_eq!(d.url, "/api/x");
+    }
+
+    #[test]
+    fn invalid_json_body_has_a_position() {
+        let d = Draft {
+            body: "{\n  \"a\": }".into(),
+            ..Draft::default()
+        };
+        let p = d.body_problem(Platform::Asa).unwrap();
+        assert_eq!((p.line, p.column), (2, 8));
+        assert!(d.body_problem(Platform::Generic).is_none());
+    }
+}

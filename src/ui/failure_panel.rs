@@ -1,0 +1,59 @@
+//! The decoded error panel: title, platform code, message, details, hint,
+//! and the raw body on demand.
+
+use crate::core::error::Failure;
+
+/// Draws a failure. With `raw`, offers to show the raw body.
+pub fn failure_frame(ui: &mut egui::Ui, failure: &Failure, raw: Option<(&[u8], &mut bool)>) {
+    let visuals = ui.visuals();
+    let accent = visuals.error_fg_color;
+    let fill = if visuals.dark_mode {
+        egui::Color32::from_rgb(0x3a, 0x1d, 0x1d)
+    } else {
+        egui::Color32::from_rgb(0xfd, 0xec, 0xea)
+    };
+    egui::Frame::new()
+        .fill(fill)
+        .stroke(egui::Stroke::new(1.0, accent))
+        .corner_radius(6.0)
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(accent, egui::RichText::new(failure.kind.title()).strong());
+                let origin = match (&failure.format, &failure.code) {
+                    (Some(format), Some(code)) => Some(format!("{} {code}", format_name(*format))),
+                    (None, Some(code)) => Some(code.clone()),
+                    _ => None,
+                };
+                if let Some(origin) = origin {
+                    ui.monospace(format!("[{origin}]"));
+                }
+            });
+            ui.label(egui::RichText::new(&failure.message).strong());
+            for detail in &failure.details {
+                ui.monospace(detail);
+            }
+            if !failure.hint.is_empty() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong("Hint:");
+                    ui.label(&failure.hint);
+                });
+            }
+            if let Some((body, show)) = raw {
+                ui.checkbox(show, "Show raw body");
+                if *show {
+                    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+                    ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
+                }
+            }
+        });
+}
+
+fn format_name(format: crate::core::error::ErrorFormat) -> &'static str {
+    match format {
+        crate::core::error::ErrorFormat::Asa => "ASA",
+        crate::core::error::ErrorFormat::Fxos => "FXOS",
+        crate::core::error::ErrorFormat::Asyncos => "AsyncOS",
+    }
+}

@@ -1,0 +1,50 @@
+//! The desktop app (eframe/egui). Knows the engine's messages, never the
+//! HTTP client: requests run on the engine's runtime and come back as events.
+
+mod actions;
+pub mod app;
+mod body_text;
+mod body_view;
+mod certificate_view;
+pub mod device_editor;
+pub mod draft;
+mod failure_panel;
+mod file_dialog;
+mod history_panel;
+mod menus;
+mod request_panel;
+mod response_panel;
+pub mod run_window;
+pub mod save_dialog;
+pub mod settings;
+mod side_panel;
+mod widgets;
+
+use std::path::PathBuf;
+
+pub use app::ApxApp;
+
+/// Opens the window and runs until it is closed.
+pub fn run(workspace: PathBuf, demo: bool) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("apx")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([900.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "apx",
+        options,
+        Box::new(move |cc| {
+            let settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, settings::STORAGE_KEY))
+                .unwrap_or_default();
+            let app = ApxApp::new(workspace, settings, demo)?;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}

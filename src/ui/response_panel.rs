@@ -1,0 +1,139 @@
+//! The response viewer: status, progress, the decoded error panel and the
+//! Body, Headers, Certificate and Timeline tabs.
+
+use super::app::{ApxApp, ResponseTab};
+use super::widgets::{human_size, pill, status_color};
+use crate::core::platform::reason_phrase;
+
+impl ApxApp {
+    pub(super) fn response_panel(&mut self, ui: &mut egui::Ui) {
+        if let Some(running) = self.response.running.clone() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                let elapsed = running.started.elapsed().as_secs_f64();
+                let status = running
+                    .status
+                    .map(|s| format!("HTTP {s} · "))
+                    .unwrap_or_default();
+                let total = running
+                    .total
+                    .map(|t| format!(" of {}", human_size(t)))
+                    .unwrap_or_default();
+                ui.label(format!(
+                    "{status}{elapsed:.1} s · {}{total} received",
+                    human_size(running.received)
+                ));
+                if ui.button("Cancel").clicked() {
+                    self.cancel();
+                }
+            });
+        }
+        if let Some(failure) = self.response.input_error.clone() {
+            super::failure_panel::failure_frame(ui, &failure, None);
+            return;
+        }
+        let Some(result) = self.response.result.clone() else {
+            if self.response.running.is_none() {
+                self.empty_state(ui);
+            }
+            return;
+        };
+        ui.horizontal(|ui| {
+            if let Some(status) = result.status {
+                pill(
+                    ui,
+                    &format!("{status} {}", reason_phrase(status)),
+                    status_color(status),
+                );
+            }
+            ui.label(format!("{:.1} ms", result.elapsed.as_secs_f64() * 1000.0));
+            ui.label(human_size(result.body.len()));
+            if result.handshake.as_ref().is_some_and(|h| h.insecure) {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Certificate NOT verified (insecure)",
+                );
+            }
+        });
+        if let Some(failure) = &result.error {
+            let body = result.body.bytes().filter(|b| !b.is_empty());
+            let show = &mut self.response.show_error_body;
+            super::failure_panel::failure_frame(ui, failure, body.map(|b| (b, show)));
+        }
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (ResponseTab::Body, "Body"),
+                (ResponseTab::Headers, "Headers"),
+                (ResponseTab::Certificate, "Certificate"),
+                (ResponseTab::Timeline, "Timeline"),
+            ] {
+                ui.selectable_value(&mut self.response.tab, tab, label);
+            }
+        });
+        match self.response.tab {
+            ResponseTab::Body => self.body_view(ui, &result),
+            ResponseTab::Headers => headers_view(ui, &result.headers),
+            ResponseTab::Certificate => self.certificate_view(ui),
+            ResponseTab::Timeline => self.timeline_view(ui),
+        }
+    }
+
+    fn empty_state(&self, ui: &mut egui::Ui) {
+        ui.add_space(20.0);
+        ui.vertical_centered(|ui| {
+            ui.heading("No response yet");
+            ui.label("Pick a device on the left, choose an endpoint from the Catalog (or type a path), then Send (Ctrl+Enter).");
+            if self.devices.is_empty() {
+                ui.label("Start apx with --demo to try the built-in ASA, FXOS, WSA and SMA appliances.");
+            }
+        });
+    }
+
+    fn timeline_view(&self, ui: &mut egui::Ui) {
+        if self.response.timeline.is_empty() {
+            ui.weak("No exchange yet.");
+            return;
+        }
+        egui::Grid::new("timeline")
+            .num_columns(5)
+            .striped(true)
+            .show(ui, |ui| {
+                for h in ["Step", "Request", "Status", "Time", "Note"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for r in &self.response.timeline {
+                    ui.label(format!("{:?}", r.step));
+                    ui.monospace(format!("{} {}", r.method, r.url));
+                    match r.status {
+                        Some(s) => ui.colored_label(status_color(s), s.to_string()),
+                        None => ui.label("failed"),
+                    };
+                    ui.label(format!("{:.1} ms", r.elapsed_ms));
+                    ui.label(r.note.as_deref().unwrap_or(""));
+                    ui.end_row();
+                }
+            });
+    }
+}
+
+fn headers_view(ui: &mut egui::Ui, headers: &[(String, String)]) {
+    if headers.is_empty() {
+        ui.weak("No headers: no response came back.");
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("resp-headers")
+        .show(ui, |ui| {
+            egui::Grid::new("resp-headers-grid")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (name, value) in headers {
+                        ui.monospace(name);
+                        ui.add(egui::Label::new(egui::RichText::new(value).monospace()).wrap());
+                        ui.end_row();
+                    }
+                });
+        });
+}

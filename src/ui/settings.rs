@@ -1,0 +1,47 @@
+//! What the app remembers between runs, through eframe storage. Never secrets:
+//! no passwords, no tokens, no header values, no bodies.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Theme {
+    #[default]
+    System,
+    Dark,
+    Light,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Dark, Theme::Light];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "Follow system",
+            Theme::Dark => "Dark",
+            Theme::Light => "Light",
+        }
+    }
+
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Dark => egui::ThemePreference::Dark,
+            Theme::Light => egui::ThemePreference::Light,
+        }
+    }
+}
+
+/// Persisted settings (window size and panel widths are kept by eframe and
+/// egui themselves).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub theme: Theme,
+    pub last_device: Option<String>,
+    pub last_method: Option<String>,
+    pub last_url: Option<String>,
+    /// The saved request last opened, relative to the workspace.
+    pub last_saved: Option<String>,
+}
+
+pub const STORAGE_KEY: &str = "apx-settings";

@@ -1,0 +1,358 @@
+//! `apx import postman` and `apx export curl|postman` against temporary
+//! workspaces, and an exported curl command executed by the real `curl`
+//! against an in-process ASA.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use apx::core::interop::import_postman;
+use apx::core::platform::{AuthMode, Platform};
+use apx::core::workspace::Workspace;
+use apx::core::workspace::saved::{RequestBody, SavedRequest};
+use apx::demo::DEMO_PASSWORD;
+use serde_json::json;
+use support::{appliance, apx_in, runtime};
+
+const FIXTURE_SECRETS: [&str; 3] = [
+    "Fixture-Pa55word!",
+    "Fixture-Bearer-T0ken",
+    "Fixture-Var-S3cret",
+];
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postman_asa_v21.json")
+}
+
+/// Every file below `dir`.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn import_postman_writes_requests_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    let fixture = fixture();
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "--json",
+            "import",
+            "postman",
+            fixture.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["imported"], 7);
+    assert_eq!(doc["folder"], "ASA REST API");
+    assert_eq!(doc["files"].as_array().unwrap().len(), 7);
+    for file in doc["files"].as_array().unwrap() {
+        assert!(Path::new(file.as_str().unwrap()).is_file(), "{file}");
+    }
+    assert_eq!(doc["skipped"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        doc["secrets_not_saved"],
+        json!([
+            {"request": "ASA REST API", "kind": "variable adminPassword"},
+            {"request": "Objects", "kind": "basic password"},
+            {"request": "Login", "kind": "bearer token"},
+        ])
+    );
+    assert!(!run.stdout.contains("Fixture-"), "{}", run.stdout);
+
+    // What was written reads back as the collection's requests.
+    let workspace = Workspace::new(&ws);
+    let expected = import_postman(&std::fs::read(&fixture).unwrap()).unwrap();
+    for (file, (_, request)) in doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&expected.requests)
+    {
+        let loaded = workspace
+            .load_request(Path::new(file.as_str().unwrap()))
+            .unwrap();
+        assert_eq!(&loaded, request);
+    }
+
+    // Human text, into another folder.
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "import",
+            "postman",
+            fixture.to_str().unwrap(),
+            "--into",
+            "Lab/ASA",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for expected in [
+        "imported 7 requests",
+        "into folder \"Lab/ASA\"",
+        "pre-request script on 'Login'",
+        "auth type 'oauth2' on 'Cloud inventory'",
+        "3 secrets found in the file were NOT written to disk",
+        "basic password on Objects (user admin)",
+        "apx device set-password",
+        "baseUrl = https://10.0.0.1",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "{expected:?} not in\n{}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains("Fixture-"), "{}", run.stdout);
+
+    let files = files_below(&ws);
+    assert!(files.len() >= 14, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for secret in FIXTURE_SECRETS {
+            assert!(
+                !text.contains(secret),
+                "{secret} written to {}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn corrupt_postman_file_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let original = std::fs::read(fixture()).unwrap();
+    let corrupt = dir.path().join("corrupt.json");
+    std::fs::write(&corrupt, &original[..original.len() / 2]).unwrap();
+    let unsupported = dir.path().join("v1.json");
+    std::fs::write(
+        &unsupported,
+        br#"{"name": "old", "order": [], "requests": []}"#,
+    )
+    .unwrap();
+    for (file, expected) in [(&corrupt, "malformed JSON at "), (&unsupported, "v1")] {
+        let args = [
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--json",
+            "import",
+            "postman",
+        ];
+        let mut args = args.to_vec();
+        args.push(file.to_str().unwrap());
+        let run = apx_in(dir.path(), &args);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["error"]["kind"], "usage");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+        assert!(
+            message.contains(file.file_name().unwrap().to_str().unwrap()),
+            "{message}"
+        );
+        assert!(
+            !ws.exists() || files_below(&ws).is_empty(),
+            "something was written"
+        );
+    }
+    let run = apx_in(dir.path(), &["import", "postman", "missing.json"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read missing.json"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn export_postman_round_trips_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    let fixture = fixture();
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "import",
+            "postman",
+            fixture.to_str().unwrap(),
+            "--into",
+            "Lab/ASA",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let out = dir.path().join("out.json");
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "export",
+            "postman",
+            "Lab/ASA",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("exported 7 requests"), "{}", run.stdout);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for secret in FIXTURE_SECRETS {
+        assert!(!text.contains(secret));
+    }
+    let again = import_postman(text.as_bytes()).unwrap();
+    assert_eq!(again.name, "ASA");
+    let mut expected = import_postman(&std::fs::read(&fixture).unwrap())
+        .unwrap()
+        .requests;
+    let mut got = again.requests;
+    let key = |(folder, r): &(String, SavedRequest)| (folder.clone(), r.name.clone());
+    expected.sort_by_key(key);
+    got.sort_by_key(key);
+    assert_eq!(got, expected);
+
+    // stdout by default: the collection itself.
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "export",
+            "postman",
+            "Lab/ASA/Objects",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let collection: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(collection["info"]["name"], "Objects");
+    assert_eq!(collection["item"][0]["name"], "Network objects");
+
+    let run = apx_in(
+        dir.path(),
+        &["--workspace", ws_arg, "export", "postman", "Nowhere"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+}
+
+#[test]
+fn exported_curl_runs_against_the_demo_asa() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    std::fs::write(dir.path().join("asa-ca.pem"), &asa.cert_pem).unwrap();
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "device",
+            "add",
+            "lab-asa",
+            "--platform",
+            "asa",
+            "--url",
+            &asa.url,
+            "--user",
+            "admin",
+            "--cacert",
+            "asa-ca.pem",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let saved = SavedRequest {
+        name: "Show version".into(),
+        description: None,
+        device: Some("lab-asa".into()),
+        platform: None,
+        auth: Some(AuthMode::Basic),
+        method: "POST".into(),
+        url: "/api/cli".into(),
+        headers: Vec::new(),
+        body: Some(RequestBody::Json(
+            json!({"commands": ["show version | include Software Version"]}),
+        )),
+    };
+    let path = Workspace::new(&ws).save_request("Exports", &saved).unwrap();
+
+    let run = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "--json",
+            "export",
+            "curl",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let command = run.json()["curl"].as_str().unwrap().to_string();
+    assert!(command.contains("--cacert "), "{command}");
+    assert!(command.contains("-u \"admin:$APX_PASSWORD\""), "{command}");
+    assert!(
+        command.contains("-H 'User-Agent: REST API Agent'"),
+        "{command}"
+    );
+    assert!(!command.contains(DEMO_PASSWORD), "{command}");
+    let text = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws_arg,
+            "export",
+            "curl",
+            path.to_str().unwrap(),
+            "--device",
+            "lab-asa",
+        ],
+    );
+    assert_eq!(text.stdout.trim_end(), command);
+
+    if Command::new("curl").arg("--version").output().is_err() {
+        println!("skipped: curl not installed");
+        return;
+    }
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -sS -w '\\n%{{http_code}}'"))
+        .current_dir(dir.path())
+        .env("APX_PASSWORD", DEMO_PASSWORD)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (body, status) = stdout.trim_end().rsplit_once('\n').unwrap_or(("", &stdout));
+    assert_eq!(status, "200", "{command}\n{stdout}\n{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        answer,
+        json!({"response": ["Cisco Adaptive Security Appliance Software Version 9.20(2)\n"]})
+    );
+}

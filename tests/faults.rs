@@ -1,0 +1,318 @@
+//! Faults from misbehaving servers: bad bytes, huge heads, slow drips,
+//! compression bombs and redirects that would carry credentials away.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::time::Duration;
+
+use apx::demo::server::{DemoRequest, DemoResponse, serve_plain, serve_tls};
+use support::{apx, apx_in, localhost_cert, runtime};
+use tokio::io::AsyncWriteExt;
+
+/// Serves one fixed answer over TLS; returns (url, fingerprint, hit counter).
+fn fixed(
+    rt: &tokio::runtime::Runtime,
+    answer: DemoResponse,
+) -> (
+    String,
+    String,
+    Arc<AtomicUsize>,
+    apx::demo::server::RunningServer,
+) {
+    let cert = localhost_cert();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let handler = Arc::new(move |_: &DemoRequest| {
+        counter.fetch_add(1, SeqCst);
+        answer.clone()
+    });
+    let server = rt.block_on(serve_tls(&cert, handler, None)).unwrap();
+    (
+        server.url(),
+        apx::core::tls::sha256_fingerprint(&cert.cert_der),
+        hits,
+        server,
+    )
+}
+
+#[test]
+fn invalid_utf8_is_shown_with_replacements_and_saved_intact() {
+    let rt = runtime();
+    let bytes = b"caf\xe9 \xff\xfe bytes".to_vec();
+    let answer = DemoResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: bytes.clone(),
+        delay: None,
+    };
+    let (url, fp, _, _server) = fixed(&rt, answer);
+    let run = apx(&["send", "--json", "--pin", &fp, &format!("{url}/x")]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["body"], "caf\u{fffd} \u{fffd}\u{fffd} bytes");
+    let dir = tempfile::tempdir().unwrap();
+    let saved = apx_in(
+        dir.path(),
+        &["send", "--pin", &fp, "-o", "out.bin", &format!("{url}/x")],
+    );
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), bytes);
+}
+
+#[test]
+fn a_huge_header_block_is_read_or_refused_cleanly() {
+    let rt = runtime();
+    let mut answer = DemoResponse::json(200, &serde_json::json!({"ok": true}));
+    for i in 0..90 {
+        answer = answer.with_header(&format!("x-filler-{i}"), &"v".repeat(500));
+    }
+    let (url, fp, _, _server) = fixed(&rt, answer);
+    let run = apx(&["send", "--json", "--pin", &fp, &format!("{url}/x")]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.json()["headers"]["x-filler-89"].as_str().unwrap().len(),
+        500
+    );
+
+    let mut too_many = DemoResponse::json(200, &serde_json::json!({}));
+    for i in 0..300 {
+        too_many = too_many.with_header(&format!("x-h-{i}"), "v");
+    }
+    let (url, fp, _, _server2) = fixed(&rt, too_many);
+    let run = apx(&["send", "--json", "--pin", &fp, &format!("{url}/x")]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["kind"], "connect");
+}
+
+#[test]
+fn a_slow_drip_body_completes_and_a_slower_one_times_out() {
+    let rt = runtime();
+    let (port, fp) = support::raw_tls_server(&rt, |mut tls| async move {
+        support::read_head(&mut tls).await;
+        let _ = tls
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n",
+            )
+            .await;
+        for chunk in [&b"[1, "[..], b"2, ", b"3, ", b"4]\n"] {
+            let _ = tls.write_all(chunk).await;
+            let _ = tls.flush().await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        let _ = tls.shutdown().await;
+    });
+    let url = format!("https://127.0.0.1:{port}/drip");
+    let ok = apx(&["send", "--json", "--pin", &fp, &url]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert_eq!(ok.json()["body"], serde_json::json!([1, 2, 3, 4]));
+    let late = apx(&["send", "--json", "--timeout", "0.3", "--pin", &fp, &url]);
+    assert_eq!(late.code, 3);
+    assert_eq!(late.json()["error"]["kind"], "timeout");
+}
+
+#[test]
+fn a_gzip_bomb_is_never_inflated() {
+    let rt = runtime();
+    let bomb = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bomb.gz"
+    ))
+    .unwrap();
+    let answer = DemoResponse {
+        status: 200,
+        headers: vec![
+            ("content-encoding".into(), "gzip".into()),
+            ("content-type".into(), "application/json".into()),
+        ],
+        body: bomb.clone(),
+        delay: None,
+    };
+    let (url, fp, _, _server) = fixed(&rt, answer);
+    let dir = tempfile::tempdir().unwrap();
+    let run = apx_in(
+        dir.path(),
+        &["send", "--pin", &fp, "-o", "bomb.out", &format!("{url}/x")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::metadata(dir.path().join("bomb.out"))
+        .unwrap()
+        .len();
+    assert_eq!(
+        written,
+        bomb.len() as u64,
+        "20 MB of zeros stay 19 KB: apx asks for no compression and inflates none"
+    );
+}
+
+#[test]
+fn redirects_are_not_followed_so_credentials_stay_put() {
+    let rt = runtime();
+    // The place a redirect points to, counting what reaches it.
+    let elsewhere_hits = Arc::new(AtomicUsize::new(0));
+    let counter = elsewhere_hits.clone();
+    let elsewhere = rt
+        .block_on(serve_plain(
+            Arc::new(move |_: &DemoRequest| {
+                counter.fetch_add(1, SeqCst);
+                DemoResponse::json(200, &serde_json::json!({"stolen": true}))
+            }),
+            None,
+        ))
+        .unwrap();
+    let to_other_host =
+        DemoResponse::empty(302).with_header("location", &format!("{}/collect", elsewhere.url()));
+    let (url, fp, hits, _server) = fixed(&rt, to_other_host);
+    let run = apx(&[
+        "send",
+        "--json",
+        "--auth",
+        "basic",
+        "-u",
+        "admin",
+        "--password-env",
+        "APX_PASSWORD",
+        "--pin",
+        &fp,
+        &format!("{url}/api"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["status"], 302);
+    assert_eq!(hits.load(SeqCst), 1);
+    assert_eq!(
+        elsewhere_hits.load(SeqCst),
+        0,
+        "nothing, and no credential, went to the other host"
+    );
+    let human = apx(&[
+        "send",
+        "--auth",
+        "basic",
+        "-u",
+        "admin",
+        "--password-env",
+        "APX_PASSWORD",
+        "--pin",
+        &fp,
+        &format!("{url}/api"),
+    ]);
+    assert!(
+        human.stderr.contains("HTTPS to plain HTTP"),
+        "{}",
+        human.stderr
+    );
+    assert!(human.stderr.contains("not followed"), "{}", human.stderr);
+
+    let (loop_url, loop_fp, loop_hits, _loop_server) = fixed(
+        &rt,
+        DemoResponse::empty(301).with_header("location", "/again"),
+    );
+    let looped = apx(&[
+        "send",
+        "--json",
+        "--pin",
+        &loop_fp,
+        &format!("{loop_url}/again"),
+    ]);
+    assert_eq!(looped.code, 0);
+    assert_eq!(
+        loop_hits.load(SeqCst),
+        1,
+        "a redirect loop costs one request"
+    );
+}
+
+#[test]
+fn secrets_never_reach_output_logs_or_files() {
+    let rt = runtime();
+    let asa = support::appliance(&rt, apx::core::platform::Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let add = apx_in(
+        dir.path(),
+        &[
+            "device",
+            "add",
+            "fw",
+            "--platform",
+            "asa",
+            "--url",
+            &asa.url,
+            "--user",
+            "admin",
+            "--pin",
+            &asa.sha256,
+        ],
+    );
+    assert_eq!(add.code, 0);
+    let mut printed = String::new();
+    for args in [
+        vec![
+            "send",
+            "-v",
+            "--device",
+            "fw",
+            "--password-env",
+            "APX_PASSWORD",
+            "/api/objects/networkobjects",
+        ],
+        vec![
+            "send",
+            "-v",
+            "--json",
+            "--device",
+            "fw",
+            "--password-env",
+            "APX_PASSWORD",
+            "/api/objects/networkobjects",
+        ],
+        vec![
+            "send",
+            "-v",
+            "--device",
+            "fw",
+            "--auth",
+            "basic",
+            "--password-env",
+            "APX_PASSWORD",
+            "/api/nope",
+        ],
+        vec!["device", "list", "--json"],
+    ] {
+        let run = apx_in(dir.path(), &args);
+        printed.push_str(&run.stdout);
+        printed.push_str(&run.stderr);
+    }
+    let password = apx::demo::DEMO_PASSWORD;
+    let basic = base64_of(&format!("admin:{password}"));
+    assert!(
+        !printed.contains(password) && !printed.contains(&basic),
+        "{printed}"
+    );
+    for file in walk(dir.path()) {
+        let content = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&content);
+        assert!(
+            !text.contains(password) && !text.contains(&basic),
+            "secret in {}",
+            file.display()
+        );
+    }
+}
+
+fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -1,0 +1,440 @@
+//! The desktop app, headless (egui_kittest): widgets found by label, real
+//! requests to in-process HTTPS appliances.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use apx::core::platform::Platform;
+use apx::core::secret::Secret;
+use apx::core::tls::Trust;
+use apx::core::workspace::{Device, Workspace};
+use apx::demo::{Appliance, DEMO_PASSWORD};
+use apx::ui::ApxApp;
+use apx::ui::settings::Settings;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use support::{appliance, runtime};
+
+fn device(a: &Appliance, trust: Trust) -> Device {
+    Device {
+        name: format!("lab-{}", a.platform.id()),
+        folder: "Lab".into(),
+        platform: a.platform,
+        base_url: a.url.clone(),
+        username: Some("admin".into()),
+        trust,
+        variables: Default::default(),
+    }
+}
+
+/// An app over a temporary workspace holding `devices`, with the demo
+/// password typed for each.
+fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
+    let ws = Workspace::new(dir);
+    for d in devices {
+        ws.add_device(d.clone()).unwrap();
+    }
+    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
+    for d in devices {
+        app.passwords
+            .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
+    }
+    app.selected = devices.first().map(|d| d.name.clone());
+    app
+}
+
+fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
+    Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_max_steps(50)
+        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app)
+}
+
+/// Steps frames until `done` holds (the network is real, so wait for it).
+fn step_until(h: &mut Harness<'static, ApxApp>, what: &str, done: impl Fn(&ApxApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..5 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn finished(app: &ApxApp) -> bool {
+    app.response.running.is_none()
+        && app.response.result.is_some()
+        && app.response.rendered.is_some()
+}
+
+#[test]
+fn add_a_device_with_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[]));
+    h.run();
+    h.get_by_label("+ Add device").click();
+    h.run();
+    h.get_by_label("Name").focus();
+    h.run();
+    h.get_by_label("Name").type_text("asa-dc1");
+    h.get_by_label("Folder").focus();
+    h.run();
+    h.get_by_label("Folder").type_text("Lab/DC1");
+    h.get_by_label("Base URL").focus();
+    h.run();
+    h.get_by_label("Base URL").type_text("10.0.0.1");
+    h.run();
+    h.get_by_label("Save device").click();
+    h.run();
+    let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
+    assert!(file.contains("\"name\": \"asa-dc1\""), "{file}");
+    assert!(file.contains("\"folder\": \"Lab/DC1\""), "{file}");
+    assert!(h.state().editor.is_none());
+    assert_eq!(h.state().selected.as_deref(), Some("asa-dc1"));
+    assert!(h.query_all_by_label("asa-dc1").count() >= 1);
+}
+
+#[test]
+fn editor_rejects_a_malformed_url_and_keeps_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[]));
+    h.run();
+    h.get_by_label("+ Add device").click();
+    h.run();
+    h.get_by_label("Name").focus();
+    h.run();
+    h.get_by_label("Name").type_text("bad");
+    h.get_by_label("Base URL").focus();
+    h.run();
+    h.get_by_label("Base URL").type_text("://nope");
+    h.run();
+    h.get_by_label("Save device").click();
+    h.run();
+    assert!(h.state().editor.as_ref().unwrap().error.is_some());
+    h.get_by_label_contains("malformed URL");
+    assert!(!dir.path().join("devices.json").exists());
+}
+
+#[test]
+fn send_to_an_https_appliance_and_see_the_highlighted_body() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/monitoring/serialnumber".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    let result = h.state().response.result.clone().unwrap();
+    assert_eq!(result.status, Some(200));
+    h.get_by_label_contains("\"serialNumber\"");
+    h.get_by_label_contains("200 OK");
+    // The session's timeline: login, request, logout; the token redacted.
+    h.get_by_label("Timeline").click();
+    h.run();
+    h.get_by_label_contains("/api/tokenservices/(redacted)");
+    assert_eq!(
+        asa.stats.logins.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+}
+
+#[test]
+fn a_failing_request_shows_the_decoded_error_panel() {
+    let rt = runtime();
+    let fxos = appliance(&rt, Platform::Fxos);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &fxos,
+        Trust::Pin {
+            sha256: fxos.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/no/such/object".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    h.get_by_label("[FXOS 404]");
+    assert!(h.query_all_by_label("Object not found").count() >= 1);
+    h.get_by_label_contains("check the path against the FXOS REST API reference");
+    let before = h.query_all_by_label_contains("\"error-nr\"").count();
+    h.get_by_label("Show raw body").click();
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("\"error-nr\"").count() > before,
+        "the raw body is shown"
+    );
+}
+
+#[test]
+fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
+    let rt = runtime();
+    let wsa = appliance(&rt, Platform::Wsa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(&wsa, Trust::Verify);
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/wsa/api/v2.0/health".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the TLS failure", finished);
+    assert_eq!(
+        h.state().response.tab,
+        apx::ui::app::ResponseTab::Certificate
+    );
+    h.get_by_label("NO: self-signed");
+    h.get_by_label_contains(&wsa.sha256);
+    assert!(
+        h.query_all_by_label_contains("self-signed and not trusted")
+            .count()
+            >= 1
+    );
+    h.get_by_label("Trust this certificate for this device")
+        .click();
+    h.run_steps(2);
+    step_until(&mut h, "the retry", |a| {
+        finished(a)
+            && a.response
+                .result
+                .as_ref()
+                .is_some_and(|r| r.status.is_some())
+    });
+    assert_eq!(
+        h.state().response.result.as_ref().unwrap().status,
+        Some(200)
+    );
+    let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
+    assert!(file.contains(&wsa.sha256), "the pin is saved: {file}");
+}
+
+#[test]
+fn cancel_stops_a_slow_request() {
+    let rt = runtime();
+    let cert = support::localhost_cert();
+    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
+        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
+            .with_delay(Duration::from_secs(30))
+    });
+    let server = rt
+        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "slow".into(),
+        folder: String::new(),
+        platform: Platform::Generic,
+        base_url: server.url(),
+        username: None,
+        trust: Trust::Pin {
+            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
+        },
+        variables: Default::default(),
+    };
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/slow".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the request to start", |a| {
+        a.response
+            .running
+            .as_ref()
+            .is_some_and(|r| r.started.elapsed() > Duration::from_millis(300))
+    });
+    h.get_by_label("Cancel request").click();
+    step_until(&mut h, "the cancellation", |a| a.response.running.is_none());
+    let error = h
+        .state()
+        .response
+        .result
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap();
+    assert_eq!(error.kind, apx::core::error::FailureKind::Cancelled);
+}
+
+#[test]
+fn invalid_json_body_disables_send_and_shows_the_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "fw".into(),
+        folder: String::new(),
+        platform: Platform::Asa,
+        base_url: "https://127.0.0.1:9".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: Default::default(),
+    };
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.method = "POST".into();
+    app.draft.url = "/api/cli".into();
+    app.draft.body = "{\n  \"commands\": [\"show version\",]\n}".into();
+    app.request_tab = apx::ui::app::RequestTab::Body;
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("Invalid JSON at 2:");
+    let send = h.get_by_label("Send");
+    assert!(send.accesskit_node().is_disabled());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run();
+    assert!(h.state().response.running.is_none(), "nothing was sent");
+    h.get_by_label("Format");
+}
+
+#[test]
+fn catalog_fills_method_path_and_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "fw".into(),
+        folder: String::new(),
+        platform: Platform::Asa,
+        base_url: "https://127.0.0.1:9".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: Default::default(),
+    };
+    let mut h = harness(app_with(dir.path(), &[d]));
+    h.run();
+    h.get_by_label("Catalog").click();
+    h.run();
+    h.get_by_label("POST /api/cli").click();
+    h.run();
+    let draft = &h.state().draft;
+    assert_eq!(draft.method, "POST");
+    assert_eq!(draft.url, "/api/cli");
+    assert!(draft.body.contains("show version | include Serial"));
+}
+
+#[test]
+fn keyboard_send_with_ctrl_enter() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/objects/networkobjects?limit=1".into();
+    let mut h = harness(app);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the response", finished);
+    assert_eq!(
+        h.state().response.result.as_ref().unwrap().status,
+        Some(200)
+    );
+    h.get_by_label_contains("\"rangeInfo\"");
+}
+
+#[test]
+fn delete_asks_for_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "old-fw".into(),
+        folder: "Lab".into(),
+        platform: Platform::Asa,
+        base_url: "https://10.0.0.9".into(),
+        username: None,
+        trust: Trust::Verify,
+        variables: Default::default(),
+    };
+    let mut app = app_with(dir.path(), &[d]);
+    app.selected = None;
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("old-fw").click_secondary();
+    h.run();
+    h.get_by_label("Delete…").click();
+    h.run();
+    h.get_by_label_contains("will be removed from the workspace");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Delete")
+        .click();
+    h.run();
+    assert!(h.state().devices.is_empty());
+    let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
+    assert!(!file.contains("old-fw"));
+}
+
+#[test]
+fn filter_narrows_the_device_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let mk = |name: &str, platform| Device {
+        name: name.into(),
+        folder: "Lab".into(),
+        platform,
+        base_url: "https://10.0.0.1".into(),
+        username: None,
+        trust: Trust::Verify,
+        variables: Default::default(),
+    };
+    let mut app = app_with(
+        dir.path(),
+        &[
+            mk("edge-asa", Platform::Asa),
+            mk("proxy-wsa", Platform::Wsa),
+        ],
+    );
+    app.selected = None;
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Filter").focus();
+    h.run();
+    h.get_by_label("Filter").type_text("wsa");
+    h.run();
+    assert!(h.query_by_label("edge-asa").is_none());
+    h.get_by_label("proxy-wsa");
+}
+
+#[test]
+fn settings_persist_without_secrets() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/monitoring/serialnumber".into();
+    app.draft.headers.push(apx::core::request::Header::new(
+        "Authorization",
+        "Bearer hunter2-secret",
+    ));
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    let saved = serde_json::to_string(&h.state().settings_to_save()).unwrap();
+    assert!(saved.contains("lab-asa"), "{saved}");
+    assert!(saved.contains("/api/monitoring/serialnumber"), "{saved}");
+    assert!(
+        !saved.contains(DEMO_PASSWORD) && !saved.contains("hunter2"),
+        "{saved}"
+    );
+    let restored: Settings = serde_json::from_str(&saved).unwrap();
+    let app = ApxApp::new(dir.path().to_path_buf(), restored, false).unwrap();
+    assert_eq!(app.selected.as_deref(), Some("lab-asa"));
+    assert_eq!(app.draft.url, "/api/monitoring/serialnumber");
+    assert!(app.passwords.is_empty(), "passwords are never restored");
+}

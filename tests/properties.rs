@@ -1,0 +1,126 @@
+//! Property tests: every parser and decoder takes arbitrary or mutated input
+//! and answers with a value or a clear error, never a panic.
+
+use std::collections::BTreeMap;
+
+use apx::core::platform::Platform;
+use apx::core::request::{Header, check_json, resolve_target, substitute};
+use apx::core::tls::{hostname_matches, normalize_fingerprint, parse_cert};
+use apx::core::workspace::Workspace;
+use proptest::prelude::*;
+
+const ERROR_BODIES: [&str; 3] = [
+    r#"{"messages":[{"level":"Error","code":"DUPLICATE","details":"exists","context":"objectId"}]}"#,
+    r#"{"error-code":"552","error-description":"Authorization required","error-nr":"service-unavailable"}"#,
+    r#"{"error":{"message":"Unexpected attribute - starts_with.","code":"404","explanation":"404 = Nothing matches the given URI."}}"#,
+];
+
+/// A known-good input with bytes flipped, removed or inserted.
+fn mutated(seed: &'static str) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..8).prop_map(move |edits| {
+        let mut bytes = seed.as_bytes().to_vec();
+        for (at, byte, op) in edits {
+            if bytes.is_empty() {
+                bytes.push(byte);
+                continue;
+            }
+            let i = at % bytes.len();
+            match op {
+                0 => bytes[i] = byte,
+                1 => {
+                    bytes.remove(i);
+                }
+                _ => bytes.insert(i, byte),
+            }
+        }
+        bytes
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn error_decoders_never_panic(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+        for p in Platform::ALL {
+            let _ = p.decode_error(&body);
+            let _ = p.token_rejected(400, &body);
+            let _ = p.token_from_login(200, &[], &body);
+            let _ = p.status_hint(400, false);
+        }
+    }
+
+    #[test]
+    fn mutated_error_bodies_decode_or_not_without_panic(
+        asa in mutated(ERROR_BODIES[0]),
+        fxos in mutated(ERROR_BODIES[1]),
+        asyncos in mutated(ERROR_BODIES[2]),
+    ) {
+        for body in [&asa, &fxos, &asyncos] {
+            for p in Platform::ALL {
+                if let Some(d) = p.decode_error(body) {
+                    prop_assert!(!d.message.is_empty() || d.code.is_some());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn header_lines_parse_or_fail_cleanly(line in ".{0,80}") {
+        if let Ok(h) = Header::parse(&line) {
+            prop_assert!(!h.name.is_empty());
+            prop_assert!(!h.value.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn urls_resolve_or_fail_cleanly(target in ".{0,60}", base in prop_oneof![Just(None), Just(Some("https://10.0.0.1:8443".to_string())), ".{0,30}".prop_map(Some)]) {
+        if let Ok(url) = resolve_target(&target, base.as_deref()) {
+            prop_assert!(matches!(url.scheme(), "http" | "https"));
+            prop_assert!(url.host_str().is_some());
+        }
+    }
+
+    #[test]
+    fn substitution_never_sends_an_undefined_variable(text in "[a-z{}/ ]{0,40}") {
+        let vars = BTreeMap::from([("host".to_string(), "10.0.0.1".to_string())]);
+        match substitute(&text, &vars) {
+            Ok(out) => prop_assert!(!out.contains("{{"), "{out}"),
+            Err(e) => prop_assert!(e.message.contains("variable") || e.message.contains("unclosed")),
+        }
+    }
+
+    #[test]
+    fn json_checks_report_positions(body in mutated(r#"{"commands": ["show version | include Serial"]}"#)) {
+        if let Err(p) = check_json(&body) {
+            prop_assert!(p.line >= 1);
+        }
+    }
+
+    #[test]
+    fn fingerprints_normalise_or_fail(input in "[0-9a-fA-F: ]{0,100}") {
+        if let Ok(fp) = normalize_fingerprint(&input) {
+            prop_assert_eq!(fp.len(), 95);
+            prop_assert_eq!(normalize_fingerprint(&fp).ok(), Some(fp.clone()));
+        }
+    }
+
+    #[test]
+    fn certificates_parse_or_fail(der in proptest::collection::vec(any::<u8>(), 0..400)) {
+        if let Ok(facts) = parse_cert(&der) {
+            let _ = hostname_matches(&facts, "host");
+        }
+    }
+
+    #[test]
+    fn workspace_files_load_or_report(content in mutated(r#"{"format": 1, "devices": [{"name": "fw", "platform": "asa", "base_url": "https://10.0.0.1", "trust": {"mode": "pin", "sha256": "AB"}}]}"#)) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path());
+        std::fs::write(ws.devices_path(), &content).unwrap();
+        match ws.load_devices() {
+            Ok(devices) => prop_assert!(devices.len() <= 1),
+            Err(e) => prop_assert!(e.message.contains("devices.json")),
+        }
+        prop_assert_eq!(std::fs::read(ws.devices_path()).unwrap(), content);
+    }
+}

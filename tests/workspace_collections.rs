@@ -1,0 +1,379 @@
+//! Saved requests on disk (format, migration, corrupt files), variables,
+//! history, and the collections shipped in `saved_requests/`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use apx::core::history::{self, HistoryEntry};
+use apx::core::platform::{AuthMode, Platform};
+use apx::core::request::Header;
+use apx::core::tls::Trust;
+use apx::core::workspace::saved::{RequestBody, SavedRequest};
+use apx::core::workspace::variables::{prepare, variables_for};
+use apx::core::workspace::{Device, Workspace};
+use serde_json::json;
+
+fn request(name: &str) -> SavedRequest {
+    SavedRequest {
+        name: name.into(),
+        description: Some("Creates a host object".into()),
+        device: Some("fw1".into()),
+        platform: Some(Platform::Asa),
+        auth: Some(AuthMode::Token),
+        method: "POST".into(),
+        url: "/api/objects/networkobjects".into(),
+        headers: vec![
+            Header::new("Accept", "application/json"),
+            Header {
+                enabled: false,
+                ..Header::new("X-Debug", "1")
+            },
+        ],
+        body: Some(RequestBody::Json(
+            json!({"name": "web-2", "kind": "object#NetworkObj", "host": {"value": "10.1.1.11", "kind": "IPv4Address"}}),
+        )),
+    }
+}
+
+fn device() -> Device {
+    Device {
+        name: "fw1".into(),
+        folder: "Lab".into(),
+        platform: Platform::Asa,
+        base_url: "https://10.0.0.1:8443".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: BTreeMap::from([("object".to_string(), "web-2".to_string())]),
+    }
+}
+
+#[test]
+fn saved_request_round_trips_byte_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let saved = request("Create object: web-2");
+    let path = ws.save_request("Lab/ASA", &saved).unwrap();
+    assert_eq!(path, dir.path().join("Lab/ASA/create-object-web-2.json"));
+    let first = fs::read_to_string(&path).unwrap();
+    assert!(
+        first.starts_with("{\n  \"format\": 2,\n  \"name\": "),
+        "{first}"
+    );
+    assert!(first.ends_with("}\n"), "{first}");
+    let body_at = |key: &str| first.find(key).unwrap();
+    assert!(
+        body_at("\"web-2\"") < body_at("\"object#NetworkObj\""),
+        "JSON key order kept"
+    );
+
+    let loaded = ws
+        .load_request(Path::new("Lab/ASA/create-object-web-2.json"))
+        .unwrap();
+    assert_eq!(loaded, saved);
+    let again = ws.save_request("Lab/ASA", &loaded).unwrap();
+    assert_eq!(again, path, "the same name overwrites its file");
+    assert_eq!(fs::read_to_string(&path).unwrap(), first);
+}
+
+#[test]
+fn clashing_names_get_a_suffix_and_devices_json_is_never_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let a = ws.save_request("", &request("Show Version")).unwrap();
+    let b = ws.save_request("", &request("show version")).unwrap();
+    assert_eq!(a.file_name().unwrap(), "show-version.json");
+    assert_eq!(b.file_name().unwrap(), "show-version-2.json");
+    // After a gap, the request of the same name still finds its own file.
+    fs::remove_file(&a).unwrap();
+    assert_eq!(ws.save_request("", &request("show version")).unwrap(), b);
+    let devices = ws.save_request("", &request("Devices")).unwrap();
+    assert_eq!(devices.file_name().unwrap(), "devices-2.json");
+    assert!(!ws.devices_path().exists());
+    let odd = ws.save_request("", &request("«Ünïcode» only?")).unwrap();
+    assert_eq!(odd.file_name().unwrap(), "n-code-only.json");
+    assert!(ws.save_request("", &request("  ")).is_err());
+    assert!(ws.save_request("../out", &request("x")).is_err());
+    assert!(ws.save_request(".hidden", &request("x")).is_err());
+
+    ws.delete_request(Path::new("show-version-2.json")).unwrap();
+    assert!(!b.exists());
+    assert!(ws.delete_request(Path::new("show-version-2.json")).is_err());
+    assert!(ws.delete_request(Path::new("devices.json")).is_err());
+}
+
+#[test]
+fn format_1_is_migrated_in_memory_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let v1 = br#"{
+  "format": 1,
+  "name": "Old style",
+  "device": "fw1",
+  "method": "POST",
+  "url": "/api/cli",
+  "headers": {"Accept": "application/json", "X-Count": 2},
+  "body": "{\"commands\": [\"show clock\"]}"
+}
+"#;
+    fs::create_dir_all(dir.path().join("Old")).unwrap();
+    let path = dir.path().join("Old/old-style.json");
+    fs::write(&path, v1).unwrap();
+    let loaded = ws.load_request(&path).unwrap();
+    assert_eq!(
+        loaded.headers,
+        vec![
+            Header::new("Accept", "application/json"),
+            Header::new("X-Count", "2")
+        ]
+    );
+    assert_eq!(
+        loaded.body,
+        Some(RequestBody::Json(json!({"commands": ["show clock"]})))
+    );
+    assert_eq!(ws.collections().requests[0].request, loaded);
+    assert_eq!(fs::read(&path).unwrap(), v1, "not rewritten on load");
+    // Saving writes format 2 to the same file.
+    assert_eq!(ws.save_request("Old", &loaded).unwrap(), path);
+    assert!(fs::read_to_string(&path).unwrap().contains("\"format\": 2"));
+}
+
+#[test]
+fn corrupt_and_unknown_files_are_problems_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    ws.save_request("ASA", &request("Good")).unwrap();
+    ws.save_request("ASA/Deeper", &request("Nested")).unwrap();
+    ws.save_request("", &request("Top")).unwrap();
+    let garbage = b"{\n  \"format\": 2,\n  \"name\": \"x\",\n  \"url\": }\n";
+    let bad = dir.path().join("ASA/bad.json");
+    fs::write(&bad, garbage).unwrap();
+    let newer = dir.path().join("ASA/newer.json");
+    fs::write(&newer, br#"{"format": 9, "name": "future"}"#).unwrap();
+    fs::create_dir_all(dir.path().join(".git")).unwrap();
+    fs::write(dir.path().join(".git/x.json"), b"nonsense").unwrap();
+    fs::write(dir.path().join("notes.txt"), b"ignored").unwrap();
+    fs::write(ws.devices_path(), br#"{"format": 1, "devices": []}"#).unwrap();
+
+    let collections = ws.collections();
+    let found: Vec<(&str, &Path)> = collections
+        .requests
+        .iter()
+        .map(|e| (e.folder.as_str(), e.path.as_path()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("", Path::new("top.json")),
+            ("ASA", Path::new("ASA/good.json")),
+            ("ASA/Deeper", Path::new("ASA/Deeper/nested.json")),
+        ]
+    );
+    let messages: Vec<&str> = collections
+        .problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("bad.json:4:10"), "{messages:?}");
+    assert!(messages[1].contains("newer.json") && messages[1].contains("format 9"));
+    let err = ws.load_request(Path::new("ASA/bad.json")).unwrap_err();
+    assert!(err.message.contains("bad.json:4:"), "{}", err.message);
+    assert_eq!(fs::read(&bad).unwrap(), garbage);
+}
+
+#[test]
+fn stamp_changes_when_files_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let empty = ws.collections_stamp();
+    assert_eq!(
+        empty,
+        ws.collections_stamp(),
+        "stable while nothing changes"
+    );
+    let path = ws.save_request("ASA", &request("One")).unwrap();
+    let one = ws.collections_stamp();
+    assert_ne!(one, empty);
+    fs::write(&path, b"{}").unwrap();
+    assert_ne!(ws.collections_stamp(), one, "edited outside the app");
+    fs::remove_file(&path).unwrap();
+    assert_eq!(ws.collections_stamp(), empty);
+}
+
+#[test]
+fn variables_come_from_the_device_and_override_built_ins() {
+    let mut saved = request("Get {{object}}");
+    saved.method = "get".into();
+    saved.url = "/api/objects/networkobjects/{{object}}?by={{ username }}".into();
+    saved.headers = vec![Header::new("X-Device", "{{device}} at {{host}}")];
+    saved.body = Some(RequestBody::Json(json!({"base": "{{base_url}}"})));
+    let d = device();
+    let vars = variables_for(Some(&d));
+    assert_eq!(vars["host"], "10.0.0.1:8443");
+    assert!(variables_for(None).is_empty());
+
+    let p = prepare(&saved, Some(&d)).unwrap();
+    assert_eq!(p.method, "GET");
+    assert_eq!(
+        p.url.as_str(),
+        "https://10.0.0.1:8443/api/objects/networkobjects/web-2?by=admin"
+    );
+    assert_eq!(
+        p.headers,
+        vec![Header::new("X-Device", "fw1 at 10.0.0.1:8443")]
+    );
+    let body: serde_json::Value = serde_json::from_slice(&p.body.unwrap()).unwrap();
+    assert_eq!(body, json!({"base": "https://10.0.0.1:8443"}));
+    assert_eq!((p.platform, p.auth), (Platform::Asa, AuthMode::Token));
+
+    // The device's own variables override the built-ins.
+    let mut other = device();
+    other
+        .variables
+        .insert("host".into(), "fw1.lab.example".into());
+    let p = prepare(&saved, Some(&other)).unwrap();
+    assert_eq!(p.headers[0].value, "fw1 at fw1.lab.example");
+
+    // Platform and auth follow the device when the request has none.
+    let mut plain = request("plain");
+    plain.platform = None;
+    plain.auth = None;
+    plain.body = None;
+    let mut fxos = device();
+    fxos.platform = Platform::Fxos;
+    let p = prepare(&plain, Some(&fxos)).unwrap();
+    assert_eq!((p.platform, p.auth), (Platform::Fxos, AuthMode::Token));
+    let absolute = SavedRequest {
+        url: "https://h.example/x".into(),
+        ..plain.clone()
+    };
+    let p = prepare(&absolute, None).unwrap();
+    assert_eq!((p.platform, p.auth), (Platform::Generic, AuthMode::None));
+}
+
+#[test]
+fn undefined_variables_and_missing_devices_are_errors() {
+    let mut saved = request("x");
+    saved.url = "/api/{{nope}}".into();
+    let err = prepare(&saved, Some(&device())).unwrap_err();
+    assert!(err.message.contains("{{nope}}"), "{}", err.message);
+    saved.url = "/api/objects".into();
+    saved.body = Some(RequestBody::Text("{\"a\": {{missing_value}}}".into()));
+    let err = prepare(&saved, Some(&device())).unwrap_err();
+    assert!(err.message.contains("{{missing_value}}"), "{}", err.message);
+    saved.body = None;
+    let err = prepare(&saved, None).unwrap_err();
+    assert!(err.message.contains("not a full URL"), "{}", err.message);
+    // A value that breaks the JSON body is caught before sending.
+    let mut d = device();
+    d.variables.insert("object".into(), "a\"b".into());
+    saved.body = Some(RequestBody::Json(json!({"name": "{{object}}"})));
+    let err = prepare(&saved, Some(&d)).unwrap_err();
+    assert!(
+        err.message.contains("malformed JSON body"),
+        "{}",
+        err.message
+    );
+}
+
+fn entry(i: usize) -> HistoryEntry {
+    HistoryEntry {
+        timestamp: 1_700_000_000 + i as u64,
+        name: None,
+        device: Some("fw1".into()),
+        method: "GET".into(),
+        url: format!("https://10.0.0.1/api/{i}"),
+        status: Some(200),
+        error: None,
+        elapsed_ms: 1.5,
+        size: 2,
+        body: Some("{}".into()),
+        body_truncated: false,
+    }
+}
+
+#[test]
+fn history_appends_loads_clears_and_keeps_500() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path();
+    assert!(history::load(ws).unwrap().entries.is_empty());
+    history::append(ws, &entry(0)).unwrap();
+    history::append(ws, &entry(1)).unwrap();
+    let file = history::path(ws);
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str("not json\n");
+    fs::write(&file, text).unwrap();
+    history::append(ws, &entry(2)).unwrap();
+    let load = history::load(ws).unwrap();
+    assert_eq!(load.entries, vec![entry(0), entry(1), entry(2)]);
+    assert_eq!(load.skipped, 1);
+    history::clear(ws).unwrap();
+    assert!(!file.exists());
+    history::clear(ws).unwrap();
+
+    for i in 0..650 {
+        history::append(ws, &entry(i)).unwrap();
+        let lines = fs::read_to_string(&file).unwrap().lines().count();
+        assert!(lines <= 600, "{lines} lines after {i}");
+    }
+    let load = history::load(ws).unwrap();
+    assert_eq!(load.entries.len(), 500);
+    assert_eq!(load.entries.last(), Some(&entry(649)));
+    assert_eq!(load.entries.first(), Some(&entry(150)));
+}
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("saved_requests")
+}
+
+#[test]
+fn shipped_collections_load_and_prepare_against_the_demo_devices() {
+    let ws = Workspace::new(shipped());
+    let devices = ws.load_devices().unwrap();
+    let collections = ws.collections();
+    assert!(
+        collections.problems.is_empty(),
+        "{:?}",
+        collections.problems
+    );
+    let folders: std::collections::BTreeSet<&str> = collections
+        .requests
+        .iter()
+        .map(|e| e.folder.as_str())
+        .collect();
+    assert_eq!(folders, ["ASA", "FXOS", "SMA", "WSA"].into());
+    assert!(collections.requests.len() >= 17);
+    let copy = tempfile::tempdir().unwrap();
+    for entry in &collections.requests {
+        let name = entry.request.device.as_deref().unwrap();
+        let device = devices.iter().find(|d| d.name == name).unwrap();
+        assert_eq!(name, format!("Demo {}", entry.folder));
+        let prepared = prepare(&entry.request, Some(device))
+            .unwrap_or_else(|e| panic!("{}: {}", entry.path.display(), e.message));
+        let body = String::from_utf8(prepared.body.unwrap_or_default()).unwrap();
+        assert!(!prepared.url.as_str().contains("{{") && !body.contains("{{"));
+        // Each file is exactly what apx itself would write.
+        let written = Workspace::new(copy.path())
+            .save_request(&entry.folder, &entry.request)
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(&written).unwrap(),
+            fs::read_to_string(shipped().join(&entry.path)).unwrap(),
+            "{}",
+            entry.path.display()
+        );
+    }
+    let backup = collections
+        .requests
+        .iter()
+        .find(|e| e.request.url == "/api/backup")
+        .unwrap();
+    let asa = devices.iter().find(|d| d.name == "Demo ASA").unwrap();
+    let body = prepare(&backup.request, Some(asa)).unwrap().body.unwrap();
+    assert!(String::from_utf8(body).unwrap().contains("\"demo-backup\""));
+    assert_eq!(
+        fs::read_to_string(shipped().join(".gitignore")).unwrap(),
+        ".history.jsonl\n"
+    );
+}
