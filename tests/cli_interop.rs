@@ -250,7 +250,13 @@ fn export_postman_round_trips_a_folder() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let collection: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(collection["info"]["name"], "Objects");
-    assert_eq!(collection["item"][0]["name"], "Network objects");
+    let names: Vec<&str> = collection["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Get network object", "Network objects"]);
 
     let run = apx_in(
         dir.path(),

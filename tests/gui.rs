@@ -438,3 +438,61 @@ fn settings_persist_without_secrets() {
     assert_eq!(app.draft.url, "/api/monitoring/serialnumber");
     assert!(app.passwords.is_empty(), "passwords are never restored");
 }
+
+#[test]
+fn copy_as_curl_and_paste_a_curl_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "fw".into(),
+        folder: String::new(),
+        platform: Platform::Asa,
+        base_url: "https://10.0.0.1".into(),
+        username: Some("admin".into()),
+        trust: Trust::Insecure,
+        variables: Default::default(),
+    };
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/monitoring/serialnumber".into();
+    app.draft.auth = Some(apx::core::platform::AuthMode::Basic);
+    let command = app.curl_command().unwrap();
+    assert!(
+        command.contains("https://10.0.0.1/api/monitoring/serialnumber"),
+        "{command}"
+    );
+    assert!(
+        command.contains("$APX_PASSWORD") && !command.contains(DEMO_PASSWORD),
+        "{command}"
+    );
+    assert!(command.contains("-k"), "{command}");
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Copy as curl").click();
+    h.run();
+    assert!(
+        h.state()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("copied")
+    );
+
+    // A vendor-guide curl command pasted into the URL field.
+    h.state_mut().draft.url.clear();
+    h.get_by_label("URL").focus();
+    h.run();
+    h.get_by_label("URL").type_text("curl -k -u admin:secret -X POST -H 'Content-Type: application/json' -d '{\"commands\":[\"show version\"]}' https://10.0.0.1/api/cli");
+    h.run();
+    let state = h.state();
+    assert_eq!(state.draft.method, "POST");
+    assert_eq!(state.draft.url, "/api/cli");
+    assert!(state.draft.body.contains("show version"));
+    assert_eq!(
+        state.selected.as_deref(),
+        Some("fw"),
+        "the known host's device is selected"
+    );
+    assert_eq!(
+        state.passwords.get("fw").map(|p| p.expose()),
+        Some("secret")
+    );
+}

@@ -130,7 +130,7 @@ fn summary(import: &PostmanImport, folder: &str, files: &[PathBuf]) -> String {
     }
     if !import.variables.is_empty() {
         text.push_str(
-            "\ncollection variables the requests may use ({{name}}; define them on the device):",
+            "\ncollection variables the requests may use as {{name}} (not saved; define them as device variables in the app, or under \"variables\" in devices.json):",
         );
         for (name, value) in &import.variables {
             text.push_str(&format!("\n  {name} = {value}"));

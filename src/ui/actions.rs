@@ -154,8 +154,16 @@ impl ApxApp {
             self.notice = Some(format!("Could not save the pin: {}", failure.message));
             return;
         }
-        self.notice = Some(format!("Pinned {sha256} for this device; sending again."));
         self.send();
+        let scope = if self
+            .transient
+            .contains(self.selected.as_deref().unwrap_or_default())
+        {
+            "for this run (demo device)"
+        } else {
+            "in the workspace"
+        };
+        self.notice = Some(format!("Pinned {sha256} {scope}; sent again."));
     }
 
     /// Saves or replaces a device: in the workspace file, or in memory for

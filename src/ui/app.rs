@@ -176,6 +176,15 @@ impl ApxApp {
         if let Some(url) = self.settings.last_url.clone() {
             self.draft.url = url;
         }
+        if self.draft.url.is_empty() {
+            let platform = self.selected_device().map(|d| d.platform);
+            let first = platform.and_then(|p| crate::core::platform::catalog::endpoints(p).first());
+            if let Some(endpoint) = first {
+                self.draft.method = endpoint.method.to_string();
+                self.draft.url = endpoint.path.to_string();
+                self.draft.name = endpoint.summary.to_string();
+            }
+        }
     }
 
     /// Re-reads `devices.json`; a corrupt file is shown, never overwritten.
@@ -217,18 +226,19 @@ impl ApxApp {
         match started {
             Ok(appliances) => {
                 for a in &appliances {
+                    // Demo devices live in memory: their certificates are new
+                    // at every start, so a pin must not outlive the run.
                     let existing = self.devices.iter().find(|d| d.name == a.name);
-                    if existing.is_none_or(|d| d.base_url != a.url) {
-                        self.put_transient(Device {
-                            name: a.name.clone(),
-                            folder: "Demo".into(),
-                            platform: a.platform,
-                            base_url: a.url.clone(),
-                            username: Some(a.username.clone()),
-                            trust: Default::default(),
-                            variables: Default::default(),
-                        });
-                    }
+                    let variables = existing.map(|d| d.variables.clone()).unwrap_or_default();
+                    self.put_transient(Device {
+                        name: a.name.clone(),
+                        folder: "Demo".into(),
+                        platform: a.platform,
+                        base_url: a.url.clone(),
+                        username: Some(a.username.clone()),
+                        trust: Default::default(),
+                        variables,
+                    });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));
                 }

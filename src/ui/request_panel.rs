@@ -71,14 +71,19 @@ impl ApxApp {
                 .labelled_by(method_label.id);
             let url_label = ui.label("URL");
             let running = self.is_running();
-            let buttons_width = 250.0;
+            let buttons_width = 360.0;
             let url = ui.add(
                 egui::TextEdit::singleline(&mut self.draft.url)
-                    .hint_text("/api/objects/networkobjects  or  https://host/path")
+                    .hint_text(
+                        "/api/objects/networkobjects, https://host/path, or paste a curl command",
+                    )
                     .desired_width((ui.available_width() - buttons_width).max(150.0))
                     .font(egui::TextStyle::Monospace),
             );
             let url = url.labelled_by(url_label.id);
+            if url.changed() {
+                self.import_pasted_curl();
+            }
             if std::mem::take(&mut self.focus_url) {
                 url.request_focus();
             }
@@ -100,6 +105,9 @@ impl ApxApp {
             }
             if ui.button("Save…").on_hover_text("Ctrl+S").clicked() {
                 self.open_save_dialog();
+            }
+            if ui.button("Copy as curl").clicked() {
+                self.copy_as_curl(ui.ctx());
             }
         });
     }

@@ -105,19 +105,15 @@ fn request_item(request: &SavedRequest, needs: &mut Needs) -> Value {
             header
         })
         .collect();
-    let mut fields = json!({
-        "method": request.method,
-        "url": url_object(&request.url, needs),
-    });
-    match request.auth {
+    let auth = match request.auth {
         Some(AuthMode::Basic) => {
             needs.basic = true;
-            fields["auth"] = json!({"type": "basic", "basic": [
+            Some(json!({"type": "basic", "basic": [
                 {"key": "username", "value": "{{username}}", "type": "string"},
                 {"key": "password", "value": "{{password}}", "type": "string"},
-            ]});
+            ]}))
         }
-        Some(AuthMode::None) => fields["auth"] = json!({"type": "noauth"}),
+        Some(AuthMode::None) => Some(json!({"type": "noauth"})),
         Some(AuthMode::Token) => {
             // Postman cannot run the platform's login; the token header
             // takes a token the user obtains by hand.
@@ -125,10 +121,18 @@ fn request_item(request: &SavedRequest, needs: &mut Needs) -> Value {
                 needs.token = true;
                 headers.push(json!({"key": name, "value": "{{token}}"}));
             }
+            None
         }
-        None => {}
+        None => None,
+    };
+    let mut fields = json!({
+        "method": request.method,
+        "header": headers,
+        "url": url_object(&request.url, needs),
+    });
+    if let Some(auth) = auth {
+        fields["auth"] = auth;
     }
-    fields["header"] = Value::Array(headers);
     if let Some(body) = &request.body {
         fields["body"] = match body {
             RequestBody::Json(_) => json!({
