@@ -139,6 +139,7 @@ fn curl_errors_are_clear() {
             "malformed header name",
         ),
         ("curl --data-urlencode name@file https://asa/", "not read"),
+        ("curl -X 'PO ST' https://asa/", "invalid method"),
     ] {
         let err = import_curl(command).unwrap_err();
         assert!(err.message.contains(expected), "{command}: {}", err.message);

@@ -148,6 +148,16 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
         }
         .to_string()
     });
+    let valid_method = !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid_method {
+        return Err(Failure::usage(
+            format!("invalid method {:?}", super::clip(&method, 40)),
+            "Give -X a method such as GET, POST, PUT or DELETE.",
+        ));
+    }
     let mut auth = None;
     let (mut user, mut password) = (None, None);
     if let Some(value) = credentials {
