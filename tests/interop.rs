@@ -343,6 +343,23 @@ fn postman_deep_nesting_and_odd_shapes() {
 }
 
 #[test]
+fn postman_duplicate_names_get_numbered() {
+    let items: Vec<serde_json::Value> = (0..5000)
+        .map(|i| json!({"name": if i % 2 == 0 { "Same" } else { "same" }, "request": "https://h/"}))
+        .collect();
+    let collection = json!({"info": {"schema": POSTMAN_SCHEMA_V21}, "item": items});
+    let import = import_postman(collection.to_string().as_bytes()).unwrap();
+    let names: Vec<&str> = import
+        .requests
+        .iter()
+        .map(|(_, r)| r.name.as_str())
+        .collect();
+    assert_eq!(&names[..3], ["Same", "same (2)", "Same (3)"]);
+    assert_eq!(names[4999], "same (5000)");
+    assert_eq!(import.name, "Postman import");
+}
+
+#[test]
 fn postman_literal_credential_headers_become_variables() {
     let collection = json!({
         "info": {"schema": POSTMAN_SCHEMA_V21, "name": "Headers"},

@@ -8,7 +8,7 @@ use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
-    Header, check_json, declares_json, merge_headers, origin, resolve_target,
+    Header, check_json, check_method, declares_json, merge_headers, origin, resolve_target,
 };
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
@@ -71,11 +71,11 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
             })?;
         }
     }
-    let method = args
-        .method
-        .clone()
-        .unwrap_or_else(|| if body.is_some() { "POST" } else { "GET" }.into())
-        .to_ascii_uppercase();
+    let method = check_method(args.method.as_deref().unwrap_or(if body.is_some() {
+        "POST"
+    } else {
+        "GET"
+    }))?;
     let sink = args.output.clone().map_or(Sink::Memory, Sink::File);
     Ok(Job {
         session,

@@ -75,6 +75,40 @@ pub fn merge_headers(presets: Vec<Header>, extra: &[Header]) -> Vec<Header> {
     merged
 }
 
+/// Whether a header carries a credential, so that its value is never
+/// stored or exported (`Authorization`, session-token headers, API keys).
+pub fn is_credential_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "x-auth-token" | "token" | "jwttoken"
+    ) || crate::core::interop::looks_secret(&lower)
+}
+
+/// The headers with each literal credential value replaced by `mask(name)`;
+/// values that refer to a `{{variable}}` (`Bearer {{token}}`) are kept.
+pub fn mask_credentials(headers: &[Header], mask: impl Fn(&str) -> String) -> Vec<Header> {
+    headers
+        .iter()
+        .map(|h| {
+            let literal = !h.value.contains("{{");
+            if is_credential_header(&h.name) && literal && !h.value.is_empty() {
+                Header {
+                    value: mask(&h.name),
+                    ..h.clone()
+                }
+            } else {
+                h.clone()
+            }
+        })
+        .collect()
+}
+
+/// `{{name}}` for a header name: lower case, `-` as `_`.
+pub fn variable_for_header(name: &str) -> String {
+    format!("{{{{{}}}}}", name.to_ascii_lowercase().replace('-', "_"))
+}
+
 /// Whether the enabled headers declare a JSON body.
 pub fn declares_json(headers: &[Header]) -> bool {
     headers.iter().any(|h| {
@@ -125,7 +159,18 @@ pub fn resolve_target(target: &str, base: Option<&str>) -> Result<Url, Failure> 
     let target = target.trim();
     let looks_absolute = target.contains("://");
     let url = match (looks_absolute, base) {
-        (true, _) => Url::parse(target).map_err(|e| bad_url(target, &e.to_string()))?,
+        (true, Some(base)) => {
+            let url = Url::parse(target).map_err(|e| bad_url(target, &e.to_string()))?;
+            let base_url = Url::parse(base).map_err(|e| bad_url(base, &e.to_string()))?;
+            if url.origin() != base_url.origin() {
+                return Err(Failure::usage(
+                    format!("{target} is not on the device ({})", origin(&base_url)),
+                    "The device's credentials and trust are only sent to its own base URL: give a path, or drop --device.",
+                ));
+            }
+            url
+        }
+        (true, None) => Url::parse(target).map_err(|e| bad_url(target, &e.to_string()))?,
         (false, Some(base)) => {
             let base_url = Url::parse(base).map_err(|e| bad_url(base, &e.to_string()))?;
             join_path(&base_url, target)?
@@ -142,6 +187,12 @@ pub fn resolve_target(target: &str, base: Option<&str>) -> Result<Url, Failure> 
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad_url(target, "the URL has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Failure::usage(
+            "the URL holds credentials (user:password@host)",
+            "apx never keeps credentials in URLs: give the user with -u or the device, the password with --password-env or the keyring.",
+        ));
     }
     Ok(url)
 }
@@ -168,6 +219,22 @@ fn bad_url(url: &str, why: &str) -> Failure {
         format!("malformed URL {url:?}: {why}"),
         "Give a URL like https://10.0.0.1:443/api/objects/networkobjects.",
     )
+}
+
+/// An HTTP method token, upper-cased; checked before anything is sent.
+pub fn check_method(method: &str) -> Result<String, Failure> {
+    let m = method.trim();
+    if m.is_empty()
+        || !m
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Failure::usage(
+            format!("invalid method {method:?}"),
+            "Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.",
+        ));
+    }
+    Ok(m.to_ascii_uppercase())
 }
 
 /// The origin (`scheme://host:port`) of a URL, where login flows are sent.
@@ -233,6 +300,29 @@ mod tests {
             vec![
                 Header::new("User-Agent", "REST API Agent"),
                 Header::new("accept", "b")
+            ]
+        );
+    }
+
+    #[test]
+    fn credential_headers_are_masked() {
+        let masked = mask_credentials(
+            &[
+                Header::new("Authorization", "Bearer abc"),
+                Header::new("X-Auth-Token", "{{token}}"),
+                Header::new("X-API-Key", "k"),
+                Header::new("Accept", "application/json"),
+            ],
+            variable_for_header,
+        );
+        let values: Vec<&str> = masked.iter().map(|h| h.value.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "{{authorization}}",
+                "{{token}}",
+                "{{x_api_key}}",
+                "application/json"
             ]
         );
     }

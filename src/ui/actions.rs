@@ -70,6 +70,7 @@ impl ApxApp {
         let id = self.engine.run(job);
         let keep_tab = self.response.tab;
         self.response = ResponseState {
+            device: self.selected.clone(),
             running: Some(Running {
                 job: id,
                 started: Instant::now(),
@@ -133,7 +134,22 @@ impl ApxApp {
         }
     }
 
-    /// Pins the presented leaf certificate for the selected device and sends again.
+    /// The device the shown certificate may be pinned for: the one the
+    /// request went to, if the handshake was with its host.
+    pub fn trust_target(&self) -> Option<crate::core::workspace::Device> {
+        let name = self.response.device.as_ref()?;
+        let device = self.devices.iter().find(|d| &d.name == name)?;
+        let host = url::Url::parse(&device.base_url)
+            .ok()?
+            .host_str()?
+            .to_string();
+        let handshake = self.response.handshake.as_ref()?;
+        (handshake.host == host.trim_start_matches('[').trim_end_matches(']'))
+            .then(|| device.clone())
+    }
+
+    /// Pins the presented leaf certificate for the device the request went to,
+    /// selects it, and sends again.
     pub fn trust_presented_certificate(&mut self) {
         let Some(sha256) = self
             .response
@@ -144,9 +160,10 @@ impl ApxApp {
         else {
             return;
         };
-        let Some(mut device) = self.selected_device().cloned() else {
+        let Some(mut device) = self.trust_target() else {
             return;
         };
+        self.selected = Some(device.name.clone());
         device.trust = Trust::Pin {
             sha256: sha256.clone(),
         };

@@ -48,6 +48,8 @@ pub enum RequestTab {
 /// The response side: what is running, what came back, and how it is shown.
 #[derive(Default)]
 pub struct ResponseState {
+    /// The device the shown request was sent to (what "trust" pins for).
+    pub device: Option<String>,
     pub running: Option<Running>,
     pub result: Option<RequestResult>,
     /// An input error found before anything was sent.
@@ -285,9 +287,9 @@ impl ApxApp {
             | Event::JobDone { job } => *job,
         };
         if let (Event::Finished { index, result, .. }, Some(runs)) = (&event, &mut self.runs) {
-            if runs.record(job, *index, (**result).clone()) {
+            if let Some(device) = runs.record(job, *index, (**result).clone()) {
                 let result = (**result).clone();
-                self.record_history(&result);
+                self.record_history(&result, device.as_deref());
                 return;
             }
         }
@@ -335,15 +337,22 @@ impl ApxApp {
         } else {
             ResponseTab::Body
         };
-        self.record_history(&result);
+        let device = self.response.device.clone();
+        self.record_history(&result, device.as_deref());
         self.response.result = Some(result);
     }
 
-    fn record_history(&mut self, result: &RequestResult) {
-        let entry = crate::engine::history_record::entry(result, self.selected.as_deref());
-        if let Err(e) = crate::core::history::append(self.workspace.dir(), &entry) {
-            self.notice = Some(format!("History not written: {}", e.message));
-        }
+    /// Appends to the history on a worker thread (the file is re-read when
+    /// it is compacted); a failure is logged, never shown as a request error.
+    fn record_history(&mut self, result: &RequestResult, device: Option<&str>) {
+        let entry = crate::engine::history_record::entry(result, device);
+        let dir = self.workspace.dir().to_path_buf();
+        std::thread::spawn(move || {
+            if let Err(e) = crate::core::history::append(&dir, &entry) {
+                tracing::warn!("history not written: {}", e.message);
+            }
+        });
+        self.history = None;
     }
 
     /// Keeps the find hits in step with the shown text.
@@ -453,7 +462,9 @@ impl ApxApp {
         let mut s = self.settings.clone();
         s.last_device = self.selected.clone();
         s.last_method = Some(self.draft.method.clone());
-        s.last_url = Some(self.draft.url.clone()).filter(|u| !u.is_empty());
+        // A curl command left in the field may hold `-u user:password`.
+        s.last_url = Some(self.draft.url.clone())
+            .filter(|u| !u.is_empty() && !u.trim_start().starts_with("curl "));
         s.last_saved = self
             .draft
             .saved_path

@@ -43,9 +43,10 @@ impl ApxApp {
         }
         if let Some(leaf) = handshake.chain.first() {
             let sha256 = leaf.sha256.clone();
-            ui.horizontal(|ui| match self.selected_device().map(|d| d.name.clone()) {
-                Some(name) => {
-                    let pinned = matches!(&self.selected_device().map(|d| d.trust.clone()), Some(crate::core::tls::Trust::Pin { sha256: s }) if *s == sha256);
+            ui.horizontal(|ui| match self.trust_target() {
+                Some(target) => {
+                    let name = target.name.clone();
+                    let pinned = matches!(&target.trust, crate::core::tls::Trust::Pin { sha256: s } if *s == sha256);
                     let button = egui::Button::new("Trust this certificate for this device");
                     if ui.add_enabled(!pinned && !self.is_running(), button)
                         .on_hover_text(format!("Pins SHA-256 {sha256} for {name} and sends again. Compare it with the fingerprint on the appliance's console first."))

@@ -15,12 +15,16 @@ use crate::engine::{Job, JobId, JobRequest, RequestResult};
 /// One row of the results table.
 pub struct RunRow {
     pub name: String,
+    pub device: Option<String>,
     pub job: Option<JobId>,
     pub index: usize,
     pub result: Option<RequestResult>,
     /// A request that could not be prepared (e.g. an undefined variable).
     pub problem: Option<String>,
 }
+
+/// The device, session and (row, request) pairs of one job.
+type SessionGroup = (Option<String>, SessionSpec, Vec<(usize, JobRequest)>);
 
 pub struct RunWindow {
     pub folder: String,
@@ -35,18 +39,18 @@ impl RunWindow {
     }
 
     /// Files a finished result under its row.
-    pub fn record(&mut self, job: JobId, index: usize, result: RequestResult) -> bool {
-        match self
+    pub fn record(
+        &mut self,
+        job: JobId,
+        index: usize,
+        result: RequestResult,
+    ) -> Option<Option<String>> {
+        let row = self
             .rows
             .iter_mut()
-            .find(|r| r.job == Some(job) && r.index == index)
-        {
-            Some(row) => {
-                row.result = Some(result);
-                true
-            }
-            None => false,
-        }
+            .find(|r| r.job == Some(job) && r.index == index)?;
+        row.result = Some(result);
+        Some(row.device.clone())
     }
 }
 
@@ -62,7 +66,8 @@ impl ApxApp {
             .cloned()
             .collect();
         let mut rows = Vec::new();
-        let mut groups: BTreeMap<String, Vec<(usize, JobRequest, SessionSpec)>> = BTreeMap::new();
+        // One job (one session) per device and session settings, in order.
+        let mut groups: BTreeMap<String, SessionGroup> = BTreeMap::new();
         for entry in &entries {
             let device_name = entry
                 .request
@@ -75,6 +80,7 @@ impl ApxApp {
             let row = rows.len();
             rows.push(RunRow {
                 name: entry.request.name.clone(),
+                device: device_name.clone(),
                 job: None,
                 index: 0,
                 result: None,
@@ -110,23 +116,26 @@ impl ApxApp {
                 },
                 sink: Sink::Memory,
             };
+            let key = format!(
+                "{}|{}|{}|{}",
+                device_name.as_deref().unwrap_or_default(),
+                spec.origin,
+                spec.platform,
+                spec.auth.id()
+            );
             groups
-                .entry(device_name.unwrap_or_default())
-                .or_default()
-                .push((row, request, spec));
+                .entry(key)
+                .or_insert_with(|| (device_name.clone(), spec, Vec::new()))
+                .2
+                .push((row, request));
         }
-        for (device, group) in groups {
-            let Some(session) = group.first().map(|(_, _, s)| s.clone()) else {
-                continue;
-            };
+        for (_, (device, session, group)) in groups {
             let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
-            let keyring_device =
-                (needs_keyring && !self.transient.contains(&device) && !device.is_empty())
-                    .then(|| device.clone());
-            let rows_of_job: Vec<usize> = group.iter().map(|(row, _, _)| *row).collect();
+            let keyring_device = device.filter(|d| needs_keyring && !self.transient.contains(d));
+            let rows_of_job: Vec<usize> = group.iter().map(|(row, _)| *row).collect();
             let job = Job {
                 session,
-                requests: group.into_iter().map(|(_, r, _)| r).collect(),
+                requests: group.into_iter().map(|(_, r)| r).collect(),
                 keyring_device,
             };
             let id = self.engine.run(job);

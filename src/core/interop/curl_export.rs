@@ -4,7 +4,7 @@
 
 use super::shell_words::{double_quote_inner, quote};
 use crate::core::platform::{AuthMode, Platform};
-use crate::core::request::Header;
+use crate::core::request::{Header, is_credential_header};
 use crate::core::tls::Trust;
 
 /// A request with everything resolved: the URL is absolute, the headers are
@@ -84,6 +84,12 @@ pub fn export_curl(input: &CurlInput) -> String {
     for header in headers {
         has_content_type |= header.name.eq_ignore_ascii_case("content-type");
         // `Name:` would make curl drop the header; `Name;` sends it empty.
+        if is_credential_header(&header.name) && !header.value.is_empty() {
+            // A credential travels as a shell variable, never inline.
+            let var = header.name.to_ascii_uppercase().replace('-', "_");
+            lines.push(format!("-H \"{}: $APX_{var}\"", header.name));
+            continue;
+        }
         let line = if header.value.is_empty() {
             format!("{};", header.name)
         } else {

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::core::platform::AuthMode;
+use crate::core::request::{is_credential_header, variable_for_header};
 use crate::core::workspace::saved::{RequestBody, SavedRequest};
 
 pub const POSTMAN_SCHEMA_V21: &str =
@@ -98,7 +99,12 @@ fn request_item(request: &SavedRequest, needs: &mut Needs) -> Value {
         .headers
         .iter()
         .map(|h| {
-            let mut header = json!({"key": h.name, "value": h.value});
+            let value = if is_credential_header(&h.name) && !h.value.contains("{{") {
+                variable_for_header(&h.name)
+            } else {
+                h.value.clone()
+            };
+            let mut header = json!({"key": h.name, "value": value});
             if !h.enabled {
                 header["disabled"] = Value::Bool(true);
             }

@@ -126,7 +126,7 @@ fn own_auth(item: &Value) -> Option<&Value> {
 pub(super) struct Walker {
     pub out: PostmanImport,
     /// Request names taken per folder (lower case), to keep them unique.
-    names: HashMap<String, HashSet<String>>,
+    names: HashMap<String, Names>,
     /// Auth blocks already applied (by address), so that a folder's
     /// secret is found once however many requests inherit it.
     seen_auth: HashSet<*const Value>,
@@ -263,15 +263,36 @@ impl Walker {
     }
 
     /// `name`, or `name (2)`, `name (3)`… when the folder already has it.
+    /// The next suffix to try is remembered per name, so that many
+    /// duplicates stay cheap.
     fn unique_name(&mut self, folder: &str, name: String) -> String {
         let taken = self.names.entry(folder.to_string()).or_default();
-        let mut candidate = name.clone();
-        let mut n = 2;
-        while !taken.insert(candidate.to_lowercase()) {
-            candidate = format!("{name} ({n})");
-            n += 1;
+        let lower = name.to_lowercase();
+        if taken.try_insert_name(&lower) {
+            return name;
         }
+        let mut n = taken.next.get(&lower).copied().unwrap_or(2);
+        let mut candidate = format!("{name} ({n})");
+        while !taken.try_insert_name(&candidate.to_lowercase()) {
+            n += 1;
+            candidate = format!("{name} ({n})");
+        }
+        taken.next.insert(lower, n + 1);
         candidate
+    }
+}
+
+/// The request names taken in one folder (lower case), and for each name
+/// the next `(n)` suffix to try.
+#[derive(Default)]
+struct Names {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Names {
+    fn try_insert_name(&mut self, lower: &str) -> bool {
+        self.taken.insert(lower.to_string())
     }
 }
 

@@ -45,7 +45,7 @@ use super::saved::{RequestBody, SavedRequest};
 use super::{DEVICES_FILE, Workspace, atomic, corrupt, unreadable, unwritable};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
-use crate::core::request::Header;
+use crate::core::request::{Header, mask_credentials, variable_for_header};
 
 /// The saved-request format this build writes.
 pub const REQUEST_FORMAT: u32 = 2;
@@ -143,6 +143,12 @@ impl Workspace {
         }
         let dir = self.dir().join(folder);
         let path = file_for(&dir, &request.name)?;
+        // Credential header values never reach disk: they become {{variables}}.
+        let masked = SavedRequest {
+            headers: mask_credentials(&request.headers, variable_for_header),
+            ..request.clone()
+        };
+        let request = &masked;
         let mut text = serde_json::to_string_pretty(&FileOut {
             format: REQUEST_FORMAT,
             request,

@@ -16,7 +16,7 @@ use super::saved::SavedRequest;
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
-    Header, check_json, declares_json, merge_headers, resolve_target, substitute,
+    Header, check_json, check_method, declares_json, merge_headers, resolve_target, substitute,
 };
 
 /// A saved request with its variables substituted, ready to be combined
@@ -34,13 +34,20 @@ pub struct Prepared {
     pub auth: AuthMode,
 }
 
-/// The variables a request sees with this device (none without one).
+/// The variables a request sees with this device (none without one):
+/// built-ins `base_url` (alias `baseUrl`), `host`, `username`, `device`,
+/// then the device's own, which win.
 pub fn variables_for(device: Option<&Device>) -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
     let Some(device) = device else {
         return vars;
     };
     vars.insert("base_url".to_string(), device.base_url.clone());
+    // Postman collections' usual name for the same thing.
+    vars.insert(
+        "baseUrl".to_string(),
+        device.base_url.trim_end_matches('/').to_string(),
+    );
     vars.insert("host".to_string(), device.host());
     if let Some(user) = &device.username {
         vars.insert("username".to_string(), user.clone());
@@ -83,7 +90,7 @@ pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepar
     }
     let method = match request.method.trim() {
         "" => "GET".to_string(),
-        m => m.to_ascii_uppercase(),
+        m => check_method(m)?,
     };
     Ok(Prepared {
         method,
