@@ -6,6 +6,7 @@ pub mod app;
 mod body_text;
 mod body_view;
 mod certificate_view;
+mod chrome;
 mod curl;
 pub mod device_editor;
 pub mod draft;
