@@ -14,12 +14,11 @@ use super::{Context, blocking_run, report};
 use crate::core::error::{Failure, FailureKind};
 use crate::core::history;
 use crate::core::platform::Platform;
-use crate::core::request::{merge_headers, origin};
+use crate::core::request::origin;
 use crate::core::workspace::collections::{Collections, SavedEntry, scan};
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
-use crate::engine::session::PreparedRequest;
 use crate::engine::{Job, JobRequest, RequestResult, history_record};
 
 /// What happened to one request (or unreadable file), in run order.
@@ -208,24 +207,11 @@ fn plan(
             }
         };
         let group = &mut groups[index];
-        let headers = merge_headers(
-            group
-                .job
-                .session
-                .platform
-                .preset_headers(prepared.body.is_some()),
-            &prepared.headers,
-        );
-        group.job.requests.push(JobRequest {
-            name: request.name.clone(),
-            request: PreparedRequest {
-                method: prepared.method,
-                url: prepared.url,
-                headers,
-                body: prepared.body,
-            },
-            sink: Sink::Memory,
-        });
+        group.job.requests.push(JobRequest::from_prepared(
+            request.name.clone(),
+            prepared,
+            Sink::Memory,
+        ));
         group.slots.push(slot);
     }
     groups

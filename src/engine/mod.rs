@@ -19,6 +19,8 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind};
 use crate::core::platform::AuthMode;
+use crate::core::request::merge_headers;
+use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
 use session::{ExchangeRecord, PreparedRequest, Session, SessionEvent, SessionSpec, http_failure};
 use tls::Handshake;
@@ -41,6 +43,24 @@ pub struct JobRequest {
     pub name: String,
     pub request: PreparedRequest,
     pub sink: Sink,
+}
+
+impl JobRequest {
+    /// A prepared (variables substituted) request with the platform's
+    /// preset headers merged in under its own.
+    pub fn from_prepared(name: String, prepared: Prepared, sink: Sink) -> JobRequest {
+        let presets = prepared.platform.preset_headers(prepared.body.is_some());
+        JobRequest {
+            name,
+            request: PreparedRequest {
+                method: prepared.method,
+                url: prepared.url,
+                headers: merge_headers(presets, &prepared.headers),
+                body: prepared.body,
+            },
+            sink,
+        }
+    }
 }
 
 /// What goes into the engine.

@@ -5,11 +5,11 @@ use std::time::Instant;
 use super::app::{ApxApp, ResponseState, Running};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
-use crate::core::request::{merge_headers, origin};
+use crate::core::request::origin;
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
 use crate::engine::http::Sink;
-use crate::engine::session::{PreparedRequest, SessionSpec};
+use crate::engine::session::SessionSpec;
 use crate::engine::{Job, JobRequest};
 
 impl ApxApp {
@@ -90,10 +90,6 @@ impl ApxApp {
         let prepared = prepare(&saved, device)?;
         let platform = self.platform();
         let auth = self.auth();
-        let headers = merge_headers(
-            platform.preset_headers(prepared.body.is_some()),
-            &prepared.headers,
-        );
         let password = device.and_then(|d| self.passwords.get(&d.name).cloned());
         let keyring_device = device
             .filter(|d| !self.transient.contains(&d.name))
@@ -114,16 +110,11 @@ impl ApxApp {
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
             },
-            requests: vec![JobRequest {
-                name: self.draft.name.clone(),
-                request: PreparedRequest {
-                    method: prepared.method,
-                    url: prepared.url,
-                    headers,
-                    body: prepared.body,
-                },
-                sink: Sink::Memory,
-            }],
+            requests: vec![JobRequest::from_prepared(
+                self.draft.name.clone(),
+                prepared,
+                Sink::Memory,
+            )],
             keyring_device,
         })
     }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use super::app::ApxApp;
 use super::widgets::{human_size, status_color};
 use crate::core::platform::AuthMode;
-use crate::core::request::{merge_headers, origin};
+use crate::core::request::origin;
 use crate::core::workspace::variables::prepare;
 use crate::engine::http::Sink;
-use crate::engine::session::{PreparedRequest, SessionSpec};
+use crate::engine::session::SessionSpec;
 use crate::engine::{Job, JobId, JobRequest, RequestResult};
 
 /// One row of the results table.
@@ -93,10 +93,6 @@ impl ApxApp {
                     continue;
                 }
             };
-            let headers = merge_headers(
-                prepared.platform.preset_headers(prepared.body.is_some()),
-                &prepared.headers,
-            );
             let spec = SessionSpec {
                 platform: prepared.platform,
                 origin: origin(&prepared.url),
@@ -106,16 +102,8 @@ impl ApxApp {
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
             };
-            let request = JobRequest {
-                name: entry.request.name.clone(),
-                request: PreparedRequest {
-                    method: prepared.method,
-                    url: prepared.url,
-                    headers,
-                    body: prepared.body,
-                },
-                sink: Sink::Memory,
-            };
+            let request =
+                JobRequest::from_prepared(entry.request.name.clone(), prepared, Sink::Memory);
             let key = format!(
                 "{}|{}|{}|{}",
                 device_name.as_deref().unwrap_or_default(),
