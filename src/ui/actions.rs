@@ -191,13 +191,36 @@ impl ApxApp {
         } else if self.devices.iter().any(|d| d.name == old_name) {
             self.workspace.update_device(&old_name, device.clone())?;
             self.reload_devices();
+            if old_name != device.name {
+                move_keyring_entry(old_name.clone(), device.name.clone());
+            }
         } else {
             self.workspace.add_device(device.clone())?;
             self.reload_devices();
+        }
+        if old_name != device.name {
+            if let Some(password) = self.passwords.remove(&old_name) {
+                self.passwords.insert(device.name.clone(), password);
+            }
         }
         if self.selected.as_deref() == Some(old_name.as_str()) {
             self.selected = Some(device.name.clone());
         }
         Ok(())
     }
+}
+
+/// A renamed device keeps its keyring password, and the old name keeps none
+/// (on a worker thread: the keyring talks D-Bus).
+fn move_keyring_entry(old: String, new: String) {
+    std::thread::spawn(move || {
+        let moved = crate::engine::keyring::password(&old).and_then(|password| match password {
+            Some(p) => crate::engine::keyring::set_password(&new, &p)
+                .and_then(|()| crate::engine::keyring::delete_password(&old)),
+            None => Ok(()),
+        });
+        if let Err(e) = moved {
+            tracing::warn!("keyring entry not moved from {old} to {new}: {}", e.message);
+        }
+    });
 }

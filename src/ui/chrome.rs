@@ -69,7 +69,8 @@ impl ApxApp {
         s.last_method = Some(self.draft.method.clone());
         // A curl command left in the field may hold `-u user:password`.
         s.last_url = Some(self.draft.url.clone())
-            .filter(|u| !u.is_empty() && !u.trim_start().starts_with("curl "));
+            .filter(|u| !u.is_empty() && !u.trim_start().starts_with("curl "))
+            .filter(|u| url::Url::parse(u).map_or(true, |p| p.password().is_none()));
         s.last_saved = self
             .draft
             .saved_path
