@@ -2,13 +2,16 @@
 //! `curl`, on the same 20 MB JSON body from a local HTTPS appliance, runs
 //! alternating A/B in one process. Prints wall time and peak RSS.
 //!
-//! Run: `cargo bench --bench transfer` (needs `curl` on PATH).
+//! The server runs in its own process (`apx demo`): a child forked from a
+//! process holding the body would report that process's peak RSS as its own.
+//!
+//! Run: `cargo bench --bench transfer` (needs `curl` on PATH and the demo
+//! ports 9441-9444 free).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use apx::core::platform::Platform;
-use apx::demo::{self, ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::DEMO_PASSWORD;
 
 const RUNS: usize = 7;
 const BODY_MB: u32 = 20;
@@ -44,6 +47,16 @@ fn measure(cmd: &mut Command) -> Sample {
     }
 }
 
+/// The `apx demo` server process, stopped when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -59,24 +72,31 @@ fn main() {
         println!("transfer bench skipped: curl is not installed");
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let cert = demo::certs::self_signed(&["localhost", "127.0.0.1"]).unwrap();
-    let asa = rt
-        .block_on(demo::start(
-            Platform::Asa,
-            ApplianceConfig::demo(),
-            &cert,
-            None,
-        ))
-        .unwrap();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_apx"))
+            .args(["demo", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start apx demo"),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let demo: serde_json::Value =
+        serde_json::from_str(&line).expect("apx demo --json (are ports 9441-9444 free?)");
+    let asa = &demo["appliances"][0];
+    let (asa_url, sha256) = (
+        asa["url"].as_str().unwrap(),
+        asa["sha256"].as_str().unwrap(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &asa.cert_pem).unwrap();
-    let url = format!("{}/api/demo/large?mb={BODY_MB}", asa.url);
+    std::fs::write(&ca, asa["certificate_pem"].as_str().unwrap()).unwrap();
+    let url = format!("{asa_url}/api/demo/large?mb={BODY_MB}");
     let out = |name: &str| dir.path().join(name);
 
     let apx_file = || {
@@ -92,7 +112,7 @@ fn main() {
             "--password-env",
             "APX_BENCH_PW",
             "--pin",
-            &asa.sha256,
+            sha256,
             "-o",
         ])
         .arg(out("apx.json"))
@@ -114,7 +134,7 @@ fn main() {
             "--password-env",
             "APX_BENCH_PW",
             "--pin",
-            &asa.sha256,
+            sha256,
             &url,
         ])
         .env("APX_BENCH_PW", DEMO_PASSWORD);

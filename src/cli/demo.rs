@@ -52,6 +52,7 @@ fn describe(a: &Appliance) -> serde_json::Value {
         "username": a.username,
         "password": a.password,
         "sha256": a.sha256,
+        "certificate_pem": a.cert_pem,
     })
 }
 

@@ -108,10 +108,12 @@ fn body_value(bytes: &[u8]) -> BodyValue<'_> {
 
 /// Prints one JSON document on stdout.
 pub fn print_json<T: Serialize>(value: &T) {
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered, and a body may hold many lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = serde_json::to_writer(&mut out, value)
         .map_err(std::io::Error::other)
-        .and_then(|()| writeln!(out));
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
     if let Err(e) = written {
         eprintln!("apx: cannot write output: {e}");
     }

@@ -154,9 +154,11 @@ impl Transport {
         let mut received: u64 = 0;
         let body = match to_file {
             Some(path) => {
-                let mut file = tokio::fs::File::create(path)
+                // Large writes: each tokio file write is a trip to the blocking pool.
+                let file = tokio::fs::File::create(path)
                     .await
                     .map_err(|e| file_failure(path, &e))?;
+                let mut file = tokio::io::BufWriter::with_capacity(1 << 20, file);
                 while let Some(chunk) = next_chunk(&mut response, received, total).await? {
                     file.write_all(&chunk)
                         .await
