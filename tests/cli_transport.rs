@@ -74,9 +74,16 @@ fn body_cut_mid_stream_is_an_error_not_a_truncated_success() {
         "{error}"
     );
 
+    // The previous file survives a cut download, and no partial file is left.
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out.bin"), b"previous body").unwrap();
     let to_file = support::apx_in(dir.path(), &["send", "--pin", &fp, "-o", "out.bin", &url]);
     assert_eq!(to_file.code, 3, "{}", to_file.stderr);
+    assert_eq!(
+        std::fs::read(dir.path().join("out.bin")).unwrap(),
+        b"previous body"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]

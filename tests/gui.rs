@@ -141,6 +141,8 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     assert_eq!(result.status, Some(200));
     h.get_by_label_contains("\"serialNumber\"");
     h.get_by_label_contains("200 OK");
+    // syntect runs on a worker thread; the rows on screen come back coloured.
+    step_until(&mut h, "the highlighted rows", |a| a.response.highlighted);
     // The session's timeline: login, request, logout; the token redacted.
     h.get_by_label("Timeline").click();
     h.run();
@@ -495,4 +497,85 @@ fn copy_as_curl_and_paste_a_curl_command() {
         state.passwords.get("fw").map(|p| p.expose()),
         Some("secret")
     );
+}
+
+#[test]
+fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.draft.url = "/api/objects/networkobjects".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    h.get_by_label("Find…").click();
+    h.run();
+    h.get_by_label("Find").focus();
+    h.run();
+    h.get_by_label("Find").type_text("OBJECT#");
+    step_until(&mut h, "the find hits", |a| {
+        !a.response.find_hits.is_empty()
+    });
+    let rendered = h.state().response.rendered.as_ref().unwrap();
+    let expected: Vec<usize> = (0..rendered.pretty.line_count())
+        .filter(|&i| rendered.pretty.line(i).contains("object#"))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(h.state().response.find_hits, expected);
+    h.get_by_label_contains(&format!("1 of {}", expected.len()));
+}
+
+#[test]
+fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let d = device(
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let mut app = app_with(dir.path(), &[d]);
+    app.settings.max_body_mb = 1;
+    app.draft.url = "/api/demo/large?mb=2".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", |a| {
+        a.response.running.is_none() && a.response.result.is_some()
+    });
+    let result = h.state().response.result.clone().unwrap();
+    let apx::engine::http::Body::Spilled { file, len } = &result.body else {
+        panic!("expected a spilled body, got {:?}", result.body);
+    };
+    assert!(*len > 1 << 20);
+    assert_eq!(std::fs::metadata(&**file).unwrap().len(), *len);
+    h.get_by_label_contains("went to a temporary file");
+    let target = dir.path().join("big.json");
+    h.get_by_label("Save to").focus();
+    h.run();
+    h.get_by_label("Save to")
+        .type_text(target.to_str().unwrap());
+    h.run();
+    h.get_by_label("Save").click();
+    step_until(&mut h, "the save", |a| {
+        a.notice.as_deref().is_some_and(|n| n.starts_with("Saved"))
+    });
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&**file).unwrap()
+    );
+    let temp = file.to_path_buf();
+    drop(result);
+    drop(h);
+    assert!(!temp.exists(), "the temporary file goes with the result");
 }

@@ -63,6 +63,11 @@ impl<'a> SendDocument<'a> {
                 BodyValue::Null,
                 Some(json!({"path": path.display().to_string(), "bytes": len})),
             ),
+            // The CLI keeps whole bodies in memory (`Sink::Memory`).
+            Body::Spilled { len, .. } => (
+                BodyValue::Text(format!("({len} bytes kept in a temporary file)")),
+                None,
+            ),
         };
         SendDocument {
             name: named.then_some(result.name.as_str()),

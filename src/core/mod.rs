@@ -5,6 +5,7 @@ pub mod error;
 pub mod history;
 pub mod interop;
 pub mod platform;
+pub mod pretty_json;
 pub mod request;
 pub mod secret;
 pub mod tls;

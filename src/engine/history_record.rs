@@ -14,7 +14,7 @@ pub fn entry(result: &RequestResult, device: Option<&str>) -> HistoryEntry {
             let text = (!bytes.is_empty()).then(|| String::from_utf8_lossy(bytes).into_owned());
             (text, false)
         }
-        Body::Memory(_) => (None, true),
+        Body::Memory(_) | Body::Spilled { .. } => (None, true),
         Body::File { .. } => (None, false),
     };
     let error = result.error.as_ref().map(|f| HistoryError {

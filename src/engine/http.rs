@@ -1,36 +1,51 @@
 //! One HTTP exchange over reqwest: streams the body to memory or a file,
 //! reports progress, and turns transport errors into typed failures.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use super::tls::{Capture, Handshake, client_config};
 use crate::core::error::{Failure, FailureKind};
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
+use crate::core::workspace::atomic::Replacement;
 
 /// Where a response body goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sink {
     Memory,
-    /// Streamed to this file as it arrives (binary safe).
+    /// In memory up to this many bytes; a larger body goes to a temporary
+    /// file instead of filling memory.
+    Bounded(u64),
+    /// Streamed to this file as it arrives (binary safe); the file is
+    /// replaced only once the whole body has arrived.
     File(PathBuf),
 }
 
 /// A received body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Body {
-    Memory(Vec<u8>),
+    /// Shared, so that handing a result around never copies the body.
+    Memory(Bytes),
+    /// Written where the user asked (`-o`).
     File { path: PathBuf, len: u64 },
+    /// Larger than the in-memory limit: kept in a temporary file, deleted
+    /// with the last clone of this body.
+    Spilled {
+        file: Arc<tempfile::TempPath>,
+        len: u64,
+    },
 }
 
 impl Body {
     pub fn len(&self) -> u64 {
         match self {
             Body::Memory(b) => b.len() as u64,
-            Body::File { len, .. } => *len,
+            Body::File { len, .. } | Body::Spilled { len, .. } => *len,
         }
     }
 
@@ -42,7 +57,7 @@ impl Body {
     pub fn bytes(&self) -> Option<&[u8]> {
         match self {
             Body::Memory(b) => Some(b),
-            Body::File { .. } => None,
+            Body::File { .. } | Body::Spilled { .. } => None,
         }
     }
 }
@@ -147,40 +162,16 @@ impl Transport {
             headers: &headers,
         });
         let total = response.content_length();
-        let to_file = match sink {
-            Sink::File(path) if status < 400 => Some(path),
-            _ => None,
+        let received = Received {
+            response: &mut response,
+            bytes: 0,
+            total,
+            progress,
         };
-        let mut received: u64 = 0;
-        let body = match to_file {
-            Some(path) => {
-                // Large writes: each tokio file write is a trip to the blocking pool.
-                let file = tokio::fs::File::create(path)
-                    .await
-                    .map_err(|e| file_failure(path, &e))?;
-                let mut file = tokio::io::BufWriter::with_capacity(1 << 20, file);
-                while let Some(chunk) = next_chunk(&mut response, received, total).await? {
-                    file.write_all(&chunk)
-                        .await
-                        .map_err(|e| file_failure(path, &e))?;
-                    received += chunk.len() as u64;
-                    progress(Progress::Bytes { received, total });
-                }
-                file.flush().await.map_err(|e| file_failure(path, &e))?;
-                Body::File {
-                    path: path.clone(),
-                    len: received,
-                }
-            }
-            None => {
-                let mut buf = Vec::with_capacity(total.unwrap_or(0).min(256 << 20) as usize);
-                while let Some(chunk) = next_chunk(&mut response, received, total).await? {
-                    buf.extend_from_slice(&chunk);
-                    received += chunk.len() as u64;
-                    progress(Progress::Bytes { received, total });
-                }
-                Body::Memory(buf)
-            }
+        let body = match sink {
+            Sink::File(path) if status < 400 => received.into_file(path).await?,
+            Sink::Bounded(limit) => received.into_memory(*limit).await?,
+            _ => received.into_memory(u64::MAX).await?,
         };
         Ok(WireResponse {
             status,
@@ -200,20 +191,95 @@ impl Transport {
     }
 }
 
-async fn next_chunk(
-    response: &mut reqwest::Response,
-    received: u64,
+/// A response body being received, with progress reported per chunk.
+struct Received<'a, 'p> {
+    response: &'a mut reqwest::Response,
+    bytes: u64,
     total: Option<u64>,
-) -> Result<Option<bytes::Bytes>, Failure> {
-    response.chunk().await.map_err(|e| {
-        let expected = total.map(|t| format!(" of {t}")).unwrap_or_default();
-        Failure::new(
-            FailureKind::Connect,
-            format!("the connection closed mid-body after {received}{expected} bytes"),
-            "The appliance or a middlebox cut the response off; retry, and check the appliance's logs if it repeats.",
-        )
-        .with_detail(chain_text(&e))
-    })
+    progress: &'a mut (dyn FnMut(Progress<'p>) + Send),
+}
+
+impl Received<'_, '_> {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, Failure> {
+        let chunk = self.response.chunk().await.map_err(|e| {
+            let expected = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
+            Failure::new(
+                FailureKind::Connect,
+                format!("the connection closed mid-body after {}{expected} bytes", self.bytes),
+                "The appliance or a middlebox cut the response off; retry, and check the appliance's logs if it repeats.",
+            )
+            .with_detail(chain_text(&e))
+        })?;
+        if let Some(chunk) = &chunk {
+            self.bytes += chunk.len() as u64;
+            (self.progress)(Progress::Bytes {
+                received: self.bytes,
+                total: self.total,
+            });
+        }
+        Ok(chunk)
+    }
+
+    /// Streams the body into `path`, which is replaced only once the whole
+    /// body has arrived.
+    async fn into_file(mut self, path: &Path) -> Result<Body, Failure> {
+        let (file, pending) = Replacement::create(path).map_err(|e| file_failure(path, &e))?;
+        // Large writes: each tokio file write is a trip to the blocking pool.
+        let mut file =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
+        while let Some(chunk) = self.next_chunk().await? {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| file_failure(path, &e))?;
+        }
+        file.flush().await.map_err(|e| file_failure(path, &e))?;
+        pending.commit().map_err(|e| file_failure(path, &e))?;
+        Ok(Body::File {
+            path: path.to_path_buf(),
+            len: self.bytes,
+        })
+    }
+
+    /// Keeps the body in memory up to `limit` bytes, then moves it to a
+    /// temporary file.
+    async fn into_memory(mut self, limit: u64) -> Result<Body, Failure> {
+        let capacity = self.total.unwrap_or(0).min(limit).min(256 << 20);
+        let mut buf = Vec::with_capacity(capacity as usize);
+        while let Some(chunk) = self.next_chunk().await? {
+            if (buf.len() + chunk.len()) as u64 > limit {
+                return self.spill(buf, chunk).await;
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Body::Memory(Bytes::from(buf)))
+    }
+
+    async fn spill(mut self, head: Vec<u8>, chunk: Bytes) -> Result<Body, Failure> {
+        let temp = Path::new("temporary file");
+        let (file, path) = tempfile::Builder::new()
+            .prefix("apx-body-")
+            .tempfile()
+            .map_err(|e| file_failure(temp, &e))?
+            .into_parts();
+        let mut file =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
+        let mut next = Some(chunk);
+        file.write_all(&head)
+            .await
+            .map_err(|e| file_failure(&path, &e))?;
+        drop(head);
+        while let Some(chunk) = next {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| file_failure(&path, &e))?;
+            next = self.next_chunk().await?;
+        }
+        file.flush().await.map_err(|e| file_failure(&path, &e))?;
+        Ok(Body::Spilled {
+            file: Arc::new(path),
+            len: self.bytes,
+        })
+    }
 }
 
 fn file_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {

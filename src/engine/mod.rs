@@ -20,6 +20,7 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 use crate::core::error::{Failure, FailureKind};
 use crate::core::platform::AuthMode;
 use crate::core::request::merge_headers;
+use crate::core::workspace::atomic;
 use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
 use session::{ExchangeRecord, PreparedRequest, Session, SessionEvent, SessionSpec, http_failure};
@@ -332,20 +333,26 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
     session.close(&mut on).await;
 }
 
-/// Error bodies are kept in memory for decoding; with `-o`, write them out too.
+/// Error bodies are kept in memory for decoding; with `-o`, write them out
+/// too (atomically, like any body).
 async fn write_error_body(body: Body, sink: &Sink) -> Body {
-    match (&body, sink) {
-        (Body::Memory(bytes), Sink::File(path)) => match tokio::fs::write(path, bytes).await {
-            Ok(()) => Body::File {
-                path: path.clone(),
-                len: bytes.len() as u64,
-            },
-            Err(e) => {
-                tracing::warn!("cannot write {}: {e}", path.display());
-                body
-            }
+    let (Body::Memory(bytes), Sink::File(path)) = (&body, sink) else {
+        return body;
+    };
+    let (bytes, target) = (bytes.clone(), path.clone());
+    let written = tokio::task::spawn_blocking(move || atomic::write_atomic(&target, &bytes))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r);
+    match written {
+        Ok(()) => Body::File {
+            path: path.clone(),
+            len: body.len(),
         },
-        _ => body,
+        Err(e) => {
+            tracing::warn!("cannot write {}: {e}", path.display());
+            body
+        }
     }
 }
 
@@ -362,7 +369,7 @@ fn failed_result(
         status: None,
         elapsed,
         headers: Vec::new(),
-        body: Body::Memory(Vec::new()),
+        body: Body::Memory(Default::default()),
         error: Some(failure),
         handshake,
     }

@@ -113,7 +113,7 @@ impl ApxApp {
             requests: vec![JobRequest::from_prepared(
                 self.draft.name.clone(),
                 prepared,
-                Sink::Memory,
+                Sink::Bounded(self.settings.max_body_bytes()),
             )],
             keyring_device,
         })

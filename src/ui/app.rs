@@ -67,8 +67,12 @@ pub struct ResponseState {
     pub find_index: usize,
     /// A row to bring into view on the next frame.
     pub scroll_to: Option<usize>,
+    pub(super) find_pending: Option<mpsc::Receiver<Vec<usize>>>,
+    /// Whether every row on screen was highlighted at the last frame.
+    pub highlighted: bool,
     pub save_path: String,
     pub save_pick: Option<mpsc::Receiver<Option<PathBuf>>>,
+    pub(super) save_pending: Option<mpsc::Receiver<String>>,
 }
 
 /// Which list the left panel shows.
@@ -107,7 +111,10 @@ pub struct ApxApp {
     pub import: Option<super::menus::ImportDialog>,
     pub history: Option<crate::core::history::HistoryLoad>,
     pub timeout: Duration,
+    /// The request body editor's last highlighted text.
+    pub(super) body_highlight: Option<(String, super::highlight::Look, egui::text::LayoutJob)>,
     pub(super) engine: Engine,
+    pub(super) highlighter: super::highlight::RowHighlighter,
     events: mpsc::Receiver<Event>,
     ctx_cell: Arc<OnceLock<egui::Context>>,
     pub demo: Vec<Appliance>,
@@ -127,6 +134,7 @@ impl ApxApp {
         });
         let engine = Engine::start(EventSink::new(tx, wake))
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        super::highlight::warm_up();
         let mut app = ApxApp {
             workspace: Workspace::new(workspace_dir),
             devices: Vec::new(),
@@ -152,7 +160,9 @@ impl ApxApp {
             import: None,
             history: None,
             timeout: Duration::from_secs(30),
+            body_highlight: None,
             engine,
+            highlighter: Default::default(),
             events,
             ctx_cell,
             demo: Vec::new(),
@@ -266,11 +276,32 @@ impl ApxApp {
         while let Ok(event) = self.events.try_recv() {
             self.apply(event);
         }
-        if let Some(rx) = &self.response.pending {
-            if let Ok(rendered) = rx.try_recv() {
-                self.response.rendered = Some(rendered);
-                self.response.pending = None;
-                self.refresh_find();
+        let r = &mut self.response;
+        if let Some(rendered) = r.pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            r.rendered = Some(rendered);
+            r.pending = None;
+            self.refresh_find();
+        }
+        let r = &mut self.response;
+        if let Some(hits) = r.find_pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            r.scroll_to = hits.first().copied();
+            r.find_hits = hits;
+            r.find_index = 0;
+            r.find_pending = None;
+        }
+        if let Some(outcome) = r.save_pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            r.save_pending = None;
+            self.notice = Some(outcome);
+        }
+    }
+
+    /// A callback for worker threads: repaints the window when their result
+    /// is ready.
+    pub(super) fn waker(&self) -> impl Fn() + Send + 'static {
+        let cell = self.ctx_cell.clone();
+        move || {
+            if let Some(ctx) = cell.get() {
+                ctx.request_repaint();
             }
         }
     }
@@ -319,12 +350,7 @@ impl ApxApp {
     }
 
     fn finish(&mut self, result: RequestResult) {
-        let cell = self.ctx_cell.clone();
-        self.response.pending = Some(render_in_background(&result.body, move || {
-            if let Some(ctx) = cell.get() {
-                ctx.request_repaint();
-            }
-        }));
+        self.response.pending = Some(render_in_background(&result.body, self.waker()));
         if result.handshake.is_some() {
             self.response.handshake = result.handshake.clone();
         }
@@ -353,24 +379,6 @@ impl ApxApp {
             }
         });
         self.history = None;
-    }
-
-    /// Keeps the find hits in step with the shown text.
-    pub fn refresh_find(&mut self) {
-        let r = &mut self.response;
-        r.find_hits = match &r.rendered {
-            Some(rendered) if r.find_open => {
-                let text = if r.raw {
-                    &rendered.raw
-                } else {
-                    &rendered.pretty
-                };
-                text.find(&r.find)
-            }
-            _ => Vec::new(),
-        };
-        r.find_index = 0;
-        r.scroll_to = r.find_hits.first().copied();
     }
 
     /// Draws the whole app into `ui` (also what the kittest tests drive).

@@ -1,57 +1,77 @@
-//! A response body prepared for display: pretty-printed off the UI thread,
-//! split into lines so that only the visible rows are laid out.
+//! A response body prepared for display: pretty-printed off the UI thread
+//! and cut into rows, so that only the rows on screen are laid out.
 
+use std::sync::Arc;
 use std::sync::mpsc;
 
+use bytes::Bytes;
+
+use crate::core::pretty_json;
 use crate::engine::http::Body;
 
-/// Display text and where each line starts.
-#[derive(Debug, Default)]
+/// A line longer than this is shown as several rows (a minified 50 MB body
+/// is one line; laying it out at once would stall the window).
+const MAX_ROW_BYTES: usize = 1024;
+
+/// The text behind the rows: the body itself when it is valid UTF-8 (no
+/// copy), else a converted or formatted string.
+#[derive(Debug)]
+enum Text {
+    Shared(Bytes),
+    Owned(String),
+}
+
+/// Display text and where each row starts.
+#[derive(Debug)]
 pub struct BodyText {
-    pub text: String,
-    line_starts: Vec<usize>,
+    text: Text,
+    rows: Vec<usize>,
     pub is_json: bool,
 }
 
 impl BodyText {
-    fn new(text: String, is_json: bool) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        if line_starts.last() == Some(&text.len()) && !text.is_empty() {
-            line_starts.pop();
-        }
+    fn owned(text: String, is_json: bool) -> Self {
+        let rows = index_rows(&text);
         BodyText {
-            text,
-            line_starts,
+            text: Text::Owned(text),
+            rows,
             is_json,
         }
     }
 
-    pub fn line_count(&self) -> usize {
-        if self.text.is_empty() {
-            0
-        } else {
-            self.line_starts.len()
+    /// The body as sent, with invalid UTF-8 shown as replacement characters.
+    fn raw(bytes: Bytes, is_json: bool) -> Self {
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => BodyText {
+                rows: index_rows(text),
+                text: Text::Shared(bytes),
+                is_json,
+            },
+            Err(_) => BodyText::owned(String::from_utf8_lossy(&bytes).into_owned(), is_json),
         }
     }
 
-    pub fn line(&self, index: usize) -> &str {
-        let start = self
-            .line_starts
-            .get(index)
-            .copied()
-            .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
-            .get(index + 1)
-            .map_or(self.text.len(), |next| next - 1);
-        let line = self.text.get(start..end.max(start)).unwrap_or_default();
-        line.strip_suffix('\n')
-            .unwrap_or(line)
-            .trim_end_matches('\r')
+    pub fn line_count(&self) -> usize {
+        self.rows.len()
     }
 
-    /// Lines containing `needle`, case-insensitively.
+    /// One row, without its line break.
+    pub fn line(&self, index: usize) -> &str {
+        let Some(&start) = self.rows.get(index) else {
+            return "";
+        };
+        let end = self.rows.get(index + 1).copied().unwrap_or(usize::MAX);
+        let row = match &self.text {
+            // Rows start on character boundaries, so a row is valid UTF-8.
+            Text::Shared(bytes) => {
+                std::str::from_utf8(&bytes[start..end.min(bytes.len())]).unwrap_or_default()
+            }
+            Text::Owned(text) => text.get(start..end.min(text.len())).unwrap_or_default(),
+        };
+        row.strip_suffix('\n').unwrap_or(row).trim_end_matches('\r')
+    }
+
+    /// Rows containing `needle`, case-insensitively.
     pub fn find(&self, needle: &str) -> Vec<usize> {
         if needle.is_empty() {
             return Vec::new();
@@ -63,10 +83,38 @@ impl BodyText {
     }
 }
 
-/// Pretty (JSON re-indented) and raw renderings of one body.
+/// Where each row starts: at each line, and every `MAX_ROW_BYTES` (on a
+/// character boundary) within a longer line.
+fn index_rows(text: &str) -> Vec<usize> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        rows.push(start);
+        let content_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        start = if content_end - start > MAX_ROW_BYTES {
+            let mut cut = start + MAX_ROW_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            cut
+        } else {
+            content_end + 1
+        };
+    }
+    rows
+}
+
+/// Pretty (JSON re-indented) and raw renderings of one body; the same text
+/// twice when the body is not JSON.
 pub struct Rendered {
-    pub pretty: BodyText,
-    pub raw: BodyText,
+    pub pretty: Arc<BodyText>,
+    pub raw: Arc<BodyText>,
+}
+
+impl Rendered {
+    pub fn text(&self, raw: bool) -> &Arc<BodyText> {
+        if raw { &self.raw } else { &self.pretty }
+    }
 }
 
 /// Formats a body on a worker thread; `wake` is called when done.
@@ -75,37 +123,46 @@ pub fn render_in_background(
     wake: impl Fn() + Send + 'static,
 ) -> mpsc::Receiver<Rendered> {
     let (tx, rx) = mpsc::channel();
-    let bytes = body.bytes().map(<[u8]>::to_vec);
+    let bytes = match body {
+        Body::Memory(bytes) => bytes.clone(),
+        Body::File { .. } | Body::Spilled { .. } => Bytes::new(),
+    };
     std::thread::spawn(move || {
-        let rendered = match bytes {
-            Some(bytes) => render(&bytes),
-            None => Rendered {
-                pretty: BodyText::default(),
-                raw: BodyText::default(),
-            },
-        };
-        let _ = tx.send(rendered);
+        let _ = tx.send(render(bytes));
         wake();
     });
     rx
 }
 
-/// Pretty-prints JSON (keeping key order), else shows text with invalid
-/// UTF-8 replaced.
-pub fn render(bytes: &[u8]) -> Rendered {
-    let raw_text = String::from_utf8_lossy(bytes).into_owned();
-    let pretty = serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok());
-    match pretty {
+/// Finds `needle` on a worker thread; `wake` is called when done.
+pub fn find_in_background(
+    text: Arc<BodyText>,
+    needle: String,
+    wake: impl Fn() + Send + 'static,
+) -> mpsc::Receiver<Vec<usize>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(text.find(&needle));
+        wake();
+    });
+    rx
+}
+
+/// Pretty-prints JSON (keeping key order and the text of every value), else
+/// shows text with invalid UTF-8 replaced.
+pub fn render(bytes: Bytes) -> Rendered {
+    match pretty_json::pretty(&bytes) {
         Some(text) => Rendered {
-            pretty: BodyText::new(text, true),
-            raw: BodyText::new(raw_text, true),
+            pretty: Arc::new(BodyText::owned(text, true)),
+            raw: Arc::new(BodyText::raw(bytes, true)),
         },
-        None => Rendered {
-            pretty: BodyText::new(raw_text.clone(), false),
-            raw: BodyText::new(raw_text, false),
-        },
+        None => {
+            let text = Arc::new(BodyText::raw(bytes, false));
+            Rendered {
+                pretty: text.clone(),
+                raw: text,
+            }
+        }
     }
 }
 
@@ -115,7 +172,7 @@ mod tests {
 
     #[test]
     fn pretty_prints_and_indexes_lines() {
-        let r = render(br#"{"b":1,"a":[true]}"#);
+        let r = render(Bytes::from_static(br#"{"b":1,"a":[true]}"#));
         assert!(r.pretty.is_json);
         assert_eq!(r.pretty.line_count(), 6);
         assert_eq!(r.pretty.line(0), "{");
@@ -127,9 +184,33 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_shown_with_replacements() {
-        let r = render(b"ok \xff\xfe end\n");
+        let r = render(Bytes::from_static(b"ok \xff\xfe end\n"));
         assert!(!r.pretty.is_json);
         assert_eq!(r.pretty.line(0), "ok \u{fffd}\u{fffd} end");
         assert_eq!(r.pretty.line_count(), 1);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_into_rows_on_character_boundaries() {
+        let line = "é".repeat(MAX_ROW_BYTES);
+        let r = render(Bytes::from(format!("{line}\nend\r\n")));
+        let exact = "x".repeat(MAX_ROW_BYTES);
+        assert_eq!(
+            render(Bytes::from(format!("{exact}\n"))).raw.line_count(),
+            1
+        );
+        let rows: Vec<&str> = (0..r.raw.line_count()).map(|i| r.raw.line(i)).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].len(), MAX_ROW_BYTES);
+        assert_eq!(rows[..2].concat(), line);
+        assert_eq!(rows[2], "end");
+    }
+
+    #[test]
+    fn empty_and_newline_only_bodies() {
+        assert_eq!(render(Bytes::new()).raw.line_count(), 0);
+        let r = render(Bytes::from_static(b"\n"));
+        assert_eq!(r.raw.line_count(), 1);
+        assert_eq!(r.raw.line(0), "");
     }
 }

@@ -1,20 +1,38 @@
-//! The response body: pretty or raw, highlighted row by row (only the rows
-//! on screen), with find, copy and save.
+//! The response body: pretty or raw, highlighted row by row off the UI
+//! thread (only the rows on screen), with find, copy and save.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::app::ApxApp;
+use super::body_text::find_in_background;
 use super::file_dialog::{Pick, pick};
+use super::highlight::Look;
+use super::widgets::human_size;
 use crate::engine::RequestResult;
 use crate::engine::http::Body;
 
 impl ApxApp {
     pub(super) fn body_view(&mut self, ui: &mut egui::Ui, result: &RequestResult) {
-        if let Body::File { path, len } = &result.body {
-            ui.label(format!("{} bytes were written to {}", len, path.display()));
-            return;
-        }
-        if result.body.is_empty() {
-            ui.weak("Empty body.");
-            return;
+        match &result.body {
+            Body::File { path, len } => {
+                ui.label(format!("{len} bytes were written to {}", path.display()));
+                return;
+            }
+            Body::Spilled { len, .. } => {
+                ui.label(format!(
+                    "This body ({}) is larger than the {} MB kept in memory (View > Body size limit), so it went to a temporary file. Save it to open it elsewhere.",
+                    human_size(*len),
+                    self.settings.max_body_mb
+                ));
+                self.save_row(ui, result);
+                return;
+            }
+            Body::Memory(_) if result.body.is_empty() => {
+                ui.weak("Empty body.");
+                return;
+            }
+            Body::Memory(_) => {}
         }
         self.body_toolbar(ui, result);
         let Some(rendered) = &self.response.rendered else {
@@ -24,13 +42,9 @@ impl ApxApp {
             });
             return;
         };
-        let text = if self.response.raw {
-            &rendered.raw
-        } else {
-            &rendered.pretty
-        };
+        let text = rendered.text(self.response.raw).clone();
         let highlight = text.is_json && !self.response.raw;
-        let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
+        let look = Look::of(ui);
         let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
         let current_hit = self
             .response
@@ -45,21 +59,23 @@ impl ApxApp {
                 (row as f32 - 3.0).max(0.0) * (row_height + ui.spacing().item_spacing.y),
             );
         }
+        let highlighter = &mut self.highlighter;
+        let mut all_highlighted = true;
         area.show_rows(ui, row_height, text.line_count(), |ui, rows| {
-            for i in rows {
-                let line = text.line(i);
-                let response = if highlight {
-                    let job = egui_extras::syntax_highlighting::highlight(
-                        ui.ctx(),
-                        ui.style(),
-                        &theme,
-                        line,
-                        "json",
-                    );
-                    ui.add(egui::Label::new(job).extend())
-                } else {
-                    ui.add(egui::Label::new(egui::RichText::new(line).monospace()).extend())
+            let jobs = if highlight {
+                highlighter.rows(ui.ctx(), &text, rows.clone(), &look)
+            } else {
+                Vec::new()
+            };
+            for (n, i) in rows.enumerate() {
+                let label = match jobs.get(n) {
+                    Some(Some(job)) => egui::Label::new(job.clone()),
+                    _ => {
+                        all_highlighted &= !highlight;
+                        egui::Label::new(egui::RichText::new(text.line(i)).monospace())
+                    }
                 };
+                let response = ui.add(label.extend());
                 if current_hit == Some(i) {
                     ui.painter().rect_stroke(
                         response.rect.expand(1.0),
@@ -70,6 +86,7 @@ impl ApxApp {
                 }
             }
         });
+        self.response.highlighted = highlight && all_highlighted;
     }
 
     fn body_toolbar(&mut self, ui: &mut egui::Ui, result: &RequestResult) {
@@ -95,33 +112,61 @@ impl ApxApp {
             }
         });
         if self.response.find_open {
-            ui.horizontal(|ui| {
-                let l = ui.label("Find");
-                let field = ui
-                    .add(egui::TextEdit::singleline(&mut self.response.find).desired_width(220.0))
-                    .labelled_by(l.id);
-                if field.changed() {
-                    self.refresh_find();
-                }
-                let hits = self.response.find_hits.len();
-                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if hits > 0 {
-                    ui.label(format!("{} of {hits}", self.response.find_index + 1));
-                    if ui.small_button("Previous").clicked() {
-                        self.response.find_index = (self.response.find_index + hits - 1) % hits;
-                        self.response.scroll_to =
-                            Some(self.response.find_hits[self.response.find_index]);
-                    }
-                    if ui.small_button("Next").clicked() || enter {
-                        self.response.find_index = (self.response.find_index + 1) % hits;
-                        self.response.scroll_to =
-                            Some(self.response.find_hits[self.response.find_index]);
-                    }
-                } else if !self.response.find.is_empty() {
-                    ui.weak("no match");
-                }
-            });
+            self.find_row(ui);
         }
+        self.save_row(ui, result);
+    }
+
+    fn find_row(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let l = ui.label("Find");
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.response.find).desired_width(220.0))
+                .labelled_by(l.id);
+            if field.changed() {
+                self.refresh_find();
+            }
+            let hits = self.response.find_hits.len();
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if self.response.find_pending.is_some() {
+                ui.spinner();
+            } else if hits > 0 {
+                ui.label(format!("{} of {hits}", self.response.find_index + 1));
+                if ui.small_button("Previous").clicked() {
+                    self.response.find_index = (self.response.find_index + hits - 1) % hits;
+                    self.response.scroll_to =
+                        Some(self.response.find_hits[self.response.find_index]);
+                }
+                if ui.small_button("Next").clicked() || enter {
+                    self.response.find_index = (self.response.find_index + 1) % hits;
+                    self.response.scroll_to =
+                        Some(self.response.find_hits[self.response.find_index]);
+                }
+            } else if !self.response.find.is_empty() {
+                ui.weak("no match");
+            }
+        });
+    }
+
+    /// Keeps the find hits in step with the shown text: the search runs on a
+    /// worker thread, and its hits arrive with the events.
+    pub fn refresh_find(&mut self) {
+        let wake = self.waker();
+        let r = &mut self.response;
+        r.find_hits.clear();
+        r.find_index = 0;
+        r.find_pending = None;
+        let Some(rendered) = r.rendered.as_ref().filter(|_| r.find_open) else {
+            return;
+        };
+        if r.find.is_empty() {
+            return;
+        }
+        let text = Arc::clone(rendered.text(r.raw));
+        r.find_pending = Some(find_in_background(text, r.find.clone(), wake));
+    }
+
+    fn save_row(&mut self, ui: &mut egui::Ui, result: &RequestResult) {
         ui.horizontal(|ui| {
             let l = ui.label("Save to");
             ui.add(
@@ -130,11 +175,15 @@ impl ApxApp {
                     .desired_width(220.0),
             )
             .labelled_by(l.id);
-            if ui.button("Save").clicked() {
+            let saving = self.response.save_pending.is_some();
+            if ui.add_enabled(!saving, egui::Button::new("Save")).clicked() {
                 self.save_body(result);
             }
             if ui.button("Choose…").clicked() {
                 self.response.save_pick = Some(pick(Pick::Save));
+            }
+            if saving {
+                ui.spinner();
             }
         });
         if let Some(rx) = &self.response.save_pick {
@@ -148,16 +197,39 @@ impl ApxApp {
         }
     }
 
+    /// Writes the body out on a worker thread (a spilled body can be
+    /// hundreds of megabytes); the outcome arrives as a notice.
     fn save_body(&mut self, result: &RequestResult) {
-        let path = std::path::PathBuf::from(self.response.save_path.trim());
-        let Some(bytes) = result.body.bytes() else {
+        let path = PathBuf::from(self.response.save_path.trim());
+        if path.as_os_str().is_empty() {
+            self.notice = Some("Type a path to save the body to, or Choose… one.".into());
             return;
-        };
-        self.notice = Some(
-            match crate::core::workspace::atomic::write_atomic(&path, bytes) {
-                Ok(()) => format!("Saved {} bytes to {}", bytes.len(), path.display()),
+        }
+        let body = result.body.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wake = self.waker();
+        std::thread::spawn(move || {
+            let outcome = match save(&body, &path) {
+                Ok(n) => format!("Saved {n} bytes to {}", path.display()),
                 Err(e) => format!("Could not save to {}: {e}", path.display()),
-            },
-        );
+            };
+            let _ = tx.send(outcome);
+            wake();
+        });
+        self.response.save_pending = Some(rx);
     }
+}
+
+/// Writes a body to `path` atomically; the number of bytes written.
+fn save(body: &Body, path: &std::path::Path) -> std::io::Result<u64> {
+    use crate::core::workspace::atomic::{Replacement, write_atomic};
+    let source: &std::path::Path = match body {
+        Body::Memory(bytes) => return write_atomic(path, bytes).map(|()| bytes.len() as u64),
+        Body::Spilled { file, .. } => file,
+        Body::File { path, .. } => path,
+    };
+    let (mut out, pending) = Replacement::create(path)?;
+    let n = std::io::copy(&mut std::fs::File::open(source)?, &mut out)?;
+    pending.commit()?;
+    Ok(n)
 }

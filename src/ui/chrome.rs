@@ -42,6 +42,19 @@ impl ApxApp {
                             self.settings.theme = theme;
                         }
                     }
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        let l = ui.label("Body size limit");
+                        ui.add(
+                            egui::DragValue::new(&mut self.settings.max_body_mb)
+                                .range(1..=65_536)
+                                .suffix(" MB"),
+                        )
+                        .labelled_by(l.id)
+                        .on_hover_text(
+                            "Larger response bodies go to a temporary file instead of memory",
+                        );
+                    });
                 });
                 ui.separator();
                 ui.weak(format!("Workspace: {}", self.workspace.dir().display()));

@@ -12,6 +12,7 @@ pub mod device_editor;
 pub mod draft;
 mod failure_panel;
 mod file_dialog;
+mod highlight;
 mod history_panel;
 mod menus;
 mod request_panel;

@@ -330,8 +330,8 @@ impl ApxApp {
                 .on_hover_text("Re-indent the JSON body")
                 .clicked()
             {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.draft.body) {
-                    self.draft.body = serde_json::to_string_pretty(&v).unwrap_or_default();
+                if let Some(text) = crate::core::pretty_json::pretty(self.draft.body.as_bytes()) {
+                    self.draft.body = text;
                 }
             }
             match &problem {
@@ -349,15 +349,25 @@ impl ApxApp {
                 }
             }
         });
-        let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
+        let look = super::highlight::Look::of(ui);
+        let cache = &mut self.body_highlight;
         let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
-            let mut job = egui_extras::syntax_highlighting::highlight(
-                ui.ctx(),
-                ui.style(),
-                &theme,
-                text.as_str(),
-                "json",
-            );
+            let text = text.as_str();
+            let mut job = match cache {
+                Some((t, l, job)) if t == text && *l == look => job.clone(),
+                _ => match super::highlight::highlight_now(text, &look) {
+                    Some(job) => {
+                        *cache = Some((text.to_owned(), look.clone(), job.clone()));
+                        job
+                    }
+                    None => egui::text::LayoutJob::simple(
+                        text.to_owned(),
+                        look.font.clone(),
+                        ui.visuals().text_color(),
+                        wrap_width,
+                    ),
+                },
+            };
             job.wrap.max_width = wrap_width;
             ui.ctx().fonts_mut(|f| f.layout_job(job))
         };
@@ -379,8 +389,5 @@ impl ApxApp {
 }
 
 fn pretty(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| body.to_string())
+    crate::core::pretty_json::pretty(body.as_bytes()).unwrap_or_else(|| body.to_string())
 }

@@ -102,8 +102,11 @@ impl ApxApp {
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
             };
-            let request =
-                JobRequest::from_prepared(entry.request.name.clone(), prepared, Sink::Memory);
+            let request = JobRequest::from_prepared(
+                entry.request.name.clone(),
+                prepared,
+                Sink::Bounded(self.settings.max_body_bytes()),
+            );
             let key = format!(
                 "{}|{}|{}|{}",
                 device_name.as_deref().unwrap_or_default(),

@@ -33,15 +33,38 @@ impl Theme {
 
 /// Persisted settings (window size and panel widths are kept by eframe and
 /// egui themselves).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub theme: Theme,
+    /// Response bodies larger than this many megabytes go to a temporary
+    /// file instead of memory.
+    pub max_body_mb: u64,
     pub last_device: Option<String>,
     pub last_method: Option<String>,
     pub last_url: Option<String>,
     /// The saved request last opened, relative to the workspace.
     pub last_saved: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: Theme::default(),
+            max_body_mb: 200,
+            last_device: None,
+            last_method: None,
+            last_url: None,
+            last_saved: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The in-memory limit for response bodies, in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_mb.max(1).saturating_mul(1 << 20)
+    }
 }
 
 pub const STORAGE_KEY: &str = "apx-settings";

@@ -1,0 +1,115 @@
+//! Re-indents JSON text in one pass, without building a tree: strings and
+//! numbers are copied exactly as the appliance sent them, keys keep their
+//! order, and a 50 MB body needs one output buffer, not a parsed document.
+
+/// The input pretty-printed with two-space indentation (serde_json's layout:
+/// `"key": value`, empty `{}` and `[]` kept on one line), or `None` when the
+/// input is not a single valid JSON document in UTF-8.
+pub fn pretty(input: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(input).ok()?;
+    String::from_utf8(reindent(input)).ok()
+}
+
+/// Re-indents text already known to be valid JSON.
+fn reindent(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() + input.len() / 2);
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = input.get(i) {
+        match b {
+            b'"' => {
+                let end = string_end(input, i);
+                out.extend_from_slice(&input[i..end]);
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                let next = skip_whitespace(input, i + 1);
+                if input.get(next) == Some(&close) {
+                    out.extend_from_slice(&[b, close]);
+                    i = next + 1;
+                    continue;
+                }
+                depth += 1;
+                out.push(b);
+                new_line(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                new_line(&mut out, depth);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b',');
+                new_line(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The index just past the string that starts (with its quote) at `start`.
+fn string_end(input: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&b) = input.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    input.len()
+}
+
+fn skip_whitespace(input: &[u8], mut i: usize) -> usize {
+    while input
+        .get(i)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+fn new_line(out: &mut Vec<u8>, depth: usize) {
+    out.push(b'\n');
+    out.resize(out.len() + 2 * depth, b' ');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty;
+
+    #[test]
+    fn matches_serde_json_layout_and_keeps_text_as_sent() {
+        let input = br#" {"b":1,"a":[true,{},[],{"k":"v, \"q\" [x]:"}],"n":1.50e3,"u":"\u00e9"} "#;
+        let expected = "{\n  \"b\": 1,\n  \"a\": [\n    true,\n    {},\n    [],\n    {\n      \"k\": \"v, \\\"q\\\" [x]:\"\n    }\n  ],\n  \"n\": 1.50e3,\n  \"u\": \"\\u00e9\"\n}";
+        assert_eq!(pretty(input).as_deref(), Some(expected));
+    }
+
+    #[test]
+    fn agrees_with_serde_json_where_serde_keeps_the_text() {
+        let input = br#"{"id":"obj-1","rangeInfo":{"offset":0,"limit":100,"total":2},"items":[{"kind":"object#NetworkObj","host":{"kind":"IPv4Address","value":"10.0.0.1"}},{"empty":{ }}]}"#;
+        let value: serde_json::Value = serde_json::from_slice(input).unwrap();
+        assert_eq!(
+            pretty(input).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+    }
+
+    #[test]
+    fn scalars_and_invalid_input() {
+        assert_eq!(pretty(b" 42 ").as_deref(), Some("42"));
+        assert_eq!(pretty(b"\"a\\\\\"").as_deref(), Some("\"a\\\\\""));
+        assert_eq!(pretty(b"{\"a\":1"), None);
+        assert_eq!(pretty(b"{\"a\":1} x"), None);
+        assert_eq!(pretty(b"not json"), None);
+        assert_eq!(pretty(b""), None);
+        assert_eq!(pretty(b"\"\xff\""), None);
+    }
+}
