@@ -165,6 +165,7 @@ impl Transport {
         let received = Received {
             response: &mut response,
             bytes: 0,
+            reported: None,
             total,
             progress,
         };
@@ -191,10 +192,15 @@ impl Transport {
     }
 }
 
+/// How often body progress is reported (about a frame at 60 Hz).
+const PROGRESS_EVERY: Duration = Duration::from_millis(16);
+
 /// A response body being received, with progress reported per chunk.
 struct Received<'a, 'p> {
     response: &'a mut reqwest::Response,
     bytes: u64,
+    /// When progress was last reported.
+    reported: Option<Instant>,
     total: Option<u64>,
     progress: &'a mut (dyn FnMut(Progress<'p>) + Send),
 }
@@ -212,10 +218,16 @@ impl Received<'_, '_> {
         })?;
         if let Some(chunk) = &chunk {
             self.bytes += chunk.len() as u64;
-            (self.progress)(Progress::Bytes {
-                received: self.bytes,
-                total: self.total,
-            });
+            // A report per chunk would wake the listener a thousand times
+            // for 20 MB; one per frame is all a progress display can show.
+            let now = Instant::now();
+            if self.reported.is_none_or(|at| now - at >= PROGRESS_EVERY) {
+                self.reported = Some(now);
+                (self.progress)(Progress::Bytes {
+                    received: self.bytes,
+                    total: self.total,
+                });
+            }
         }
         Ok(chunk)
     }
