@@ -90,15 +90,19 @@ fn index_rows(text: &str) -> Vec<usize> {
     let mut start = 0;
     while start < text.len() {
         rows.push(start);
-        let content_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        start = if content_end - start > MAX_ROW_BYTES {
-            let mut cut = start + MAX_ROW_BYTES;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
+        // Look for the line break only as far as a row reaches: a minified
+        // body has none, and scanning to its end for every row is quadratic.
+        let window = &text.as_bytes()[start..text.len().min(start + MAX_ROW_BYTES + 1)];
+        start = match window.iter().position(|&b| b == b'\n') {
+            Some(i) => start + i + 1,
+            None if start + MAX_ROW_BYTES >= text.len() => text.len(),
+            None => {
+                let mut cut = start + MAX_ROW_BYTES;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                cut
             }
-            cut
-        } else {
-            content_end + 1
         };
     }
     rows

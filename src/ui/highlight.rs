@@ -219,12 +219,17 @@ impl RowHighlighter {
         }
         let found: Vec<_> = rows.clone().map(|r| self.cache.get(&r).cloned()).collect();
         let missing = found.iter().any(Option::is_none);
-        if missing && self.asked.as_ref() != Some(&rows) {
-            self.asked = Some(rows.clone());
+        // A screen above and two below as well, so that scrolling on shows
+        // rows already highlighted.
+        let screen = rows.len();
+        let wanted =
+            rows.start.saturating_sub(screen)..(rows.end + 2 * screen).min(text.line_count());
+        if missing && self.asked.as_ref() != Some(&wanted) {
+            self.asked = Some(wanted.clone());
             let _ = self.asks.send(Ask {
                 generation: self.generation,
                 text: text.clone(),
-                rows,
+                rows: wanted,
                 look: look.clone(),
                 ctx: ctx.clone(),
             });
