@@ -8,94 +8,27 @@
 //! Run: `cargo bench --bench transfer` (needs `curl` on PATH and the demo
 //! ports 9441-9444 free).
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::process::Command;
 
 use apx::demo::DEMO_PASSWORD;
+use support::{Sample, demo_server, has_command, measure, median};
 
 const RUNS: usize = 7;
 const BODY_MB: u32 = 20;
 
-/// Wall time and peak resident memory of one child process.
-struct Sample {
-    wall: Duration,
-    max_rss_kb: i64,
-}
-
-// The child is reaped by wait4 (which also reports its peak RSS), not Child::wait.
-#[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> Sample {
-    let started = Instant::now();
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and fills `usage` for it alone.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "command failed: {cmd:?}"
-    );
-    Sample {
-        wall: started.elapsed(),
-        max_rss_kb: usage.ru_maxrss,
-    }
-}
-
-/// The `apx demo` server process, stopped when dropped.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
-    if Command::new("curl")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_err()
-    {
+    if !has_command("curl") {
         println!("transfer bench skipped: curl is not installed");
         return;
     }
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_apx"))
-            .args(["demo", "--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start apx demo"),
-    );
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let demo: serde_json::Value =
-        serde_json::from_str(&line).expect("apx demo --json (are ports 9441-9444 free?)");
-    let asa = &demo["appliances"][0];
-    let (asa_url, sha256) = (
-        asa["url"].as_str().unwrap(),
-        asa["sha256"].as_str().unwrap(),
-    );
+    let (_server, appliances) = demo_server();
+    let asa = &appliances[0];
+    let (asa_url, sha256) = (asa.url.as_str(), asa.sha256.as_str());
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, asa["certificate_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(&ca, &asa.certificate_pem).unwrap();
     let url = format!("{asa_url}/api/demo/large?mb={BODY_MB}");
     let out = |name: &str| dir.path().join(name);
 
@@ -224,7 +157,11 @@ fn main() {
         medians[0] / medians[1]
     );
     println!(
-        "ratio apx --json / curl:       {:.2} (target <= 1.5)",
+        "ratio apx --json / curl -o:    {:.2} (target <= 1.5)",
+        medians[2] / medians[1]
+    );
+    println!(
+        "ratio apx --json / curl (stdout, which holds no copy): {:.2}",
         medians[2] / medians[3]
     );
 }

@@ -1,0 +1,147 @@
+//! Shared by the benchmarks: the demo appliances in their own process, and
+//! child processes timed with their peak memory.
+#![allow(dead_code)] // each benchmark uses a different part
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Wall time and peak resident memory of one child process.
+pub struct Sample {
+    pub wall: Duration,
+    pub max_rss_kb: i64,
+}
+
+/// Runs `cmd` to completion (it must exit 0), with stdout and stderr
+/// discarded.
+// The child is reaped by wait4 (which also reports its peak RSS), not Child::wait.
+#[allow(clippy::zombie_processes)]
+pub fn measure(cmd: &mut Command) -> Sample {
+    let started = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child and fills `usage` for it alone.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed: {cmd:?}"
+    );
+    Sample {
+        wall: started.elapsed(),
+        max_rss_kb: usage.ru_maxrss,
+    }
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The `p`-th percentile (0-100) of `v`, nearest rank.
+pub fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+pub fn has_command(name: &str) -> bool {
+    Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// A child process, stopped when dropped (SIGTERM, so that a server such as
+/// Xvfb removes its lock file).
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // SAFETY: signals our own child, which has not been reaped yet.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+/// One demo appliance as `apx demo --json` describes it.
+pub struct DemoAppliance {
+    pub url: String,
+    pub sha256: String,
+    pub certificate_pem: String,
+}
+
+/// Starts `apx demo` in its own process, so that its memory and the body it
+/// serves are not counted as the client's. Needs ports 9441-9444 free.
+pub fn demo_server() -> (Process, Vec<DemoAppliance>) {
+    let mut server = Process(
+        Command::new(env!("CARGO_BIN_EXE_apx"))
+            .args(["demo", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start apx demo"),
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(server.0.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read apx demo");
+    let demo: serde_json::Value =
+        serde_json::from_str(&line).expect("apx demo --json (are ports 9441-9444 free?)");
+    let appliances = demo["appliances"]
+        .as_array()
+        .unwrap_or_else(|| panic!("apx demo failed (are ports 9441-9444 free?): {line}"))
+        .iter()
+        .map(|a| DemoAppliance {
+            url: a["url"].as_str().unwrap_or_default().to_string(),
+            sha256: a["sha256"].as_str().unwrap_or_default().to_string(),
+            certificate_pem: a["certificate_pem"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        })
+        .collect();
+    (server, appliances)
+}
+
+/// Resident memory of a running process, in MB (Linux).
+pub fn rss_mb(pid: u32) -> Option<f64> {
+    status_mb(pid, "VmRSS:")
+}
+
+/// A memory line of `/proc/PID/status` (`VmRSS:`, `RssAnon:`, …), in MB.
+pub fn status_mb(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resident memory of the mappings whose path contains one of `names`, in
+/// MB (Linux `smaps`).
+pub fn mapped_rss_mb(pid: u32, names: &[&str]) -> f64 {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut counting = false;
+    let mut kb = 0.0;
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            counting = names.iter().any(|n| line.contains(n));
+        } else if counting && first == "Rss:" {
+            kb += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        }
+    }
+    kb / 1024.0
+}
