@@ -208,6 +208,12 @@ fn probe_reports_the_chain_without_sending_credentials() {
     assert_eq!(doc["verified"], false);
     assert_eq!(doc["self_signed"], true);
     assert_eq!(doc["hostname_matches"], true);
+    // The refused chain still tells the protocol and cipher on offer.
+    assert!(
+        doc["tls_version"].as_str().unwrap().starts_with("TLS"),
+        "{doc}"
+    );
+    assert!(doc["cipher"].as_str().unwrap().contains("TLS"), "{doc}");
     let leaf = &doc["chain"][0];
     assert_eq!(leaf["sha256"], asa.sha256.as_str());
     assert!(
@@ -262,4 +268,42 @@ fn insecure_is_allowed_per_call_and_always_reported() {
     ]);
     assert_eq!(human.code, 0);
     assert!(human.stderr.contains("NOT verified"), "{}", human.stderr);
+}
+
+#[test]
+fn a_port_that_does_not_speak_tls_is_a_tls_failure_with_a_hint() {
+    let rt = runtime();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = tcp.read(&mut buf).await;
+            let answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+            let _ = tcp.write_all(answer.as_bytes()).await;
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}/api/monitoring/serialnumber");
+    let sent = apx(&["send", "--json", &url]);
+    assert_eq!(sent.code, 3, "{}", sent.stdout);
+    let error = &sent.json()["error"];
+    assert_eq!(error["kind"], "tls", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer with TLS"),
+        "{error}"
+    );
+    assert!(
+        error["hint"].as_str().unwrap().contains("http://"),
+        "{error}"
+    );
+
+    let probed = apx(&["probe", "--json", &url]);
+    assert_eq!(probed.code, 3, "{}", probed.stdout);
+    assert_eq!(probed.json()["error"]["kind"], "tls");
 }

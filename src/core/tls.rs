@@ -222,6 +222,8 @@ pub enum TlsProblem {
     },
     /// Protocol or cipher negotiation failed, or the peer sent an alert.
     Handshake(String),
+    /// The port answered, but not with TLS (a plain HTTP port, say).
+    NotTls(String),
     Other(String),
 }
 
@@ -256,6 +258,7 @@ impl TlsProblem {
                 "the certificate's SHA-256 fingerprint {actual} does not match the pinned {expected}"
             ),
             TlsProblem::Handshake(why) => format!("the TLS handshake failed: {why}"),
+            TlsProblem::NotTls(why) => format!("the server did not answer with TLS: {why}"),
             TlsProblem::Other(why) => format!("certificate verification failed: {why}"),
         }
     }
@@ -272,6 +275,7 @@ impl TlsProblem {
             },
             TlsProblem::PinMismatch { .. } => "The appliance presents a different certificate than the one pinned: if it was renewed on purpose, pin the new fingerprint; otherwise something may be intercepting the connection.".into(),
             TlsProblem::Handshake(_) => "The appliance and apx share no protocol version or cipher (apx needs TLS 1.2 or later): enable TLS 1.2/1.3 on the appliance (ASA: `ssl server-version tlsv1.2`).".into(),
+            TlsProblem::NotTls(_) => "Something answered on this port, but not HTTPS: it may be a plain-HTTP port (use http://) or another service. The appliances' HTTPS APIs listen on 443 (ASA, FXOS) and 6443 (AsyncOS).".into(),
             TlsProblem::Other(_) => "Run `apx probe URL` to see the chain the server presents.".into(),
         }
     }

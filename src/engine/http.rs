@@ -315,8 +315,10 @@ pub fn chain_text(error: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// Finds a rustls error or an I/O error kind down the chain.
-fn find_cause<'a>(
+/// Finds a rustls error and the most telling I/O error kind down the chain.
+/// An I/O error's `source()` skips the error it wraps (and tokio-rustls
+/// nests I/O errors), so wrapped errors are followed with `get_ref()`.
+pub(super) fn find_cause<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> (Option<&'a rustls::Error>, Option<std::io::ErrorKind>) {
     let mut current: Option<&'a (dyn std::error::Error + 'static)> = Some(error);
@@ -326,9 +328,12 @@ fn find_cause<'a>(
             return (Some(tls), io_kind);
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            io_kind.get_or_insert(io.kind());
-            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return (Some(tls), io_kind);
+            if io_kind.is_none_or(|k| k == std::io::ErrorKind::Other) {
+                io_kind = Some(io.kind());
+            }
+            if let Some(inner) = io.get_ref() {
+                current = Some(inner);
+                continue;
             }
         }
         current = e.source();
@@ -340,8 +345,9 @@ fn classify(error: &reqwest::Error) -> Failure {
     let text = chain_text(error);
     let (tls, io_kind) = find_cause(error);
     if let Some(tls) = tls {
-        let problem = crate::core::tls::TlsProblem::Handshake(tls.to_string());
-        return problem.to_failure().with_detail(text);
+        return super::tls::handshake_problem(tls)
+            .to_failure()
+            .with_detail(text);
     }
     if error.is_timeout() {
         return Failure::new(

@@ -48,48 +48,28 @@ pub async fn probe(
         .trim_end_matches(']')
         .to_string();
     let port = url.port_or_known_default().unwrap_or(443);
-    let capture = Capture::default();
-    let config = client_config(trust, capture.clone())?;
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let server_name = rustls_pki_types::ServerName::try_from(host.clone())
-        .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
-    let work = async {
-        let tcp = TcpStream::connect((host.as_str(), port))
-            .await
-            .map_err(|e| connect_failure(&host, port, &e))?;
-        Ok::<_, Failure>(connector.connect(server_name, tcp).await)
+    let attempt = shake_hands(&host, port, trust, timeout).await?;
+    let Some(handshake) = attempt.captured else {
+        let problem = match &attempt.error {
+            Some(e) => match super::http::find_cause(e).0 {
+                Some(tls) => super::tls::handshake_problem(tls),
+                None => crate::core::tls::TlsProblem::Handshake(e.to_string()),
+            },
+            None => crate::core::tls::TlsProblem::Handshake("no certificate was presented".into()),
+        };
+        return Err(problem.to_failure());
     };
-    let handshake_result = tokio::time::timeout(timeout, work).await.map_err(|_| {
-        Failure::new(
-            FailureKind::Timeout,
-            format!(
-                "no TLS handshake with {host}:{port} within {} s",
-                timeout.as_secs()
-            ),
-            "Check the appliance is reachable on this port.",
-        )
-    })??;
-    let captured = capture.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let (tls_version, cipher) = match &handshake_result {
-        Ok(stream) => {
-            let (_, conn) = stream.get_ref();
-            (
-                conn.protocol_version()
-                    .map(|v| format!("{v:?}").replace('_', ".")),
-                conn.negotiated_cipher_suite()
-                    .map(|s| format!("{:?}", s.suite())),
-            )
+    // A refused chain ends the handshake before the protocol and cipher are
+    // settled: learn them from a second handshake that accepts any chain
+    // (a probe sends nothing over it).
+    let (tls_version, cipher) = match (&attempt.version, &handshake.problem) {
+        (None, Some(_)) => {
+            let again = shake_hands(&host, port, &Trust::Insecure, timeout).await;
+            again.map_or((None, None), |a| (a.version, a.cipher))
         }
-        Err(_) => (None, None),
+        _ => (attempt.version, attempt.cipher),
     };
-    let Some(handshake) = captured else {
-        let why = handshake_result
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        return Err(crate::core::tls::TlsProblem::Handshake(why).to_failure());
-    };
-    let handshake_error = handshake_result.err().map(|e| e.to_string());
+    let handshake_error = attempt.error.as_ref().map(|e| e.to_string());
     let verify_error = handshake
         .problem
         .as_ref()
@@ -112,6 +92,66 @@ pub async fn probe(
         chain: handshake.chain,
         hint,
         insecure: handshake.insecure,
+    })
+}
+
+/// One handshake's outcome: the chain captured (if the server sent one),
+/// the negotiated protocol and cipher (if it completed), and its error.
+struct Attempt {
+    captured: Option<super::tls::Handshake>,
+    version: Option<String>,
+    cipher: Option<String>,
+    error: Option<std::io::Error>,
+}
+
+async fn shake_hands(
+    host: &str,
+    port: u16,
+    trust: &Trust,
+    timeout: Duration,
+) -> Result<Attempt, Failure> {
+    let capture = Capture::default();
+    let config = client_config(trust, capture.clone())?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let server_name = rustls_pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
+    let work = async {
+        let tcp = TcpStream::connect((host, port))
+            .await
+            .map_err(|e| connect_failure(host, port, &e))?;
+        Ok::<_, Failure>(connector.connect(server_name, tcp).await)
+    };
+    let result = tokio::time::timeout(timeout, work).await.map_err(|_| {
+        Failure::new(
+            FailureKind::Timeout,
+            format!(
+                "no TLS handshake with {host}:{port} within {} s",
+                timeout.as_secs()
+            ),
+            "Check the appliance is reachable on this port.",
+        )
+    })??;
+    let captured = capture.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Ok(match result {
+        Ok(stream) => {
+            let (_, conn) = stream.get_ref();
+            Attempt {
+                captured,
+                version: conn
+                    .protocol_version()
+                    .map(|v| format!("{v:?}").replace('_', ".")),
+                cipher: conn
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite())),
+                error: None,
+            }
+        }
+        Err(e) => Attempt {
+            captured,
+            version: None,
+            cipher: None,
+            error: Some(e),
+        },
     })
 }
 

@@ -244,3 +244,11 @@ fn diagnose(error: &rustls::Error, chain: &[CertFacts], host: &str, mode: &Mode)
         (other, _) => TlsProblem::Other(other.to_string()),
     }
 }
+
+/// The problem a handshake that failed outside certificate checks reports.
+pub fn handshake_problem(error: &rustls::Error) -> TlsProblem {
+    match error {
+        rustls::Error::InvalidMessage(_) => TlsProblem::NotTls(error.to_string()),
+        _ => TlsProblem::Handshake(error.to_string()),
+    }
+}
