@@ -373,3 +373,62 @@ fn history_records_runs_and_sends_without_secrets() {
     assert_eq!(bare.code, 1, "{}", bare.stderr);
     assert!(!bare_dir.path().join("saved_requests").exists());
 }
+
+#[test]
+fn platform_override_brings_the_platform_headers_and_json_check() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let store = Workspace::new(&ws);
+    // A generic device: alone, its requests carry no ASA headers.
+    let generic = Device {
+        name: "plain".into(),
+        platform: Platform::Generic,
+        ..device(&asa)
+    };
+    store.save_devices(&[generic]).unwrap();
+    let request = |name: &str, method: &str, url: &str, body: Option<&str>| SavedRequest {
+        name: name.into(),
+        description: None,
+        device: Some("plain".into()),
+        platform: None,
+        auth: None,
+        method: method.into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: body.map(|b| apx::core::workspace::saved::RequestBody::Text(b.into())),
+    };
+    store
+        .save_request(
+            "G/a",
+            &request("Serial", "GET", "/api/monitoring/serialnumber", None),
+        )
+        .unwrap();
+    let json = run(
+        dir.path(),
+        &ws,
+        &["G", "--platform", "asa", "--auth", "token", "--json"],
+    );
+    assert_eq!(json.code, 0, "{}\n{}", json.stdout, json.stderr);
+    assert_eq!(statuses(&json.json()), vec![Value::from(200)]);
+
+    // Under --platform asa a body must be JSON: refused before anything is sent.
+    store
+        .save_request(
+            "G/b",
+            &request("Broken", "POST", "/api/cli", Some("{not json")),
+        )
+        .unwrap();
+    let broken = run(dir.path(), &ws, &["G", "--platform", "asa", "--json"]);
+    assert_eq!(broken.code, 2, "{}", broken.stdout);
+    let doc = broken.json();
+    let refused = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Broken")
+        .unwrap();
+    assert_eq!(refused["error"]["kind"], "usage", "{refused}");
+    assert_eq!(refused["status"], Value::Null);
+}

@@ -16,6 +16,7 @@ use crate::core::history;
 use crate::core::platform::Platform;
 use crate::core::request::origin;
 use crate::core::workspace::collections::{Collections, SavedEntry, scan};
+use crate::core::workspace::saved::SavedRequest;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
@@ -145,7 +146,13 @@ fn plan(
     for entry in entries {
         let slot = outcomes.len();
         outcomes.push(None);
-        let request = &entry.request;
+        // `--platform` overrides the request's and the device's platform:
+        // its preset headers and JSON check apply, not only its login.
+        let overridden = conn.platform.as_deref().and_then(Platform::parse);
+        let request = &SavedRequest {
+            platform: overridden.or(entry.request.platform),
+            ..entry.request.clone()
+        };
         let device_name = conn.device.clone().or_else(|| request.device.clone());
         let device = match &device_name {
             Some(name) => match devices
@@ -167,11 +174,8 @@ fn plan(
                 continue;
             }
         };
-        let platform = match conn.platform.as_deref() {
-            None => prepared.platform,
-            // An unknown name is reported by `session_spec`.
-            Some(p) => Platform::parse(p).unwrap_or(prepared.platform),
-        };
+        // An unknown `--platform` name is reported by `session_spec`.
+        let platform = prepared.platform;
         let key = SessionKey {
             device: device_name.clone(),
             platform,
