@@ -278,3 +278,80 @@ fn verbose_log_shows_the_exchange_but_no_secret() {
         .any(|w| w.iter().all(u8::is_ascii_hexdigit));
     assert!(!hex_run, "a token-like string leaked:\n{}", run.stderr);
 }
+
+/// Cisco's ASA guide sets `Content-Type: application/json` on every call:
+/// the token login, `writemem` with an empty body, and the logout.
+#[test]
+fn asa_calls_carry_the_json_content_type_even_without_a_body() {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::AsyncWriteExt;
+    let rt = runtime();
+    let heads: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = heads.clone();
+    let (port, fp) = support::raw_tls_server(&rt, move |mut tls| {
+        let seen = seen.clone();
+        async move {
+            loop {
+                let head = support::read_head(&mut tls).await;
+                if head.is_empty() {
+                    return;
+                }
+                let answer = if head.starts_with("POST /api/tokenservices ") {
+                    "HTTP/1.1 204 No Content\r\nX-Auth-Token: T1\r\n\r\n"
+                } else if head.starts_with("DELETE ") {
+                    "HTTP/1.1 204 No Content\r\n\r\n"
+                } else {
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                };
+                seen.lock().unwrap().push(head);
+                if tls.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}/api/commands/writemem");
+    let run = support::apx(&[
+        "send",
+        "--platform",
+        "asa",
+        "--auth",
+        "token",
+        "-u",
+        "admin",
+        "--password-env",
+        "APX_PASSWORD",
+        "--pin",
+        &fp,
+        "-X",
+        "POST",
+        "-d",
+        "",
+        &url,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let heads = heads.lock().unwrap();
+    let lines: Vec<&str> = heads.iter().map(|h| h.lines().next().unwrap()).collect();
+    assert_eq!(
+        lines,
+        [
+            "POST /api/tokenservices HTTP/1.1",
+            "POST /api/commands/writemem HTTP/1.1",
+            "DELETE /api/tokenservices/T1 HTTP/1.1"
+        ]
+    );
+    for head in heads.iter() {
+        let head = head.to_ascii_lowercase();
+        assert!(
+            head.contains("content-type: application/json\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("user-agent: rest api agent\r\n"), "{head}");
+    }
+    // The request and the logout carry the token instead of Basic.
+    for head in &heads[1..] {
+        let head = head.to_ascii_lowercase();
+        assert!(head.contains("x-auth-token: t1\r\n"), "{head}");
+        assert!(!head.contains("authorization"), "{head}");
+    }
+}

@@ -116,7 +116,9 @@ impl Platform {
     }
 
     /// Headers every request of this platform carries (a user's header of the
-    /// same name overrides them).
+    /// same name overrides them). Cisco's ASA guide sets `Content-Type:
+    /// application/json` on every call, body or not (token login and logout,
+    /// `writemem` with an empty body); the others want it with a body.
     pub fn preset_headers(self, has_body: bool) -> Vec<Header> {
         let mut headers = Vec::new();
         match self {
@@ -126,7 +128,7 @@ impl Platform {
             }
             Platform::Generic => {}
         }
-        if has_body && self.bodies_are_json() {
+        if (has_body || self == Platform::Asa) && self.bodies_are_json() {
             headers.push(Header::new("Content-Type", "application/json"));
         }
         headers
