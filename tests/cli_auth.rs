@@ -81,6 +81,8 @@ fn asa_refused_login_is_auth_error_with_hint() {
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["error"]["kind"], "auth");
+    // The login's answer came back: its status is the document's.
+    assert_eq!(doc["status"], 401);
     assert_eq!(doc["error"]["format"], "asa");
     assert_eq!(doc["error"]["code"], "AUTHENTICATION-FAILED");
     assert!(
@@ -179,6 +181,7 @@ fn fxos_refused_login_decodes_551() {
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["error"]["kind"], "auth");
+    assert!(doc["status"].is_u64(), "{doc}");
     assert_eq!(doc["error"]["code"], "551");
     assert_eq!(doc["error"]["message"], "Authentication failed");
 }

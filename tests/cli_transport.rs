@@ -19,6 +19,8 @@ fn refused_connection_is_exit_3() {
         .port();
     let run = apx(&["send", "--json", &format!("https://127.0.0.1:{port}/api")]);
     assert_eq!(run.code, 3, "{}", run.stdout);
+    // No response came back.
+    assert_eq!(run.json()["status"], serde_json::Value::Null);
     let error = &run.json()["error"];
     assert_eq!(error["kind"], "connect");
     assert_eq!(error["message"], "connection refused");
@@ -67,6 +69,8 @@ fn body_cut_mid_stream_is_an_error_not_a_truncated_success() {
     let url = format!("https://127.0.0.1:{port}/big");
     let run = apx(&["send", "--json", "--pin", &fp, &url]);
     assert_eq!(run.code, 3, "{}", run.stdout);
+    // The head came back (status 200); the body did not.
+    assert_eq!(run.json()["status"], 200);
     let error = &run.json()["error"];
     assert_eq!(error["kind"], "connect");
     assert!(

@@ -79,6 +79,11 @@ pub struct Failure {
     pub message: String,
     pub details: Vec<String>,
     pub hint: String,
+    /// The HTTP status of the response that failed, when one came back (a
+    /// refused login, a body cut off after its head). Not part of the error
+    /// object: the CLI prints it as the document's `status`.
+    #[serde(skip)]
+    pub status: Option<u16>,
 }
 
 impl Failure {
@@ -90,6 +95,7 @@ impl Failure {
             message: message.into(),
             details: Vec::new(),
             hint: hint.into(),
+            status: None,
         }
     }
 
@@ -100,6 +106,11 @@ impl Failure {
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.details.push(detail.into());
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
         self
     }
 

@@ -170,10 +170,11 @@ impl Transport {
             progress,
         };
         let body = match sink {
-            Sink::File(path) if status < 400 => received.into_file(path).await?,
-            Sink::Bounded(limit) => received.into_memory(*limit).await?,
-            _ => received.into_memory(u64::MAX).await?,
-        };
+            Sink::File(path) if status < 400 => received.into_file(path).await,
+            Sink::Bounded(limit) => received.into_memory(*limit).await,
+            _ => received.into_memory(u64::MAX).await,
+        }
+        .map_err(|f| f.with_status(status))?;
         Ok(WireResponse {
             status,
             headers,

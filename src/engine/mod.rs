@@ -366,7 +366,7 @@ fn failed_result(
         name: request.name.clone(),
         method: request.request.method.clone(),
         url: request.request.url.to_string(),
-        status: None,
+        status: failure.status,
         elapsed,
         headers: Vec::new(),
         body: Body::Memory(Default::default()),

@@ -202,7 +202,8 @@ impl Session {
                 Ok(())
             }
             None => {
-                let mut failure = http_failure(platform, response.status, body, true);
+                let mut failure = http_failure(platform, response.status, body, true)
+                    .with_status(response.status);
                 failure.kind = FailureKind::Auth;
                 if (200..300).contains(&response.status) {
                     failure.message = "the login answered but carried no token".into();
