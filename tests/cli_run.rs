@@ -202,6 +202,15 @@ fn wsa_refreshed_jwt_is_adopted_across_the_run() {
     assert!(statuses(&doc).iter().all(|s| s == 200), "{doc}");
     assert!(wsa.stats.refreshes.load(SeqCst) >= 2);
     assert_eq!(wsa.stats.logins.load(SeqCst), 1, "refreshed JWTs were used");
+    // The refreshed tokens are live (AsyncOS has no logout): never printed.
+    let refreshed: Vec<&Value> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["headers"].get("jwttoken"))
+        .collect();
+    assert!(!refreshed.is_empty(), "{doc}");
+    assert!(refreshed.iter().all(|v| *v == "(redacted)"), "{doc}");
 }
 
 #[test]

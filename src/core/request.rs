@@ -85,6 +85,22 @@ pub fn is_credential_header(name: &str) -> bool {
     ) || crate::core::interop::looks_secret(&lower)
 }
 
+/// Response headers as they are shown, printed and recorded: a session
+/// token or cookie the appliance sends back (a refreshed `jwtToken`, say)
+/// becomes `(redacted)`. The session adopts the token before this.
+pub fn redact_response_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            if is_credential_header(&name) || name.eq_ignore_ascii_case("set-cookie") {
+                (name, "(redacted)".to_string())
+            } else {
+                (name, value)
+            }
+        })
+        .collect()
+}
+
 /// The headers with each literal credential value replaced by `mask(name)`;
 /// values that refer to a `{{variable}}` (`Bearer {{token}}`) are kept.
 pub fn mask_credentials(headers: &[Header], mask: impl Fn(&str) -> String) -> Vec<Header> {

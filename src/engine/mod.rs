@@ -19,7 +19,7 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind};
 use crate::core::platform::AuthMode;
-use crate::core::request::merge_headers;
+use crate::core::request::{merge_headers, redact_response_headers};
 use crate::core::workspace::atomic;
 use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
@@ -304,7 +304,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     url: request.request.url.to_string(),
                     status: Some(response.status),
                     elapsed,
-                    headers: response.headers,
+                    headers: redact_response_headers(response.headers),
                     body,
                     error,
                     handshake,
