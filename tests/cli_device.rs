@@ -141,3 +141,37 @@ fn set_password_without_a_keyring_is_a_clear_error() {
         .collect();
     assert_eq!(files.len(), 1, "only devices.json");
 }
+
+/// AsyncOS serves its API on 6443 (HTTPS) and 6080 (HTTP): a URL typed
+/// without a port gets it; a typed port is kept.
+#[test]
+fn asyncos_devices_default_to_the_api_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, url) in [
+        ("wsa1", "https://wsa.example"),
+        ("wsa2", "http://10.0.0.9/"),
+        ("wsa3", "https://wsa.example:443"),
+    ] {
+        let add = apx_in(
+            dir.path(),
+            &["device", "add", name, "--platform", "wsa", "--url", url],
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+    }
+    let list = apx_in(dir.path(), &["device", "list", "--json"]);
+    let urls: Vec<String> = list
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["base_url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://wsa.example:6443",
+            "http://10.0.0.9:6080/",
+            "https://wsa.example:443"
+        ]
+    );
+}

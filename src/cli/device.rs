@@ -6,6 +6,7 @@ use super::send::trust_from_args;
 use super::{Context, report};
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::request::with_api_port;
 use crate::core::secret::Secret;
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::keyring;
@@ -83,7 +84,7 @@ fn add(
         name,
         folder: folder.trim_matches('/').to_string(),
         platform,
-        base_url: url,
+        base_url: with_api_port(&url, platform),
         username: user,
         trust: trust_from_args(trust)?.unwrap_or_default(),
         variables: Default::default(),

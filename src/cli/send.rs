@@ -9,6 +9,7 @@ use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
     Header, check_json, check_method, declares_json, merge_headers, origin, resolve_target,
+    with_api_port,
 };
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
@@ -52,8 +53,18 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
         .as_deref()
         .map(|name| workspace.device(name))
         .transpose()?;
-    let url = resolve_target(&args.target, device.as_ref().map(|d| d.base_url.as_str()))?;
-    let session = session_spec(&args.connection, device.as_ref(), &url)?;
+    let base = device.as_ref().map(|d| d.base_url.as_str());
+    let url = resolve_target(&args.target, base)?;
+    let mut session = session_spec(&args.connection, device.as_ref(), &url)?;
+    // A full URL without a port goes to the platform's API port (AsyncOS).
+    let target = with_api_port(&args.target, session.platform);
+    let url = if target == args.target {
+        url
+    } else {
+        let url = resolve_target(&target, base)?;
+        session.origin = origin(&url);
+        url
+    };
     let body = args.data.as_deref().map(read_body).transpose()?;
     let extra = args
         .headers

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::core::error::Failure;
+use crate::core::platform::Platform;
 
 /// One header line; disabled headers stay in the model but are not sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +173,32 @@ fn strip_position(message: &str) -> String {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
     }
+}
+
+/// A URL as typed, with the platform's API port added when it names no
+/// port (`https://wsa.example/x` → `https://wsa.example:6443/x` for
+/// AsyncOS); anything else, a path included, is returned as it is.
+pub fn with_api_port(typed: &str, platform: Platform) -> String {
+    let text = typed.trim();
+    let port = Url::parse(text)
+        .ok()
+        .and_then(|url| platform.api_port(url.scheme()));
+    let (Some(port), Some(start)) = (port, text.find("://").map(|i| i + 3)) else {
+        return typed.to_string();
+    };
+    let end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i);
+    let authority = &text[start..end];
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let has_port = match host.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => host.contains(':'),
+    };
+    if has_port {
+        return typed.to_string();
+    }
+    format!("{}:{port}{}", &text[..end], &text[end..])
 }
 
 /// Resolves a CLI/GUI target: a full `http(s)` URL, or a path joined to `base`.
@@ -379,5 +406,29 @@ mod tests {
         let err = substitute("{{missing}}", &vars).unwrap_err();
         assert!(err.message.contains("{{missing}}"), "{}", err.message);
         assert!(substitute("{{open", &vars).is_err());
+    }
+
+    #[test]
+    fn asyncos_urls_without_a_port_get_the_api_port() {
+        use crate::core::platform::Platform;
+        let wsa = |u| with_api_port(u, Platform::Wsa);
+        assert_eq!(wsa("https://wsa.example"), "https://wsa.example:6443");
+        assert_eq!(
+            wsa(" https://wsa.example/wsa/api/v2.0/x?y=1 "),
+            "https://wsa.example:6443/wsa/api/v2.0/x?y=1"
+        );
+        assert_eq!(wsa("http://10.0.0.5/a"), "http://10.0.0.5:6080/a");
+        assert_eq!(wsa("https://[::1]/a"), "https://[::1]:6443/a");
+        // A port the user typed, even the scheme's own, is kept.
+        assert_eq!(
+            wsa("https://wsa.example:443/a"),
+            "https://wsa.example:443/a"
+        );
+        assert_eq!(wsa("https://[::1]:8443"), "https://[::1]:8443");
+        assert_eq!(wsa("/wsa/api/v2.0/health"), "/wsa/api/v2.0/health");
+        assert_eq!(
+            with_api_port("https://asa.example", Platform::Asa),
+            "https://asa.example"
+        );
     }
 }

@@ -7,6 +7,7 @@ use super::app::ApxApp;
 use super::file_dialog::PathPicker;
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::request::with_api_port;
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::Device;
@@ -96,7 +97,7 @@ impl DeviceEditor {
             name: self.name.trim().to_string(),
             folder: self.folder.trim().trim_matches('/').to_string(),
             platform: self.platform,
-            base_url: self.base_url.trim().to_string(),
+            base_url: with_api_port(self.base_url.trim(), self.platform),
             username: Some(self.username.trim().to_string()).filter(|u| !u.is_empty()),
             trust,
             variables: self.variables.clone(),

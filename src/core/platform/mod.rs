@@ -105,6 +105,17 @@ impl Platform {
         matches!(self, Platform::Wsa | Platform::Sma | Platform::Esa)
     }
 
+    /// The port the platform's API answers on when a URL names none, where
+    /// it is not the scheme's own: AsyncOS serves its API on 6443 (HTTPS)
+    /// and 6080 (HTTP).
+    pub fn api_port(self, scheme: &str) -> Option<u16> {
+        match (self.is_asyncos(), scheme) {
+            (true, "https") => Some(6443),
+            (true, "http") => Some(6080),
+            _ => None,
+        }
+    }
+
     /// AsyncOS API base path (`/wsa/api/v2.0`); empty for other platforms.
     pub fn api_base(self) -> &'static str {
         match self {

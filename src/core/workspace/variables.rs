@@ -17,6 +17,7 @@ use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
     Header, check_json, check_method, declares_json, merge_headers, resolve_target, substitute,
+    with_api_port,
 };
 
 /// A saved request with its variables substituted, ready to be combined
@@ -62,7 +63,11 @@ pub fn variables_for(device: Option<&Device>) -> BTreeMap<String, String> {
 /// to be sent as JSON must still parse after substitution.
 pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepared, Failure> {
     let vars = variables_for(device);
-    let url = substitute(&request.url, &vars)?;
+    let platform = request
+        .platform
+        .or(device.map(|d| d.platform))
+        .unwrap_or(Platform::Generic);
+    let url = with_api_port(&substitute(&request.url, &vars)?, platform);
     let url = resolve_target(&url, device.map(|d| d.base_url.as_str()))?;
     let headers = request
         .headers
@@ -74,10 +79,6 @@ pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepar
         .as_ref()
         .map(|b| substitute(&b.to_text(), &vars).map(String::into_bytes))
         .transpose()?;
-    let platform = request
-        .platform
-        .or(device.map(|d| d.platform))
-        .unwrap_or(Platform::Generic);
     if let Some(body) = &body {
         if declares_json(&merge_headers(platform.preset_headers(true), &headers)) {
             check_json(body).map_err(|p| {
