@@ -362,3 +362,95 @@ fn exported_curl_runs_against_the_demo_asa() {
         json!({"response": ["Cisco Adaptive Security Appliance Software Version 9.20(2)\n"]})
     );
 }
+
+/// With token auth (every platform preset's default) the export logs in,
+/// sends with the token and logs out: the script runs as printed.
+#[test]
+fn exported_token_logins_run_against_each_platform() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        println!("skipped: curl not installed");
+        return;
+    }
+    let rt = runtime();
+    let cases = [
+        (
+            Platform::Asa,
+            "/api/monitoring/serialnumber",
+            "serialNumber",
+        ),
+        (Platform::Fxos, "/api/sys/firmware", "firmware"),
+        (
+            Platform::Wsa,
+            "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+            "web_services_summary",
+        ),
+    ];
+    for (platform, path, expected) in cases {
+        let appliance = appliance(&rt, platform);
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        let ws_arg = ws.to_str().unwrap();
+        let add = apx_in(
+            dir.path(),
+            &[
+                "--workspace",
+                ws_arg,
+                "device",
+                "add",
+                "box",
+                "--platform",
+                platform.id(),
+                "--url",
+                &appliance.url,
+                "--user",
+                "admin",
+                "--pin",
+                &appliance.sha256,
+            ],
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+        let saved = SavedRequest {
+            name: "Read".into(),
+            description: None,
+            device: Some("box".into()),
+            platform: None,
+            auth: None,
+            method: "GET".into(),
+            url: path.into(),
+            headers: Vec::new(),
+            body: None,
+        };
+        let file = Workspace::new(&ws).save_request("T", &saved).unwrap();
+        let export = apx_in(
+            dir.path(),
+            &[
+                "--workspace",
+                ws_arg,
+                "export",
+                "curl",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        let script = export.stdout;
+        assert!(script.contains("APX_TOKEN=$(curl"), "{script}");
+        assert!(!script.contains(DEMO_PASSWORD), "{script}");
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .env("APX_PASSWORD", DEMO_PASSWORD)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{script}\n{stdout}");
+        assert!(stdout.contains(expected), "{platform}: {script}\n{stdout}");
+        let stats = &appliance.stats;
+        assert_eq!(
+            stats.logins.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "{platform}"
+        );
+        let logouts = stats.logouts.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(logouts, u32::from(platform != Platform::Wsa), "{platform}");
+    }
+}

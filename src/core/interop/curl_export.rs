@@ -1,7 +1,9 @@
 //! A resolved request → a `curl` command line a person can paste into a
 //! POSIX shell. Credentials appear only as shell variables
-//! (`"$APX_PASSWORD"`, `"$APX_TOKEN"`), never inline.
+//! (`"$APX_PASSWORD"`, and `$APX_TOKEN` set by the exported login), never
+//! inline.
 
+use super::curl_login::token_steps;
 use super::shell_words::{double_quote_inner, quote};
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{Header, is_credential_header};
@@ -25,48 +27,56 @@ pub struct CurlInput {
 }
 
 /// The curl command line: leading `#` comments where curl cannot do what
-/// apx does, then `curl` with one option per continued line.
+/// apx does, then `curl` with one option per continued line. With token
+/// auth, the platform's login comes before it and its logout after.
 pub fn export_curl(input: &CurlInput) -> String {
     let mut comments = Vec::new();
-    let mut first = vec!["curl".to_string()];
+    let mut tls = Vec::new();
     match &input.trust {
         Trust::Verify => {}
         Trust::Ca { file } => {
-            first.push("--cacert".into());
-            first.push(quote(&file.display().to_string()));
+            tls.push("--cacert".to_string());
+            tls.push(quote(&file.display().to_string()));
         }
         Trust::Pin { sha256 } => {
             comments.push(format!(
                 "# apx pins the leaf certificate SHA256 {sha256}; curl cannot pin a certificate fingerprint, so -k below skips verification"
             ));
-            first.push("-k".into());
+            tls.push("-k".into());
         }
-        Trust::Insecure => first.push("-k".into()),
+        Trust::Insecure => tls.push("-k".into()),
     }
+    let mut first = vec!["curl".to_string()];
+    first.extend(tls.iter().cloned());
+    let user = input
+        .user
+        .as_deref()
+        .map_or_else(|| "$APX_USER".to_string(), double_quote_inner);
     let mut lines = Vec::new();
+    let mut steps = None;
     match input.auth {
         AuthMode::None => {}
         AuthMode::Basic => {
-            let user = input
-                .user
-                .as_deref()
-                .map_or_else(|| "$APX_USER".to_string(), double_quote_inner);
             first.push("-u".into());
             first.push(format!("\"{user}:$APX_PASSWORD\""));
         }
-        AuthMode::Token => match input.platform.token_header() {
-            Some(name) => {
-                comments.push(
-                    "# token auth: log in first (see apx docs); this command uses $APX_TOKEN"
-                        .to_string(),
-                );
-                lines.push(format!("-H \"{}: $APX_TOKEN\"", double_quote_inner(name)));
+        AuthMode::Token => {
+            let tls_words: String = tls.iter().map(|w| format!("{w} ")).collect();
+            let origin = url::Url::parse(&input.url)
+                .map(|u| crate::core::request::origin(&u))
+                .unwrap_or_default();
+            steps = token_steps(input.platform, &user, &origin, &tls_words);
+            match (&steps, input.platform.token_header()) {
+                (Some(steps), Some(name)) => {
+                    comments.push(steps.comment.clone());
+                    lines.push(format!("-H \"{}: $APX_TOKEN\"", double_quote_inner(name)));
+                }
+                _ => comments.push(format!(
+                    "# token auth: the {} platform has no login flow; no credentials are sent",
+                    input.platform
+                )),
             }
-            None => comments.push(format!(
-                "# token auth: the {} platform has no login flow; no credentials are sent",
-                input.platform
-            )),
-        },
+        }
     }
     let body = input.body.as_deref().filter(|b| !b.is_empty());
     let method = input.method.trim().to_ascii_uppercase();
@@ -109,10 +119,18 @@ pub fn export_curl(input: &CurlInput) -> String {
         out.push_str(&comment);
         out.push('\n');
     }
+    if let Some(steps) = &steps {
+        out.push_str(&steps.login);
+        out.push('\n');
+    }
     out.push_str(&first.join(" "));
     for line in lines {
         out.push_str(" \\\n  ");
         out.push_str(&line);
+    }
+    if let Some(logout) = steps.and_then(|s| s.logout) {
+        out.push('\n');
+        out.push_str(&logout);
     }
     out
 }
@@ -148,8 +166,17 @@ mod tests {
         i.auth = AuthMode::Token;
         i.platform = Platform::Fxos;
         let out = export_curl(&i);
-        assert!(out.starts_with("# token auth: log in first"), "{out}");
+        assert!(out.starts_with("# FXOS: log in"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[1].starts_with("APX_TOKEN=$(curl -s -X POST"), "{out}");
         assert!(out.contains("-H \"TOKEN: $APX_TOKEN\""), "{out}");
+        assert!(
+            lines
+                .last()
+                .unwrap()
+                .ends_with("'https://10.0.0.1/api/logout'"),
+            "{out}"
+        );
         i.platform = Platform::Generic;
         assert!(!export_curl(&i).contains("APX_TOKEN\""));
     }

@@ -11,6 +11,7 @@
 
 mod curl_export;
 mod curl_import;
+mod curl_login;
 mod curl_options;
 mod postman_auth;
 mod postman_export;
