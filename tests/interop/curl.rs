@@ -232,7 +232,8 @@ fn curl_export_import_round_trip() {
                         assert_eq!(import.user.as_deref(), Some("ad'min"));
                     }
                     AuthMode::Token => {
-                        assert!(command.contains("# token auth: log in first"), "{command}");
+                        assert!(command.contains("# ASA token service"), "{command}");
+                        assert!(command.contains("APX_TOKEN=$(curl"), "{command}");
                         assert!(command.contains("-H \"X-Auth-Token: $APX_TOKEN\""));
                         assert_eq!(r.auth, Some(AuthMode::Token));
                     }

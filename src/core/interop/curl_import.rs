@@ -31,7 +31,7 @@ pub struct CurlImport {
 
 /// Parses a pasted curl command line.
 pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
-    let split = shell_words::split(command)?;
+    let split = shell_words::split(skip_assignments(command))?;
     let mut words = split.words.into_iter().skip_while(|w| w == "$");
     let is_curl = words.next().is_some_and(|first| {
         let program = first.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -45,12 +45,35 @@ pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
     }
     let mut import = interpret(parse_options(words.collect())?)?;
     if let Some(rest) = split.rest {
-        import.skipped.push(format!(
-            "{} (a shell operator ends the curl command; an unquoted & in a URL needs quotes)",
-            super::clip(&rest, 60)
-        ));
+        let why = if rest.starts_with('&') {
+            "a shell operator ends the curl command; an unquoted & in a URL needs quotes"
+        } else {
+            "after the curl command; not imported"
+        };
+        import
+            .skipped
+            .push(format!("{} ({why})", super::clip(&rest, 60)));
     }
     Ok(import)
+}
+
+/// The text from its first line that is not a comment, a blank line or a
+/// shell variable assignment: an exported token login
+/// (`APX_TOKEN=$(curl ...)`) comes before the request it serves.
+fn skip_assignments(text: &str) -> &str {
+    let mut rest = text;
+    while let Some((line, after)) = rest.split_once('\n') {
+        let line = line.trim();
+        let name = line.split_once('=').map_or("", |(name, _)| name);
+        let assignment = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !(line.is_empty() || line.starts_with('#') || assignment) {
+            break;
+        }
+        rest = after;
+    }
+    rest
 }
 
 /// Applies the options, in order, to a request.

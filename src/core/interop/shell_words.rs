@@ -6,7 +6,7 @@
 use crate::core::error::Failure;
 
 /// The words of one command, and the text after a shell operator
-/// (`|`, `;`, `&`, `<`, `>`) that ended it, if any.
+/// (`|`, `;`, `&`, `<`, `>`) or line break that ended it, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words {
     pub words: Vec<String>,
@@ -21,6 +21,18 @@ pub fn split(line: &str) -> Result<Words, Failure> {
     let mut chars = line.char_indices().peekable();
     while let Some((index, c)) = chars.next() {
         match c {
+            // An unescaped line break ends a command, as in a shell (an
+            // exported token login, the request, then the logout).
+            '\n' if in_word || !words.is_empty() => {
+                if in_word {
+                    words.push(word);
+                }
+                let rest = line[index..].trim();
+                return Ok(Words {
+                    words,
+                    rest: (!rest.is_empty()).then(|| rest.to_string()),
+                });
+            }
             ' ' | '\t' | '\n' | '\r' => {
                 if in_word {
                     words.push(std::mem::take(&mut word));
