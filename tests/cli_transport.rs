@@ -140,6 +140,17 @@ fn usage_errors_exit_2_and_stay_json() {
     let bad_flag = apx(&["send", "--json", "--bogus", "https://127.0.0.1/"]);
     assert_eq!(bad_flag.code, 2);
     assert_eq!(bad_flag.json()["error"]["kind"], "usage");
+    assert_eq!(
+        bad_flag.json()["error"]["message"],
+        "unexpected argument '--bogus' found"
+    );
+    // The message names what is missing.
+    let no_target = apx(&["send", "--json"]);
+    assert_eq!(no_target.code, 2);
+    assert_eq!(
+        no_target.json()["error"]["message"],
+        "the following required arguments were not provided: <TARGET>"
+    );
     let bad_header = apx(&["send", "--json", "-H", "nocolon", "https://127.0.0.1/"]);
     assert_eq!(bad_header.code, 2);
     let unknown_device = apx(&["send", "--json", "--device", "nope", "/api"]);

@@ -33,11 +33,12 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, u8> {
     Cli::try_parse_from(&args).map_err(|e| {
         let is_error = e.use_stderr();
         if is_error && args.iter().any(|a| a == "--json") {
-            let message = e.kind().to_string();
-            let failure = Failure::usage(
-                format!("{message}: {}", first_line(&e.to_string())),
+            let (message, tips) = summary(&e.to_string());
+            let mut failure = Failure::usage(
+                message,
                 "Run `apx --help` (or `apx COMMAND --help`) for the options.",
             );
+            failure.details = tips;
             output::print_json(&serde_json::json!({"error": failure}));
         } else {
             let _ = e.print();
@@ -46,12 +47,18 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, u8> {
     })
 }
 
-fn first_line(text: &str) -> String {
-    text.lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_string()
+/// clap's message on one line, without its usage and help footer ("the
+/// following required arguments were not provided: <TARGET>"), and its
+/// tips apart.
+fn summary(text: &str) -> (String, Vec<String>) {
+    let lines = text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let (tips, message): (Vec<&str>, Vec<&str>) = lines.partition(|l| l.starts_with("tip:"));
+    let message = message.join(" ").trim_start_matches("error: ").to_string();
+    (message, tips.into_iter().map(str::to_string).collect())
 }
 
 /// Runs a subcommand; returns the exit code.
