@@ -579,3 +579,32 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     drop(h);
     assert!(!temp.exists(), "the temporary file goes with the result");
 }
+
+#[test]
+fn picking_a_device_of_another_platform_starts_from_its_catalog() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let wsa = appliance(&rt, Platform::Wsa);
+    let dir = tempfile::tempdir().unwrap();
+    let trust = |a: &Appliance| Trust::Pin {
+        sha256: a.sha256.clone(),
+    };
+    let app = app_with(
+        dir.path(),
+        &[device(&asa, trust(&asa)), device(&wsa, trust(&wsa))],
+    );
+    let mut h = harness(app);
+    h.run();
+    let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;
+    let wsa_first = apx::core::platform::catalog::endpoints(Platform::Wsa)[0].path;
+    h.state_mut().draft.url = asa_first.into();
+    h.get_by_label("lab-wsa").click();
+    h.run();
+    assert_eq!(h.state().selected.as_deref(), Some("lab-wsa"));
+    assert_eq!(h.state().draft.url, wsa_first);
+    // A path the user typed is theirs: it stays.
+    h.state_mut().draft.url = "/wsa/api/v2.0/custom".into();
+    h.get_by_label("lab-asa").click();
+    h.run();
+    assert_eq!(h.state().draft.url, "/wsa/api/v2.0/custom");
+}

@@ -195,9 +195,7 @@ impl ApxApp {
             let platform = self.selected_device().map(|d| d.platform);
             let first = platform.and_then(|p| crate::core::platform::catalog::endpoints(p).first());
             if let Some(endpoint) = first {
-                self.draft.method = endpoint.method.to_string();
-                self.draft.url = endpoint.path.to_string();
-                self.draft.name = endpoint.summary.to_string();
+                self.draft.use_endpoint(endpoint);
             }
         }
     }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::core::platform::catalog::Endpoint;
 use crate::core::platform::{AuthMode, Platform};
+use crate::core::pretty_json;
 use crate::core::request::{Header, JsonProblem, check_json};
 use crate::core::workspace::saved::{RequestBody, SavedRequest};
 
@@ -38,6 +40,19 @@ impl Default for Draft {
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl Draft {
+    /// Starts from a catalog endpoint: its method, path, summary as the
+    /// name, and its example body (pretty-printed).
+    pub fn use_endpoint(&mut self, endpoint: &Endpoint) {
+        self.method = endpoint.method.to_string();
+        self.url = endpoint.path.to_string();
+        self.name = endpoint.summary.to_string();
+        self.body = endpoint
+            .body
+            .map(|b| pretty_json::pretty(b.as_bytes()).unwrap_or_else(|| b.to_string()))
+            .unwrap_or_default();
+        self.saved_path = None;
+    }
+
     pub fn from_saved(saved: &SavedRequest, path: Option<PathBuf>) -> Draft {
         Draft {
             name: saved.name.clone(),

@@ -8,8 +8,10 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock, mpsc};
 
 use egui::text::{ByteIndex, LayoutJob, LayoutSection, TextFormat};
+use std::str::FromStr;
 use syntect::easy::HighlightLines;
-use syntect::highlighting::ThemeSet;
+
+use syntect::highlighting::{Color, ScopeSelectors, StyleModifier, ThemeItem, ThemeSet};
 use syntect::parsing::SyntaxSet;
 
 use super::body_text::BodyText;
@@ -25,10 +27,34 @@ struct Syntect {
 
 static SYNTECT: OnceLock<Syntect> = OnceLock::new();
 
+const DARK: &str = "base16-mocha.dark";
+const LIGHT: &str = "Solarized (light)";
+
 fn syntect() -> &'static Syntect {
-    SYNTECT.get_or_init(|| Syntect {
-        syntaxes: SyntaxSet::load_defaults_newlines(),
-        themes: ThemeSet::load_defaults(),
+    SYNTECT.get_or_init(|| {
+        let mut themes = ThemeSet::load_defaults();
+        // These themes colour every string alike; in a JSON document the
+        // keys are what the eye scans for, so they get their own colour.
+        for (name, (r, g, b)) in [(DARK, (0x8a, 0xb3, 0xb5)), (LIGHT, (0x26, 0x8b, 0xd2))] {
+            if let (Some(theme), Ok(scope)) = (
+                themes.themes.get_mut(name),
+                ScopeSelectors::from_str(
+                    "meta.structure.dictionary.key string, meta.mapping.key string",
+                ),
+            ) {
+                theme.scopes.push(ThemeItem {
+                    scope,
+                    style: StyleModifier {
+                        foreground: Some(Color { r, g, b, a: 0xff }),
+                        ..Default::default()
+                    },
+                });
+            }
+        }
+        Syntect {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            themes,
+        }
     })
 }
 
@@ -56,41 +82,83 @@ impl Look {
     }
 }
 
-/// One line of JSON as a layout job; plain text if syntect fails on it.
+/// One row of pretty-printed JSON as a layout job. Highlighted alone, a
+/// `"key": value` row would read as a stray string: the highlighter is
+/// first put inside an object (for a member or a closing brace) or an array
+/// (for anything else), as the row is in the document. Plain text if syntect fails on it.
 fn line_job(syntect: &Syntect, line: &str, look: &Look) -> LayoutJob {
-    let theme_name = if look.dark {
-        "base16-mocha.dark"
+    let closes_object = line.trim_start().starts_with('}');
+    let primer = if closes_object || is_member(line) {
+        "{\n"
     } else {
-        "Solarized (light)"
+        "[\n"
     };
-    let syntax = syntect.syntaxes.find_syntax_by_extension("json");
-    let theme = syntect.themes.themes.get(theme_name);
-    let spans = syntax.zip(theme).and_then(|(syntax, theme)| {
-        HighlightLines::new(syntax, theme)
-            .highlight_line(line, &syntect.syntaxes)
+    let spans = highlighter(syntect, look).and_then(|mut h| {
+        h.highlight_line(primer, &syntect.syntaxes).ok()?;
+        h.highlight_line(&format!("{line}\n"), &syntect.syntaxes)
             .ok()
+            .map(|spans| to_sections(&spans, line.len(), 0, look))
     });
-    let Some(spans) = spans else {
-        return LayoutJob::simple_singleline(line.to_owned(), look.font.clone(), plain(look));
-    };
-    let mut job = LayoutJob {
-        text: line.to_owned(),
-        ..Default::default()
-    };
+    match spans {
+        Some(sections) => LayoutJob {
+            text: line.to_owned(),
+            sections,
+            ..Default::default()
+        },
+        None => LayoutJob::simple_singleline(line.to_owned(), look.font.clone(), plain(look)),
+    }
+}
+
+fn highlighter<'a>(syntect: &'a Syntect, look: &Look) -> Option<HighlightLines<'a>> {
+    let theme_name = if look.dark { DARK } else { LIGHT };
+    let syntax = syntect.syntaxes.find_syntax_by_extension("json")?;
+    let theme = syntect.themes.themes.get(theme_name)?;
+    Some(HighlightLines::new(syntax, theme))
+}
+
+/// Layout sections for highlighted pieces, clipped to `len` bytes and
+/// shifted by `base`.
+fn to_sections(
+    spans: &[(syntect::highlighting::Style, &str)],
+    len: usize,
+    base: usize,
+    look: &Look,
+) -> Vec<LayoutSection> {
+    let mut sections = Vec::new();
     let mut offset = 0;
     for (style, piece) in spans {
-        let fg = style.foreground;
-        job.sections.push(LayoutSection {
-            leading_space: 0.0,
-            byte_range: ByteIndex(offset)..ByteIndex(offset + piece.len()),
-            format: TextFormat::simple(
-                look.font.clone(),
-                egui::Color32::from_rgb(fg.r, fg.g, fg.b),
-            ),
-        });
+        let end = (offset + piece.len()).min(len);
+        if end > offset {
+            let fg = style.foreground;
+            sections.push(LayoutSection {
+                leading_space: 0.0,
+                byte_range: ByteIndex(base + offset)..ByteIndex(base + end),
+                format: TextFormat::simple(
+                    look.font.clone(),
+                    egui::Color32::from_rgb(fg.r, fg.g, fg.b),
+                ),
+            });
+        }
         offset += piece.len();
     }
-    job
+    sections
+}
+
+/// Whether a pretty-printed row is an object member (`"key": …`).
+fn is_member(line: &str) -> bool {
+    let Some(rest) = line.trim_start().strip_prefix('"') else {
+        return false;
+    };
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return rest[i + 1..].trim_start().starts_with(':'),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn plain(look: &Look) -> egui::Color32 {
@@ -101,20 +169,22 @@ fn plain(look: &Look) -> egui::Color32 {
     }
 }
 
-/// A small JSON text (the request body editor) highlighted in place, or
-/// `None` while the syntax set is still loading.
+/// A small JSON text (the request body editor) highlighted in place, line
+/// after line with the state carried over, or `None` while the syntax set
+/// is still loading.
 pub fn highlight_now(text: &str, look: &Look) -> Option<LayoutJob> {
     let syntect = SYNTECT.get()?;
-    let mut job = LayoutJob::default();
+    let mut h = highlighter(syntect, look)?;
+    let mut job = LayoutJob {
+        text: text.to_owned(),
+        ..Default::default()
+    };
+    let mut base = 0;
     for line in text.split_inclusive('\n') {
-        let piece = line_job(syntect, line, look);
-        let base = job.text.len();
-        job.text.push_str(&piece.text);
-        job.sections.extend(piece.sections.into_iter().map(|mut s| {
-            s.byte_range.start += base;
-            s.byte_range.end += base;
-            s
-        }));
+        let spans = h.highlight_line(line, &syntect.syntaxes).ok()?;
+        job.sections
+            .extend(to_sections(&spans, line.len(), base, look));
+        base += line.len();
     }
     Some(job)
 }
@@ -235,5 +305,52 @@ impl RowHighlighter {
             });
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn look() -> Look {
+        Look {
+            dark: true,
+            font: egui::FontId::monospace(12.0),
+        }
+    }
+
+    #[test]
+    fn member_rows_and_value_rows() {
+        assert!(is_member(r#"  "kind": "object","#));
+        assert!(is_member(r#"  "a \"q\"": 1"#));
+        assert!(!is_member(r#"  "just a value","#));
+        assert!(!is_member("  42,"));
+        assert!(!is_member("}"));
+    }
+
+    #[test]
+    fn a_key_and_its_value_get_different_colours() {
+        let line = r#"  "kind": "object#NetworkObj","#;
+        let job = line_job(syntect(), line, &look());
+        assert_eq!(job.text, line);
+        let colour_at = |byte: usize| {
+            job.sections
+                .iter()
+                .find(|s| s.byte_range.start.0 <= byte && byte < s.byte_range.end.0)
+                .map(|s| s.format.color)
+                .unwrap()
+        };
+        assert_ne!(colour_at(3), colour_at(12), "{job:?}");
+        assert_eq!(job.sections.last().unwrap().byte_range.end.0, line.len());
+    }
+
+    #[test]
+    fn the_body_editor_is_covered_end_to_end() {
+        syntect();
+        let text = "{\n  \"commands\": [\"show version\"]\n}\n";
+        let job = highlight_now(text, &look()).unwrap();
+        assert_eq!(job.text, text);
+        assert_eq!(job.sections.first().unwrap().byte_range.start.0, 0);
+        assert_eq!(job.sections.last().unwrap().byte_range.end.0, text.len());
     }
 }

@@ -124,11 +124,7 @@ impl ApxApp {
                         e.path.split('?').next().unwrap_or(e.path)
                     );
                     if ui.button(text).on_hover_text(e.summary).clicked() {
-                        self.draft.method = e.method.to_string();
-                        self.draft.url = e.path.to_string();
-                        self.draft.body = e.body.map(pretty).unwrap_or_default();
-                        self.draft.name = e.summary.to_string();
-                        self.draft.saved_path = None;
+                        self.draft.use_endpoint(e);
                         ui.close();
                     }
                     ui.weak(e.summary);
@@ -386,8 +382,4 @@ impl ApxApp {
                 .labelled_by(label.id);
             });
     }
-}
-
-fn pretty(body: &str) -> String {
-    crate::core::pretty_json::pretty(body.as_bytes()).unwrap_or_else(|| body.to_string())
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::app::{ApxApp, SideTab};
 use super::draft::Draft;
 use super::widgets::platform_badge;
+use crate::core::platform::catalog;
 use crate::core::workspace::Device;
 
 impl ApxApp {
@@ -119,11 +120,26 @@ impl ApxApp {
     }
 
     pub fn select_device(&mut self, name: &str) {
-        if self.selected.as_deref() != Some(name) {
-            self.selected = Some(name.to_string());
-            self.password_input.clear();
-            self.draft.platform = None;
-            self.draft.auth = None;
+        if self.selected.as_deref() == Some(name) {
+            return;
+        }
+        let before = self.selected_device().map(|d| d.platform);
+        self.selected = Some(name.to_string());
+        self.password_input.clear();
+        self.draft.platform = None;
+        self.draft.auth = None;
+        // An endpoint of the previous device's platform means nothing to
+        // another platform: start from the new one's catalog instead.
+        let after = self.selected_device().map(|d| d.platform);
+        let from_old_catalog = before.is_some_and(|p| {
+            catalog::endpoints(p)
+                .iter()
+                .any(|e| e.path == self.draft.url.trim())
+        });
+        if before != after && (self.draft.url.trim().is_empty() || from_old_catalog) {
+            if let Some(first) = after.and_then(|p| catalog::endpoints(p).first()) {
+                self.draft.use_endpoint(first);
+            }
         }
     }
 

@@ -96,7 +96,7 @@ pub fn status_hint(status: u16, during_login: bool) -> Option<String> {
             "The REST agent is unavailable: check `rest-api agent` is enabled and the image installed (`rest-api image disk0:/...`)."
         }
         404 => {
-            "No such resource on this ASA: check the path against the API documentation at https://ASA/doc."
+            "No such resource on this ASA: check the path against the ASA's built-in API documentation (https://<asa>/doc)."
         }
         400 => {
             "The ASA rejected the request: the message and context name the attribute at fault. Every call needs `User-Agent: REST API Agent`."

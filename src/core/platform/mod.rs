@@ -163,9 +163,9 @@ impl Platform {
         match self {
             Platform::Asa => Some("ASA token service: POST /api/tokenservices, X-Auth-Token"),
             Platform::Fxos => Some("FXOS login: POST /api/login, TOKEN header"),
-            Platform::Wsa | Platform::Sma | Platform::Esa => {
-                Some("AsyncOS JWT: POST {base}/login, jwtToken header")
-            }
+            Platform::Wsa => Some("AsyncOS JWT: POST /wsa/api/v2.0/login, jwtToken header"),
+            Platform::Sma => Some("AsyncOS JWT: POST /sma/api/v2.0/login, jwtToken header"),
+            Platform::Esa => Some("AsyncOS JWT: POST /esa/api/v2.0/login, jwtToken header"),
             Platform::Generic => None,
         }
     }
