@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use apx::core::interop::{import_curl, import_postman};
 use apx::core::platform::Platform;
+use apx::core::pretty_json;
 use apx::core::request::{Header, check_json, resolve_target, substitute};
 use apx::core::tls::{hostname_matches, normalize_fingerprint, parse_cert};
 use apx::core::workspace::Workspace;
 use proptest::prelude::*;
+use serde_json::Value;
 
 const ERROR_BODIES: [&str; 3] = [
     r#"{"messages":[{"level":"Error","code":"DUPLICATE","details":"exists","context":"objectId"}]}"#,
@@ -34,6 +37,29 @@ fn mutated(seed: &'static str) -> impl Strategy<Value = Vec<u8>> {
             }
         }
         bytes
+    })
+}
+
+const POSTMAN: &str = include_str!("fixtures/postman_v20.json");
+const CURL: &str = r#"curl -k -u admin:"$APX_PASSWORD" -H 'User-Agent: REST API Agent' -X POST --data-raw '{"commands": ["show version"]}' 'https://10.0.0.1/api/cli?x=1&y=2'"#;
+
+/// Arbitrary JSON documents, a few levels deep.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((".{0,8}", inner), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+        ]
     })
 }
 
@@ -122,5 +148,42 @@ proptest! {
             Err(e) => prop_assert!(e.message.contains("devices.json")),
         }
         prop_assert_eq!(std::fs::read(ws.devices_path()).unwrap(), content);
+    }
+
+    #[test]
+    fn postman_collections_import_or_report(content in mutated(POSTMAN)) {
+        let _ = import_postman(&content);
+    }
+
+    #[test]
+    fn arbitrary_bytes_are_not_a_postman_collection(content in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let imported = import_postman(&content).is_ok();
+        let opens_an_object = content.trim_ascii_start().first() == Some(&b'{');
+        prop_assert!(!imported || opens_an_object);
+    }
+
+    #[test]
+    fn curl_commands_import_or_report(text in ".{0,160}") {
+        let _ = import_curl(&text);
+    }
+
+    #[test]
+    fn mutated_curl_commands_import_or_report(content in mutated(CURL)) {
+        let _ = import_curl(&String::from_utf8_lossy(&content));
+    }
+
+    #[test]
+    fn the_reindenter_matches_serde_on_any_document(value in json_value()) {
+        let compact = serde_json::to_string(&value).unwrap();
+        let pretty = pretty_json::pretty(compact.as_bytes()).unwrap();
+        prop_assert_eq!(&pretty, &serde_json::to_string_pretty(&value).unwrap());
+        // And re-indenting a pretty document changes nothing.
+        prop_assert_eq!(pretty_json::pretty(pretty.as_bytes()).unwrap(), pretty);
+    }
+
+    #[test]
+    fn the_reindenter_formats_exactly_the_valid_documents(content in mutated(r#"{"a": [1, 2.5e3, "x\"y", {"b": null}], "c": true}"#)) {
+        let valid = serde_json::from_slice::<Value>(&content).is_ok();
+        prop_assert_eq!(pretty_json::pretty(&content).is_some(), valid);
     }
 }
