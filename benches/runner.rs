@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use apx::core::platform::Platform;
 use apx::demo::{self, ApplianceConfig, DEMO_PASSWORD};
 use serde_json::json;
-use support::{has_command, measure, median};
+use support::{curl_asa, has_command, measure, median};
 
 const REQUESTS: usize = 200;
 const RUNS: usize = 5;
@@ -79,17 +79,8 @@ fn main() {
         c
     };
     let curl = || {
-        let mut c = Command::new("curl");
-        c.args(["-s", "-f", "--cacert"])
-            .arg(&ca)
-            .args([
-                "-u",
-                &format!("admin:{DEMO_PASSWORD}"),
-                "-H",
-                "User-Agent: REST API Agent",
-                "--config",
-            ])
-            .arg(&curl_config);
+        let mut c = curl_asa(&ca);
+        c.arg("--config").arg(&curl_config);
         c
     };
     // Runs `cmd`, returning its wall time and the connections it opened.

@@ -13,7 +13,7 @@ mod support;
 use std::process::Command;
 
 use apx::demo::DEMO_PASSWORD;
-use support::{Sample, demo_server, has_command, measure, median};
+use support::{Sample, curl_asa, demo_server, has_command, measure, median};
 
 const RUNS: usize = 7;
 const BODY_MB: u32 = 20;
@@ -74,31 +74,13 @@ fn main() {
         c
     };
     let curl_file = || {
-        let mut c = Command::new("curl");
-        c.args(["-s", "-f", "--cacert"])
-            .arg(&ca)
-            .args([
-                "-u",
-                &format!("admin:{DEMO_PASSWORD}"),
-                "-H",
-                "User-Agent: REST API Agent",
-                "-o",
-            ])
-            .arg(out("curl.json"))
-            .arg(&url);
+        let mut c = curl_asa(&ca);
+        c.arg("-o").arg(out("curl.json")).arg(&url);
         c
     };
     let curl_stdout = || {
-        let mut c = Command::new("curl");
-        c.args(["-s", "-f", "--cacert"])
-            .arg(&ca)
-            .args([
-                "-u",
-                &format!("admin:{DEMO_PASSWORD}"),
-                "-H",
-                "User-Agent: REST API Agent",
-            ])
-            .arg(&url);
+        let mut c = curl_asa(&ca);
+        c.arg(&url);
         c
     };
 

@@ -29,6 +29,16 @@ fn device(a: &Appliance, trust: Trust) -> Device {
     }
 }
 
+/// A device that trusts exactly its appliance's certificate.
+fn pinned(a: &Appliance) -> Device {
+    device(
+        a,
+        Trust::Pin {
+            sha256: a.sha256.clone(),
+        },
+    )
+}
+
 /// An app over a temporary workspace holding `devices`, with the demo
 /// password typed for each.
 fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
@@ -125,12 +135,7 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/monitoring/serialnumber".into();
     let mut h = harness(app);
@@ -158,12 +163,7 @@ fn a_failing_request_shows_the_decoded_error_panel() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &fxos,
-        Trust::Pin {
-            sha256: fxos.sha256.clone(),
-        },
-    );
+    let d = pinned(&fxos);
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/no/such/object".into();
     let mut h = harness(app);
@@ -328,12 +328,7 @@ fn keyboard_send_with_ctrl_enter() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/objects/networkobjects?limit=1".into();
     let mut h = harness(app);
@@ -411,12 +406,7 @@ fn settings_persist_without_secrets() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/monitoring/serialnumber".into();
     app.draft.headers.push(apx::core::request::Header::new(
@@ -504,12 +494,7 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/objects/networkobjects".into();
     let mut h = harness(app);
@@ -538,12 +523,7 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.settings.max_body_mb = 1;
     app.draft.url = "/api/demo/large?mb=2".into();
@@ -586,13 +566,7 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let trust = |a: &Appliance| Trust::Pin {
-        sha256: a.sha256.clone(),
-    };
-    let app = app_with(
-        dir.path(),
-        &[device(&asa, trust(&asa)), device(&wsa, trust(&wsa))],
-    );
+    let app = app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]);
     let mut h = harness(app);
     h.run();
     let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;

@@ -112,6 +112,19 @@ pub fn demo_server() -> (Process, Vec<DemoAppliance>) {
     (server, appliances)
 }
 
+/// `curl` as the benchmarks run it against a demo ASA: silent, failing on
+/// HTTP errors, trusting `ca`, with Basic auth and the ASA's User-Agent.
+pub fn curl_asa(ca: &std::path::Path) -> Command {
+    let mut c = Command::new("curl");
+    c.args(["-s", "-f", "--cacert"]).arg(ca).args([
+        "-u",
+        &format!("admin:{}", apx::demo::DEMO_PASSWORD),
+        "-H",
+        "User-Agent: REST API Agent",
+    ]);
+    c
+}
+
 /// Resident memory of a running process, in MB (Linux).
 pub fn rss_mb(pid: u32) -> Option<f64> {
     status_mb(pid, "VmRSS:")
