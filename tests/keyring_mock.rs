@@ -88,3 +88,67 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     }
     assert_eq!(app.response.result.as_ref().unwrap().status, Some(200));
 }
+
+#[test]
+fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
+    mock_store();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = apx::core::workspace::Workspace::new(dir.path());
+    ws.add_device(apx::core::workspace::Device {
+        name: "kr-import".into(),
+        folder: "Lab".into(),
+        platform: Platform::Asa,
+        base_url: "https://10.0.0.1".into(),
+        username: Some("admin".into()),
+        trust: Default::default(),
+        variables: Default::default(),
+    })
+    .unwrap();
+    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
+    app.selected = Some("kr-import".into());
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Import Postman collection…").click();
+    h.run();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/postman_asa_v21.json"
+    );
+    h.get_by_label("Collection").focus();
+    h.run();
+    h.get_by_label("Collection").type_text(fixture);
+    h.run();
+    h.get_by_label("Import").click();
+    h.run();
+    h.get_by_label_contains("were NOT written to disk");
+    assert_eq!(keyring::password("kr-import").unwrap(), None);
+    h.get_by_label("Store in keyring").click();
+    h.run();
+    h.get_by_label("stored for kr-import");
+    assert_eq!(
+        keyring::password("kr-import").unwrap().unwrap().expose(),
+        "Fixture-Pa55word!"
+    );
+    for entry in walk(dir.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(!text.contains("Fixture-Pa55word!"), "{}", entry.display());
+    }
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -2,7 +2,7 @@
 
 use super::app::ApxApp;
 use super::file_dialog::PathPicker;
-use crate::core::interop::import_postman;
+use crate::core::interop::{FoundSecret, import_postman};
 
 /// The "Import Postman collection" window's state.
 #[derive(Default)]
@@ -10,6 +10,18 @@ pub struct ImportDialog {
     pub file: PathPicker,
     pub folder: String,
     pub report: Option<String>,
+    /// Basic-auth passwords found in the file (never written to it), each
+    /// offered for a device's keyring entry.
+    pub passwords: Vec<PasswordOffer>,
+}
+
+/// A password found in an imported collection, and where it may go.
+pub struct PasswordOffer {
+    pub found: FoundSecret,
+    /// The device whose keyring entry it would become.
+    pub device: String,
+    /// What storing it gave, once tried.
+    pub outcome: Option<String>,
 }
 
 impl ApxApp {
@@ -56,9 +68,25 @@ impl ApxApp {
                     ui.separator();
                     ui.label(report);
                 }
+                self.password_offers(ui, &mut dialog.passwords);
             });
         if run {
-            dialog.report = Some(self.import_postman_file(&dialog.file.path, &dialog.folder));
+            let (report, secrets) = self.import_postman_file(&dialog.file.path, &dialog.folder);
+            dialog.report = Some(report);
+            let device = self
+                .selected
+                .clone()
+                .filter(|d| !self.transient.contains(d))
+                .unwrap_or_default();
+            dialog.passwords = secrets
+                .into_iter()
+                .filter(|s| s.kind == "basic password")
+                .map(|found| PasswordOffer {
+                    found,
+                    device: device.clone(),
+                    outcome: None,
+                })
+                .collect();
             self.collections_stamp = None;
         }
         if open {
@@ -66,15 +94,67 @@ impl ApxApp {
         }
     }
 
-    /// Imports a collection file; returns the report to show.
-    fn import_postman_file(&mut self, path: &str, folder: &str) -> String {
+    /// Offers each password found for a device's OS keyring entry (the
+    /// workspace's own devices: demo devices live only in memory).
+    fn password_offers(&self, ui: &mut egui::Ui, offers: &mut [PasswordOffer]) {
+        let devices: Vec<&str> = self
+            .devices
+            .iter()
+            .filter(|d| !self.transient.contains(&d.name))
+            .map(|d| d.name.as_str())
+            .collect();
+        if offers.is_empty() || devices.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.label("Store a password found in the file as a device's password, in the OS keyring:");
+        for (i, offer) in offers.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let user = offer.found.user.as_deref().unwrap_or("?");
+                ui.label(format!("“{}” (user {user})", offer.found.request));
+                let l = ui.label("for device");
+                egui::ComboBox::from_id_salt(("keyring-device", i))
+                    .selected_text(if offer.device.is_empty() {
+                        "device…"
+                    } else {
+                        offer.device.as_str()
+                    })
+                    .show_ui(ui, |ui| {
+                        for name in &devices {
+                            ui.selectable_value(&mut offer.device, name.to_string(), *name);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                let ready = !offer.device.is_empty() && offer.outcome.is_none();
+                if ui
+                    .add_enabled(ready, egui::Button::new("Store in keyring"))
+                    .clicked()
+                {
+                    let stored =
+                        crate::engine::keyring::set_password(&offer.device, &offer.found.secret);
+                    offer.outcome = Some(match stored {
+                        Ok(()) => format!("stored for {}", offer.device),
+                        Err(e) => format!("not stored: {}", e.message),
+                    });
+                }
+                if let Some(outcome) = &offer.outcome {
+                    ui.weak(outcome);
+                }
+            });
+        }
+    }
+
+    /// Imports a collection file; returns the report to show and the
+    /// secrets found in it (none of them written).
+    fn import_postman_file(&mut self, path: &str, folder: &str) -> (String, Vec<FoundSecret>) {
         let bytes = match std::fs::read(path.trim()) {
             Ok(b) => b,
-            Err(e) => return format!("Cannot read {path}: {e}"),
+            Err(e) => return (format!("Cannot read {path}: {e}"), Vec::new()),
         };
         let import = match import_postman(&bytes) {
             Ok(i) => i,
-            Err(f) => return format!("{}\n{}", f.message, f.hint),
+            Err(f) => return (format!("{}\n{}", f.message, f.hint), Vec::new()),
         };
         let base = if folder.trim().is_empty() {
             import.name.clone()
@@ -104,13 +184,19 @@ impl ApxApp {
         }
         if !import.secrets.is_empty() {
             report.push_str(&format!(
-                "\n{} secrets in the file were NOT written to disk. Store a device password with Edit device, “Remember in the OS keyring”.",
-                import.secrets.len()
+                "\n{} secrets in the file were NOT written to disk: {}.",
+                import.secrets.len(),
+                import
+                    .secrets
+                    .iter()
+                    .map(|s| format!("{} of “{}”", s.kind, s.request))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ));
         }
         for p in problems {
             report.push_str(&format!("\n{p}"));
         }
-        report
+        (report, import.secrets)
     }
 }
