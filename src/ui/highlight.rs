@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock, mpsc};
+use std::sync::{Arc, OnceLock, Weak, mpsc};
 
 use egui::text::{ByteIndex, LayoutJob, LayoutSection, TextFormat};
 use std::str::FromStr;
@@ -207,8 +207,9 @@ pub struct RowHighlighter {
     asks: mpsc::Sender<Ask>,
     done: mpsc::Receiver<Done>,
     cache: HashMap<usize, Arc<LayoutJob>>,
-    /// What the cache holds rows of: the text (by address) and the look.
-    key: Option<(usize, Look)>,
+    /// What the cache holds rows of: the text and the look. A `Weak`, not an
+    /// address: a new text may be allocated where a dropped one was.
+    key: Option<(Weak<BodyText>, Look)>,
     generation: u64,
     asked: Option<Range<usize>>,
 }
@@ -271,9 +272,12 @@ impl RowHighlighter {
         rows: Range<usize>,
         look: &Look,
     ) -> Vec<Option<Arc<LayoutJob>>> {
-        let key = (Arc::as_ptr(text) as usize, look.clone());
-        if self.key.as_ref() != Some(&key) {
-            self.key = Some(key);
+        let same = self
+            .key
+            .as_ref()
+            .is_some_and(|(t, l)| t.ptr_eq(&Arc::downgrade(text)) && l == look);
+        if !same {
+            self.key = Some((Arc::downgrade(text), look.clone()));
             self.cache.clear();
             self.generation += 1;
             self.asked = None;

@@ -7,19 +7,26 @@ use std::path::{Path, PathBuf};
 
 /// A file being written beside its destination; it replaces the destination
 /// only when committed, and vanishes if dropped before (a failed download
-/// leaves the previous file as it was).
+/// leaves the previous file as it was). Readers see the old file or the
+/// whole new one; only [`write_atomic`] also syncs it to disk first.
 pub struct Replacement {
     temp: Option<tempfile::TempPath>,
     path: PathBuf,
 }
 
 impl Replacement {
-    /// Creates the temporary file (and missing folders). A destination that
-    /// exists and is not a regular file (`/dev/null`, a FIFO) is written in
-    /// place: renaming over it would replace the device.
+    /// Creates the temporary file (and missing folders), with the
+    /// permissions of the file it replaces, or the umask's for a new one.
+    /// A destination that exists but is not a regular file (a symbolic link,
+    /// `/dev/stdout`, a FIFO) is written through in place: renaming over it
+    /// would replace the link or the device itself.
     pub fn create(path: &Path) -> io::Result<(fs::File, Replacement)> {
-        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-            let file = fs::OpenOptions::new().write(true).open(path)?;
+        let existing = fs::symlink_metadata(path).ok();
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)?;
             let pending = Replacement {
                 temp: None,
                 path: path.to_path_buf(),
@@ -34,11 +41,19 @@ impl Replacement {
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-        let (file, temp) = tempfile::Builder::new()
-            .prefix(&format!(".{}.", name.to_string_lossy()))
-            .suffix(".tmp")
-            .tempfile_in(dir)?
-            .into_parts();
+        let prefix = format!(".{}.", name.to_string_lossy());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As `File::create` would (tempfile's own default is 0600).
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let (file, temp) = builder.tempfile_in(dir)?.into_parts();
+        if let Some(old) = existing {
+            fs::set_permissions(&temp, old.permissions())?;
+        }
         let pending = Replacement {
             temp: Some(temp),
             path: path.to_path_buf(),
@@ -90,6 +105,43 @@ mod tests {
         drop(pending);
         assert_eq!(fs::read(&path).unwrap(), b"previous");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_written_through_and_permissions_are_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.json");
+        fs::write(&target, b"old").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"through the link").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"through the link");
+        write_atomic(&target, b"replaced").unwrap();
+        let mode = fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        let fresh = dir.path().join("fresh.json");
+        write_atomic(&fresh, b"new").unwrap();
+        let mode = fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044 & !umask(), "{mode:o}");
+    }
+
+    /// The process's umask, as `File::create` shows it.
+    #[cfg(unix)]
+    fn umask() -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let probe = dir.path().join("probe");
+        fs::File::create(&probe).unwrap();
+        !fs::metadata(&probe).unwrap().permissions().mode() & 0o666
     }
 
     #[cfg(unix)]
