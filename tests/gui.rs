@@ -487,6 +487,27 @@ fn copy_as_curl_and_paste_a_curl_command() {
         state.passwords.get("fw").map(|p| p.expose()),
         Some("secret")
     );
+
+    // An exported token script (login, request, logout) pasted whole: the
+    // request is what comes in, not the login.
+    h.state_mut().draft.url = "/api/objects/networkobjects?limit=5".into();
+    h.state_mut().draft.method = "GET".into();
+    h.state_mut().draft.body.clear();
+    h.state_mut().draft.auth = Some(apx::core::platform::AuthMode::Token);
+    let script = h.state().curl_command().unwrap();
+    assert!(script.lines().count() >= 3, "{script}");
+    h.state_mut().draft = Default::default();
+    h.get_by_label("URL").focus();
+    h.run();
+    h.event(egui::Event::Paste(script.clone()));
+    h.run();
+    let state = h.state();
+    assert_eq!(state.draft.method, "GET", "{script}");
+    assert_eq!(
+        state.draft.url, "/api/objects/networkobjects?limit=5",
+        "{script}"
+    );
+    assert_eq!(state.draft.auth, Some(apx::core::platform::AuthMode::Token));
 }
 
 #[test]

@@ -250,6 +250,21 @@ fn variables_come_from_the_device_and_override_built_ins() {
     };
     let p = prepare(&absolute, None).unwrap();
     assert_eq!((p.platform, p.auth), (Platform::Generic, AuthMode::None));
+
+    // An AsyncOS device written without a port (by hand, or before apx
+    // added one) is still reached on the API port.
+    let mut wsa = device();
+    wsa.platform = Platform::Wsa;
+    wsa.base_url = "https://wsa.lab.example".into();
+    let health = SavedRequest {
+        url: "/wsa/api/v2.0/health".into(),
+        ..plain.clone()
+    };
+    let p = prepare(&health, Some(&wsa)).unwrap();
+    assert_eq!(
+        p.url.as_str(),
+        "https://wsa.lab.example:6443/wsa/api/v2.0/health"
+    );
 }
 
 #[test]

@@ -53,18 +53,13 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
         .as_deref()
         .map(|name| workspace.device(name))
         .transpose()?;
-    let base = device.as_ref().map(|d| d.base_url.as_str());
-    let url = resolve_target(&args.target, base)?;
-    let mut session = session_spec(&args.connection, device.as_ref(), &url)?;
-    // A full URL without a port goes to the platform's API port (AsyncOS).
-    let target = with_api_port(&args.target, session.platform);
-    let url = if target == args.target {
-        url
-    } else {
-        let url = resolve_target(&target, base)?;
-        session.origin = origin(&url);
-        url
-    };
+    // A URL without a port goes to the platform's API port (AsyncOS).
+    let platform = platform_of(&args.connection, device.as_ref())?;
+    let base = device
+        .as_ref()
+        .map(|d| with_api_port(&d.base_url, platform));
+    let url = resolve_target(&with_api_port(&args.target, platform), base.as_deref())?;
+    let session = session_spec(&args.connection, device.as_ref(), &url)?;
     let body = args.data.as_deref().map(read_body).transpose()?;
     let extra = args
         .headers
@@ -104,21 +99,26 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
     })
 }
 
+/// The platform: `--platform`, else the device's, else generic.
+fn platform_of(conn: &ConnectionArgs, device: Option<&Device>) -> Result<Platform, Failure> {
+    match &conn.platform {
+        Some(p) => Platform::parse(p).ok_or_else(|| {
+            Failure::usage(
+                format!("unknown platform {p:?}"),
+                "Use one of asa, fxos, wsa, sma, esa, generic.",
+            )
+        }),
+        None => Ok(device.map_or(Platform::Generic, |d| d.platform)),
+    }
+}
+
 /// The session for a device (or none), with the command line overriding it.
 pub fn session_spec(
     conn: &ConnectionArgs,
     device: Option<&Device>,
     url: &url::Url,
 ) -> Result<SessionSpec, Failure> {
-    let platform = match &conn.platform {
-        Some(p) => Platform::parse(p).ok_or_else(|| {
-            Failure::usage(
-                format!("unknown platform {p:?}"),
-                "Use one of asa, fxos, wsa, sma, esa, generic.",
-            )
-        })?,
-        None => device.map_or(Platform::Generic, |d| d.platform),
-    };
+    let platform = platform_of(conn, device)?;
     let user = conn
         .user
         .clone()

@@ -4,7 +4,7 @@
 use super::app::ApxApp;
 use super::device_editor::{DeviceEditor, TrustChoice};
 use super::draft::Draft;
-use crate::core::interop::{CurlInput, export_curl, import_curl};
+use crate::core::interop::{CurlInput, export_curl, import_curl, looks_like_curl};
 use crate::core::request::{merge_headers, origin};
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
@@ -46,12 +46,13 @@ impl ApxApp {
         });
     }
 
-    /// When the URL field holds a pasted curl command, turns it into the draft.
-    pub fn import_pasted_curl(&mut self) {
-        if !self.draft.url.trim_start().starts_with("curl ") {
+    /// When `text` (the URL field, or what was pasted into it) is a curl
+    /// command, turns it into the draft.
+    pub fn import_pasted_curl(&mut self, text: &str) {
+        if !looks_like_curl(text) {
             return;
         }
-        let imported = match import_curl(&self.draft.url) {
+        let imported = match import_curl(text) {
             Ok(i) => i,
             Err(f) => {
                 self.notice = Some(format!("Not a curl command apx understands: {}", f.message));

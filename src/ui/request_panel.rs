@@ -4,6 +4,7 @@
 use super::app::{ApxApp, RequestTab};
 use super::draft::METHODS;
 use super::widgets::platform_badge;
+use crate::core::interop::looks_like_curl;
 use crate::core::platform::{AuthMode, Platform, catalog};
 use crate::core::request::Header;
 
@@ -72,8 +73,27 @@ impl ApxApp {
             let url_label = ui.label("URL");
             let running = self.is_running();
             let buttons_width = 360.0;
+            // A one-line field turns a pasted script's line breaks into
+            // spaces: a curl command (an exported login, request and logout)
+            // is taken from the paste as it was.
+            let url_id = ui.make_persistent_id("url-field");
+            let pasted_curl = ui.memory(|m| m.has_focus(url_id)).then(|| {
+                ui.input_mut(|i| {
+                    let at = i.events.iter().position(
+                        |e| matches!(e, egui::Event::Paste(text) if looks_like_curl(text)),
+                    )?;
+                    match i.events.remove(at) {
+                        egui::Event::Paste(text) => Some(text),
+                        _ => None,
+                    }
+                })
+            });
+            if let Some(text) = pasted_curl.flatten() {
+                self.import_pasted_curl(&text);
+            }
             let url = ui.add(
                 egui::TextEdit::singleline(&mut self.draft.url)
+                    .id(url_id)
                     .hint_text(
                         "/api/objects/networkobjects, https://host/path, or paste a curl command",
                     )
@@ -82,7 +102,8 @@ impl ApxApp {
             );
             let url = url.labelled_by(url_label.id);
             if url.changed() {
-                self.import_pasted_curl();
+                let typed = self.draft.url.clone();
+                self.import_pasted_curl(&typed);
             }
             if std::mem::take(&mut self.focus_url) {
                 url.request_focus();

@@ -57,6 +57,13 @@ pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
     Ok(import)
 }
 
+/// Whether `text` is a curl command (after any comments and variable
+/// assignments, such as an exported token login).
+pub fn looks_like_curl(text: &str) -> bool {
+    let start = skip_assignments(text).trim_start();
+    start.starts_with("curl ") || start.starts_with("curl\t")
+}
+
 /// The text from its first line that is not a comment, a blank line or a
 /// shell variable assignment: an exported token login
 /// (`APX_TOKEN=$(curl ...)`) comes before the request it serves.

@@ -20,7 +20,7 @@ mod postman_import;
 mod shell_words;
 
 pub use curl_export::{CurlInput, export_curl};
-pub use curl_import::{CurlImport, import_curl};
+pub use curl_import::{CurlImport, import_curl, looks_like_curl};
 pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};
 

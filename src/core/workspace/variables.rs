@@ -67,8 +67,10 @@ pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepar
         .platform
         .or(device.map(|d| d.platform))
         .unwrap_or(Platform::Generic);
+    // A URL without a port goes to the platform's API port (AsyncOS).
     let url = with_api_port(&substitute(&request.url, &vars)?, platform);
-    let url = resolve_target(&url, device.map(|d| d.base_url.as_str()))?;
+    let base = device.map(|d| with_api_port(&d.base_url, platform));
+    let url = resolve_target(&url, base.as_deref())?;
     let headers = request
         .headers
         .iter()
