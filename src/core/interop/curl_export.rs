@@ -174,7 +174,7 @@ mod tests {
             lines
                 .last()
                 .unwrap()
-                .ends_with("'https://10.0.0.1/api/logout'"),
+                .ends_with(" https://10.0.0.1/api/logout"),
             "{out}"
         );
         i.platform = Platform::Generic;
