@@ -139,11 +139,11 @@ fn main() {
         medians[0] / medians[1]
     );
     println!(
-        "ratio apx --json / curl -o:    {:.2} (target <= 1.5)",
+        "ratio apx --json / curl -o:    {:.2} (target <= 1.5, against the same curl -o FILE)",
         medians[2] / medians[1]
     );
     println!(
-        "ratio apx --json / curl (stdout, which holds no copy): {:.2}",
+        "ratio apx --json / curl to stdout: {:.2} (stricter: curl streams, apx validates and keeps the body to embed it)",
         medians[2] / medians[3]
     );
 }

@@ -602,4 +602,11 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     h.get_by_label("lab-asa").click();
     h.run();
     assert_eq!(h.state().draft.url, "/wsa/api/v2.0/custom");
+    // So does a catalog path with an edited body.
+    let first = &apx::core::platform::catalog::endpoints(Platform::Asa)[0];
+    h.state_mut().draft.use_endpoint(first);
+    h.state_mut().draft.body = "{\"edited\": true}".into();
+    h.get_by_label("lab-wsa").click();
+    h.run();
+    assert_eq!(h.state().draft.url, first.path);
 }

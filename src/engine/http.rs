@@ -196,7 +196,7 @@ impl Transport {
 /// How often body progress is reported (about a frame at 60 Hz).
 const PROGRESS_EVERY: Duration = Duration::from_millis(16);
 
-/// A response body being received, with progress reported per chunk.
+/// A response body being received, with its progress reported as it comes.
 struct Received<'a, 'p> {
     response: &'a mut reqwest::Response,
     bytes: u64,
@@ -237,15 +237,8 @@ impl Received<'_, '_> {
     /// body has arrived.
     async fn into_file(mut self, path: &Path) -> Result<Body, Failure> {
         let (file, pending) = Replacement::create(path).map_err(|e| file_failure(path, &e))?;
-        // Large writes: each tokio file write is a trip to the blocking pool.
-        let mut file =
-            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
-        while let Some(chunk) = self.next_chunk().await? {
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| file_failure(path, &e))?;
-        }
-        file.flush().await.map_err(|e| file_failure(path, &e))?;
+        let first = self.next_chunk().await?;
+        self.write_rest(file, path, Vec::new(), first).await?;
         pending.commit().map_err(|e| file_failure(path, &e))?;
         Ok(Body::File {
             path: path.to_path_buf(),
@@ -267,31 +260,40 @@ impl Received<'_, '_> {
         Ok(Body::Memory(Bytes::from(buf)))
     }
 
+    /// Moves what came so far, and all that follows, to a temporary file.
     async fn spill(mut self, head: Vec<u8>, chunk: Bytes) -> Result<Body, Failure> {
-        let temp = Path::new("temporary file");
         let (file, path) = tempfile::Builder::new()
             .prefix("apx-body-")
             .tempfile()
-            .map_err(|e| file_failure(temp, &e))?
+            .map_err(|e| file_failure(Path::new("a temporary file"), &e))?
             .into_parts();
-        let mut file =
-            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
-        let mut next = Some(chunk);
-        file.write_all(&head)
-            .await
-            .map_err(|e| file_failure(&path, &e))?;
-        drop(head);
-        while let Some(chunk) = next {
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| file_failure(&path, &e))?;
-            next = self.next_chunk().await?;
-        }
-        file.flush().await.map_err(|e| file_failure(&path, &e))?;
+        self.write_rest(file, &path, head, Some(chunk)).await?;
         Ok(Body::Spilled {
             file: Arc::new(path),
             len: self.bytes,
         })
+    }
+
+    /// Writes `head`, then `first` and every chunk after it, to `file`.
+    async fn write_rest(
+        &mut self,
+        file: std::fs::File,
+        path: &Path,
+        head: Vec<u8>,
+        first: Option<Bytes>,
+    ) -> Result<(), Failure> {
+        // Large writes: each tokio file write is a trip to the blocking pool.
+        let mut file =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
+        let failed = |e: std::io::Error| file_failure(path, &e);
+        file.write_all(&head).await.map_err(failed)?;
+        drop(head);
+        let mut next = first;
+        while let Some(chunk) = next {
+            file.write_all(&chunk).await.map_err(failed)?;
+            next = self.next_chunk().await?;
+        }
+        file.flush().await.map_err(failed)
     }
 }
 

@@ -68,7 +68,10 @@ pub struct ResponseState {
     /// A row to bring into view on the next frame.
     pub scroll_to: Option<usize>,
     pub(super) find_pending: Option<mpsc::Receiver<Vec<usize>>>,
-    /// Whether every row on screen was highlighted at the last frame.
+    /// Set to stop the search under way when a newer one starts.
+    pub(super) find_cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Whether the body shown at the last frame was JSON with every row on
+    /// screen highlighted (false for raw or non-JSON text, never highlighted).
     pub highlighted: bool,
     pub save_path: String,
     pub save_pick: Option<mpsc::Receiver<Option<PathBuf>>>,

@@ -1,8 +1,8 @@
 //! A response body prepared for display: pretty-printed off the UI thread
 //! and cut into rows, so that only the rows on screen are laid out.
 
-use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use bytes::Bytes;
 
@@ -55,31 +55,56 @@ impl BodyText {
         self.rows.len()
     }
 
-    /// One row, without its line break.
-    pub fn line(&self, index: usize) -> &str {
+    /// One row, with its line break if it has one.
+    fn row(&self, index: usize) -> &str {
         let Some(&start) = self.rows.get(index) else {
             return "";
         };
         let end = self.rows.get(index + 1).copied().unwrap_or(usize::MAX);
-        let row = match &self.text {
+        match &self.text {
             // Rows start on character boundaries, so a row is valid UTF-8.
             Text::Shared(bytes) => {
                 std::str::from_utf8(&bytes[start..end.min(bytes.len())]).unwrap_or_default()
             }
             Text::Owned(text) => text.get(start..end.min(text.len())).unwrap_or_default(),
-        };
+        }
+    }
+
+    /// One row, without its line break.
+    pub fn line(&self, index: usize) -> &str {
+        let row = self.row(index);
         row.strip_suffix('\n').unwrap_or(row).trim_end_matches('\r')
     }
 
-    /// Rows containing `needle`, case-insensitively.
-    pub fn find(&self, needle: &str) -> Vec<usize> {
-        if needle.is_empty() {
-            return Vec::new();
-        }
+    /// Rows where `needle` starts, case-insensitively; a match may run on
+    /// into the next row of a cut line. `None` once `cancelled` is set (a
+    /// newer search replaced this one).
+    pub fn find(&self, needle: &str, cancelled: &AtomicBool) -> Option<Vec<usize>> {
         let needle = needle.to_lowercase();
-        (0..self.line_count())
-            .filter(|&i| self.line(i).to_lowercase().contains(&needle))
-            .collect()
+        if needle.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut hits = Vec::new();
+        for i in 0..self.line_count() {
+            if i % 1024 == 0 && cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
+            let row = self.row(i);
+            let mut window = row.to_lowercase();
+            let own = window.len();
+            if !row.ends_with('\n') {
+                let next = self.row(i + 1);
+                let mut take = needle.len().min(next.len());
+                while !next.is_char_boundary(take) {
+                    take -= 1;
+                }
+                window.push_str(&next[..take].to_lowercase());
+            }
+            if window.match_indices(&needle).any(|(at, _)| at < own) {
+                hits.push(i);
+            }
+        }
+        Some(hits)
     }
 }
 
@@ -121,35 +146,30 @@ impl Rendered {
     }
 }
 
-/// Formats a body on a worker thread; `wake` is called when done.
-pub fn render_in_background(
-    body: &Body,
+/// Runs `work` on a worker thread; its result arrives on the channel, and
+/// `wake` is called then (to repaint).
+pub fn in_background<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
     wake: impl Fn() + Send + 'static,
-) -> mpsc::Receiver<Rendered> {
+) -> mpsc::Receiver<T> {
     let (tx, rx) = mpsc::channel();
-    let bytes = match body {
-        Body::Memory(bytes) => bytes.clone(),
-        Body::File { .. } | Body::Spilled { .. } => Bytes::new(),
-    };
     std::thread::spawn(move || {
-        let _ = tx.send(render(bytes));
+        let _ = tx.send(work());
         wake();
     });
     rx
 }
 
-/// Finds `needle` on a worker thread; `wake` is called when done.
-pub fn find_in_background(
-    text: Arc<BodyText>,
-    needle: String,
+/// Formats a body on a worker thread.
+pub fn render_in_background(
+    body: &Body,
     wake: impl Fn() + Send + 'static,
-) -> mpsc::Receiver<Vec<usize>> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(text.find(&needle));
-        wake();
-    });
-    rx
+) -> mpsc::Receiver<Rendered> {
+    let bytes = match body {
+        Body::Memory(bytes) => bytes.clone(),
+        Body::File { .. } | Body::Spilled { .. } => Bytes::new(),
+    };
+    in_background(move || render(bytes), wake)
 }
 
 /// Pretty-prints JSON (keeping key order and the text of every value), else
@@ -183,7 +203,10 @@ mod tests {
         assert_eq!(r.pretty.line(1), "  \"b\": 1,");
         assert_eq!(r.pretty.line(5), "}");
         assert_eq!(r.raw.line_count(), 1);
-        assert_eq!(r.pretty.find("TRUE"), vec![3]);
+        assert_eq!(
+            r.pretty.find("TRUE", &AtomicBool::new(false)),
+            Some(vec![3])
+        );
     }
 
     #[test]
@@ -208,6 +231,18 @@ mod tests {
         assert_eq!(rows[0].len(), MAX_ROW_BYTES);
         assert_eq!(rows[..2].concat(), line);
         assert_eq!(rows[2], "end");
+    }
+
+    #[test]
+    fn find_sees_a_match_across_a_cut_and_stops_when_cancelled() {
+        let head = "x".repeat(MAX_ROW_BYTES - 3);
+        let r = render(Bytes::from(format!("{head}NeedLE tail")));
+        assert_eq!(r.raw.line_count(), 2);
+        let live = AtomicBool::new(false);
+        assert_eq!(r.raw.find("needle", &live), Some(vec![0]));
+        assert_eq!(r.raw.find("tail", &live), Some(vec![1]));
+        assert_eq!(r.raw.find("le tail", &live), Some(vec![1]));
+        assert_eq!(r.raw.find("needle", &AtomicBool::new(true)), None);
     }
 
     #[test]

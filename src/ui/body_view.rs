@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::app::ApxApp;
-use super::body_text::find_in_background;
+use super::body_text::in_background;
 use super::file_dialog::{Pick, pick};
 use super::highlight::Look;
 use super::widgets::human_size;
@@ -21,9 +22,8 @@ impl ApxApp {
             }
             Body::Spilled { len, .. } => {
                 ui.label(format!(
-                    "This body ({}) is larger than the {} MB kept in memory (View > Body size limit), so it went to a temporary file. Save it to open it elsewhere.",
+                    "This body ({}) was larger than the in-memory limit (View > Body size limit), so it went to a temporary file. Save it to open it elsewhere.",
                     human_size(*len),
-                    self.settings.max_body_mb
                 ));
                 self.save_row(ui, result);
                 return;
@@ -149,13 +149,17 @@ impl ApxApp {
     }
 
     /// Keeps the find hits in step with the shown text: the search runs on a
-    /// worker thread, and its hits arrive with the events.
+    /// worker thread (a newer one cancels it), and its hits arrive with the
+    /// events.
     pub fn refresh_find(&mut self) {
         let wake = self.waker();
         let r = &mut self.response;
         r.find_hits.clear();
         r.find_index = 0;
         r.find_pending = None;
+        if let Some(previous) = r.find_cancel.take() {
+            previous.store(true, Ordering::Relaxed);
+        }
         let Some(rendered) = r.rendered.as_ref().filter(|_| r.find_open) else {
             return;
         };
@@ -163,7 +167,13 @@ impl ApxApp {
             return;
         }
         let text = Arc::clone(rendered.text(r.raw));
-        r.find_pending = Some(find_in_background(text, r.find.clone(), wake));
+        let needle = r.find.clone();
+        let cancel = Arc::new(AtomicBool::new(false));
+        r.find_cancel = Some(cancel.clone());
+        r.find_pending = Some(in_background(
+            move || text.find(&needle, &cancel).unwrap_or_default(),
+            wake,
+        ));
     }
 
     fn save_row(&mut self, ui: &mut egui::Ui, result: &RequestResult) {
@@ -206,17 +216,11 @@ impl ApxApp {
             return;
         }
         let body = result.body.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let wake = self.waker();
-        std::thread::spawn(move || {
-            let outcome = match save(&body, &path) {
-                Ok(n) => format!("Saved {n} bytes to {}", path.display()),
-                Err(e) => format!("Could not save to {}: {e}", path.display()),
-            };
-            let _ = tx.send(outcome);
-            wake();
-        });
-        self.response.save_pending = Some(rx);
+        let work = move || match save(&body, &path) {
+            Ok(n) => format!("Saved {n} bytes to {}", path.display()),
+            Err(e) => format!("Could not save to {}: {e}", path.display()),
+        };
+        self.response.save_pending = Some(in_background(work, self.waker()));
     }
 }
 

@@ -37,6 +37,14 @@ impl Default for Draft {
     }
 }
 
+/// An endpoint's example body, pretty-printed (empty without one).
+fn example_body(endpoint: &Endpoint) -> String {
+    endpoint
+        .body
+        .map(|b| pretty_json::pretty(b.as_bytes()).unwrap_or_else(|| b.to_string()))
+        .unwrap_or_default()
+}
+
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl Draft {
@@ -46,11 +54,17 @@ impl Draft {
         self.method = endpoint.method.to_string();
         self.url = endpoint.path.to_string();
         self.name = endpoint.summary.to_string();
-        self.body = endpoint
-            .body
-            .map(|b| pretty_json::pretty(b.as_bytes()).unwrap_or_else(|| b.to_string()))
-            .unwrap_or_default();
+        self.body = example_body(endpoint);
         self.saved_path = None;
+    }
+
+    /// Whether the draft is a catalog endpoint as the catalog filled it in
+    /// (not opened from a file, its method, path and body untouched).
+    pub fn is_untouched(&self, endpoint: &Endpoint) -> bool {
+        self.saved_path.is_none()
+            && self.method == endpoint.method
+            && self.url.trim() == endpoint.path
+            && self.body == example_body(endpoint)
     }
 
     pub fn from_saved(saved: &SavedRequest, path: Option<PathBuf>) -> Draft {

@@ -128,15 +128,17 @@ impl ApxApp {
         self.password_input.clear();
         self.draft.platform = None;
         self.draft.auth = None;
-        // An endpoint of the previous device's platform means nothing to
-        // another platform: start from the new one's catalog instead.
+        // An endpoint of the previous device's platform, as its catalog
+        // filled it in, means nothing to another platform: start from the
+        // new one's catalog instead. The user's own work stays.
         let after = self.selected_device().map(|d| d.platform);
         let from_old_catalog = before.is_some_and(|p| {
             catalog::endpoints(p)
                 .iter()
-                .any(|e| e.path == self.draft.url.trim())
+                .any(|e| self.draft.is_untouched(e))
         });
-        if before != after && (self.draft.url.trim().is_empty() || from_old_catalog) {
+        let empty = self.draft.url.trim().is_empty() && self.draft.saved_path.is_none();
+        if before != after && (empty || from_old_catalog) {
             if let Some(first) = after.and_then(|p| catalog::endpoints(p).first()) {
                 self.draft.use_endpoint(first);
             }
