@@ -219,11 +219,12 @@ fn print_warnings(platform: Platform, bytes: &[u8]) {
 fn print_body(bytes: &[u8]) {
     use std::io::IsTerminal;
     let mut out = std::io::stdout().lock();
+    // The same re-indenter as the app's viewer: values as the appliance
+    // sent them, no document tree built.
     let pretty = std::io::stdout()
         .is_terminal()
-        .then(|| serde_json::from_slice::<Value>(bytes).ok())
-        .flatten()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok());
+        .then(|| crate::core::pretty_json::pretty(bytes))
+        .flatten();
     let written = match pretty {
         Some(text) => writeln!(out, "{text}"),
         None => out.write_all(bytes).and_then(|()| {
