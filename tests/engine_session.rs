@@ -44,7 +44,7 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
             timeout: Duration::from_secs(10),
         },
         requests,
-        keyring_device: None,
+        keyring: None,
     }
 }
 
@@ -180,7 +180,7 @@ fn cancel_stops_a_slow_request() {
             timeout: Duration::from_secs(60),
         },
         requests: Vec::new(),
-        keyring_device: None,
+        keyring: None,
     };
     spec_job.requests.push(JobRequest {
         name: "slow".into(),

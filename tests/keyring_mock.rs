@@ -8,7 +8,8 @@ use std::sync::Once;
 
 use apx::core::platform::Platform;
 use apx::core::secret::Secret;
-use apx::engine::keyring;
+use apx::core::workspace::Device;
+use apx::engine::keyring::{self, KeyringKey, Lookup};
 use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
@@ -19,18 +20,127 @@ fn mock_store() {
     INIT.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
 }
 
+fn device(name: &str, base_url: &str) -> Device {
+    Device {
+        name: name.into(),
+        folder: "Lab".into(),
+        platform: Platform::Asa,
+        base_url: base_url.into(),
+        username: Some("admin".into()),
+        trust: Default::default(),
+        variables: Default::default(),
+    }
+}
+
 #[test]
 fn set_get_and_delete_a_device_password() {
     mock_store();
-    assert_eq!(keyring::password("kr-device").unwrap(), None);
-    keyring::set_password("kr-device", &Secret::new("pw-1")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeyringKey::new(dir.path(), &device("kr-device", "https://10.0.0.1"), None);
+    assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
+    keyring::set_password(&key, &Secret::new("pw-1")).unwrap();
     assert_eq!(
-        keyring::password("kr-device").unwrap().unwrap().expose(),
-        "pw-1"
+        keyring::password(&key).unwrap(),
+        Lookup::Found(Secret::new("pw-1"))
     );
-    keyring::delete_password("kr-device").unwrap();
-    assert_eq!(keyring::password("kr-device").unwrap(), None);
-    keyring::delete_password("kr-device").unwrap();
+    keyring::delete_password(&key).unwrap();
+    assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
+    keyring::delete_password(&key).unwrap();
+}
+
+#[test]
+fn a_password_goes_only_where_it_was_stored_for() {
+    mock_store();
+    let (ws1, ws2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let fw = device("kr-bound", "https://10.0.0.1");
+    let key = KeyringKey::new(ws1.path(), &fw, None);
+    keyring::set_password(&key, &Secret::new("bound-pw")).unwrap();
+    assert_eq!(key.origin, "https://10.0.0.1");
+
+    // A `git pull` moved the device: the password is not handed out.
+    let moved = KeyringKey::new(
+        ws1.path(),
+        &device("kr-bound", "https://10.6.6.6:8443"),
+        None,
+    );
+    let lookup = keyring::password(&moved).unwrap();
+    assert_eq!(
+        lookup,
+        Lookup::Elsewhere {
+            origin: "https://10.0.0.1".into(),
+            user: "admin".into()
+        }
+    );
+    let refused = lookup.into_password(&moved).unwrap_err();
+    assert!(
+        refused.message.contains("not sent elsewhere"),
+        "{}",
+        refused.message
+    );
+    assert!(
+        refused.hint.contains("apx device set-password kr-bound"),
+        "{}",
+        refused.hint
+    );
+    // Nor to another user of the same device.
+    let other_user = KeyringKey::new(ws1.path(), &fw, Some("root"));
+    assert!(matches!(
+        keyring::password(&other_user).unwrap(),
+        Lookup::Elsewhere { .. }
+    ));
+
+    // Another workspace's device of the same name has no password, and
+    // removing it there leaves this one's.
+    let elsewhere = KeyringKey::new(ws2.path(), &fw, None);
+    assert_eq!(keyring::password(&elsewhere).unwrap(), Lookup::Missing);
+    keyring::delete_password(&elsewhere).unwrap();
+    assert_eq!(
+        keyring::password(&key).unwrap(),
+        Lookup::Found(Secret::new("bound-pw"))
+    );
+
+    // Storing again for the new address replaces the old binding.
+    keyring::set_password(&moved, &Secret::new("new-pw")).unwrap();
+    assert_eq!(
+        keyring::password(&moved).unwrap(),
+        Lookup::Found(Secret::new("new-pw"))
+    );
+    assert!(matches!(
+        keyring::password(&key).unwrap(),
+        Lookup::Elsewhere { .. }
+    ));
+    keyring::delete_password(&key).unwrap();
+    assert_eq!(keyring::password(&moved).unwrap(), Lookup::Missing);
+}
+
+#[test]
+fn an_earlier_entry_is_used_only_once_confirmed_and_then_migrated() {
+    mock_store();
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeyringKey::new(dir.path(), &device("kr-legacy", "https://10.0.0.2"), None);
+    // How apx stored passwords before they were bound to an address.
+    let legacy = keyring_core::Entry::new("apx", "kr-legacy").unwrap();
+    legacy.set_password("old-pw").unwrap();
+    let lookup = keyring::password(&key).unwrap();
+    assert_eq!(lookup, Lookup::Legacy);
+    let refused = lookup.into_password(&key).unwrap_err();
+    assert!(
+        refused.message.contains("earlier apx"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(
+        keyring::migrate_legacy(&key).unwrap(),
+        Some(Secret::new("old-pw"))
+    );
+    assert_eq!(
+        keyring::password(&key).unwrap(),
+        Lookup::Found(Secret::new("old-pw"))
+    );
+    assert!(matches!(
+        legacy.get_password(),
+        Err(keyring_core::Error::NoEntry)
+    ));
 }
 
 #[test]
@@ -67,10 +177,14 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     h.get_by_label("Save device").click();
     h.run();
     assert!(h.state().editor.is_none(), "saved");
-    assert_eq!(
-        keyring::password("kr-asa").unwrap().unwrap().expose(),
-        apx::demo::DEMO_PASSWORD
-    );
+    let saved = apx::core::workspace::Workspace::new(dir.path())
+        .device("kr-asa")
+        .unwrap();
+    wait_for(|| {
+        h.run();
+        keyring::password(&KeyringKey::new(dir.path(), &saved, None)).unwrap()
+            == Lookup::Found(Secret::new(apx::demo::DEMO_PASSWORD))
+    });
     let devices = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
     assert!(!devices.contains(apx::demo::DEMO_PASSWORD), "{devices}");
 
@@ -87,6 +201,47 @@ fn remembered_password_is_used_for_sending_and_never_written() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert_eq!(app.response.result.as_ref().unwrap().status, Some(200));
+
+    // The workspace now points the device at another appliance (a pulled
+    // change): the stored password is not sent there.
+    let other = support::appliance(&rt, Platform::Asa);
+    let ws = apx::core::workspace::Workspace::new(dir.path());
+    let mut moved = ws.device("kr-asa").unwrap();
+    moved.base_url = other.url.clone();
+    moved.trust = apx::core::tls::Trust::Pin {
+        sha256: other.sha256.clone(),
+    };
+    ws.update_device("kr-asa", moved).unwrap();
+    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
+    app.selected = Some("kr-asa".into());
+    app.draft.url = "/api/monitoring/serialnumber".into();
+    app.send();
+    wait_for(|| {
+        app.drain_events();
+        app.response.result.is_some() && app.response.running.is_none()
+    });
+    let error = app.response.result.as_ref().unwrap().error.clone().unwrap();
+    assert!(
+        error.message.contains("not sent elsewhere"),
+        "{}",
+        error.message
+    );
+    let stats = &other.stats;
+    let seen = stats.logins.load(std::sync::atomic::Ordering::SeqCst)
+        + stats
+            .failed_logins
+            .load(std::sync::atomic::Ordering::SeqCst)
+        + stats.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(seen, 0, "the other appliance got a request");
+}
+
+/// Polls `done` for up to 20 s.
+fn wait_for(mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 #[test]
@@ -94,16 +249,8 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
     mock_store();
     let dir = tempfile::tempdir().unwrap();
     let ws = apx::core::workspace::Workspace::new(dir.path());
-    ws.add_device(apx::core::workspace::Device {
-        name: "kr-import".into(),
-        folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Default::default(),
-        variables: Default::default(),
-    })
-    .unwrap();
+    ws.add_device(device("kr-import", "https://10.0.0.1"))
+        .unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
     app.selected = Some("kr-import".into());
     let mut h = Harness::builder()
@@ -125,13 +272,18 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
     h.get_by_label("Import").click();
     h.run();
     h.get_by_label_contains("were NOT written to disk");
-    assert_eq!(keyring::password("kr-import").unwrap(), None);
+    let saved = ws.device("kr-import").unwrap();
+    let key = KeyringKey::new(dir.path(), &saved, None);
+    assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
     h.get_by_label("Store in keyring").click();
-    h.run();
-    h.get_by_label("stored for kr-import");
+    wait_for(|| {
+        h.run();
+        h.query_by_label("password for kr-import stored in the OS keyring")
+            .is_some()
+    });
     assert_eq!(
-        keyring::password("kr-import").unwrap().unwrap().expose(),
-        "Fixture-Pa55word!"
+        keyring::password(&key).unwrap(),
+        Lookup::Found(Secret::new("Fixture-Pa55word!"))
     );
     for entry in walk(dir.path()) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();

@@ -9,7 +9,7 @@ use crate::core::platform::Platform;
 use crate::core::request::with_api_port;
 use crate::core::secret::Secret;
 use crate::core::workspace::{Device, Workspace};
-use crate::engine::keyring;
+use crate::engine::keyring::{self, KeyringKey};
 
 pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
     let workspace = Workspace::new(&ctx.workspace);
@@ -35,7 +35,8 @@ pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
             }
         }),
         DeviceCommand::Remove { name } => workspace.remove_device(&name).map(|d| {
-            if let Err(e) = keyring::delete_password(&d.name) {
+            let key = KeyringKey::new(workspace.dir(), &d, None);
+            if let Err(e) = keyring::delete_password(&key) {
                 tracing::debug!("keyring: {}", e.message);
             }
             (
@@ -94,14 +95,17 @@ fn add(
 }
 
 fn set_password(workspace: &Workspace, name: &str, var: &str) -> Result<(), Failure> {
-    workspace.device(name)?;
+    let device = workspace.device(name)?;
     let password = std::env::var(var).map_err(|_| {
         Failure::usage(
             format!("environment variable {var} is not set"),
             format!("Export it first: read -rs {var}; export {var}"),
         )
     })?;
-    keyring::set_password(name, &Secret::new(password))
+    keyring::set_password(
+        &KeyringKey::new(workspace.dir(), &device, None),
+        &Secret::new(password),
+    )
 }
 
 fn list_text(devices: &[Device]) -> String {

@@ -191,13 +191,14 @@ fn plan(
                 auth: key.auth.clone(),
                 ..conn.clone()
             };
-            let session = session_spec(&overrides, device.as_ref(), &prepared.url)?;
+            let session =
+                session_spec(workspace.dir(), &overrides, device.as_ref(), &prepared.url)?;
             groups.push(Group {
                 device: device_name.clone(),
                 job: Job {
                     session,
                     requests: Vec::new(),
-                    keyring_device: None,
+                    keyring: None,
                 },
                 slots: Vec::new(),
             });

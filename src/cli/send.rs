@@ -1,5 +1,6 @@
 //! `apx send`: one request, built from flags and the device, run by the engine.
 
+use std::path::Path;
 use std::time::Duration;
 
 use super::args::{ConnectionArgs, SendArgs, TrustArgs};
@@ -15,8 +16,9 @@ use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
+use crate::engine::keyring::{self, KeyringKey, Lookup};
 use crate::engine::session::{PreparedRequest, SessionSpec};
-use crate::engine::{Job, JobRequest, keyring};
+use crate::engine::{Job, JobRequest};
 
 pub fn run(ctx: &Context, args: SendArgs) -> u8 {
     let job = match build_job(ctx, &args) {
@@ -59,7 +61,7 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
         .as_ref()
         .map(|d| with_api_port(&d.base_url, platform));
     let url = resolve_target(&with_api_port(&args.target, platform), base.as_deref())?;
-    let session = session_spec(&args.connection, device.as_ref(), &url)?;
+    let session = session_spec(&ctx.workspace, &args.connection, device.as_ref(), &url)?;
     let body = args.data.as_deref().map(read_body).transpose()?;
     let extra = args
         .headers
@@ -95,7 +97,7 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
             },
             sink,
         }],
-        keyring_device: None,
+        keyring: None,
     })
 }
 
@@ -114,6 +116,7 @@ fn platform_of(conn: &ConnectionArgs, device: Option<&Device>) -> Result<Platfor
 
 /// The session for a device (or none), with the command line overriding it.
 pub fn session_spec(
+    workspace: &Path,
     conn: &ConnectionArgs,
     device: Option<&Device>,
     url: &url::Url,
@@ -137,7 +140,7 @@ pub fn session_spec(
         AuthMode::None => None,
         _ => Some(password(
             conn.password_env.as_deref(),
-            device,
+            device.map(|d| KeyringKey::new(workspace, d, user.as_deref())),
             user.as_deref(),
         )?),
     };
@@ -178,10 +181,11 @@ pub fn trust_from_args(args: &TrustArgs) -> Result<Option<Trust>, Failure> {
     }
 }
 
-/// `--password-env`, else the device's keyring entry, else a prompt on a terminal.
+/// `--password-env`, else the device's keyring entry (bound to its
+/// address and user), else a prompt on a terminal.
 fn password(
     env: Option<&str>,
-    device: Option<&Device>,
+    key: Option<KeyringKey>,
     user: Option<&str>,
 ) -> Result<Secret, Failure> {
     if let Some(var) = env {
@@ -192,15 +196,24 @@ fn password(
             )
         });
     }
-    if let Some(device) = device {
-        match keyring::password(&device.name) {
-            Ok(Some(p)) => return Ok(p),
-            Ok(None) => {}
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal();
+    if let Some(key) = &key {
+        match keyring::password(key) {
+            Ok(Lookup::Legacy) if terminal && confirm_legacy(key) => {
+                if let Some(p) = keyring::migrate_legacy(key)? {
+                    return Ok(p);
+                }
+            }
+            Ok(found) => {
+                if let Some(p) = found.into_password(key)? {
+                    return Ok(p);
+                }
+            }
             Err(e) => tracing::debug!("keyring: {}", e.message),
         }
     }
-    use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() {
+    if terminal {
         let prompt = format!("Password for {}: ", user.unwrap_or("the device"));
         if let Ok(p) = rpassword::prompt_password(prompt) {
             return Ok(Secret::new(p));
@@ -210,6 +223,18 @@ fn password(
         "no password available",
         "Give --password-env VAR, store one with `apx device set-password NAME --password-env VAR`, or run in a terminal to be prompted.",
     ))
+}
+
+/// Asks on the terminal whether an earlier apx's keyring password (bound to
+/// no address) may be bound to this device's address and user.
+fn confirm_legacy(key: &KeyringKey) -> bool {
+    eprint!(
+        "The OS keyring holds a password for {:?} stored by an earlier apx, bound to no address.\nUse it for {}@{} from now on? [y/N] ",
+        key.device, key.user, key.origin
+    );
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
 }
 
 /// `-d BODY` or `-d @FILE`.

@@ -33,9 +33,9 @@ pub type JobId = u64;
 pub struct Job {
     pub session: SessionSpec,
     pub requests: Vec<JobRequest>,
-    /// When the session has no password but needs one, read this device's
+    /// When the session has no password but needs one, read the device's
     /// keyring entry (off the caller's thread).
-    pub keyring_device: Option<String>,
+    pub keyring: Option<keyring::KeyringKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +68,38 @@ impl JobRequest {
 pub enum Command {
     Run { id: JobId, job: Job },
     Cancel(JobId),
+    Keyring { id: JobId, op: KeyringOp },
+}
+
+/// A change to the OS keyring, made off the caller's thread (the keyring
+/// talks D-Bus, which may block).
+#[derive(Debug, Clone)]
+pub enum KeyringOp {
+    Store {
+        key: keyring::KeyringKey,
+        password: crate::core::secret::Secret,
+    },
+    Delete {
+        key: keyring::KeyringKey,
+    },
+    Rename {
+        key: keyring::KeyringKey,
+        new_name: String,
+    },
+}
+
+impl KeyringOp {
+    /// Carries the change out; says what was done, for people.
+    fn apply(self) -> Result<String, Failure> {
+        match self {
+            KeyringOp::Store { key, password } => keyring::set_password(&key, &password)
+                .map(|()| format!("password for {} stored in the OS keyring", key.device)),
+            KeyringOp::Delete { key } => keyring::delete_password(&key)
+                .map(|()| format!("keyring password of {} removed", key.device)),
+            KeyringOp::Rename { key, new_name } => keyring::rename(&key, &new_name)
+                .map(|()| format!("keyring password moved from {} to {new_name}", key.device)),
+        }
+    }
 }
 
 /// What comes out of the engine.
@@ -104,6 +136,11 @@ pub enum Event {
     },
     JobDone {
         job: JobId,
+    },
+    /// A keyring change is done (or failed).
+    Keyring {
+        id: JobId,
+        outcome: Result<String, Failure>,
     },
 }
 
@@ -182,6 +219,14 @@ impl Engine {
         let _ = self.commands.send(Command::Cancel(id));
     }
 
+    /// Queues a keyring change; [`Event::Keyring`] with the returned id
+    /// reports its outcome.
+    pub fn keyring(&self, op: KeyringOp) -> JobId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let _ = self.commands.send(Command::Keyring { id, op });
+        id
+    }
+
     /// The runtime, for other async work (probes, demo servers).
     pub fn handle(&self) -> &tokio::runtime::Handle {
         self.runtime.handle()
@@ -205,6 +250,15 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                         events.emit(Event::JobDone { job: id });
                     });
                 }
+                Some(Command::Keyring { id, op }) => {
+                    let events = events.clone();
+                    tokio::spawn(async move {
+                        let outcome = tokio::task::spawn_blocking(move || op.apply())
+                            .await
+                            .unwrap_or_else(|e| Err(Failure::usage(format!("keyring task failed: {e}"), "")));
+                        events.emit(Event::Keyring { id, outcome });
+                    });
+                }
                 Some(Command::Cancel(id)) => {
                     if let Some(cancel) = cancels.remove(&id) {
                         let _ = cancel.send(());
@@ -222,15 +276,21 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 /// Runs every request of the job in one session, then logs out.
 async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
+    let mut stored = Ok(None);
     if job.session.password.is_none() && job.session.auth != AuthMode::None {
-        if let Some(device) = job.keyring_device.clone() {
-            let lookup = tokio::task::spawn_blocking(move || keyring::password(&device)).await;
-            if let Ok(Ok(password)) = lookup {
-                job.session.password = password;
-            }
+        if let Some(key) = job.keyring.clone() {
+            stored = tokio::task::spawn_blocking(move || {
+                keyring::password(&key).and_then(|found| found.into_password(&key))
+            })
+            .await
+            .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
         }
     }
-    let mut session = match Session::new(job.session) {
+    let session = stored.and_then(|password| {
+        job.session.password = job.session.password.take().or(password);
+        Session::new(job.session)
+    });
+    let mut session = match session {
         Ok(s) => s,
         Err(failure) => {
             for (index, request) in job.requests.iter().enumerate() {

@@ -91,10 +91,10 @@ impl ApxApp {
         let platform = self.platform();
         let auth = self.auth();
         let password = device.and_then(|d| self.passwords.get(&d.name).cloned());
-        let keyring_device = device
+        let keyring = device
             .filter(|d| !self.transient.contains(&d.name))
-            .map(|d| d.name.clone());
-        if auth != AuthMode::None && password.is_none() && keyring_device.is_none() {
+            .map(|d| self.keyring_key(d, None));
+        if auth != AuthMode::None && password.is_none() && keyring.is_none() {
             return Err(Failure::usage(
                 "no password for this request",
                 "Select a device and type its password in the Auth tab, or set Auth to None.",
@@ -115,7 +115,7 @@ impl ApxApp {
                 prepared,
                 Sink::Bounded(self.settings.max_body_bytes()),
             )],
-            keyring_device,
+            keyring,
         })
     }
 
@@ -189,10 +189,17 @@ impl ApxApp {
             self.transient.insert(device.name.clone());
             self.devices.push(device.clone());
         } else if self.devices.iter().any(|d| d.name == old_name) {
+            let previous = self.devices.iter().find(|d| d.name == old_name).cloned();
             self.workspace.update_device(&old_name, device.clone())?;
             self.reload_devices();
-            if old_name != device.name {
-                move_keyring_entry(old_name.clone(), device.name.clone());
+            // A renamed device keeps its keyring password; one moved to
+            // another address does not (it is bound to the old one).
+            if let Some(previous) = previous.filter(|_| old_name != device.name) {
+                let key = self.keyring_key(&previous, None);
+                self.engine.keyring(crate::engine::KeyringOp::Rename {
+                    key,
+                    new_name: device.name.clone(),
+                });
             }
         } else {
             self.workspace.add_device(device.clone())?;
@@ -208,19 +215,4 @@ impl ApxApp {
         }
         Ok(())
     }
-}
-
-/// A renamed device keeps its keyring password, and the old name keeps none
-/// (on a worker thread: the keyring talks D-Bus).
-fn move_keyring_entry(old: String, new: String) {
-    std::thread::spawn(move || {
-        let moved = crate::engine::keyring::password(&old).and_then(|password| match password {
-            Some(p) => crate::engine::keyring::set_password(&new, &p)
-                .and_then(|()| crate::engine::keyring::delete_password(&old)),
-            None => Ok(()),
-        });
-        if let Err(e) = moved {
-            tracing::warn!("keyring entry not moved from {old} to {new}: {}", e.message);
-        }
-    });
 }

@@ -312,7 +312,12 @@ impl ApxApp {
 
     fn apply(&mut self, event: Event) {
         let current = self.response.running.as_ref().map(|r| r.job);
+        if let Event::Keyring { id, outcome } = event {
+            self.keyring_done(id, outcome);
+            return;
+        }
         let job = match &event {
+            Event::Keyring { id, .. } => *id,
             Event::Started { job, .. }
             | Event::Tls { job, .. }
             | Event::Head { job, .. }
@@ -350,7 +355,37 @@ impl ApxApp {
             Event::Exchange { record, .. } => self.response.timeline.push(record),
             Event::Finished { result, .. } => self.finish(*result),
             Event::JobDone { .. } => self.response.running = None,
+            Event::Keyring { .. } => {}
         }
+    }
+
+    /// Shows a keyring change's outcome where it was asked for: beside the
+    /// import dialog's offer, else as the notice.
+    fn keyring_done(&mut self, id: JobId, outcome: Result<String, Failure>) {
+        let text = match outcome {
+            Ok(done) => done,
+            Err(e) => format!("keyring: {}", e.message),
+        };
+        let offer = self
+            .import
+            .as_mut()
+            .and_then(|d| d.passwords.iter_mut().find(|o| o.pending == Some(id)));
+        match offer {
+            Some(offer) => {
+                offer.pending = None;
+                offer.outcome = Some(text);
+            }
+            None => self.notice = Some(text),
+        }
+    }
+
+    /// The keyring key of a workspace device, for `user` (default: its own).
+    pub fn keyring_key(
+        &self,
+        device: &Device,
+        user: Option<&str>,
+    ) -> crate::engine::keyring::KeyringKey {
+        crate::engine::keyring::KeyringKey::new(self.workspace.dir(), device, user)
     }
 
     fn finish(&mut self, result: RequestResult) {

@@ -167,8 +167,15 @@ impl ApxApp {
         self.store_device(editor.original.as_deref(), device)?;
         if !editor.password.is_empty() {
             let password = Secret::new(editor.password.clone());
-            if editor.remember {
-                crate::engine::keyring::set_password(&name, &password)?;
+            // Demo devices live in memory only, and so do their passwords.
+            let device = self.devices.iter().find(|d| d.name == name);
+            let stored = device.filter(|d| editor.remember && !self.transient.contains(&d.name));
+            if let Some(device) = stored {
+                let key = self.keyring_key(device, None);
+                self.engine.keyring(crate::engine::KeyringOp::Store {
+                    key,
+                    password: password.clone(),
+                });
             }
             self.passwords.insert(name.clone(), password);
         }
@@ -206,8 +213,10 @@ impl ApxApp {
             self.devices.retain(|d| d.name != name);
             Ok(())
         } else {
-            self.workspace.remove_device(name).map(|_| {
-                let _ = crate::engine::keyring::delete_password(name);
+            self.workspace.remove_device(name).map(|removed| {
+                let key = self.keyring_key(&removed, None);
+                self.engine
+                    .keyring(crate::engine::KeyringOp::Delete { key });
                 self.reload_devices();
             })
         };

@@ -22,6 +22,8 @@ pub struct PasswordOffer {
     pub device: String,
     /// What storing it gave, once tried.
     pub outcome: Option<String>,
+    /// The keyring change under way.
+    pub pending: Option<crate::engine::JobId>,
 }
 
 impl ApxApp {
@@ -85,6 +87,7 @@ impl ApxApp {
                     found,
                     device: device.clone(),
                     outcome: None,
+                    pending: None,
                 })
                 .collect();
             self.collections_stamp = None;
@@ -126,17 +129,24 @@ impl ApxApp {
                     })
                     .response
                     .labelled_by(l.id);
-                let ready = !offer.device.is_empty() && offer.outcome.is_none();
+                let ready =
+                    !offer.device.is_empty() && offer.outcome.is_none() && offer.pending.is_none();
                 if ui
                     .add_enabled(ready, egui::Button::new("Store in keyring"))
                     .clicked()
                 {
-                    let stored =
-                        crate::engine::keyring::set_password(&offer.device, &offer.found.secret);
-                    offer.outcome = Some(match stored {
-                        Ok(()) => format!("stored for {}", offer.device),
-                        Err(e) => format!("not stored: {}", e.message),
+                    let device = self.devices.iter().find(|d| d.name == offer.device);
+                    // The password is bound to the file's user where it names one.
+                    let key = device.map(|d| self.keyring_key(d, offer.found.user.as_deref()));
+                    offer.pending = key.map(|key| {
+                        self.engine.keyring(crate::engine::KeyringOp::Store {
+                            key,
+                            password: offer.found.secret.clone(),
+                        })
                     });
+                }
+                if offer.pending.is_some() {
+                    ui.weak("storing…");
                 }
                 if let Some(outcome) = &offer.outcome {
                     ui.weak(outcome);

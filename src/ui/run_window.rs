@@ -122,12 +122,15 @@ impl ApxApp {
         }
         for (_, (device, session, group)) in groups {
             let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
-            let keyring_device = device.filter(|d| needs_keyring && !self.transient.contains(d));
+            let keyring = device
+                .filter(|d| needs_keyring && !self.transient.contains(d))
+                .and_then(|name| self.devices.iter().find(|d| d.name == name))
+                .map(|d| self.keyring_key(d, None));
             let rows_of_job: Vec<usize> = group.iter().map(|(row, _)| *row).collect();
             let job = Job {
                 session,
                 requests: group.into_iter().map(|(_, r)| r).collect(),
-                keyring_device,
+                keyring,
             };
             let id = self.engine.run(job);
             for (index, row) in rows_of_job.into_iter().enumerate() {
