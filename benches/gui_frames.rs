@@ -101,6 +101,7 @@ fn main() {
             sha256: asa.sha256.clone(),
         },
         variables: Default::default(),
+        allow_http: false,
     };
     Workspace::new(dir.path()).add_device(device).unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();

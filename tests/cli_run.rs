@@ -30,6 +30,7 @@ fn device(a: &Appliance) -> Device {
             sha256: a.sha256.clone(),
         },
         variables,
+        allow_http: false,
     }
 }
 

@@ -26,6 +26,7 @@ fn device(a: &Appliance, trust: Trust) -> Device {
         username: Some("admin".into()),
         trust,
         variables: Default::default(),
+        allow_http: false,
     }
 }
 
@@ -245,6 +246,7 @@ fn cancel_stops_a_slow_request() {
             sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
         },
         variables: Default::default(),
+        allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/slow".into();
@@ -282,6 +284,7 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
         username: Some("admin".into()),
         trust: Trust::Verify,
         variables: Default::default(),
+        allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
     app.draft.method = "POST".into();
@@ -310,6 +313,7 @@ fn catalog_fills_method_path_and_body() {
         username: Some("admin".into()),
         trust: Trust::Verify,
         variables: Default::default(),
+        allow_http: false,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.run();
@@ -353,6 +357,7 @@ fn delete_asks_for_confirmation() {
         username: None,
         trust: Trust::Verify,
         variables: Default::default(),
+        allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
     app.selected = None;
@@ -382,6 +387,7 @@ fn filter_narrows_the_device_tree() {
         username: None,
         trust: Trust::Verify,
         variables: Default::default(),
+        allow_http: false,
     };
     let mut app = app_with(
         dir.path(),
@@ -442,6 +448,7 @@ fn copy_as_curl_and_paste_a_curl_command() {
         username: Some("admin".into()),
         trust: Trust::Insecure,
         variables: Default::default(),
+        allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
     app.draft.url = "/api/monitoring/serialnumber".into();
@@ -609,4 +616,65 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     h.get_by_label("lab-wsa").click();
     h.run();
     assert_eq!(h.state().draft.url, first.path);
+}
+
+/// Replaces the text of the field labelled `label` by typing.
+fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
+    use std::sync::atomic::Ordering;
+    let rt = runtime();
+    let stats = Arc::new(apx::demo::Stats::default());
+    let handler = apx::demo::asa::handler(apx::demo::ApplianceConfig::demo(), stats.clone());
+    let server = rt
+        .block_on(apx::demo::server::serve_plain(handler, None))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[]));
+    h.run();
+    h.get_by_label("+ Add device").click();
+    h.run();
+    retype(&mut h, "Name", "plain-asa");
+    retype(&mut h, "Base URL", &server.url());
+    retype(&mut h, "Username", "admin");
+    retype(&mut h, "Password", DEMO_PASSWORD);
+    h.get_by_label_contains("travel unencrypted");
+    h.get_by_label("Save device").click();
+    h.run();
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the refusal", |app| app.response.result.is_some());
+    h.get_by_label_contains("takes its API over HTTPS only");
+    assert_eq!(stats.requests.load(Ordering::SeqCst), 0);
+    assert_eq!(stats.logins.load(Ordering::SeqCst), 0);
+
+    h.query_all_by_label("plain-asa")
+        .next()
+        .unwrap()
+        .click_secondary();
+    h.run();
+    h.get_by_label("Edit…").click();
+    h.run();
+    h.get_by_label("Allow plain HTTP (this platform's API requires HTTPS)")
+        .click();
+    h.run();
+    h.get_by_label("Save device").click();
+    h.run();
+    let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
+    assert!(file.contains("\"allow_http\": true"), "{file}");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the answer", finished);
+    assert_eq!(
+        h.state().response.result.as_ref().unwrap().status,
+        Some(200)
+    );
+    h.get_by_label_contains("Warning: the login and its session token travel unencrypted");
 }

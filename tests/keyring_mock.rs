@@ -29,6 +29,7 @@ fn device(name: &str, base_url: &str) -> Device {
         username: Some("admin".into()),
         trust: Default::default(),
         variables: Default::default(),
+        allow_http: false,
     }
 }
 

@@ -22,6 +22,7 @@ fn round_trip_through_the_secret_service() {
         username: Some("admin".into()),
         trust: Default::default(),
         variables: Default::default(),
+        allow_http: false,
     };
     let key = KeyringKey::new(dir.path(), &device, None);
     if let Err(e) = keyring::set_password(&key, &Secret::new("os-pw")) {

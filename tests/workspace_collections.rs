@@ -45,6 +45,7 @@ fn device() -> Device {
         username: Some("admin".into()),
         trust: Trust::Verify,
         variables: BTreeMap::from([("object".to_string(), "web-2".to_string())]),
+        allow_http: false,
     }
 }
 

@@ -91,6 +91,9 @@ pub struct ConnectionArgs {
     /// Whole-request timeout in seconds
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub timeout: f64,
+    /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Args)]
@@ -139,20 +142,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
     /// Add a device to the workspace
-    Add {
-        name: String,
-        #[arg(long, value_name = "PLATFORM")]
-        platform: String,
-        #[arg(long, value_name = "URL")]
-        url: String,
-        #[arg(long, value_name = "USER")]
-        user: Option<String>,
-        /// Folder in the device tree, e.g. Lab/DC1
-        #[arg(long, value_name = "PATH", default_value = "")]
-        folder: String,
-        #[command(flatten)]
-        trust: TrustArgs,
-    },
+    Add(DeviceAddArgs),
     /// List the devices (no secrets)
     List,
     /// Remove a device (and its keyring entry)
@@ -163,6 +153,26 @@ pub enum DeviceCommand {
         #[arg(long, value_name = "VAR")]
         password_env: String,
     },
+}
+
+/// `apx device add`.
+#[derive(Debug, Args)]
+pub struct DeviceAddArgs {
+    pub name: String,
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: String,
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Folder in the device tree, e.g. Lab/DC1
+    #[arg(long, value_name = "PATH", default_value = "")]
+    pub folder: String,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Subcommand)]

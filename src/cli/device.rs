@@ -1,6 +1,6 @@
 //! `apx device add|list|remove|set-password`.
 
-use super::args::DeviceCommand;
+use super::args::{DeviceAddArgs, DeviceCommand};
 use super::output::print_json;
 use super::send::trust_from_args;
 use super::{Context, report};
@@ -14,14 +14,7 @@ use crate::engine::keyring::{self, KeyringKey};
 pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
     let workspace = Workspace::new(&ctx.workspace);
     let outcome = match command {
-        DeviceCommand::Add {
-            name,
-            platform,
-            url,
-            user,
-            folder,
-            trust,
-        } => add(&workspace, name, &platform, url, user, folder, &trust).map(|d| {
+        DeviceCommand::Add(args) => add(&workspace, args).map(|d| {
             (
                 format!("added {} ({}, {})", d.name, d.platform, d.base_url),
                 serde_json::json!({"added": d}),
@@ -66,29 +59,22 @@ pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
     }
 }
 
-fn add(
-    workspace: &Workspace,
-    name: String,
-    platform: &str,
-    url: String,
-    user: Option<String>,
-    folder: String,
-    trust: &super::args::TrustArgs,
-) -> Result<Device, Failure> {
-    let platform = Platform::parse(platform).ok_or_else(|| {
+fn add(workspace: &Workspace, args: DeviceAddArgs) -> Result<Device, Failure> {
+    let platform = Platform::parse(&args.platform).ok_or_else(|| {
         Failure::usage(
-            format!("unknown platform {platform:?}"),
+            format!("unknown platform {:?}", args.platform),
             "Use one of asa, fxos, wsa, sma, esa, generic.",
         )
     })?;
     let device = Device {
-        name,
-        folder: folder.trim_matches('/').to_string(),
+        name: args.name,
+        folder: args.folder.trim_matches('/').to_string(),
         platform,
-        base_url: with_api_port(&url, platform),
-        username: user,
-        trust: trust_from_args(trust)?.unwrap_or_default(),
+        base_url: with_api_port(&args.url, platform),
+        username: args.user,
+        trust: trust_from_args(&args.trust)?.unwrap_or_default(),
         variables: Default::default(),
+        allow_http: args.allow_http,
     };
     workspace.add_device(device.clone())?;
     Ok(device)

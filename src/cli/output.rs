@@ -26,6 +26,8 @@ pub struct SendDocument<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<Value>,
     pub insecure: bool,
+    /// Credentials sent over plain HTTP, say; empty when none.
+    pub warnings: &'a [String],
     pub error: Option<&'a Failure>,
 }
 
@@ -81,6 +83,7 @@ impl<'a> SendDocument<'a> {
             body,
             output,
             insecure: result.handshake.as_ref().is_some_and(|h| h.insecure),
+            warnings: &result.warnings,
             error: result.error.as_ref(),
         }
     }
@@ -96,6 +99,7 @@ impl<'a> SendDocument<'a> {
             body: BodyValue::Null,
             output: None,
             insecure: false,
+            warnings: &[],
             error: Some(failure),
         }
     }
@@ -151,6 +155,7 @@ pub fn failure_text(failure: &Failure) -> String {
 
 /// A result for people: summary and notes on stderr, body on stdout.
 pub fn print_result(result: &RequestResult, platform: Platform) {
+    print_warnings_of(result);
     if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
         eprintln!(
             "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
@@ -186,6 +191,13 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
     }
     if let Some(failure) = &result.error {
         print_failure(failure);
+    }
+}
+
+/// The result's warnings (credentials over plain HTTP), on stderr.
+pub fn print_warnings_of(result: &RequestResult) {
+    for warning in &result.warnings {
+        eprintln!("warning: {warning}");
     }
 }
 

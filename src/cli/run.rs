@@ -245,8 +245,17 @@ pub(super) fn record_history(ctx: &Context, results: &[RequestResult], device: O
     }
 }
 
-/// `--json`: one array of `send` documents, each with its `name`.
+/// `--json`: one array of `send` documents, each with its `name`; each
+/// distinct warning once on stderr.
 fn print_documents(outcomes: &[Outcome]) {
+    let mut warned = BTreeSet::new();
+    for outcome in outcomes {
+        if let Outcome::Sent(result) = outcome {
+            for warning in result.warnings.iter().filter(|w| warned.insert(*w)) {
+                eprintln!("warning: {warning}");
+            }
+        }
+    }
     let documents: Vec<SendDocument<'_>> = outcomes
         .iter()
         .map(|outcome| match outcome {
@@ -267,6 +276,11 @@ fn print_table(outcomes: &[Outcome]) {
         .iter()
         .map(|outcome| match outcome {
             Outcome::Sent(result) => {
+                for warning in &result.warnings {
+                    if warned.insert(warning.clone()) {
+                        eprintln!("warning: {warning}");
+                    }
+                }
                 if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
                     if warned.insert(h.host.clone()) {
                         eprintln!(

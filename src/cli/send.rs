@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::args::{ConnectionArgs, SendArgs, TrustArgs};
-use super::output::{SendDocument, print_failure, print_json, print_result};
+use super::output::{SendDocument, print_failure, print_json, print_result, print_warnings_of};
 use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: SendArgs) -> u8 {
     for result in &results {
         worst = worst.max(result.exit_code());
         if ctx.json {
+            print_warnings_of(result);
             print_json(&SendDocument::from_result(result, false));
         } else {
             print_result(result, platform);
@@ -160,6 +161,7 @@ pub fn session_spec(
         password,
         trust,
         timeout: Duration::from_secs_f64(conn.timeout),
+        allow_http: conn.allow_http || device.is_some_and(|d| d.allow_http),
     })
 }
 

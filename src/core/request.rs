@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::core::error::Failure;
-use crate::core::platform::Platform;
+use crate::core::platform::{AuthMode, Platform};
 
 /// One header line; disabled headers stay in the model but are not sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +268,49 @@ fn bad_url(url: &str, why: &str) -> Failure {
     )
 }
 
+/// Refuses plain `http://` for a platform whose guide requires HTTPS
+/// (ASA, FXOS), unless `allowed`.
+pub fn check_plain_http(url: &Url, platform: Platform, allowed: bool) -> Result<(), Failure> {
+    if url.scheme() != "http" || allowed || !platform.requires_https() {
+        return Ok(());
+    }
+    Err(Failure::usage(
+        format!(
+            "{} takes its API over HTTPS only: {} refused (nothing was sent)",
+            platform.label(),
+            origin(url)
+        ),
+        "Use https://, or allow plain HTTP for this device (--allow-http; in the app, Edit device > Allow plain HTTP): credentials would travel unencrypted.",
+    ))
+}
+
+/// The warning for credentials that travel unencrypted: a request to an
+/// `http://` URL with an auth mode that sends them (Basic, a login) or a
+/// credential header with a value.
+pub fn plain_http_warning(url: &Url, auth: AuthMode, headers: &[Header]) -> Option<String> {
+    if url.scheme() != "http" {
+        return None;
+    }
+    let what = match auth {
+        AuthMode::Basic => "Basic credentials",
+        AuthMode::Token => "the login and its session token",
+        AuthMode::None => {
+            let header = headers
+                .iter()
+                .find(|h| h.enabled && !h.value.is_empty() && is_credential_header(&h.name))?;
+            return Some(format!(
+                "the {} header travels unencrypted over plain HTTP to {}",
+                header.name,
+                origin(url)
+            ));
+        }
+    };
+    Some(format!(
+        "{what} travel unencrypted over plain HTTP to {}",
+        origin(url)
+    ))
+}
+
 /// An HTTP method token, upper-cased; checked before anything is sent.
 pub fn check_method(method: &str) -> Result<String, Failure> {
     let m = method.trim();
@@ -406,6 +449,40 @@ mod tests {
         let err = substitute("{{missing}}", &vars).unwrap_err();
         assert!(err.message.contains("{{missing}}"), "{}", err.message);
         assert!(substitute("{{open", &vars).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_asa_and_fxos_and_warned_about_elsewhere() {
+        let http = Url::parse("http://10.0.0.1:8080/api").unwrap();
+        let https = Url::parse("https://10.0.0.1/api").unwrap();
+        for platform in [Platform::Asa, Platform::Fxos] {
+            let refused = check_plain_http(&http, platform, false).unwrap_err();
+            assert!(
+                refused.message.contains("http://10.0.0.1:8080"),
+                "{}",
+                refused.message
+            );
+            assert!(check_plain_http(&http, platform, true).is_ok());
+            assert!(check_plain_http(&https, platform, false).is_ok());
+        }
+        assert!(check_plain_http(&http, Platform::Wsa, false).is_ok());
+
+        let warning = plain_http_warning(&http, AuthMode::Basic, &[]).unwrap();
+        assert!(warning.contains("unencrypted"), "{warning}");
+        assert!(plain_http_warning(&http, AuthMode::Token, &[]).is_some());
+        assert_eq!(plain_http_warning(&http, AuthMode::None, &[]), None);
+        let token = [Header::new("X-Auth-Token", "abc")];
+        assert!(
+            plain_http_warning(&http, AuthMode::None, &token)
+                .unwrap()
+                .contains("X-Auth-Token")
+        );
+        let off = [Header {
+            enabled: false,
+            ..Header::new("Authorization", "Basic x")
+        }];
+        assert_eq!(plain_http_warning(&http, AuthMode::None, &off), None);
+        assert_eq!(plain_http_warning(&https, AuthMode::Basic, &token), None);
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl Lookup {
                     key.device, key.user, key.origin
                 ),
                 format!(
-                    "If the device really moved, enter its password again: `apx device set-password {} --password-env VAR`, or in the app Edit device → Password → Remember.",
+                    "If the device really moved, enter its password again: `apx device set-password {} --password-env VAR`, or in the app Edit device > Password > Remember in the OS keyring.",
                     key.device
                 ),
             )),

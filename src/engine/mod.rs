@@ -19,7 +19,7 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind};
 use crate::core::platform::AuthMode;
-use crate::core::request::{merge_headers, redact_response_headers};
+use crate::core::request::{merge_headers, plain_http_warning, redact_response_headers};
 use crate::core::workspace::atomic;
 use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
@@ -156,6 +156,8 @@ pub struct RequestResult {
     pub body: Body,
     pub error: Option<Failure>,
     pub handshake: Option<Handshake>,
+    /// For people: credentials sent over plain HTTP, say.
+    pub warnings: Vec<String>,
 }
 
 impl RequestResult {
@@ -347,6 +349,18 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         }
         let elapsed = started.elapsed();
         let platform = session.spec().platform;
+        let sent = outcome.is_ok()
+            || outcome
+                .as_ref()
+                .is_err_and(|f| f.kind != FailureKind::Usage);
+        let warnings: Vec<String> = plain_http_warning(
+            &request.request.url,
+            session.spec().auth,
+            &request.request.headers,
+        )
+        .filter(|_| sent)
+        .into_iter()
+        .collect();
         let result = match outcome {
             Ok(response) => {
                 let error = (response.status >= 400).then(|| {
@@ -368,9 +382,13 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     body,
                     error,
                     handshake,
+                    warnings,
                 }
             }
-            Err(failure) => failed_result(request, failure, elapsed, handshake),
+            Err(failure) => RequestResult {
+                warnings,
+                ..failed_result(request, failure, elapsed, handshake)
+            },
         };
         let cancelled = result
             .error
@@ -432,5 +450,6 @@ fn failed_result(
         body: Body::Memory(Default::default()),
         error: Some(failure),
         handshake,
+        warnings: Vec::new(),
     }
 }

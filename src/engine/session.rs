@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
 use crate::core::error::{Failure, FailureKind};
 use crate::core::platform::{AuthMode, FlowRequest, Platform, reason_phrase};
-use crate::core::request::Header;
+use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
 use crate::core::tls::Trust;
 
@@ -23,6 +23,8 @@ pub struct SessionSpec {
     pub trust: Trust,
     /// Whole-request timeout, login included.
     pub timeout: Duration,
+    /// Plain `http://` allowed where the platform requires HTTPS.
+    pub allow_http: bool,
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -121,6 +123,7 @@ impl Session {
         sink: &Sink,
         on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
     ) -> Result<WireResponse, Failure> {
+        check_plain_http(&request.url, self.spec.platform, self.spec.allow_http)?;
         let fresh_login = self.spec.auth == AuthMode::Token && self.token.is_none();
         if fresh_login {
             self.login(on).await?;

@@ -109,6 +109,7 @@ impl ApxApp {
                 password,
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
+                allow_http: device.is_some_and(|d| d.allow_http),
             },
             requests: vec![JobRequest::from_prepared(
                 self.draft.name.clone(),

@@ -254,6 +254,7 @@ impl ApxApp {
                         username: Some(a.username.clone()),
                         trust: Default::default(),
                         variables,
+                        allow_http: false,
                     });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));

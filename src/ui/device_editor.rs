@@ -35,6 +35,7 @@ pub struct DeviceEditor {
     pub ca_file: PathPicker,
     pub pin: String,
     pub variables: std::collections::BTreeMap<String, String>,
+    pub allow_http: bool,
     pub error: Option<Failure>,
 }
 
@@ -53,6 +54,7 @@ impl DeviceEditor {
             ca_file: PathPicker::default(),
             pin: String::new(),
             variables: Default::default(),
+            allow_http: false,
             error: None,
         }
     }
@@ -65,6 +67,7 @@ impl DeviceEditor {
         e.base_url = device.base_url.clone();
         e.username = device.username.clone().unwrap_or_default();
         e.variables = device.variables.clone();
+        e.allow_http = device.allow_http;
         match &device.trust {
             Trust::Verify => {}
             Trust::Ca { file } => {
@@ -101,6 +104,7 @@ impl DeviceEditor {
             username: Some(self.username.trim().to_string()).filter(|u| !u.is_empty()),
             trust,
             variables: self.variables.clone(),
+            allow_http: self.allow_http,
         };
         device.validate()?;
         Ok(device)
@@ -260,6 +264,25 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<EditorAction> 
         &mut e.base_url,
         "https://10.0.0.1 (AsyncOS: port 6443)",
     );
+    if e.base_url
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("http://")
+    {
+        ui.horizontal(|ui| {
+            ui.add_space(114.0);
+            let text = if e.platform.requires_https() {
+                "Allow plain HTTP (this platform's API requires HTTPS)"
+            } else {
+                "Allow plain HTTP"
+            };
+            ui.checkbox(&mut e.allow_http, text);
+        });
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Over plain HTTP the password and session tokens travel unencrypted.",
+        );
+    }
     field(ui, "Username", &mut e.username, "admin");
     ui.horizontal(|ui| {
         let l = ui.add_sized([110.0, 20.0], egui::Label::new("Password"));

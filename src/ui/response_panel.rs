@@ -55,6 +55,9 @@ impl ApxApp {
                 );
             }
         });
+        for warning in &result.warnings {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
+        }
         if let Some(failure) = &result.error {
             let body = result.body.bytes().filter(|b| !b.is_empty());
             let show = &mut self.response.show_error_body;

@@ -101,6 +101,7 @@ impl ApxApp {
                 password: device.and_then(|d| self.passwords.get(&d.name).cloned()),
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
+                allow_http: device.is_some_and(|d| d.allow_http),
             };
             let request = JobRequest::from_prepared(
                 entry.request.name.clone(),

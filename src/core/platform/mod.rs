@@ -170,6 +170,12 @@ impl Platform {
         }
     }
 
+    /// Whether the platform's guide requires HTTPS for its API (ASA and
+    /// FXOS): plain `http://` is refused unless the user allows it.
+    pub fn requires_https(self) -> bool {
+        matches!(self, Platform::Asa | Platform::Fxos)
+    }
+
     /// Whether Basic auth is accepted (FXOS only accepts its token).
     pub fn supports_basic(self) -> bool {
         self != Platform::Fxos

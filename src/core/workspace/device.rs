@@ -26,6 +26,10 @@ pub struct Device {
     /// workspace is plain text); see [`super::variables`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: BTreeMap<String, String>,
+    /// Plain `http://` allowed where the platform's guide requires HTTPS
+    /// (ASA, FXOS); credentials then travel unencrypted, with a warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_http: bool,
 }
 
 impl Device {

@@ -222,6 +222,7 @@ mod tests {
             username: Some("admin".into()),
             trust: Trust::Insecure,
             variables: Default::default(),
+            allow_http: false,
         }
     }
 
