@@ -147,6 +147,7 @@ impl Lookup {
 }
 
 fn entry(account: &str) -> Result<Entry, Failure> {
+    super::ui_thread::assert_not_in_frame("the OS keyring");
     use_os_store();
     Entry::new(SERVICE, account).map_err(keyring_failure)
 }

@@ -8,6 +8,7 @@ pub mod keyring;
 pub mod probe;
 pub mod session;
 pub mod tls;
+pub mod ui_thread;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -423,6 +423,7 @@ impl ApxApp {
 
     /// Draws the whole app into `ui` (also what the kittest tests drive).
     pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let _frame = crate::engine::ui_thread::FrameGuard::enter();
         let _ = self.ctx_cell.set(ui.ctx().clone());
         ui.ctx().set_theme(self.settings.theme.preference());
         self.drain_events();

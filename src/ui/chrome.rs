@@ -84,11 +84,6 @@ impl ApxApp {
         s.last_url = Some(self.draft.url.clone())
             .filter(|u| !u.is_empty() && !u.trim_start().starts_with("curl "))
             .filter(|u| url::Url::parse(u).map_or(true, |p| p.password().is_none()));
-        s.last_saved = self
-            .draft
-            .saved_path
-            .as_ref()
-            .map(|p| p.display().to_string());
         s
     }
 }

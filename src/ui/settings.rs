@@ -43,8 +43,6 @@ pub struct Settings {
     pub last_device: Option<String>,
     pub last_method: Option<String>,
     pub last_url: Option<String>,
-    /// The saved request last opened, relative to the workspace.
-    pub last_saved: Option<String>,
 }
 
 impl Default for Settings {
@@ -55,7 +53,6 @@ impl Default for Settings {
             last_device: None,
             last_method: None,
             last_url: None,
-            last_saved: None,
         }
     }
 }
