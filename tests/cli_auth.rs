@@ -59,27 +59,9 @@ fn asa_refused_login_is_auth_error_with_hint() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(run.json()["error"]["kind"], "usage");
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
-        .args([
-            "send",
-            "--json",
-            "--platform",
-            "asa",
-            "--auth",
-            "token",
-            "-u",
-            "admin",
-            "--password-env",
-            "BAD_PW",
-            "--pin",
-            &asa.sha256,
-            &url,
-        ])
-        .env("BAD_PW", "not-the-password")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = refused_login(&asa);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
     assert_eq!(doc["error"]["kind"], "auth");
     // The login's answer came back: its status is the document's.
     assert_eq!(doc["status"], 401);
@@ -158,13 +140,49 @@ fn fxos_token_flow_and_decoded_errors() {
 fn fxos_refused_login_decodes_551() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
-    let url = format!("{}/api/sys/firmware", fxos.url);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
-        .args([
+    let out = refused_login(&fxos);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["error"]["kind"], "auth");
+    // FXOS answers a refused login with 400 and its error code 551.
+    assert_eq!(doc["status"], 400, "{doc}");
+    assert_eq!(doc["error"]["format"], "fxos");
+    assert_eq!(doc["error"]["code"], "551");
+    assert_eq!(doc["error"]["message"], "Authentication failed");
+}
+
+#[test]
+fn asyncos_refused_login_is_auth_error() {
+    let rt = runtime();
+    let wsa = appliance(&rt, Platform::Wsa);
+    let out = refused_login(&wsa);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["error"]["kind"], "auth");
+    assert_eq!(doc["status"], 401, "{doc}");
+    assert_eq!(doc["error"]["format"], "asyncos");
+    assert_eq!(doc["error"]["message"], "Authentication failed.");
+    assert_eq!(wsa.stats.failed_logins.load(SeqCst), 1);
+    assert_eq!(wsa.stats.requests.load(SeqCst), 0);
+}
+
+/// `send --json` with token auth and a wrong password, in a temporary
+/// workspace (nothing lands in the shipped one).
+fn refused_login(a: &apx::demo::Appliance) -> support::Run {
+    let path = match a.platform {
+        Platform::Asa => "/api/objects/networkobjects",
+        Platform::Fxos => "/api/sys/firmware",
+        _ => "/wsa/api/v2.0/reporting/web_services_summary",
+    };
+    let url = format!("{}{path}", a.url);
+    let dir = tempfile::tempdir().unwrap();
+    support::apx_env(
+        dir.path(),
+        &[
             "send",
             "--json",
             "--platform",
-            "fxos",
+            a.platform.id(),
             "--auth",
             "token",
             "-u",
@@ -172,18 +190,11 @@ fn fxos_refused_login_decodes_551() {
             "--password-env",
             "BAD_PW",
             "--pin",
-            &fxos.sha256,
+            &a.sha256,
             &url,
-        ])
-        .env("BAD_PW", "wrong")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["error"]["kind"], "auth");
-    assert!(doc["status"].is_u64(), "{doc}");
-    assert_eq!(doc["error"]["code"], "551");
-    assert_eq!(doc["error"]["message"], "Authentication failed");
+        ],
+        &[("BAD_PW", "not-the-password")],
+    )
 }
 
 #[test]

@@ -40,9 +40,16 @@ fn pinned(a: &Appliance) -> Device {
     )
 }
 
+/// keyring's mock store, so that no test reaches the desktop's keyring.
+fn mock_keyring() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
+}
+
 /// An app over a temporary workspace holding `devices`, with the demo
 /// password typed for each.
 fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
+    mock_keyring();
     let ws = Workspace::new(dir);
     for d in devices {
         ws.add_device(d.clone()).unwrap();
@@ -57,6 +64,7 @@ fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
 }
 
 fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
+    mock_keyring();
     Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 820.0))
         .with_max_steps(50)

@@ -2,7 +2,8 @@
 //! the real `apx` binary.
 #![allow(dead_code)] // each test file uses a different part
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use apx::core::platform::Platform;
 use apx::demo::certs::{self, CertKey};
@@ -54,15 +55,68 @@ impl Run {
     }
 }
 
+/// How long any child process of a test may run before it is killed and
+/// the test fails (a hung binary must not hang the suite).
+pub const CHILD_LIMIT: Duration = Duration::from_secs(90);
+
+/// Runs `command` to completion with piped output, killing it (and failing
+/// the test) when it outlives [`CHILD_LIMIT`].
+pub fn output_within(command: &mut Command) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + CHILD_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{command:?} still ran after {CHILD_LIMIT:?}; stderr so far:\n{}",
+                String::from_utf8_lossy(&stderr.join().unwrap_or_default())
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
 /// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
 pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_apx"))
+    apx_env(dir, args, &[])
+}
+
+/// Runs `apx ARGS` in `dir` with the demo password in `APX_PASSWORD`, and
+/// `env` set too; never with the desktop's keyring (no session bus).
+pub fn apx_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_apx"));
+    command
         .args(args)
         .current_dir(dir)
         .env("APX_PASSWORD", demo::DEMO_PASSWORD)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("run apx");
+        .envs(env.iter().copied());
+    let output = output_within(&mut command);
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
