@@ -54,20 +54,31 @@ impl Run {
     }
 }
 
-/// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
-pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_apx"))
+/// `apx ARGS` in `dir`, with `APX_PASSWORD` set to the demo password and
+/// no session bus (so no OS keyring).
+pub fn apx_command(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_apx"));
+    command
         .args(args)
         .current_dir(dir)
         .env("APX_PASSWORD", demo::DEMO_PASSWORD)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("run apx");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    command
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
     }
+}
+
+/// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
+pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    apx_command(dir, args).output().expect("run apx").into()
 }
 
 /// Runs `apx ARGS` in a fresh temporary folder.
@@ -153,4 +164,34 @@ pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Strin
         }
     }
     String::from_utf8_lossy(&head).into_owned()
+}
+
+/// Runs every command at once and waits for all of them, killing any still
+/// running after `limit` (and then failing the test). For commands that
+/// print little: their output waits in the pipes until they end.
+pub fn run_all(commands: Vec<Command>, limit: std::time::Duration) -> Vec<Run> {
+    use std::process::Stdio;
+    let deadline = std::time::Instant::now() + limit;
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| {
+            c.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn apx")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|mut child| {
+            while child.try_wait().expect("wait").is_none() {
+                if std::time::Instant::now() > deadline {
+                    let _ = child.kill();
+                    panic!("apx still running after {limit:?}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            child.wait_with_output().expect("output").into()
+        })
+        .collect()
 }
