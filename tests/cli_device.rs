@@ -254,10 +254,16 @@ fn a_hand_written_pin_is_normalised() {
     std::fs::write(ws.join("devices.json"), &bad).unwrap();
     let refused = send();
     assert_eq!(refused.code, 2, "{}", refused.stdout);
-    let message = refused.json()["error"]["message"].as_str().unwrap().to_string();
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
         message.contains("devices.json") && message.contains("\"fw\""),
         "{message}"
     );
-    assert_eq!(std::fs::read_to_string(ws.join("devices.json")).unwrap(), bad);
+    assert_eq!(
+        std::fs::read_to_string(ws.join("devices.json")).unwrap(),
+        bad
+    );
 }

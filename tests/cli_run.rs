@@ -475,7 +475,10 @@ fn links_in_the_workspace_are_never_followed() {
     let doc = result.json();
     let docs = doc.as_array().unwrap();
     assert_eq!(docs.len(), 2, "{doc}");
-    assert_eq!((&docs[0]["name"], &docs[0]["status"]), (&Value::from("Version"), &Value::from(200)));
+    assert_eq!(
+        (&docs[0]["name"], &docs[0]["status"]),
+        (&Value::from("Version"), &Value::from(200))
+    );
     assert_eq!(docs[1]["error"]["kind"], "usage");
     let skipped = docs[1]["error"]["message"].as_str().unwrap();
     assert!(
@@ -488,7 +491,10 @@ fn links_in_the_workspace_are_never_followed() {
         "{}",
         result.stderr
     );
-    assert_eq!(std::fs::read_to_string(&bashrc).unwrap(), "alias ll='ls -l'\n");
+    assert_eq!(
+        std::fs::read_to_string(&bashrc).unwrap(),
+        "alias ll='ls -l'\n"
+    );
 
     let text = run(dir.path(), &ws, &["Checks"]);
     assert_eq!(text.code, 2);
@@ -505,13 +511,26 @@ fn saved_requests_that_smuggle_are_refused_before_sending() {
     let ws = dir.path().join("ws");
     let store = Workspace::new(&ws);
     let mut dev = device(&asa);
-    dev.variables.insert("target".into(), "file:///etc/passwd".into());
+    dev.variables
+        .insert("target".into(), "file:///etc/passwd".into());
     store.save_devices(&[dev]).unwrap();
     std::fs::create_dir_all(ws.join("Bad")).unwrap();
     let cases = [
-        ("crlf.json", serde_json::json!([{"name": "X-A", "value": "1\r\nX-Injected: 2"}]), "/api/x"),
-        ("name.json", serde_json::json!([{"name": "X A", "value": "1"}]), "/api/x"),
-        ("gopher.json", serde_json::json!([]), "gopher://127.0.0.1:70/x"),
+        (
+            "crlf.json",
+            serde_json::json!([{"name": "X-A", "value": "1\r\nX-Injected: 2"}]),
+            "/api/x",
+        ),
+        (
+            "name.json",
+            serde_json::json!([{"name": "X A", "value": "1"}]),
+            "/api/x",
+        ),
+        (
+            "gopher.json",
+            serde_json::json!([]),
+            "gopher://127.0.0.1:70/x",
+        ),
         ("file.json", serde_json::json!([]), "file:///etc/passwd"),
         ("variable.json", serde_json::json!([]), "{{target}}"),
     ];
@@ -536,8 +555,16 @@ fn saved_requests_that_smuggle_are_refused_before_sending() {
         .collect();
     assert_eq!(messages.len(), cases.len(), "{messages:?}");
     for file in ["crlf.json", "name.json", "gopher.json", "file.json"] {
-        assert!(messages.iter().any(|m| m.contains(file)), "{file}: {messages:?}");
+        assert!(
+            messages.iter().any(|m| m.contains(file)),
+            "{file}: {messages:?}"
+        );
     }
-    assert!(messages.iter().any(|m| m.contains("file:///etc/passwd") && !m.contains(".json")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("file:///etc/passwd") && !m.contains(".json")),
+        "{messages:?}"
+    );
     assert_eq!(asa.connections(), 0, "nothing sent");
 }

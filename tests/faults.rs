@@ -316,8 +316,19 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
         let add = apx_in(
             dir.path(),
             &[
-                "--workspace", ws_arg, "device", "add", name, "--platform", a.platform.id(),
-                "--url", &a.url, "--user", "admin", "--pin", &a.sha256,
+                "--workspace",
+                ws_arg,
+                "device",
+                "add",
+                name,
+                "--platform",
+                a.platform.id(),
+                "--url",
+                &a.url,
+                "--user",
+                "admin",
+                "--pin",
+                &a.sha256,
             ],
         );
         assert_eq!(add.code, 0, "{}", add.stderr);
@@ -331,11 +342,26 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     .to_string();
     let sends: [&[&str]; 2] = [
         &[
-            "--device", "fxos", "--auth", "none", "-X", "POST", "-H", "username: admin",
-            "-H", &password_header, "/api/login",
+            "--device",
+            "fxos",
+            "--auth",
+            "none",
+            "-X",
+            "POST",
+            "-H",
+            "username: admin",
+            "-H",
+            &password_header,
+            "/api/login",
         ],
         &[
-            "--device", "wsa", "--auth", "none", "-d", &wsa_body, "/wsa/api/v2.0/login",
+            "--device",
+            "wsa",
+            "--auth",
+            "none",
+            "-d",
+            &wsa_body,
+            "/wsa/api/v2.0/login",
         ],
     ];
     let mut bodies = Vec::new();
@@ -374,7 +400,9 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
         .iter()
         .map(|body| {
             let token = body["token"].as_str().or(body["data"]["jwtToken"].as_str());
-            token.unwrap_or_else(|| panic!("no token in {body}")).to_string()
+            token
+                .unwrap_or_else(|| panic!("no token in {body}"))
+                .to_string()
         })
         .collect();
     assert_eq!(tokens.len(), 4);
@@ -385,7 +413,11 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     for file in walk(&ws) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         for token in &tokens {
-            assert!(!text.contains(token.as_str()), "a token in {}", file.display());
+            assert!(
+                !text.contains(token.as_str()),
+                "a token in {}",
+                file.display()
+            );
         }
     }
     #[cfg(unix)]

@@ -387,9 +387,12 @@ fn shipped_collections_load_and_prepare_against_the_demo_devices() {
     let asa = devices.iter().find(|d| d.name == "Demo ASA").unwrap();
     let body = prepare(&backup.request, Some(asa)).unwrap().body.unwrap();
     assert!(String::from_utf8(body).unwrap().contains("\"demo-backup\""));
+    // As apx writes it into a workspace that has none.
+    let fresh = tempfile::tempdir().unwrap();
+    history::append(fresh.path(), &entry(0)).unwrap();
     assert_eq!(
         fs::read_to_string(shipped().join(".gitignore")).unwrap(),
-        ".history.jsonl\n"
+        fs::read_to_string(fresh.path().join(".gitignore")).unwrap()
     );
 }
 
@@ -416,7 +419,7 @@ fn linked_folders_and_files_are_skipped_and_reported() {
     symlink(outside.path(), ws.dir().join("Shared")).unwrap();
     symlink(
         outside.path().join("elsewhere.json"),
-        ws.dir().join("ASA/linked.json"),
+        ws.dir().join("ASA/elsewhere.json"),
     )
     .unwrap();
 
@@ -433,7 +436,7 @@ fn linked_folders_and_files_are_skipped_and_reported() {
         .map(|p| p.message.as_str())
         .collect();
     assert_eq!(messages.len(), 3, "{messages:?}");
-    for name in ["ASA/linked.json", "ws/a:", "ws/Shared:"] {
+    for name in ["ASA/elsewhere.json", "ws/a:", "ws/Shared:"] {
         assert!(
             messages
                 .iter()
@@ -441,20 +444,24 @@ fn linked_folders_and_files_are_skipped_and_reported() {
             "{name}: {messages:?}"
         );
     }
-    // The app's poll walks the same tree: the links change nothing.
+    // The app's poll walks the same tree, and sees a skipped link go.
     let stamp = ws.collections_stamp();
-    fs::remove_file(ws.dir().join("a")).unwrap();
     assert_eq!(ws.collections_stamp(), stamp);
+    fs::remove_file(ws.dir().join("a")).unwrap();
+    assert_ne!(ws.collections_stamp(), stamp);
 
     // Saving never goes through a linked folder or file either.
     let err = ws.save_request("Shared", &request("New")).unwrap_err();
     assert!(err.message.contains("symbolic link"), "{}", err.message);
     assert!(!outside.path().join("new.json").exists());
     let before = fs::read(outside.path().join("elsewhere.json")).unwrap();
-    // A linked file is someone else's: the request gets a file of its own.
+    // A linked file is someone else's, even for a request of its name.
     let written = ws.save_request("ASA", &request("Elsewhere")).unwrap();
     assert_eq!(written, ws.dir().join("ASA/elsewhere-2.json"));
-    assert_eq!(fs::read(outside.path().join("elsewhere.json")).unwrap(), before);
+    assert_eq!(
+        fs::read(outside.path().join("elsewhere.json")).unwrap(),
+        before
+    );
 }
 
 #[cfg(unix)]
@@ -471,7 +478,11 @@ fn the_history_is_never_written_or_read_through_a_link() {
     assert!(err.message.contains("symbolic link"), "{}", err.message);
     assert!(err.message.contains(".history.jsonl"), "{}", err.message);
     assert_eq!(fs::read_to_string(&target).unwrap(), "export PATH\n");
-    assert!(fs::symlink_metadata(history::path(&ws)).unwrap().is_symlink());
+    assert!(
+        fs::symlink_metadata(history::path(&ws))
+            .unwrap()
+            .is_symlink()
+    );
     let err = history::load(&ws).unwrap_err();
     assert!(err.message.contains("symbolic link"), "{}", err.message);
     // Clearing removes the link, never its target.
@@ -521,7 +532,9 @@ fn one_depth_rule_for_saving_and_reading() {
             .join("/")
     };
     ws.save_request(&folder(16), &request("Deepest")).unwrap();
-    let err = ws.save_request(&folder(17), &request("Too deep")).unwrap_err();
+    let err = ws
+        .save_request(&folder(17), &request("Too deep"))
+        .unwrap_err();
     assert!(
         err.message.contains("17") && err.hint.contains("16"),
         "{}: {}",
@@ -553,10 +566,26 @@ fn saved_files_with_bad_headers_or_schemes_are_problems() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::new(dir.path());
     let cases = [
-        ("crlf.json", r#"[{"name": "X-A", "value": "1\r\nX-Injected: 2"}]"#, "/api/x"),
-        ("nul.json", r#"[{"name": "X-A", "value": "a\u0000b"}]"#, "/api/x"),
-        ("name.json", r#"[{"name": "Bad Name", "value": "1"}]"#, "/api/x"),
-        ("colon.json", r#"[{"name": "X-A:", "value": "1"}]"#, "/api/x"),
+        (
+            "crlf.json",
+            r#"[{"name": "X-A", "value": "1\r\nX-Injected: 2"}]"#,
+            "/api/x",
+        ),
+        (
+            "nul.json",
+            r#"[{"name": "X-A", "value": "a\u0000b"}]"#,
+            "/api/x",
+        ),
+        (
+            "name.json",
+            r#"[{"name": "Bad Name", "value": "1"}]"#,
+            "/api/x",
+        ),
+        (
+            "colon.json",
+            r#"[{"name": "X-A:", "value": "1"}]"#,
+            "/api/x",
+        ),
         (
             "disabled.json",
             r#"[{"name": "X-A", "value": "1\n2", "enabled": false}]"#,
@@ -577,7 +606,10 @@ fn saved_files_with_bad_headers_or_schemes_are_problems() {
     assert_eq!(collections.problems.len(), cases.len());
     for (file, ..) in cases {
         assert!(
-            collections.problems.iter().any(|p| p.message.contains(file)),
+            collections
+                .problems
+                .iter()
+                .any(|p| p.message.contains(file)),
             "{file}: {:?}",
             collections.problems
         );
@@ -604,7 +636,11 @@ fn the_scheme_is_checked_after_substitution() {
     for url in ["{{base_url}}", "{{elsewhere}}/x"] {
         saved.url = url.into();
         let err = prepare(&saved, Some(&d)).unwrap_err();
-        assert!(err.message.contains("file:") || err.message.contains("gopher:"), "{url}: {}", err.message);
+        assert!(
+            err.message.contains("file:") || err.message.contains("gopher:"),
+            "{url}: {}",
+            err.message
+        );
     }
     // Without a device, a full URL of another scheme is refused as well.
     saved.url = "gopher://10.0.0.1/x".into();
@@ -640,6 +676,12 @@ fn pins_are_normalised_on_load_and_invalid_ones_are_named() {
         "{}",
         err.message
     );
-    assert!(ws.add_device(Device { name: "other".into(), ..device() }).is_err());
+    assert!(
+        ws.add_device(Device {
+            name: "other".into(),
+            ..device()
+        })
+        .is_err()
+    );
     assert_eq!(fs::read_to_string(ws.devices_path()).unwrap(), bad);
 }
