@@ -267,15 +267,14 @@ fn print_table(outcomes: &[Outcome]) {
         .iter()
         .map(|outcome| match outcome {
             Outcome::Sent(result) => {
-                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
-                    if warned.insert(h.host.clone()) {
+                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
+                    && warned.insert(h.host.clone()) {
                         eprintln!(
                             "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
                             h.host,
                             h.chain.first().map_or("?", |c| c.sha256.as_str())
                         );
                     }
-                }
                 if let Some(note) = redirect_note(result) {
                     eprintln!("{}: {note}", result.name);
                 }

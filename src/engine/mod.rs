@@ -222,12 +222,13 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 /// Runs every request of the job in one session, then logs out.
 async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
-    if job.session.password.is_none() && job.session.auth != AuthMode::None {
-        if let Some(device) = job.keyring_device.clone() {
-            let lookup = tokio::task::spawn_blocking(move || keyring::password(&device)).await;
-            if let Ok(Ok(password)) = lookup {
-                job.session.password = password;
-            }
+    if job.session.password.is_none()
+        && job.session.auth != AuthMode::None
+        && let Some(device) = job.keyring_device.clone()
+    {
+        let lookup = tokio::task::spawn_blocking(move || keyring::password(&device)).await;
+        if let Ok(Ok(password)) = lookup {
+            job.session.password = password;
         }
     }
     let mut session = match Session::new(job.session) {
