@@ -466,6 +466,26 @@ fn linked_folders_and_files_are_skipped_and_reported() {
 
 #[cfg(unix)]
 #[test]
+fn a_linked_devices_file_is_neither_read_nor_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path().join("ws"));
+    let elsewhere = dir.path().join("devices.json");
+    let content = r#"{"format": 1, "devices": []}"#;
+    fs::write(&elsewhere, content).unwrap();
+    fs::create_dir_all(ws.dir()).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, ws.devices_path()).unwrap();
+    for err in [
+        ws.load_devices().unwrap_err(),
+        ws.add_device(device()).unwrap_err(),
+        ws.save_devices(&[device()]).unwrap_err(),
+    ] {
+        assert!(err.message.contains("symbolic link"), "{}", err.message);
+    }
+    assert_eq!(fs::read_to_string(&elsewhere).unwrap(), content);
+}
+
+#[cfg(unix)]
+#[test]
 fn the_history_is_never_written_or_read_through_a_link() {
     use std::os::unix::fs::symlink;
     let dir = tempfile::tempdir().unwrap();

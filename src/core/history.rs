@@ -106,13 +106,9 @@ pub fn append(workspace_dir: &Path, entry: &HistoryEntry) -> Result<(), Failure>
 /// Reads the history, newest last (at most [`KEEP`] entries); an absent
 /// file is an empty history.
 pub fn load(workspace_dir: &Path) -> Result<HistoryLoad, Failure> {
-    let path = path(workspace_dir);
-    let Some(mut file) = files::open_read(&path)? else {
+    let Some(bytes) = files::read(&path(workspace_dir))? else {
         return Ok(HistoryLoad::default());
     };
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| unreadable(&path, &e))?;
     let mut load = HistoryLoad::default();
     for line in bytes.split(|b| *b == b'\n') {
         if line.iter().all(u8::is_ascii_whitespace) {

@@ -5,7 +5,7 @@
 //! by their owner only; an existing file keeps its permissions.
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
 
 use super::atomic::{self, NotRegular};
@@ -24,13 +24,17 @@ pub fn open_append(path: &Path) -> Result<File, Failure> {
     .map_err(|e| unwritable(path, &e))
 }
 
-/// Opens `path` to read; `Ok(None)` when there is no such file.
-pub fn open_read(path: &Path) -> Result<Option<File>, Failure> {
-    match open(path, OpenOptions::new().read(true)) {
-        Ok(file) => Ok(Some(file)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(unreadable(path, &e)),
-    }
+/// The content of `path`; `Ok(None)` when there is no such file.
+pub fn read(path: &Path) -> Result<Option<Vec<u8>>, Failure> {
+    let mut file = match open(path, OpenOptions::new().read(true)) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(path, &e)),
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| unreadable(path, &e))?;
+    Ok(Some(bytes))
 }
 
 /// Opens (creating) `path` to hold a lock on it.
@@ -120,7 +124,7 @@ fn refused(path: &Path, e: &io::Error) -> Option<Failure> {
 }
 
 /// The problem for a link met while walking the workspace: not followed.
-pub fn link_skipped(path: &Path) -> Failure {
+pub(super) fn link_skipped(path: &Path) -> Failure {
     Failure::usage(
         format!("{}: a symbolic link, skipped", path.display()),
         "apx does not follow links in a workspace (a link can point anywhere, or loop). Copy the folder or file in instead.",

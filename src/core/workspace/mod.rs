@@ -11,7 +11,6 @@ pub mod saved;
 pub mod variables;
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,7 @@ pub use device::Device;
 
 use crate::core::error::Failure;
 use crate::core::tls::{Trust, normalize_fingerprint};
-use files::{unreadable, unwritable};
+use files::unwritable;
 
 pub const DEVICES_FILE: &str = "devices.json";
 /// The format version this build writes and reads.
@@ -54,12 +53,10 @@ impl Workspace {
     /// The devices; an absent file is an empty tree.
     pub fn load_devices(&self) -> Result<Vec<Device>, Failure> {
         let path = self.devices_path();
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(unreadable(&path, &e)),
-        };
-        parse_devices(&path, &bytes)
+        match files::read(&path)? {
+            Some(bytes) => parse_devices(&path, &bytes),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Writes the devices, sorted by folder then name, replacing the file
