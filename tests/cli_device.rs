@@ -3,7 +3,7 @@
 mod support;
 
 use apx::core::platform::Platform;
-use support::{appliance, apx_in, runtime};
+use support::{appliance, apx_command, apx_in, run_all, runtime};
 
 #[test]
 fn add_list_send_by_device_and_remove() {
@@ -136,10 +136,16 @@ fn set_password_without_a_keyring_is_a_clear_error() {
         "{}",
         missing_var.stderr
     );
-    let files: Vec<_> = std::fs::read_dir(dir.path().join("saved_requests"))
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("saved_requests"))
         .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files.len(), 1, "only devices.json");
+    files.sort();
+    assert_eq!(
+        files,
+        [".devices.lock", ".gitignore", "devices.json"],
+        "no password file"
+    );
 }
 
 /// AsyncOS serves its API on 6443 (HTTPS) and 6080 (HTTP): a URL typed
@@ -173,5 +179,89 @@ fn asyncos_devices_default_to_the_api_ports() {
             "http://10.0.0.9:6080/",
             "https://wsa.example:443"
         ]
+    );
+}
+
+/// Twenty `device add` at once (or the app and the CLI together) each
+/// re-read the file under a lock: none is lost.
+#[test]
+fn parallel_adds_keep_every_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (1..=20).map(|i| format!("fw{i:02}")).collect();
+    let commands = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let url = format!("https://10.0.0.{}", i + 1);
+            apx_command(
+                dir.path(),
+                &["device", "add", name, "--platform", "asa", "--url", &url],
+            )
+        })
+        .collect();
+    for run in run_all(commands) {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let list = apx_in(dir.path(), &["device", "list", "--json"]);
+    let listed: Vec<String> = list
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, names);
+}
+
+/// A pin typed by hand in devices.json, lower case and without colons,
+/// still matches the certificate; a malformed one is named.
+#[test]
+fn a_hand_written_pin_is_normalised() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("saved_requests");
+    std::fs::create_dir_all(&ws).unwrap();
+    let devices = |pin: &str| {
+        serde_json::json!({"format": 1, "devices": [{
+            "name": "fw", "platform": "asa", "base_url": asa.url, "username": "admin",
+            "trust": {"mode": "pin", "sha256": pin}
+        }]})
+        .to_string()
+    };
+    let typed = asa.sha256.replace(':', "").to_ascii_lowercase();
+    std::fs::write(ws.join("devices.json"), devices(&typed)).unwrap();
+    let send = || {
+        apx_in(
+            dir.path(),
+            &[
+                "send",
+                "--json",
+                "--device",
+                "fw",
+                "--password-env",
+                "APX_PASSWORD",
+                "/api/monitoring/serialnumber",
+            ],
+        )
+    };
+    let ok = send();
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+
+    let bad = devices(&format!("{typed}00"));
+    std::fs::write(ws.join("devices.json"), &bad).unwrap();
+    let refused = send();
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("devices.json") && message.contains("\"fw\""),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("devices.json")).unwrap(),
+        bad
     );
 }

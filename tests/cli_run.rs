@@ -63,6 +63,21 @@ fn run(dir: &Path, ws: &Path, extra: &[&str]) -> Run {
     apx_in(dir, &args)
 }
 
+/// A GET of `url` on `device`.
+fn get(name: &str, device: Option<&str>, url: &str) -> SavedRequest {
+    SavedRequest {
+        name: name.into(),
+        description: None,
+        device: device.map(str::to_string),
+        platform: None,
+        auth: None,
+        method: "GET".into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: None,
+    }
+}
+
 fn statuses(doc: &Value) -> Vec<Value> {
     doc.as_array()
         .unwrap()
@@ -227,17 +242,6 @@ fn exit_code_is_the_worst_result_and_the_others_still_run() {
         sha256: "00".repeat(32),
     };
     store.add_device(bad_pin).unwrap();
-    let get = |name: &str, device: Option<&str>, url: &str| SavedRequest {
-        name: name.into(),
-        description: None,
-        device: device.map(str::to_string),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
-    };
     let asa_dev = Some("Demo ASA");
     store
         .save_request(
@@ -441,4 +445,127 @@ fn platform_override_brings_the_platform_headers_and_json_check() {
         .unwrap();
     assert_eq!(refused["error"]["kind"], "usage", "{refused}");
     assert_eq!(refused["status"], Value::Null);
+}
+
+/// A workspace cloned from elsewhere may hold links: a folder linked to
+/// itself, a history linked to a dotfile. Neither is followed, and the run
+/// says what it skipped.
+#[cfg(unix)]
+#[test]
+fn links_in_the_workspace_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let store = Workspace::new(&ws);
+    store.save_devices(&[device(&asa)]).unwrap();
+    let version = get(
+        "Version",
+        Some("Demo ASA"),
+        "/api/monitoring/device/components/version",
+    );
+    store.save_request("Checks", &version).unwrap();
+    symlink(".", ws.join("Checks/a")).unwrap();
+    let bashrc = dir.path().join("bashrc");
+    std::fs::write(&bashrc, "alias ll='ls -l'\n").unwrap();
+    symlink(&bashrc, ws.join(".history.jsonl")).unwrap();
+
+    let result = run(dir.path(), &ws, &["--json", "Checks"]);
+    assert_eq!(result.code, 2, "{}{}", result.stdout, result.stderr);
+    let doc = result.json();
+    let docs = doc.as_array().unwrap();
+    assert_eq!(docs.len(), 2, "{doc}");
+    assert_eq!(
+        (&docs[0]["name"], &docs[0]["status"]),
+        (&Value::from("Version"), &Value::from(200))
+    );
+    assert_eq!(docs[1]["error"]["kind"], "usage");
+    let skipped = docs[1]["error"]["message"].as_str().unwrap();
+    assert!(
+        skipped.contains("Checks/a") && skipped.contains("symbolic link"),
+        "{skipped}"
+    );
+    assert_eq!(asa.stats.requests.load(SeqCst), 1, "sent once");
+    assert!(
+        result.stderr.contains("history not written") && result.stderr.contains("symbolic link"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&bashrc).unwrap(),
+        "alias ll='ls -l'\n"
+    );
+
+    let text = run(dir.path(), &ws, &["Checks"]);
+    assert_eq!(text.code, 2);
+    assert!(text.stderr.contains("Checks/a"), "{}", text.stderr);
+}
+
+/// Saved files that would smuggle a header line or reach another scheme
+/// are refused, naming the file, before anything is sent.
+#[test]
+fn saved_requests_that_smuggle_are_refused_before_sending() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let store = Workspace::new(&ws);
+    let mut dev = device(&asa);
+    dev.variables
+        .insert("target".into(), "file:///etc/passwd".into());
+    store.save_devices(&[dev]).unwrap();
+    std::fs::create_dir_all(ws.join("Bad")).unwrap();
+    let cases = [
+        (
+            "crlf.json",
+            serde_json::json!([{"name": "X-A", "value": "1\r\nX-Injected: 2"}]),
+            "/api/x",
+        ),
+        (
+            "name.json",
+            serde_json::json!([{"name": "X A", "value": "1"}]),
+            "/api/x",
+        ),
+        (
+            "gopher.json",
+            serde_json::json!([]),
+            "gopher://127.0.0.1:70/x",
+        ),
+        ("file.json", serde_json::json!([]), "file:///etc/passwd"),
+        ("variable.json", serde_json::json!([]), "{{target}}"),
+    ];
+    for (file, headers, url) in &cases {
+        let request = serde_json::json!({
+            "format": 2, "name": file, "device": "Demo ASA",
+            "method": "GET", "url": url, "headers": headers,
+        });
+        std::fs::write(ws.join("Bad").join(file), request.to_string()).unwrap();
+    }
+    let result = run(dir.path(), &ws, &["--json", "Bad"]);
+    assert_eq!(result.code, 2, "{}", result.stdout);
+    let doc = result.json();
+    let messages: Vec<&str> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["error"]["kind"], "usage", "{d}");
+            d["error"]["message"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(messages.len(), cases.len(), "{messages:?}");
+    for file in ["crlf.json", "name.json", "gopher.json", "file.json"] {
+        assert!(
+            messages.iter().any(|m| m.contains(file)),
+            "{file}: {messages:?}"
+        );
+    }
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("file:///etc/passwd") && !m.contains(".json")),
+        "{messages:?}"
+    );
+    assert_eq!(asa.connections(), 0, "nothing sent");
 }

@@ -299,6 +299,139 @@ fn secrets_never_reach_output_logs_or_files() {
     }
 }
 
+/// A login sent by hand (as an imported "Login" request is) is answered
+/// with a live session token: shown to whoever sent it, but never written to
+/// a file of the workspace. The files that may hold request data are
+/// private, and the history is kept out of git.
+#[test]
+fn hand_sent_login_tokens_never_reach_the_workspace() {
+    use apx::core::platform::Platform;
+    let rt = runtime();
+    let fxos = support::appliance(&rt, Platform::Fxos);
+    let wsa = support::appliance(&rt, Platform::Wsa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    for (name, a) in [("fxos", &fxos), ("wsa", &wsa)] {
+        let add = apx_in(
+            dir.path(),
+            &[
+                "--workspace",
+                ws_arg,
+                "device",
+                "add",
+                name,
+                "--platform",
+                a.platform.id(),
+                "--url",
+                &a.url,
+                "--user",
+                "admin",
+                "--pin",
+                &a.sha256,
+            ],
+        );
+        assert_eq!(add.code, 0, "{}", add.stderr);
+    }
+    let password = apx::demo::DEMO_PASSWORD;
+    let password_header = format!("password: {password}");
+    let wsa_body = serde_json::json!({"data": {
+        "userName": base64_of("admin"),
+        "passphrase": base64_of(password),
+    }})
+    .to_string();
+    let sends: [&[&str]; 2] = [
+        &[
+            "--device",
+            "fxos",
+            "--auth",
+            "none",
+            "-X",
+            "POST",
+            "-H",
+            "username: admin",
+            "-H",
+            &password_header,
+            "/api/login",
+        ],
+        &[
+            "--device",
+            "wsa",
+            "--auth",
+            "none",
+            "-d",
+            &wsa_body,
+            "/wsa/api/v2.0/login",
+        ],
+    ];
+    let mut bodies = Vec::new();
+    for extra in sends {
+        let mut args = vec!["--workspace", ws_arg, "send", "--json"];
+        args.extend_from_slice(extra);
+        let sent = apx_in(dir.path(), &args);
+        assert_eq!(sent.code, 0, "{}{}", sent.stdout, sent.stderr);
+        bodies.push(sent.json()["body"].clone());
+    }
+    // The same logins as saved requests, run as a folder.
+    std::fs::create_dir_all(ws.join("Logins")).unwrap();
+    let fxos_login = serde_json::json!({
+        "format": 2, "name": "FXOS login", "device": "fxos", "auth": "none",
+        "method": "POST", "url": "/api/login",
+        "headers": [{"name": "username", "value": "{{username}}"},
+                    {"name": "password", "value": password}],
+    });
+    let wsa_login = serde_json::json!({
+        "format": 2, "name": "WSA login", "device": "wsa", "auth": "none",
+        "method": "POST", "url": "/wsa/api/v2.0/login",
+        "body": {"json": serde_json::from_str::<serde_json::Value>(&wsa_body).unwrap()},
+    });
+    for (file, request) in [("fxos.json", fxos_login), ("wsa.json", wsa_login)] {
+        std::fs::write(ws.join("Logins").join(file), request.to_string()).unwrap();
+    }
+    let run = apx_in(
+        dir.path(),
+        &["--workspace", ws_arg, "run", "--json", "Logins"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for doc in run.json().as_array().unwrap() {
+        bodies.push(doc["body"].clone());
+    }
+    let tokens: Vec<String> = bodies
+        .iter()
+        .map(|body| {
+            let token = body["token"].as_str().or(body["data"]["jwtToken"].as_str());
+            token
+                .unwrap_or_else(|| panic!("no token in {body}"))
+                .to_string()
+        })
+        .collect();
+    assert_eq!(tokens.len(), 4);
+
+    let history = std::fs::read_to_string(ws.join(".history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 4, "{history}");
+    assert!(history.contains("(redacted)"), "{history}");
+    for file in walk(&ws) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        for token in &tokens {
+            assert!(
+                !text.contains(token.as_str()),
+                "a token in {}",
+                file.display()
+            );
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in [ws.join(".history.jsonl"), ws.join("devices.json")] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+    }
+    let ignored = std::fs::read_to_string(ws.join(".gitignore")).unwrap();
+    assert!(ignored.lines().any(|l| l == ".history.jsonl"), "{ignored}");
+}
+
 fn base64_of(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)

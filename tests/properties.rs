@@ -187,3 +187,67 @@ proptest! {
         prop_assert_eq!(pretty_json::pretty(&content).is_some(), valid);
     }
 }
+
+/// A JSON answer with `{KEY: token}` tucked `depth` levels inside `doc`'s
+/// company, as bytes.
+fn answer_with_token(doc: Value, key: &str, token: &str, wraps: &[bool]) -> Vec<u8> {
+    let mut nested = serde_json::json!({ key: token });
+    for in_array in wraps {
+        nested = if *in_array {
+            serde_json::json!([nested])
+        } else {
+            serde_json::json!({ "data": nested })
+        };
+    }
+    serde_json::to_vec(&serde_json::json!([doc, nested])).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A session token anywhere in a JSON answer never reaches the history.
+    #[test]
+    fn tokens_in_json_answers_never_reach_the_history(
+        doc in json_value(),
+        key in prop_oneof![Just("token"), Just("jwtToken"), Just("access_token"), Just("Password")],
+        token in "[A-Z]{4}~[A-Z]{12}",
+        wraps in proptest::collection::vec(any::<bool>(), 0..4),
+    ) {
+        use apx::engine::{RequestResult, history_record, http::Body};
+        let result = RequestResult {
+            name: String::new(),
+            method: "POST".into(),
+            url: "https://10.0.0.1/api/login".into(),
+            status: Some(200),
+            elapsed: std::time::Duration::ZERO,
+            headers: Vec::new(),
+            body: Body::Memory(answer_with_token(doc, key, &token, &wraps).into()),
+            error: None,
+            handshake: None,
+            warnings: Vec::new(),
+        };
+        let recorded = history_record::entry(&result, None);
+        prop_assert!(!recorded.body.unwrap_or_default().contains(&token));
+    }
+
+    /// A saved request file with any header loads with headers that can be
+    /// sent as they are, or is reported naming the file.
+    #[test]
+    fn saved_headers_load_sendable_or_are_reported(name in ".{0,10}", value in "(.|\n){0,10}") {
+        let dir = tempfile::tempdir().unwrap();
+        let file = serde_json::json!({
+            "format": 2, "name": "x", "method": "GET", "url": "/x",
+            "headers": [{"name": name, "value": value}],
+        });
+        std::fs::write(dir.path().join("x.json"), file.to_string()).unwrap();
+        let found = Workspace::new(dir.path()).collections();
+        match found.requests.first() {
+            Some(entry) => {
+                let header = &entry.request.headers[0];
+                prop_assert!(header.validate().is_ok(), "{:?}", header);
+                prop_assert!(!header.value.contains(['\r', '\n', '\0']));
+            }
+            None => prop_assert!(found.problems[0].message.contains("x.json")),
+        }
+    }
+}

@@ -388,8 +388,321 @@ fn shipped_collections_load_and_prepare_against_the_demo_devices() {
     let asa = devices.iter().find(|d| d.name == "Demo ASA").unwrap();
     let body = prepare(&backup.request, Some(asa)).unwrap().body.unwrap();
     assert!(String::from_utf8(body).unwrap().contains("\"demo-backup\""));
+    // As apx writes it into a workspace that has none.
+    let fresh = tempfile::tempdir().unwrap();
+    history::append(fresh.path(), &entry(0)).unwrap();
     assert_eq!(
         fs::read_to_string(shipped().join(".gitignore")).unwrap(),
-        ".history.jsonl\n"
+        fs::read_to_string(fresh.path().join(".gitignore")).unwrap()
     );
+}
+
+/// The file's permission bits.
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_folders_and_files_are_skipped_and_reported() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path().join("ws"));
+    ws.save_request("ASA", &request("Version")).unwrap();
+    // A loop, a folder elsewhere, and a request file elsewhere.
+    symlink(".", ws.dir().join("a")).unwrap();
+    Workspace::new(outside.path())
+        .save_request("", &request("Elsewhere"))
+        .unwrap();
+    symlink(outside.path(), ws.dir().join("Shared")).unwrap();
+    symlink(
+        outside.path().join("elsewhere.json"),
+        ws.dir().join("ASA/elsewhere.json"),
+    )
+    .unwrap();
+
+    let collections = ws.collections();
+    let found: Vec<&Path> = collections
+        .requests
+        .iter()
+        .map(|e| e.path.as_path())
+        .collect();
+    assert_eq!(found, [Path::new("ASA/version.json")]);
+    let messages: Vec<&str> = collections
+        .problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    for name in ["ASA/elsewhere.json", "ws/a:", "ws/Shared:"] {
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("symbolic link") && m.contains(name)),
+            "{name}: {messages:?}"
+        );
+    }
+    // The app's poll walks the same tree, and sees a skipped link go.
+    let stamp = ws.collections_stamp();
+    assert_eq!(ws.collections_stamp(), stamp);
+    fs::remove_file(ws.dir().join("a")).unwrap();
+    assert_ne!(ws.collections_stamp(), stamp);
+
+    // Saving never goes through a linked folder or file either.
+    let err = ws.save_request("Shared", &request("New")).unwrap_err();
+    assert!(err.message.contains("symbolic link"), "{}", err.message);
+    assert!(!outside.path().join("new.json").exists());
+    let before = fs::read(outside.path().join("elsewhere.json")).unwrap();
+    // A linked file is someone else's, even for a request of its name.
+    let written = ws.save_request("ASA", &request("Elsewhere")).unwrap();
+    assert_eq!(written, ws.dir().join("ASA/elsewhere-2.json"));
+    assert_eq!(
+        fs::read(outside.path().join("elsewhere.json")).unwrap(),
+        before
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_devices_file_is_neither_read_nor_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path().join("ws"));
+    let elsewhere = dir.path().join("devices.json");
+    let content = r#"{"format": 1, "devices": []}"#;
+    fs::write(&elsewhere, content).unwrap();
+    fs::create_dir_all(ws.dir()).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, ws.devices_path()).unwrap();
+    for err in [
+        ws.load_devices().unwrap_err(),
+        ws.add_device(device()).unwrap_err(),
+        ws.save_devices(&[device()]).unwrap_err(),
+    ] {
+        assert!(err.message.contains("symbolic link"), "{}", err.message);
+    }
+    assert_eq!(fs::read_to_string(&elsewhere).unwrap(), content);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_history_is_never_written_or_read_through_a_link() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    fs::create_dir_all(&ws).unwrap();
+    let target = dir.path().join("bashrc");
+    fs::write(&target, "export PATH\n").unwrap();
+    symlink(&target, history::path(&ws)).unwrap();
+    let err = history::append(&ws, &entry(0)).unwrap_err();
+    assert!(err.message.contains("symbolic link"), "{}", err.message);
+    assert!(err.message.contains(".history.jsonl"), "{}", err.message);
+    assert_eq!(fs::read_to_string(&target).unwrap(), "export PATH\n");
+    assert!(
+        fs::symlink_metadata(history::path(&ws))
+            .unwrap()
+            .is_symlink()
+    );
+    let err = history::load(&ws).unwrap_err();
+    assert!(err.message.contains("symbolic link"), "{}", err.message);
+    // Clearing removes the link, never its target.
+    history::clear(&ws).unwrap();
+    assert!(target.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn workspace_files_are_private_and_history_is_git_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path().join("ws"));
+    ws.add_device(device()).unwrap();
+    let saved = ws.save_request("ASA", &request("Version")).unwrap();
+    history::append(ws.dir(), &entry(0)).unwrap();
+    for file in [ws.devices_path(), saved.clone(), history::path(ws.dir())] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    let ignore = ws.dir().join(".gitignore");
+    let text = fs::read_to_string(&ignore).unwrap();
+    assert!(text.lines().any(|l| l == ".history.jsonl"), "{text}");
+
+    // An existing file keeps its mode; an existing .gitignore is the user's.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&saved, fs::Permissions::from_mode(0o640)).unwrap();
+    ws.save_request("ASA", &request("Version")).unwrap();
+    assert_eq!(mode(&saved), 0o640);
+    let other = Workspace::new(dir.path().join("other"));
+    fs::create_dir_all(other.dir()).unwrap();
+    fs::write(other.dir().join(".gitignore"), "mine\n").unwrap();
+    other.add_device(device()).unwrap();
+    history::append(other.dir(), &entry(0)).unwrap();
+    assert_eq!(
+        fs::read_to_string(other.dir().join(".gitignore")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn one_depth_rule_for_saving_and_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let folder = |depth: usize| {
+        (1..=depth)
+            .map(|i| format!("f{i}"))
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    ws.save_request(&folder(16), &request("Deepest")).unwrap();
+    let err = ws
+        .save_request(&folder(17), &request("Too deep"))
+        .unwrap_err();
+    assert!(
+        err.message.contains("17") && err.hint.contains("16"),
+        "{}: {}",
+        err.message,
+        err.hint
+    );
+    assert!(!dir.path().join(folder(17)).exists(), "nothing written");
+    // A deeper folder made by hand is reported, not silently ignored.
+    let deeper = dir.path().join(folder(17));
+    fs::create_dir_all(&deeper).unwrap();
+    fs::copy(
+        dir.path().join(folder(16)).join("deepest.json"),
+        deeper.join("hidden.json"),
+    )
+    .unwrap();
+    let collections = ws.collections();
+    assert_eq!(collections.requests.len(), 1);
+    assert_eq!(collections.requests[0].folder, folder(16));
+    assert_eq!(collections.problems.len(), 1, "{:?}", collections.problems);
+    assert!(
+        collections.problems[0].message.contains("f17"),
+        "{}",
+        collections.problems[0].message
+    );
+}
+
+#[test]
+fn saved_files_with_bad_headers_or_schemes_are_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let cases = [
+        (
+            "crlf.json",
+            r#"[{"name": "X-A", "value": "1\r\nX-Injected: 2"}]"#,
+            "/api/x",
+        ),
+        (
+            "nul.json",
+            r#"[{"name": "X-A", "value": "a\u0000b"}]"#,
+            "/api/x",
+        ),
+        (
+            "name.json",
+            r#"[{"name": "Bad Name", "value": "1"}]"#,
+            "/api/x",
+        ),
+        (
+            "colon.json",
+            r#"[{"name": "X-A:", "value": "1"}]"#,
+            "/api/x",
+        ),
+        (
+            "disabled.json",
+            r#"[{"name": "X-A", "value": "1\n2", "enabled": false}]"#,
+            "/api/x",
+        ),
+        ("file.json", "[]", "file:///etc/passwd"),
+        ("gopher.json", "[]", "gopher://10.0.0.1:70/x"),
+    ];
+    for (file, headers, url) in cases {
+        let text = format!(
+            r#"{{"format": 2, "name": "{file}", "method": "GET", "url": "{url}", "headers": {headers}}}"#
+        );
+        fs::write(dir.path().join(file), text).unwrap();
+    }
+    ws.save_request("", &request("Fine")).unwrap();
+    let collections = ws.collections();
+    assert_eq!(collections.requests.len(), 1, "{:?}", collections.requests);
+    assert_eq!(collections.problems.len(), cases.len());
+    for (file, ..) in cases {
+        assert!(
+            collections
+                .problems
+                .iter()
+                .any(|p| p.message.contains(file)),
+            "{file}: {:?}",
+            collections.problems
+        );
+    }
+    let err = ws.load_request(Path::new("gopher.json")).unwrap_err();
+    assert!(err.message.contains("gopher"), "{}", err.message);
+    // The v1 format is checked too.
+    fs::write(
+        dir.path().join("v1.json"),
+        br#"{"format": 1, "name": "v1", "method": "GET", "url": "/x", "headers": {"X-A": "1\n2"}}"#,
+    )
+    .unwrap();
+    assert!(ws.load_request(Path::new("v1.json")).is_err());
+}
+
+#[test]
+fn the_scheme_is_checked_after_substitution() {
+    let mut d = device();
+    d.variables
+        .insert("base_url".into(), "file:///etc/passwd".into());
+    d.variables.insert("elsewhere".into(), "gopher://x".into());
+    let mut saved = request("x");
+    saved.body = None;
+    for url in ["{{base_url}}", "{{elsewhere}}/x"] {
+        saved.url = url.into();
+        let err = prepare(&saved, Some(&d)).unwrap_err();
+        assert!(
+            err.message.contains("file:") || err.message.contains("gopher:"),
+            "{url}: {}",
+            err.message
+        );
+    }
+    // Without a device, a full URL of another scheme is refused as well.
+    saved.url = "gopher://10.0.0.1/x".into();
+    assert!(prepare(&saved, None).is_err());
+    // A device whose base URL was edited by hand.
+    let mut hand = device();
+    hand.base_url = "file:///etc".into();
+    saved.url = "/passwd".into();
+    assert!(prepare(&saved, Some(&hand)).is_err());
+}
+
+#[test]
+fn pins_are_normalised_on_load_and_invalid_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    let hex = "ab".repeat(32);
+    let file = |pin: &str| {
+        format!(
+            r#"{{"format": 1, "devices": [{{"name": "fw", "platform": "asa", "base_url": "https://10.0.0.1", "trust": {{"mode": "pin", "sha256": "{pin}"}}}}]}}"#
+        )
+    };
+    fs::write(ws.devices_path(), file(&hex)).unwrap();
+    let expected = vec!["AB"; 32].join(":");
+    assert_eq!(
+        ws.device("fw").unwrap().trust,
+        Trust::Pin { sha256: expected }
+    );
+    let bad = file("not-a-fingerprint");
+    fs::write(ws.devices_path(), &bad).unwrap();
+    let err = ws.load_devices().unwrap_err();
+    assert!(
+        err.message.contains("devices.json") && err.message.contains("\"fw\""),
+        "{}",
+        err.message
+    );
+    assert!(
+        ws.add_device(Device {
+            name: "other".into(),
+            ..device()
+        })
+        .is_err()
+    );
+    assert_eq!(fs::read_to_string(ws.devices_path()).unwrap(), bad);
 }

@@ -22,7 +22,8 @@ use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
 use crate::engine::{Job, JobRequest, RequestResult, history_record};
 
-/// What happened to one request (or unreadable file), in run order.
+/// What happened to one request (or a file or folder not read: unreadable,
+/// a link, too deep), in run order.
 enum Outcome {
     Sent(Box<RequestResult>),
     NotSent { name: String, failure: Failure },
@@ -80,7 +81,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
             .problems
             .into_iter()
             .map(|failure| Outcome::NotSent {
-                name: "(unreadable file)".to_string(),
+                name: "(not read)".to_string(),
                 failure,
             }),
     );
@@ -281,14 +282,14 @@ fn print_table(outcomes: &[Outcome]) {
                         eprintln!("warning: {warning}");
                     }
                 }
-                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
-                    if warned.insert(h.host.clone()) {
-                        eprintln!(
-                            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
-                            h.host,
-                            h.chain.first().map_or("?", |c| c.sha256.as_str())
-                        );
-                    }
+                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
+                    && warned.insert(h.host.clone())
+                {
+                    eprintln!(
+                        "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
+                        h.host,
+                        h.chain.first().map_or("?", |c| c.sha256.as_str())
+                    );
                 }
                 if let Some(note) = redirect_note(result) {
                     eprintln!("{}: {note}", result.name);

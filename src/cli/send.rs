@@ -70,15 +70,15 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
         .map(|h| Header::parse(h))
         .collect::<Result<Vec<_>, _>>()?;
     let headers = merge_headers(session.platform.preset_headers(body.is_some()), &extra);
-    if let Some(body) = &body {
-        if declares_json(&headers) {
-            check_json(body).map_err(|p| {
-                Failure::usage(
-                    format!("malformed JSON body: {p}"),
-                    "Fix the body (nothing was sent), or set another Content-Type with -H.",
-                )
-            })?;
-        }
+    if let Some(body) = &body
+        && declares_json(&headers)
+    {
+        check_json(body).map_err(|p| {
+            Failure::usage(
+                format!("malformed JSON body: {p}"),
+                "Fix the body (nothing was sent), or set another Content-Type with -H.",
+            )
+        })?;
     }
     let method = check_method(args.method.as_deref().unwrap_or(if body.is_some() {
         "POST"

@@ -3,15 +3,18 @@
 //! response bodies only up to [`MAX_BODY`] bytes. Only the newest
 //! [`KEEP`] entries are kept: the file is compacted (atomically) once it
 //! grows past [`COMPACT_AFTER`] lines.
+//!
+//! The file is created readable by its owner only, and listed in the
+//! workspace's `.gitignore`; it is never read or written through a link.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::error::Failure;
-use crate::core::workspace::atomic;
+use crate::core::workspace::files;
 
 /// The history file's name inside the workspace.
 pub const HISTORY_FILE: &str = ".history.jsonl";
@@ -75,17 +78,19 @@ pub fn path(workspace_dir: &Path) -> PathBuf {
 /// past [`COMPACT_AFTER`] lines. Two programs appending at once may lose an
 /// entry during a compaction, never corrupt the file.
 pub fn append(workspace_dir: &Path, entry: &HistoryEntry) -> Result<(), Failure> {
-    let file = path(workspace_dir);
+    let path = path(workspace_dir);
     let mut line = serde_json::to_string(entry)
         .map_err(|e| Failure::usage(format!("cannot encode a history entry: {e}"), ""))?;
     line.push('\n');
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&file)
-        .and_then(|mut f| f.write_all(line.as_bytes()))
-        .map_err(|e| unwritable(&file, &e))?;
-    let bytes = fs::read(&file).map_err(|e| unreadable(&file, &e))?;
+    files::ensure_gitignore(workspace_dir)?;
+    let mut file = files::open_append(&path)?;
+    file.write_all(line.as_bytes())
+        .map_err(|e| unwritable(&path, &e))?;
+    // Read back through the same handle: the file that was appended to.
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_to_end(&mut bytes))
+        .map_err(|e| unreadable(&path, &e))?;
     let lines = bytes.iter().filter(|b| **b == b'\n').count();
     if lines <= COMPACT_AFTER {
         return Ok(());
@@ -95,17 +100,14 @@ pub fn append(workspace_dir: &Path, entry: &HistoryEntry) -> Result<(), Failure>
     let start = kept.len().saturating_sub(KEEP);
     let mut compacted = kept[start..].join("\n");
     compacted.push('\n');
-    atomic::write_atomic(&file, compacted.as_bytes()).map_err(|e| unwritable(&file, &e))
+    files::write(&path, compacted.as_bytes())
 }
 
 /// Reads the history, newest last (at most [`KEEP`] entries); an absent
 /// file is an empty history.
 pub fn load(workspace_dir: &Path) -> Result<HistoryLoad, Failure> {
-    let file = path(workspace_dir);
-    let bytes = match fs::read(&file) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HistoryLoad::default()),
-        Err(e) => return Err(unreadable(&file, &e)),
+    let Some(bytes) = files::read(&path(workspace_dir))? else {
+        return Ok(HistoryLoad::default());
     };
     let mut load = HistoryLoad::default();
     for line in bytes.split(|b| *b == b'\n') {

@@ -43,7 +43,16 @@ impl Header {
                 "Write headers as -H 'Name: value'.",
             )
         })?;
-        let name = name.trim();
+        let header = Header::new(name.trim(), value.trim());
+        header.validate()?;
+        Ok(header)
+    }
+
+    /// Checks that the name is an HTTP token (RFC 9110 `tchar`s) and that
+    /// the value holds no line break or NUL, so that it cannot add a line
+    /// to the request.
+    pub fn validate(&self) -> Result<(), Failure> {
+        let name = &self.name;
         let valid_name = !name.is_empty()
             && name
                 .bytes()
@@ -54,14 +63,17 @@ impl Header {
                 "Header names are letters, digits and - _ . only.",
             ));
         }
-        let value = value.trim();
-        if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        if self
+            .value
+            .bytes()
+            .any(|b| b == b'\r' || b == b'\n' || b == 0)
+        {
             return Err(Failure::usage(
                 format!("header {name} holds a line break"),
                 "Header values must be on one line.",
             ));
         }
-        Ok(Header::new(name, value))
+        Ok(())
     }
 }
 

@@ -66,10 +66,10 @@ pub(super) fn report(product: Platform, counter: &str, req: &DemoRequest) -> Dem
             return invalid(name);
         }
     }
-    if let Some(device_type) = req.query_param("device_type") {
-        if !matches!(device_type, "wsa" | "esa") {
-            return invalid("device_type");
-        }
+    if let Some(device_type) = req.query_param("device_type")
+        && !matches!(device_type, "wsa" | "esa")
+    {
+        return invalid("device_type");
     }
     DemoResponse::json(200, &data(counter))
 }

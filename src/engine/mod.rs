@@ -280,14 +280,15 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
     let mut stored = Ok(None);
-    if job.session.password.is_none() && job.session.auth != AuthMode::None {
-        if let Some(key) = job.keyring.clone() {
-            stored = tokio::task::spawn_blocking(move || {
-                keyring::password(&key).and_then(|found| found.into_password(&key))
-            })
-            .await
-            .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
-        }
+    if job.session.password.is_none()
+        && job.session.auth != AuthMode::None
+        && let Some(key) = job.keyring.clone()
+    {
+        stored = tokio::task::spawn_blocking(move || {
+            keyring::password(&key).and_then(|found| found.into_password(&key))
+        })
+        .await
+        .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
     }
     let session = stored.and_then(|password| {
         job.session.password = job.session.password.take().or(password);

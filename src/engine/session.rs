@@ -277,13 +277,13 @@ impl Session {
             .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut note = None;
-        if let Ok(response) = &result {
-            if let Some(fresh) = self.spec.platform.refreshed_token(&response.headers) {
-                if self.token.as_ref() != Some(&fresh) && step != Step::Login {
-                    note = Some("token refreshed by the appliance; adopted".to_string());
-                    self.token = Some(fresh);
-                }
-            }
+        if let Ok(response) = &result
+            && let Some(fresh) = self.spec.platform.refreshed_token(&response.headers)
+            && self.token.as_ref() != Some(&fresh)
+            && step != Step::Login
+        {
+            note = Some("token refreshed by the appliance; adopted".to_string());
+            self.token = Some(fresh);
         }
         let status = result.as_ref().ok().map(|r| r.status);
         match &result {

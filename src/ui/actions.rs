@@ -206,10 +206,10 @@ impl ApxApp {
             self.workspace.add_device(device.clone())?;
             self.reload_devices();
         }
-        if old_name != device.name {
-            if let Some(password) = self.passwords.remove(&old_name) {
-                self.passwords.insert(device.name.clone(), password);
-            }
+        if old_name != device.name
+            && let Some(password) = self.passwords.remove(&old_name)
+        {
+            self.passwords.insert(device.name.clone(), password);
         }
         if self.selected.as_deref() == Some(old_name.as_str()) {
             self.selected = Some(device.name.clone());

@@ -327,12 +327,12 @@ impl ApxApp {
             | Event::Finished { job, .. }
             | Event::JobDone { job } => *job,
         };
-        if let (Event::Finished { index, result, .. }, Some(runs)) = (&event, &mut self.runs) {
-            if let Some(device) = runs.record(job, *index, (**result).clone()) {
-                let result = (**result).clone();
-                self.record_history(&result, device.as_deref());
-                return;
-            }
+        if let (Event::Finished { index, result, .. }, Some(runs)) = (&event, &mut self.runs)
+            && let Some(device) = runs.record(job, *index, (**result).clone())
+        {
+            let result = (**result).clone();
+            self.record_history(&result, device.as_deref());
+            return;
         }
         if current != Some(job) {
             return;

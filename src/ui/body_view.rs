@@ -99,12 +99,12 @@ impl ApxApp {
                 self.refresh_find();
             }
             ui.separator();
-            if ui.button("Copy").clicked() {
-                if let Some(bytes) = result.body.bytes() {
-                    ui.ctx()
-                        .copy_text(String::from_utf8_lossy(bytes).into_owned());
-                    self.notice = Some("Body copied to the clipboard".into());
-                }
+            if ui.button("Copy").clicked()
+                && let Some(bytes) = result.body.bytes()
+            {
+                ui.ctx()
+                    .copy_text(String::from_utf8_lossy(bytes).into_owned());
+                self.notice = Some("Body copied to the clipboard".into());
             }
             if ui.button("Find…").on_hover_text("Ctrl+F").clicked() {
                 self.response.find_open = !self.response.find_open;
@@ -196,13 +196,13 @@ impl ApxApp {
                 ui.spinner();
             }
         });
-        if let Some(rx) = &self.response.save_pick {
-            if let Ok(choice) = rx.try_recv() {
-                self.response.save_pick = None;
-                if let Some(path) = choice {
-                    self.response.save_path = path.display().to_string();
-                    self.save_body(result);
-                }
+        if let Some(rx) = &self.response.save_pick
+            && let Ok(choice) = rx.try_recv()
+        {
+            self.response.save_pick = None;
+            if let Some(path) = choice {
+                self.response.save_path = path.display().to_string();
+                self.save_body(result);
             }
         }
     }

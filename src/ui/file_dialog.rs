@@ -31,13 +31,13 @@ impl PathPicker {
     }
 
     fn poll(&mut self) {
-        if let Some(rx) = &self.pending {
-            if let Ok(choice) = rx.try_recv() {
-                if let Some(path) = choice {
-                    self.path = path.display().to_string();
-                }
-                self.pending = None;
+        if let Some(rx) = &self.pending
+            && let Ok(choice) = rx.try_recv()
+        {
+            if let Some(path) = choice {
+                self.path = path.display().to_string();
             }
+            self.pending = None;
         }
     }
 }

@@ -346,10 +346,9 @@ impl ApxApp {
                 .button("Format")
                 .on_hover_text("Re-indent the JSON body")
                 .clicked()
+                && let Some(text) = crate::core::pretty_json::pretty(self.draft.body.as_bytes())
             {
-                if let Some(text) = crate::core::pretty_json::pretty(self.draft.body.as_bytes()) {
-                    self.draft.body = text;
-                }
+                self.draft.body = text;
             }
             match &problem {
                 Some(p) => {

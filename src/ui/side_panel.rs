@@ -138,10 +138,11 @@ impl ApxApp {
                 .any(|e| self.draft.is_untouched(e))
         });
         let empty = self.draft.url.trim().is_empty() && self.draft.saved_path.is_none();
-        if before != after && (empty || from_old_catalog) {
-            if let Some(first) = after.and_then(|p| catalog::endpoints(p).first()) {
-                self.draft.use_endpoint(first);
-            }
+        if before != after
+            && (empty || from_old_catalog)
+            && let Some(first) = after.and_then(|p| catalog::endpoints(p).first())
+        {
+            self.draft.use_endpoint(first);
         }
     }
 
@@ -214,10 +215,10 @@ impl ApxApp {
 
     fn open_saved(&mut self, entry: &crate::core::workspace::collections::SavedEntry) {
         self.draft = Draft::from_saved(&entry.request, Some(entry.path.clone()));
-        if let Some(device) = &entry.request.device {
-            if self.devices.iter().any(|d| &d.name == device) {
-                self.selected = Some(device.clone());
-            }
+        if let Some(device) = &entry.request.device
+            && self.devices.iter().any(|d| &d.name == device)
+        {
+            self.selected = Some(device.clone());
         }
         if !self.draft.body.is_empty() {
             self.request_tab = super::app::RequestTab::Body;

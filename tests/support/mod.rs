@@ -101,27 +101,36 @@ pub fn output_within(command: &mut Command) -> Output {
     }
 }
 
-/// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
-pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
-    apx_env(dir, args, &[])
-}
-
-/// Runs `apx ARGS` in `dir` with the demo password in `APX_PASSWORD`, and
-/// `env` set too; never with the desktop's keyring (no session bus).
-pub fn apx_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `apx ARGS` in `dir`, with `APX_PASSWORD` set to the demo password and
+/// no session bus (so no OS keyring).
+pub fn apx_command(dir: &std::path::Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_apx"));
     command
         .args(args)
         .current_dir(dir)
         .env("APX_PASSWORD", demo::DEMO_PASSWORD)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .envs(env.iter().copied());
-    let output = output_within(&mut command);
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    command
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
     }
+}
+
+/// Runs `apx ARGS` with `APX_PASSWORD` set to the demo password, in `dir`.
+pub fn apx_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    apx_env(dir, args, &[])
+}
+
+/// Runs `apx ARGS` in `dir` as [`apx_command`] does, with `env` set too.
+pub fn apx_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    output_within(apx_command(dir, args).envs(env.iter().copied())).into()
 }
 
 /// Runs `apx ARGS` in a fresh temporary folder.
@@ -207,4 +216,17 @@ pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Strin
         }
     }
     String::from_utf8_lossy(&head).into_owned()
+}
+
+/// Runs every command at once and waits for all of them, each within
+/// [`CHILD_LIMIT`].
+pub fn run_all(commands: Vec<Command>) -> Vec<Run> {
+    let running: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| std::thread::spawn(move || Run::from(output_within(&mut c))))
+        .collect();
+    running
+        .into_iter()
+        .map(|t| t.join().expect("runner thread"))
+        .collect()
 }

@@ -164,11 +164,9 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
         }
     }
     let mut data = (!data.is_empty()).then(|| data.join("&"));
-    if get {
-        if let Some(query) = data.take() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
-        }
+    if get && let Some(query) = data.take() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&query);
     }
     let method = method.unwrap_or_else(|| {
         match (head, data.is_some()) {
@@ -246,10 +244,10 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
 /// `-H` as curl reads it: `Name: value`; `Name;` sends an empty value;
 /// `Name:` with nothing after it removes a header (None).
 fn header(value: &str) -> Result<Option<Header>, Failure> {
-    if let Some(name) = value.trim().strip_suffix(';') {
-        if !name.contains(':') {
-            return Header::parse(&format!("{name}:")).map(Some);
-        }
+    if let Some(name) = value.trim().strip_suffix(';')
+        && !name.contains(':')
+    {
+        return Header::parse(&format!("{name}:")).map(Some);
     }
     let header = Header::parse(value)?;
     Ok((!header.value.is_empty()).then_some(header))

@@ -25,12 +25,14 @@ pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};
 
 /// Whether a variable or field name suggests it holds a secret
-/// (password, passphrase, secret, token, API key), case-insensitively.
+/// (password, passphrase, passcode, secret, token, API key),
+/// case-insensitively.
 pub fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
         "password",
         "passphrase",
+        "passcode",
         "secret",
         "token",
         "apikey",
@@ -72,6 +74,7 @@ mod tests {
             "api_key",
             "jwtToken",
             "clientSecret",
+            "passcode",
         ] {
             assert!(looks_secret(name), "{name}");
         }

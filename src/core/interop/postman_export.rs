@@ -69,11 +69,11 @@ impl Folder {
             return;
         };
         for node in &mut self.items {
-            if let Node::Folder(name, folder) = node {
-                if name == first {
-                    folder.insert(rest, item);
-                    return;
-                }
+            if let Node::Folder(name, folder) = node
+                && name == first
+            {
+                folder.insert(rest, item);
+                return;
             }
         }
         let mut folder = Folder::default();

@@ -33,27 +33,8 @@ impl Replacement {
             };
             return Ok((file, pending));
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-        let prefix = format!(".{}.", name.to_string_lossy());
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // As `File::create` would (tempfile's own default is 0600).
-            builder.permissions(fs::Permissions::from_mode(0o666));
-        }
-        let (file, temp) = builder.tempfile_in(dir)?.into_parts();
-        if let Some(old) = existing {
-            fs::set_permissions(&temp, old.permissions())?;
-        }
+        // As `File::create` would (tempfile's own default is 0600).
+        let (file, temp) = temp_beside(path, existing.as_ref(), 0o666)?;
         let pending = Replacement {
             temp: Some(temp),
             path: path.to_path_buf(),
@@ -70,14 +51,120 @@ impl Replacement {
     }
 }
 
+/// The temporary file beside `path` (missing folders created), with the
+/// permissions of `existing`, or else `new_mode` less the umask (Unix).
+fn temp_beside(
+    path: &Path,
+    existing: Option<&fs::Metadata>,
+    #[cfg_attr(not(unix), allow(unused_variables))] new_mode: u32,
+) -> io::Result<(fs::File, tempfile::TempPath)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(new_mode));
+    }
+    let (file, temp) = builder.tempfile_in(dir)?.into_parts();
+    if let Some(old) = existing {
+        fs::set_permissions(&temp, old.permissions())?;
+    }
+    Ok((file, temp))
+}
+
 /// Writes `bytes` to `path` atomically (synced before the rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let (mut file, pending) = Replacement::create(path)?;
+    let (file, pending) = Replacement::create(path)?;
+    finish(file, pending, bytes)
+}
+
+/// As [`write_atomic`], for a file that may hold request data: a new file
+/// is readable by its owner only (0600 on Unix), and a destination that is
+/// a symbolic link or not a regular file is refused with [`NotRegular`],
+/// never written through. The rename replaces whatever is at `path` by
+/// then (a link put there meanwhile, never its target).
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let existing = fs::symlink_metadata(path).ok();
+    if let Some(meta) = existing.as_ref().filter(|m| !m.is_file()) {
+        return Err(NotRegular::of(meta).into());
+    }
+    let (file, temp) = temp_beside(path, existing.as_ref(), 0o600)?;
+    let pending = Replacement {
+        temp: Some(temp),
+        path: path.to_path_buf(),
+    };
+    finish(file, pending, bytes)
+}
+
+/// Writes `bytes` to `path` unless something (a link included) is there
+/// already, which is left untouched. Atomic: the file appears whole or
+/// not at all. Returns whether it was written.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
+    }
+    let (mut file, temp) = temp_beside(path, None, 0o666)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    match temp.persist_noclobber(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
+fn finish(mut file: fs::File, pending: Replacement, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)?;
     if pending.temp.is_some() {
         file.sync_all()?;
     }
     pending.commit()
+}
+
+/// Why a file was neither written nor opened: it is a symbolic link, a
+/// folder or a special file, where a regular file was expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRegular(&'static str);
+
+impl NotRegular {
+    pub fn of(meta: &fs::Metadata) -> NotRegular {
+        let kind = meta.file_type();
+        NotRegular(if kind.is_symlink() {
+            "a symbolic link"
+        } else if kind.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        })
+    }
+
+    /// The reason behind `error`, when it is one.
+    pub fn in_error(error: &io::Error) -> Option<NotRegular> {
+        error.get_ref()?.downcast_ref::<NotRegular>().copied()
+    }
+}
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "it is {}", self.0)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
+impl From<NotRegular> for io::Error {
+    fn from(reason: NotRegular) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidInput, reason)
+    }
 }
 
 #[cfg(test)]

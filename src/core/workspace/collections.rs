@@ -28,8 +28,15 @@
 //! format 2 in memory when loaded; the file is rewritten only when the
 //! request is saved again.
 //!
-//! A file that does not parse, or has an unknown format, is reported with
-//! its path (and line:column) and never modified.
+//! A file that does not parse, has an unknown format, or holds what could
+//! not be sent safely (a header that would add a line to the request, a URL
+//! of another scheme than http or https) is reported with its path (and
+//! line:column) and never modified.
+//!
+//! Saved requests live at most [`MAX_DEPTH`] folders deep: saving deeper is
+//! refused, and deeper folders found on disk are reported. Links are never
+//! followed (a linked folder or file is reported and skipped), nor written
+//! through.
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
@@ -40,17 +47,19 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::atomic::NotRegular;
 use super::device::validate_folder;
+use super::files::{self, link_skipped, unreadable};
 use super::saved::{RequestBody, SavedRequest};
-use super::{DEVICES_FILE, Workspace, atomic, corrupt, unreadable, unwritable};
+use super::{DEVICES_FILE, Workspace, corrupt};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{Header, mask_credentials, variable_for_header};
 
 /// The saved-request format this build writes.
 pub const REQUEST_FORMAT: u32 = 2;
-/// Folders nested deeper than this are not walked (guards symlink loops).
-const MAX_DEPTH: usize = 16;
+/// How many folders deep saved requests may be, for saving and reading alike.
+pub const MAX_DEPTH: usize = 16;
 
 /// Every saved request found, and the files that could not be read.
 #[derive(Debug, Clone, Default)]
@@ -135,6 +144,16 @@ impl Workspace {
                 "Folder names may not start with '.' (such folders are hidden).",
             ));
         }
+        let depth = folder.split('/').filter(|s| !s.is_empty()).count();
+        if depth > MAX_DEPTH {
+            return Err(Failure::usage(
+                format!("folder {folder:?} is {depth} folders deep"),
+                format!(
+                    "Saved requests may be at most {MAX_DEPTH} folders deep; choose a shallower folder."
+                ),
+            ));
+        }
+        self.refuse_linked_folder(folder)?;
         if request.name.trim().is_empty() {
             return Err(Failure::usage(
                 "a saved request needs a name",
@@ -155,8 +174,28 @@ impl Workspace {
         })
         .map_err(|e| Failure::usage(format!("cannot encode the request: {e}"), ""))?;
         text.push('\n');
-        atomic::write_atomic(&path, text.as_bytes()).map_err(|e| unwritable(&path, &e))?;
+        fs::create_dir_all(self.dir()).map_err(|e| files::unwritable(self.dir(), &e))?;
+        files::ensure_gitignore(self.dir())?;
+        files::write(&path, text.as_bytes())?;
         Ok(path)
+    }
+
+    /// An error when a folder on the way to `folder` (below the workspace)
+    /// is a symbolic link: saving would write wherever it points.
+    fn refuse_linked_folder(&self, folder: &str) -> Result<(), Failure> {
+        let mut dir = self.dir().to_path_buf();
+        for segment in folder.split('/').filter(|s| !s.is_empty()) {
+            dir.push(segment);
+            match fs::symlink_metadata(&dir) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let e = io::Error::from(NotRegular::of(&meta));
+                    return Err(files::unwritable(&dir, &e));
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        Ok(())
     }
 
     /// Loads one saved request (format 1 is migrated in memory). `path` is
@@ -192,15 +231,20 @@ impl Workspace {
     }
 
     /// A cheap fingerprint of the saved request files (paths, sizes,
-    /// modification times): poll it, and reload when it changes.
+    /// modification times) and of what the walk skipped: poll it, and
+    /// reload when it changes.
     pub fn collections_stamp(&self) -> u64 {
-        let mut files = Vec::new();
-        walk(self.dir(), "", 0, &mut files, &mut Vec::new());
+        let mut found = Vec::new();
+        let mut skipped = Vec::new();
+        walk(self.dir(), "", 0, &mut found, &mut skipped);
         let mut hasher = DefaultHasher::new();
-        for (folder, path) in files {
+        for problem in skipped {
+            problem.message.hash(&mut hasher);
+        }
+        for (folder, path) in found {
             folder.hash(&mut hasher);
             path.hash(&mut hasher);
-            if let Ok(meta) = fs::metadata(&path) {
+            if let Ok(meta) = fs::symlink_metadata(&path) {
                 meta.len().hash(&mut hasher);
                 if let Ok(modified) = meta.modified() {
                     modified.hash(&mut hasher);
@@ -246,7 +290,9 @@ pub fn scan(root: &Path) -> Collections {
     Collections { requests, problems }
 }
 
-/// Collects `(folder, path)` of every request file, in order.
+/// Collects `(folder, path)` of every request file, in order. Links are
+/// not followed, and neither are folders deeper than [`MAX_DEPTH`]: each is
+/// reported in `problems`.
 fn walk(
     dir: &Path,
     folder: &str,
@@ -262,24 +308,42 @@ fn walk(
             return;
         }
     };
-    let mut names: Vec<(String, PathBuf)> = entries
+    let mut names: Vec<(String, PathBuf, fs::FileType)> = entries
         .filter_map(Result::ok)
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, _)| !name.starts_with('.'))
+        .filter_map(|e| {
+            let kind = e.file_type().ok()?;
+            Some((e.file_name().to_string_lossy().into_owned(), e.path(), kind))
+        })
+        .filter(|(name, ..)| !name.starts_with('.'))
         .collect();
-    names.sort();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
     let mut subfolders = Vec::new();
-    for (name, path) in names {
-        if path.is_dir() {
+    for (name, path, kind) in names {
+        let request = name.ends_with(".json") && name != DEVICES_FILE;
+        if kind.is_symlink() {
+            // Only what would have been read is worth a word.
+            if request || path.is_dir() {
+                problems.push(link_skipped(&path));
+            }
+        } else if kind.is_dir() {
             subfolders.push((name, path));
-        } else if name.ends_with(".json") && name != DEVICES_FILE {
+        } else if kind.is_file() && request {
             files.push((folder.to_string(), path));
         }
     }
-    if depth >= MAX_DEPTH {
-        return;
-    }
     for (name, path) in subfolders {
+        if depth >= MAX_DEPTH {
+            problems.push(Failure::usage(
+                format!(
+                    "{}: more than {MAX_DEPTH} folders deep, not read",
+                    path.display()
+                ),
+                format!(
+                    "Saved requests may be at most {MAX_DEPTH} folders deep; move this folder up."
+                ),
+            ));
+            continue;
+        }
         let sub = if folder.is_empty() {
             name
         } else {
@@ -302,7 +366,7 @@ fn parse_request(path: &Path, bytes: &[u8]) -> Result<SavedRequest, Failure> {
         format: Option<u32>,
     }
     let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(path, &e))?;
-    match version.format {
+    let request = match version.format {
         Some(1) => serde_json::from_slice::<RequestV1>(bytes)
             .map(SavedRequest::from)
             .map_err(|e| corrupt(path, &e)),
@@ -318,7 +382,44 @@ fn parse_request(path: &Path, bytes: &[u8]) -> Result<SavedRequest, Failure> {
             format!("{}: no \"format\" field", path.display()),
             "This is not an apx saved request. Move it out of the workspace; it was left untouched.",
         )),
+    }?;
+    check_sendable(&request).map_err(|e| {
+        Failure::usage(
+            format!("{}: {}", path.display(), e.message),
+            format!(
+                "{} Fix the file (it was left untouched; nothing was sent).",
+                e.hint
+            ),
+        )
+    })?;
+    Ok(request)
+}
+
+/// Refuses what could not be sent safely: a header (enabled or not) that
+/// would add a line to the request or whose name is not an HTTP token, and
+/// a URL that names a scheme other than http or https. A scheme made of
+/// `{{variables}}` is checked once substituted ([`super::variables::prepare`]).
+fn check_sendable(request: &SavedRequest) -> Result<(), Failure> {
+    for header in &request.headers {
+        header.validate()?;
     }
+    if let Some((scheme, _)) = request.url.trim().split_once("://") {
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+        if is_scheme
+            && !["http", "https"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+        {
+            return Err(Failure::usage(
+                format!("URL {} is not http or https", request.url.trim()),
+                "apx sends HTTP requests only: use an http:// or https:// URL, or a path.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The file name for a request: lowercase ASCII letters, digits and '-'.
@@ -360,7 +461,8 @@ fn file_for(dir: &Path, name: &str) -> Result<PathBuf, Failure> {
     // Look past gaps (a deleted file) for a file of the same name.
     for n in 1.. {
         let path = candidate(n);
-        let taken = path.file_name().is_some_and(|f| f == DEVICES_FILE) || path.exists();
+        let existing = fs::symlink_metadata(&path).ok();
+        let taken = path.file_name().is_some_and(|f| f == DEVICES_FILE) || existing.is_some();
         if !taken {
             free.get_or_insert(path);
             misses += 1;
@@ -370,7 +472,9 @@ fn file_for(dir: &Path, name: &str) -> Result<PathBuf, Failure> {
             continue;
         }
         misses = 0;
-        if read_request(&path).is_ok_and(|r| r.name == name) {
+        // A link is never ours to overwrite, wherever it points.
+        let regular = existing.is_some_and(|m| m.is_file());
+        if regular && read_request(&path).is_ok_and(|r| r.name == name) {
             return Ok(path);
         }
     }

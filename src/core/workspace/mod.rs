@@ -1,15 +1,16 @@
 //! The workspace folder: the device tree (`devices.json`) and saved requests.
-//! Files are human-readable JSON with a format version, written atomically;
-//! a corrupt file is reported with its position and never overwritten.
+//! Files are human-readable JSON with a format version, written atomically
+//! (owner-only when new, never through a link; see [`files`]); a corrupt
+//! file is reported with its position and never overwritten.
 
 pub mod atomic;
 pub mod collections;
 pub mod device;
+pub mod files;
 pub mod saved;
 pub mod variables;
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub use device::Device;
 
 use crate::core::error::Failure;
+use crate::core::tls::{Trust, normalize_fingerprint};
+use files::unwritable;
 
 pub const DEVICES_FILE: &str = "devices.json";
 /// The format version this build writes and reads.
@@ -50,16 +53,20 @@ impl Workspace {
     /// The devices; an absent file is an empty tree.
     pub fn load_devices(&self) -> Result<Vec<Device>, Failure> {
         let path = self.devices_path();
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(unreadable(&path, &e)),
-        };
-        parse_devices(&path, &bytes)
+        match files::read(&path)? {
+            Some(bytes) => parse_devices(&path, &bytes),
+            None => Ok(Vec::new()),
+        }
     }
 
-    /// Writes the devices, sorted by folder then name.
+    /// Writes the devices, sorted by folder then name, replacing the file
+    /// (under the lock that [`Workspace::add_device`] and the others take).
     pub fn save_devices(&self, devices: &[Device]) -> Result<(), Failure> {
+        let _lock = self.lock_devices()?;
+        self.write_devices(devices)
+    }
+
+    fn write_devices(&self, devices: &[Device]) -> Result<(), Failure> {
         let mut devices = devices.to_vec();
         devices.sort_by(|a, b| (&a.folder, &a.name).cmp(&(&b.folder, &b.name)));
         let file = DevicesFile {
@@ -69,8 +76,32 @@ impl Workspace {
         let mut text = serde_json::to_string_pretty(&file)
             .map_err(|e| Failure::usage(format!("cannot encode devices: {e}"), ""))?;
         text.push('\n');
-        let path = self.devices_path();
-        atomic::write_atomic(&path, text.as_bytes()).map_err(|e| unwritable(&path, &e))
+        files::write(&self.devices_path(), text.as_bytes())
+    }
+
+    /// Holds the workspace's device lock until dropped, so that changes by
+    /// several programs at once (two `apx device add`, the app and the CLI)
+    /// each read the file the other wrote. Creates the folder if needed.
+    fn lock_devices(&self) -> Result<fs::File, Failure> {
+        fs::create_dir_all(&self.dir).map_err(|e| unwritable(&self.dir, &e))?;
+        files::ensure_gitignore(&self.dir)?;
+        let path = self.dir.join(files::DEVICES_LOCK);
+        let lock = files::open_lock(&path)?;
+        lock.lock().map_err(|e| unwritable(&path, &e))?;
+        Ok(lock)
+    }
+
+    /// Reads the devices, lets `change` edit them and writes them back, all
+    /// under the device lock; nothing is written when `change` fails.
+    fn change_devices<T>(
+        &self,
+        change: impl FnOnce(&mut Vec<Device>) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let _lock = self.lock_devices()?;
+        let mut devices = self.load_devices()?;
+        let outcome = change(&mut devices)?;
+        self.write_devices(&devices)?;
+        Ok(outcome)
     }
 
     /// The device with this name; an unknown name suggests a close one.
@@ -86,44 +117,48 @@ impl Workspace {
     /// Adds a device; a name already taken is an error.
     pub fn add_device(&self, device: Device) -> Result<(), Failure> {
         device.validate()?;
-        let mut devices = self.load_devices()?;
-        if devices.iter().any(|d| d.name == device.name) {
-            return Err(Failure::usage(
-                format!("a device named {:?} already exists", device.name),
-                "Choose another name, or remove the existing device first.",
-            ));
-        }
-        devices.push(device);
-        self.save_devices(&devices)
+        self.change_devices(|devices| {
+            if devices.iter().any(|d| d.name == device.name) {
+                return Err(Failure::usage(
+                    format!("a device named {:?} already exists", device.name),
+                    "Choose another name, or remove the existing device first.",
+                ));
+            }
+            devices.push(device);
+            Ok(())
+        })
     }
 
     /// Replaces the device named `old_name` (which may be renamed).
     pub fn update_device(&self, old_name: &str, device: Device) -> Result<(), Failure> {
         device.validate()?;
-        let mut devices = self.load_devices()?;
-        if device.name != old_name && devices.iter().any(|d| d.name == device.name) {
-            return Err(Failure::usage(
-                format!("a device named {:?} already exists", device.name),
-                "Choose another name.",
-            ));
-        }
-        let slot = devices
-            .iter()
-            .position(|d| d.name == old_name)
-            .ok_or_else(|| unknown_device(&devices, old_name))?;
-        devices[slot] = device;
-        self.save_devices(&devices)
+        // An unknown name fails before anything (the folder) is created.
+        self.device(old_name)?;
+        self.change_devices(|devices| {
+            if device.name != old_name && devices.iter().any(|d| d.name == device.name) {
+                return Err(Failure::usage(
+                    format!("a device named {:?} already exists", device.name),
+                    "Choose another name.",
+                ));
+            }
+            let slot = devices
+                .iter()
+                .position(|d| d.name == old_name)
+                .ok_or_else(|| unknown_device(devices, old_name))?;
+            devices[slot] = device;
+            Ok(())
+        })
     }
 
     pub fn remove_device(&self, name: &str) -> Result<Device, Failure> {
-        let mut devices = self.load_devices()?;
-        let index = devices
-            .iter()
-            .position(|d| d.name == name)
-            .ok_or_else(|| unknown_device(&devices, name))?;
-        let removed = devices.remove(index);
-        self.save_devices(&devices)?;
-        Ok(removed)
+        self.device(name)?;
+        self.change_devices(|devices| {
+            let index = devices
+                .iter()
+                .position(|d| d.name == name)
+                .ok_or_else(|| unknown_device(devices, name))?;
+            Ok(devices.remove(index))
+        })
     }
 }
 
@@ -151,7 +186,23 @@ fn parse_devices(path: &Path, bytes: &[u8]) -> Result<Vec<Device>, Failure> {
             ));
         }
     }
-    let file: DevicesFile = serde_json::from_slice(bytes).map_err(|e| corrupt(path, &e))?;
+    let mut file: DevicesFile = serde_json::from_slice(bytes).map_err(|e| corrupt(path, &e))?;
+    // A pin typed by hand (lower case, no colons) is compared as apx writes it.
+    for device in &mut file.devices {
+        if let Trust::Pin { sha256 } = &mut device.trust {
+            *sha256 = normalize_fingerprint(sha256).map_err(|e| {
+                Failure::usage(
+                    format!(
+                        "{}: device {:?}: {}",
+                        path.display(),
+                        device.name,
+                        e.message
+                    ),
+                    format!("{} The file was left untouched.", e.hint),
+                )
+            })?;
+        }
+    }
     Ok(file.devices)
 }
 
@@ -174,20 +225,6 @@ fn corrupt(path: &Path, e: &serde_json::Error) -> Failure {
     Failure::usage(
         format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
         "Fix the file by hand (it was left untouched), or move it away to start afresh.",
-    )
-}
-
-fn unreadable(path: &Path, e: &io::Error) -> Failure {
-    Failure::usage(
-        format!("cannot read {}: {e}", path.display()),
-        "Check the path and its permissions.",
-    )
-}
-
-fn unwritable(path: &Path, e: &io::Error) -> Failure {
-    Failure::usage(
-        format!("cannot write {}: {e}", path.display()),
-        "Check the folder exists and is writable.",
     )
 }
 

@@ -81,15 +81,15 @@ pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepar
         .as_ref()
         .map(|b| substitute(&b.to_text(), &vars).map(String::into_bytes))
         .transpose()?;
-    if let Some(body) = &body {
-        if declares_json(&merge_headers(platform.preset_headers(true), &headers)) {
-            check_json(body).map_err(|p| {
-                Failure::usage(
-                    format!("malformed JSON body after substitution: {p}"),
-                    "Fix the body, or the variable values it uses (nothing was sent).",
-                )
-            })?;
-        }
+    if let Some(body) = &body
+        && declares_json(&merge_headers(platform.preset_headers(true), &headers))
+    {
+        check_json(body).map_err(|p| {
+            Failure::usage(
+                format!("malformed JSON body after substitution: {p}"),
+                "Fix the body, or the variable values it uses (nothing was sent).",
+            )
+        })?;
     }
     let method = match request.method.trim() {
         "" => "GET".to_string(),
