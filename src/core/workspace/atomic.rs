@@ -33,24 +33,7 @@ impl Replacement {
             };
             return Ok((file, pending));
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-        let prefix = format!(".{}.", name.to_string_lossy());
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // As `File::create` would (tempfile's own default is 0600).
-            builder.permissions(fs::Permissions::from_mode(0o666));
-        }
-        let (file, temp) = builder.tempfile_in(dir)?.into_parts();
+        let (file, temp) = temp_beside(path)?;
         if let Some(old) = existing {
             fs::set_permissions(&temp, old.permissions())?;
         }
@@ -70,6 +53,29 @@ impl Replacement {
     }
 }
 
+/// A new temporary file in `path`'s folder (created if missing), named
+/// after it, with the umask's permissions.
+fn temp_beside(path: &Path) -> io::Result<(fs::File, tempfile::TempPath)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As `File::create` would (tempfile's own default is 0600).
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    Ok(builder.tempfile_in(dir)?.into_parts())
+}
+
 /// Writes `bytes` to `path` atomically (synced before the rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let (mut file, pending) = Replacement::create(path)?;
@@ -78,6 +84,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         file.sync_all()?;
     }
     pending.commit()
+}
+
+/// Writes `bytes` to a new file at `path` atomically (synced before it
+/// appears). Fails with `AlreadyExists`, replacing nothing, when `path`
+/// exists, even as a link or appears meanwhile.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(io::ErrorKind::AlreadyExists.into());
+    }
+    let (mut file, temp) = temp_beside(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    temp.persist_noclobber(path).map_err(|e| e.error)
 }
 
 #[cfg(test)]
@@ -93,6 +112,24 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        write_new(&path, b"first").unwrap();
+        let err = write_new(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dangling.json");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            assert!(write_new(&link, b"x").is_err());
+            assert!(!dir.path().join("nowhere").exists());
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -72,10 +72,10 @@ pub struct SavedEntry {
 }
 
 #[derive(Serialize)]
-struct FileOut<'a> {
-    format: u32,
+pub(super) struct FileOut<'a> {
+    pub format: u32,
     #[serde(flatten)]
-    request: &'a SavedRequest,
+    pub request: &'a SavedRequest,
 }
 
 /// Format 1: headers as an object, body as a string.
@@ -290,7 +290,7 @@ fn walk(
 }
 
 /// Reads and parses one saved request file.
-fn read_request(path: &Path) -> Result<SavedRequest, Failure> {
+pub(super) fn read_request(path: &Path) -> Result<SavedRequest, Failure> {
     let bytes = fs::read(path).map_err(|e| unreadable(path, &e))?;
     parse_request(path, &bytes)
 }

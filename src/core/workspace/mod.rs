@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod collections;
 pub mod device;
+pub mod import;
 pub mod saved;
 pub mod variables;
 
