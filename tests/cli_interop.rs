@@ -140,7 +140,7 @@ fn import_postman_writes_requests_and_no_secret() {
 }
 
 /// Every secret `postman_hostile.json` plants, as a user would store it.
-const PLANTED: [&str; 29] = [
+const PLANTED: [&str; 30] = [
     "Hostile-Var-Url-Pass",
     "Hostile-Secret-Typed-Var",
     "Hostile-Var-Token",
@@ -166,6 +166,7 @@ const PLANTED: [&str; 29] = [
     "Hostile-Access-Token",
     "Hostile-Prefix{{suffix}}",
     "Hostile-Disabled-Header",
+    "Hostile-In-Header-Key",
     "YWRtaW46SG9zdGlsZS1CYXNpYy1IZWFkZXI=",
     "Hostile-Basic-Header",
     "Hostile-Basic-Auth-Pw",

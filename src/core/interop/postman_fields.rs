@@ -107,7 +107,8 @@ impl Walker {
                     out.push(scrub.header(header));
                 }
                 None => {
-                    let key = super::clip(&key, 60);
+                    // Only the name: a key such as "Token: abc" holds a value.
+                    let key = super::clip(key.split(':').next().unwrap_or_default(), 60);
                     self.note(format!(
                         "header {key:?} on '{request}' is not a valid header"
                     ));
