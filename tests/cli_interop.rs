@@ -13,7 +13,7 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
-use support::{appliance, apx_in, runtime};
+use support::{appliance, apx_in, leaked_forms, runtime};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -137,6 +137,255 @@ fn import_postman_writes_requests_and_no_secret() {
             );
         }
     }
+}
+
+/// Every secret `postman_hostile.json` plants, as a user would store it.
+const PLANTED: [&str; 30] = [
+    "Hostile-Var-Url-Pass",
+    "Hostile-Secret-Typed-Var",
+    "Hostile-Var-Token",
+    "SG9zdGlsZS1QYXNzcGhyYXNlLTE=",
+    "Hostile-Passphrase-1",
+    "Hostile-Json-Pw",
+    "8675309421",
+    "Hostile-Api-Key-In-Array",
+    "Hostile-Credential-In-List",
+    "Hostile-Broken-\"Json\"-Secret",
+    "5551234987",
+    "Hostile Form/Pw&1",
+    "Hostile-Raw-Form-Pw",
+    "Hostile-Path-Token",
+    "Hostile-Typed-Path",
+    "Hostile-Url-Pass",
+    "Hostile-Query-Key",
+    "Hostile-Query-Token",
+    "Hostile-Fragment-Token",
+    "Hostile-Built-Query",
+    "Hostile-Session-Id",
+    "Hostile-Cookie",
+    "Hostile-Access-Token",
+    "Hostile-Prefix{{suffix}}",
+    "Hostile-Disabled-Header",
+    "Hostile-In-Header-Key",
+    "YWRtaW46SG9zdGlsZS1CYXNpYy1IZWFkZXI=",
+    "Hostile-Basic-Header",
+    "Hostile-Basic-Auth-Pw",
+    "Hostile-Bearer",
+];
+
+/// A collection with a secret in every place one can be (the body of an
+/// AsyncOS login, JSON and form bodies, the URL, session headers, path and
+/// collection variables, auth): imported as text and as `--json`, no secret
+/// is in any file of the workspace nor in what the command printed, and
+/// the saved requests refer to `{{variables}}` instead.
+#[test]
+fn import_postman_never_writes_or_prints_a_planted_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postman_hostile.json");
+    for json in [false, true] {
+        let ws = dir.path().join(if json { "ws-json" } else { "ws-text" });
+        let mut args = vec!["--workspace", ws.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        args.extend(["import", "postman", fixture.to_str().unwrap()]);
+        let run = apx_in(dir.path(), &args);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let printed = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(
+            leaked_forms(&printed, &PLANTED),
+            Vec::<String>::new(),
+            "{printed}"
+        );
+        assert!(!printed.contains("Hostile"), "{printed}");
+        if json {
+            let doc = run.json();
+            assert_eq!(doc["imported"], 10);
+            let secrets = doc["secrets_not_saved"].as_array().unwrap();
+            assert_eq!(secrets.len(), 27);
+            for (request, kind) in [
+                ("AsyncOS login", "body field passphrase"),
+                ("Raw form login", "form field password"),
+                ("URL secrets", "query parameter api_key"),
+                ("URL secrets", "path variable token"),
+                ("Session headers", "header X-Session"),
+                ("Planted secrets", "variable lab"),
+            ] {
+                assert!(
+                    secrets.contains(&json!({"request": request, "kind": kind})),
+                    "{request}: {kind} not in {secrets:?}"
+                );
+            }
+        } else {
+            for expected in [
+                "27 secrets found in the file were NOT written to disk",
+                "body field passphrase on AsyncOS login",
+                "URL password on URL secrets (user admin)",
+                "header Cookie on Session headers",
+                "baseUrl = https://svc:{{password}}@10.0.0.2",
+            ] {
+                assert!(
+                    run.stdout.contains(expected),
+                    "{expected:?} not in\n{}",
+                    run.stdout
+                );
+            }
+        }
+        let files = files_below(&ws);
+        // Ten requests, and the .gitignore that keeps the history out of git.
+        assert_eq!(files.len(), 11, "{files:?}");
+        for file in files {
+            let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+            assert_eq!(
+                leaked_forms(&text, &PLANTED),
+                Vec::<String>::new(),
+                "{}:\n{text}",
+                file.display()
+            );
+            assert!(!text.contains("Hostile"), "{}:\n{text}", file.display());
+        }
+        let saved = Workspace::new(&ws).collections();
+        assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+        let by_name = |name: &str| {
+            saved
+                .requests
+                .iter()
+                .find(|e| e.request.name == name)
+                .map(|e| e.request.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            by_name("AsyncOS login").body,
+            Some(RequestBody::Json(
+                json!({"data": {"userName": "YWRtaW4=", "passphrase": "{{passphrase}}"}})
+            ))
+        );
+        assert!(
+            by_name("URL secrets")
+                .url
+                .starts_with("https://admin:{{password}}@10.0.0.1/api/{{token}}/"),
+        );
+        let session = by_name("Session headers");
+        assert_eq!(session.headers[0].value, "{{x_session}}");
+    }
+}
+
+/// An import never replaces a saved request: one of the same name is
+/// saved as `NAME (2)` (the next free number), and the summary says so.
+#[test]
+fn import_postman_keeps_a_request_already_saved_under_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    let workspace = Workspace::new(&ws);
+    let mine = SavedRequest {
+        name: "Get network object".into(),
+        description: Some("my own".into()),
+        device: None,
+        platform: None,
+        auth: None,
+        method: "GET".into(),
+        url: "/api/mine".into(),
+        headers: Vec::new(),
+        body: None,
+    };
+    let kept = workspace
+        .save_request("ASA REST API/Objects", &mine)
+        .unwrap();
+    let kept_bytes = std::fs::read(&kept).unwrap();
+    let fixture = fixture();
+    let import = |json: bool| {
+        let mut args = vec!["--workspace", ws_arg];
+        if json {
+            args.push("--json");
+        }
+        args.extend(["import", "postman", fixture.to_str().unwrap()]);
+        let run = apx_in(dir.path(), &args);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        run
+    };
+    let doc = import(true).json();
+    assert_eq!(doc["imported"], 7);
+    assert_eq!(
+        doc["renamed"],
+        json!([{"folder": "ASA REST API/Objects", "from": "Get network object", "to": "Get network object (2)"}])
+    );
+    assert_eq!(std::fs::read(&kept).unwrap(), kept_bytes);
+    let files: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 7);
+    assert!(!files.contains(&kept.to_str().unwrap()), "{files:?}");
+    let renamed = workspace.load_request(Path::new(files[2])).unwrap();
+    assert_eq!(renamed.name, "Get network object (2)");
+    assert!(renamed.url.ends_with("/{{objectId}}"), "{}", renamed.url);
+
+    // Again, as text: every request is there already.
+    let run = import(false);
+    for expected in [
+        "imported 7 requests",
+        "7 requests renamed: their folder already has a request of that name",
+        "'Get network object' in folder \"ASA REST API/Objects\" saved as 'Get network object (3)'",
+        "'Login' in folder \"ASA REST API\" saved as 'Login (2)'",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "{expected:?} not in\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(std::fs::read(&kept).unwrap(), kept_bytes);
+    let saved = workspace.collections();
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    assert_eq!(saved.requests.len(), 15);
+}
+
+/// A thousand requests of one name, imported twice: each gets its own
+/// number and file, none replaced. The name is longer than a file name
+/// holds, so that all of them compete for one file name.
+#[test]
+fn import_postman_numbers_a_thousand_requests_of_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let name = format!("Same{}", " long-name".repeat(9));
+    let items: Vec<serde_json::Value> = (0..1000)
+        .map(|i| json!({"name": name, "request": format!("https://h/{i}")}))
+        .collect();
+    let collection = json!({
+        "info": {"name": "Many", "schema": apx::core::interop::POSTMAN_SCHEMA_V21},
+        "item": items,
+    });
+    let file = dir.path().join("many.json");
+    std::fs::write(&file, collection.to_string()).unwrap();
+    let args = [
+        "--workspace",
+        ws.to_str().unwrap(),
+        "--json",
+        "import",
+        "postman",
+        file.to_str().unwrap(),
+    ];
+    for round in 0..2 {
+        let run = apx_in(dir.path(), &args);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["imported"], 1000);
+        assert_eq!(doc["renamed"].as_array().unwrap().len(), 999 + round);
+    }
+    let saved = Workspace::new(&ws).collections();
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    let mut names: Vec<String> = saved.requests.into_iter().map(|e| e.request.name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 2000);
+    assert!(names.contains(&format!("{name} (2000)")));
+    let file = format!("{}.json", apx::core::workspace::collections::slug(&name));
+    let first = std::fs::read_to_string(ws.join("Many").join(file)).unwrap();
+    assert!(first.contains("\"https://h/0\""), "{first}");
 }
 
 #[test]

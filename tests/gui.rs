@@ -686,3 +686,46 @@ fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
     );
     h.get_by_label_contains("Warning: the login and its session token travel unencrypted");
 }
+
+/// File > Import Postman collection… is `apx import postman`: no secret of
+/// the collection reaches the workspace or the report, and importing again
+/// renames the new requests rather than replace the saved ones.
+#[test]
+fn import_a_postman_collection_from_the_file_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/postman_hostile.json");
+    let mut h = harness(app_with(dir.path(), &[]));
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Import Postman collection…").click();
+    h.run();
+    h.get_by_label("Collection").focus();
+    h.run();
+    h.get_by_label("Collection")
+        .type_text(fixture.to_str().unwrap());
+    h.run();
+    for round in 0..2 {
+        h.get_by_label("Import").click();
+        h.run();
+        let dialog = h.state().import.as_ref().unwrap();
+        let report = dialog.report.clone().unwrap();
+        assert!(report.contains("imported 10 requests"), "{report}");
+        assert!(report.contains("27 secrets found in the file were NOT written"));
+        assert_eq!(
+            report.contains("10 requests renamed"),
+            round == 1,
+            "{report}"
+        );
+        assert!(!report.contains("Hostile"), "{report}");
+        assert_eq!(dialog.passwords.len(), 1);
+    }
+    let saved = Workspace::new(dir.path()).collections();
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    assert_eq!(saved.requests.len(), 20);
+    for entry in saved.requests {
+        let text = std::fs::read_to_string(dir.path().join(&entry.path)).unwrap();
+        assert!(!text.contains("Hostile"), "{text}");
+    }
+}

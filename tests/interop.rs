@@ -321,7 +321,7 @@ fn postman_deep_nesting_and_odd_shapes() {
             ("", "bad header", "https://h/"),
             ("", "weird auth", "https://h/"),
             ("", "dup", "https://h/1"),
-            ("", "DUP (2)", "https://h/2"),
+            ("", "DUP", "https://h/2"),
             ("", "raw object", "h/p"),
         ]
     );
@@ -342,9 +342,11 @@ fn postman_deep_nesting_and_odd_shapes() {
     }
 }
 
+/// Names are kept as written: the workspace numbers duplicates when it
+/// saves them (`Workspace::import_requests`).
 #[test]
-fn postman_duplicate_names_get_numbered() {
-    let items: Vec<serde_json::Value> = (0..5000)
+fn postman_duplicate_names_are_kept_as_written() {
+    let items: Vec<serde_json::Value> = (0..4)
         .map(|i| json!({"name": if i % 2 == 0 { "Same" } else { "same" }, "request": "https://h/"}))
         .collect();
     let collection = json!({"info": {"schema": POSTMAN_SCHEMA_V21}, "item": items});
@@ -354,8 +356,7 @@ fn postman_duplicate_names_get_numbered() {
         .iter()
         .map(|(_, r)| r.name.as_str())
         .collect();
-    assert_eq!(&names[..3], ["Same", "same (2)", "Same (3)"]);
-    assert_eq!(names[4999], "same (5000)");
+    assert_eq!(names, ["Same", "same", "Same", "same"]);
     assert_eq!(import.name, "Postman import");
 }
 
@@ -391,6 +392,185 @@ fn postman_literal_credential_headers_become_variables() {
             ("header X-Auth-Token", "0123abcd"),
         ]
     );
+}
+
+/// Every place a collection can hold a secret (`postman_hostile.json`): each
+/// value becomes a `{{variable}}` in the request and is handed back alone.
+#[test]
+fn postman_secrets_anywhere_become_variables() {
+    let import = import_postman(&fixture("postman_hostile.json")).unwrap();
+    let saved: BTreeMap<&str, &SavedRequest> = import
+        .requests
+        .iter()
+        .map(|(_, r)| (r.name.as_str(), r))
+        .collect();
+    let body = |name: &str| saved[name].body.clone().unwrap();
+    assert_eq!(
+        body("AsyncOS login"),
+        RequestBody::Json(
+            json!({"data": {"userName": "YWRtaW4=", "passphrase": "{{passphrase}}"}})
+        )
+    );
+    assert_eq!(
+        body("JSON body"),
+        RequestBody::Json(json!({
+            "user": {"name": "admin", "password": "{{password}}", "pin_password": "{{pin_password}}"},
+            "list": [{"apiKey": "{{apikey}}"}],
+            "credentials": ["{{credentials}}"],
+            "enabled": true
+        }))
+    );
+    assert_eq!(
+        body("Broken JSON body"),
+        RequestBody::Text(
+            r#"{"count": {{count}}, "secret": "{{secret}}", "token": {{token}}}"#.into()
+        )
+    );
+    assert_eq!(
+        body("Form login"),
+        RequestBody::Text("username=admin&password={{password}}".into())
+    );
+    assert_eq!(
+        body("Raw form login"),
+        RequestBody::Text("a=b&password={{password}}&c=d".into())
+    );
+    assert_eq!(
+        saved["URL secrets"].url,
+        "https://admin:{{password}}@10.0.0.1/api/{{token}}/items/{{id}}?api_key={{api_key}}&token={{token_2}}&limit=5#access_token={{access_token}}"
+    );
+    assert_eq!(
+        saved["Built URL"].url,
+        "https://10.0.0.1/api/items?access_token={{access_token}}&page=2"
+    );
+    assert_eq!(
+        saved["Session headers"].headers,
+        [
+            Header::new("X-Session", "{{x_session}}"),
+            Header::new("Cookie", "{{cookie}}"),
+            Header::new("X-auth-access-token", "{{x_auth_access_token}}"),
+            Header::new("Authorization", "Basic {{authorization}}"),
+            Header::new("X-Api-Key", "{{x_api_key}}"),
+            disabled("X-Auth-Token", "{{x_auth_token}}"),
+            Header::new("Accept", "application/json"),
+        ]
+    );
+    assert_eq!(
+        import.variables,
+        BTreeMap::from([
+            (
+                "baseUrl".to_string(),
+                "https://svc:{{password}}@10.0.0.2".to_string()
+            ),
+            ("count".to_string(), "3".to_string()),
+        ])
+    );
+
+    let mut found: Vec<(&str, &str, &str)> = import
+        .secrets
+        .iter()
+        .map(|s| (s.request.as_str(), s.kind.as_str(), s.secret.expose()))
+        .collect();
+    found.sort_unstable();
+    let mut expected = vec![
+        (
+            "Planted secrets",
+            "URL password in variable baseUrl",
+            "Hostile-Var-Url-Pass",
+        ),
+        (
+            "Planted secrets",
+            "variable lab",
+            "Hostile-Secret-Typed-Var",
+        ),
+        ("Planted secrets", "variable apiToken", "Hostile-Var-Token"),
+        (
+            "AsyncOS login",
+            "body field passphrase",
+            "SG9zdGlsZS1QYXNzcGhyYXNlLTE=",
+        ),
+        ("JSON body", "body field password", "Hostile-Json-Pw"),
+        ("JSON body", "body field pin_password", "8675309421"),
+        ("JSON body", "body field apiKey", "Hostile-Api-Key-In-Array"),
+        (
+            "JSON body",
+            "body field credentials",
+            "Hostile-Credential-In-List",
+        ),
+        (
+            "Broken JSON body",
+            "body field secret",
+            "Hostile-Broken-\"Json\"-Secret",
+        ),
+        ("Broken JSON body", "body field token", "5551234987"),
+        ("Form login", "form field password", "Hostile Form/Pw&1"),
+        (
+            "Raw form login",
+            "form field password",
+            "Hostile-Raw-Form-Pw",
+        ),
+        ("URL secrets", "path variable token", "Hostile-Path-Token"),
+        ("URL secrets", "path variable id", "Hostile-Typed-Path"),
+        ("URL secrets", "URL password", "Hostile-Url-Pass"),
+        (
+            "URL secrets",
+            "query parameter api_key",
+            "Hostile-Query-Key",
+        ),
+        (
+            "URL secrets",
+            "query parameter token",
+            "Hostile-Query-Token",
+        ),
+        (
+            "URL secrets",
+            "URL fragment access_token",
+            "Hostile-Fragment-Token",
+        ),
+        (
+            "Built URL",
+            "query parameter access_token",
+            "Hostile-Built-Query",
+        ),
+        ("Session headers", "header X-Session", "Hostile-Session-Id"),
+        (
+            "Session headers",
+            "header Cookie",
+            "JSESSIONID=Hostile-Cookie",
+        ),
+        (
+            "Session headers",
+            "header X-auth-access-token",
+            "Hostile-Access-Token",
+        ),
+        (
+            "Session headers",
+            "header Authorization",
+            "YWRtaW46SG9zdGlsZS1CYXNpYy1IZWFkZXI=",
+        ),
+        (
+            "Session headers",
+            "header X-Api-Key",
+            "Hostile-Prefix{{suffix}}",
+        ),
+        (
+            "Session headers",
+            "header X-Auth-Token",
+            "Hostile-Disabled-Header",
+        ),
+        ("Basic auth", "basic password", "Hostile-Basic-Auth-Pw"),
+        ("Bearer auth", "bearer token", "Hostile-Bearer"),
+    ];
+    expected.sort_unstable();
+    assert_eq!(found, expected);
+    let url_password = import.secrets.iter().find(|s| s.kind == "URL password");
+    assert_eq!(url_password.unwrap().user.as_deref(), Some("admin"));
+
+    let kept =
+        serde_json::to_string(&(&import.requests, &import.variables, &import.skipped)).unwrap();
+    assert!(!kept.contains("Hostile"), "{kept}");
+    for (_, _, secret) in expected {
+        assert!(!kept.contains(secret), "{secret} kept in {kept}");
+    }
 }
 
 #[test]

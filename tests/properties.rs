@@ -251,3 +251,155 @@ proptest! {
         }
     }
 }
+
+mod support;
+
+/// Secret-looking names for JSON and form fields, query parameters and variables.
+const SECRET_KEYS: [&str; 7] = [
+    "password",
+    "passphrase",
+    "apiKey",
+    "x_token",
+    "clientSecret",
+    "sessionId",
+    "Passcode",
+];
+/// Credential headers, including session-ish ones.
+const SECRET_HEADERS: [&str; 6] = [
+    "X-Session",
+    "Cookie",
+    "X-auth-access-token",
+    "X-Api-Key",
+    "Authorization",
+    "Proxy-Authorization",
+];
+
+/// A secret worth planting: no control characters, no surrounding spaces,
+/// and not a `{{variable}}` reference (which names a value kept elsewhere).
+fn secret_value() -> impl Strategy<Value = String> {
+    "[^\\x00-\\x1f\\x7f]{8,24}".prop_filter("a plain value", |s| {
+        s.trim() == s && !(s.starts_with("{{") && s.ends_with("}}"))
+    })
+}
+
+fn form(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// One Postman item (or, for place 8, a collection variable) holding
+/// `secret` in place `place` (0..11), under a secret-looking name; `depth`
+/// nests a JSON body.
+fn plant(place: u8, key: &str, header: &str, depth: usize, secret: &str) -> (Value, Option<Value>) {
+    let quoted = serde_json::to_string(secret).unwrap();
+    let mut request = serde_json::json!({"method": "POST", "url": "https://h/p"});
+    let mut collection_variable = None;
+    match place {
+        0 => {
+            let mut body = serde_json::json!({ key: secret, "note": "n" });
+            for level in 0..depth {
+                body = if level % 2 == 0 {
+                    serde_json::json!({"wrap": body, "n": level})
+                } else {
+                    serde_json::json!([1, body])
+                };
+            }
+            request["body"] = serde_json::json!({"mode": "raw", "raw": body.to_string()});
+        }
+        1 => {
+            let raw = format!(r#"{{"n": {{{{n}}}}, "{key}": {quoted}}}"#);
+            request["body"] = serde_json::json!({"mode": "raw", "raw": raw});
+        }
+        2 => {
+            request["body"] = serde_json::json!({"mode": "urlencoded", "urlencoded": [
+                {"key": "user", "value": "admin"}, {"key": key, "value": secret},
+            ]});
+        }
+        3 => {
+            let raw = format!("a=b&{key}={}&c=d", form(secret));
+            request["body"] = serde_json::json!({"mode": "raw", "raw": raw});
+        }
+        4 => request["url"] = Value::from(format!("https://h/p?x=1&{key}={}#f", form(secret))),
+        5 => {
+            let userinfo = form(secret).replace('+', "%20");
+            request["url"] = Value::from(format!("https://admin:{userinfo}@h/p?x=1"));
+        }
+        6 => {
+            let value = if header.ends_with("uthorization") {
+                format!("Bearer {secret}")
+            } else {
+                secret.to_string()
+            };
+            request["header"] =
+                serde_json::json!([{"key": header, "value": value, "disabled": depth % 2 == 1}]);
+        }
+        7 => {
+            request["url"] = serde_json::json!({
+                "raw": format!("https://h/:{key}/x"),
+                "variable": [{"key": key, "value": secret}],
+            });
+        }
+        8 => {
+            collection_variable = Some(if depth.is_multiple_of(2) {
+                serde_json::json!({"key": key, "value": secret})
+            } else {
+                serde_json::json!({"key": "plain", "value": secret, "type": "secret"})
+            });
+        }
+        9 => {
+            request["auth"] = if depth.is_multiple_of(2) {
+                serde_json::json!({"type": "basic", "basic": [{"key": "password", "value": secret}]})
+            } else {
+                serde_json::json!({"type": "bearer", "bearer": [{"key": "token", "value": secret}]})
+            };
+        }
+        _ => {
+            request["url"] = serde_json::json!({
+                "host": ["h"], "path": ["p"],
+                "query": [{"key": "x", "value": "1"}, {"key": key, "value": secret}],
+            });
+        }
+    }
+    (
+        serde_json::json!({"name": "planted", "request": request}),
+        collection_variable,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Secrets planted anywhere in a collection are handed back, and none of
+    /// them (as is, escaped or encoded) is in a request that would be saved,
+    /// a variable or a note that would be printed.
+    #[test]
+    fn planted_secrets_never_reach_a_saved_request(
+        plants in proptest::collection::vec(
+            (0u8..11, 0..SECRET_KEYS.len(), 0..SECRET_HEADERS.len(), 0usize..6, secret_value()),
+            1..6,
+        ),
+    ) {
+        let mut items = Vec::new();
+        let mut variables = Vec::new();
+        for (place, key, header, depth, secret) in &plants {
+            let (item, variable) = plant(*place, SECRET_KEYS[*key], SECRET_HEADERS[*header], *depth, secret);
+            items.push(item);
+            variables.extend(variable);
+        }
+        let collection = serde_json::json!({
+            "info": {"name": "planted", "schema": apx::core::interop::POSTMAN_SCHEMA_V21},
+            "item": items,
+            "variable": variables,
+        });
+        let import = import_postman(collection.to_string().as_bytes()).unwrap();
+        let kept = serde_json::to_string(&(&import.requests, &import.variables, &import.skipped)).unwrap();
+        let secrets: Vec<&str> = plants.iter().map(|p| p.4.as_str()).collect();
+        let leaked = support::leaked_forms(&kept, &secrets);
+        prop_assert!(leaked.is_empty(), "{leaked:?} in {kept}");
+        for secret in secrets {
+            prop_assert!(
+                import.secrets.iter().any(|s| s.secret.expose() == secret),
+                "{secret:?} not handed back"
+            );
+        }
+    }
+}

@@ -150,7 +150,7 @@ mod tests {
             body.contains("\"refreshPeriod\":\"0\"") || body.contains("\"refreshPeriod\": \"0\""),
             "{body}"
         );
-        let nested = r#"{"data": {"userName": "admin", "jwtToken": "e.y.j", "sessions": [{"access_token": "a1", "Password": {"old": "p1"}, "expires_in": 1800}]}}"#;
+        let nested = r#"{"data": {"userName": "admin", "jwtToken": "e.y.j", "grants": [{"access_token": "a1", "Password": {"old": "p1"}, "expires_in": 1800}]}}"#;
         let wsa = entry(&answered("https://wsa/login", nested), None);
         let body = wsa.body.unwrap();
         for secret in ["e.y.j", "a1", "p1"] {

@@ -2,7 +2,7 @@
 
 use super::app::ApxApp;
 use super::file_dialog::PathPicker;
-use crate::core::interop::{FoundSecret, import_postman};
+use crate::core::interop::{FoundSecret, import_postman_file};
 
 /// The "Import Postman collection" window's state.
 #[derive(Default)]
@@ -155,58 +155,13 @@ impl ApxApp {
         }
     }
 
-    /// Imports a collection file; returns the report to show and the
-    /// secrets found in it (none of them written).
-    fn import_postman_file(&mut self, path: &str, folder: &str) -> (String, Vec<FoundSecret>) {
-        let bytes = match std::fs::read(path.trim()) {
-            Ok(b) => b,
-            Err(e) => return (format!("Cannot read {path}: {e}"), Vec::new()),
-        };
-        let import = match import_postman(&bytes) {
-            Ok(i) => i,
-            Err(f) => return (format!("{}\n{}", f.message, f.hint), Vec::new()),
-        };
-        let base = if folder.trim().is_empty() {
-            import.name.clone()
-        } else {
-            folder.trim().to_string()
-        };
-        let mut written = 0;
-        let mut problems = Vec::new();
-        for (sub, request) in &import.requests {
-            let target = [base.as_str(), sub.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join("/");
-            match self.workspace.save_request(&target, request) {
-                Ok(_) => written += 1,
-                Err(f) => problems.push(f.message),
-            }
+    /// Imports a collection file as `apx import postman` does; returns the
+    /// report to show and the secrets found in it (none of them written).
+    fn import_postman_file(&self, path: &str, folder: &str) -> (String, Vec<FoundSecret>) {
+        let into = Some(folder.trim()).filter(|f| !f.is_empty());
+        match import_postman_file(&self.workspace, std::path::Path::new(path.trim()), into) {
+            Ok(outcome) => (outcome.summary(), outcome.import.secrets),
+            Err(f) => (format!("{}\n{}", f.message, f.hint), Vec::new()),
         }
-        let mut report = format!("Imported {written} requests into “{base}”.");
-        if !import.skipped.is_empty() {
-            report.push_str(&format!(
-                "\nNot carried over: {}",
-                import.skipped.join("; ")
-            ));
-        }
-        if !import.secrets.is_empty() {
-            report.push_str(&format!(
-                "\n{} secrets in the file were NOT written to disk: {}.",
-                import.secrets.len(),
-                import
-                    .secrets
-                    .iter()
-                    .map(|s| format!("{} of “{}”", s.kind, s.request))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ));
-        }
-        for p in problems {
-            report.push_str(&format!("\n{p}"));
-        }
-        (report, import.secrets)
     }
 }

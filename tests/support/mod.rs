@@ -230,3 +230,27 @@ pub fn run_all(commands: Vec<Command>) -> Vec<Run> {
         .map(|t| t.join().expect("runner thread"))
         .collect()
 }
+
+/// The forms in which a secret may be written down: as is, JSON-escaped,
+/// base64, and URL-encoded (form style and percent style).
+pub fn written_forms(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    let json = serde_json::to_string(secret).expect("a string encodes");
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    vec![
+        secret.to_string(),
+        json[1..json.len() - 1].to_string(),
+        base64::engine::general_purpose::STANDARD.encode(secret),
+        form.replace('+', "%20"),
+        form,
+    ]
+}
+
+/// Each form of each of `secrets` that `text` holds.
+pub fn leaked_forms(text: &str, secrets: &[&str]) -> Vec<String> {
+    secrets
+        .iter()
+        .flat_map(|secret| written_forms(secret))
+        .filter(|form| text.contains(form.as_str()))
+        .collect()
+}

@@ -1,10 +1,12 @@
 //! Interoperability with other tools: Postman collections (v2.0/v2.1) and
-//! curl command lines, both ways. Pure: text in, requests out (and back).
+//! curl command lines, both ways. Pure: text in, requests out (and back);
+//! [`import_postman_file`] then saves a collection into a workspace.
 //!
-//! Secrets found in imported material (basic-auth passwords, bearer tokens,
-//! secret-looking variables) never end up in a [`SavedRequest`]: they are
-//! handed back separately as [`Secret`]s, and exports refer to credentials
-//! through variables (`{{password}}`, `"$APX_PASSWORD"`) only.
+//! Secrets found in imported material (auth blocks, credential headers,
+//! secret-looking fields of bodies, URLs and variables) never end up in a
+//! [`SavedRequest`]: a `{{variable}}` takes their place, they are handed
+//! back separately as [`Secret`]s, and exports refer to credentials through
+//! variables (`{{password}}`, `"$APX_PASSWORD"`) only.
 //!
 //! [`SavedRequest`]: crate::core::workspace::saved::SavedRequest
 //! [`Secret`]: crate::core::secret::Secret
@@ -17,20 +19,25 @@ mod postman_auth;
 mod postman_export;
 mod postman_fields;
 mod postman_import;
+mod postman_workspace;
+mod scrub;
 mod shell_words;
 
 pub use curl_export::{CurlInput, export_curl};
 pub use curl_import::{CurlImport, import_curl, looks_like_curl};
 pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};
+pub use postman_workspace::{PostmanOutcome, import_postman_file};
 
-/// Whether a variable or field name suggests it holds a secret
-/// (password, passphrase, passcode, secret, token, API key),
-/// case-insensitively.
+/// Whether a variable, field or header name suggests it holds a secret
+/// (password, passphrase, passcode, secret, token, API key, credential,
+/// private key, session, cookie), case-insensitively.
 pub fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
         "password",
+        "passwd",
+        "pwd",
         "passphrase",
         "passcode",
         "secret",
@@ -38,6 +45,12 @@ pub fn looks_secret(name: &str) -> bool {
         "apikey",
         "api_key",
         "api-key",
+        "credential",
+        "privatekey",
+        "private_key",
+        "private-key",
+        "session",
+        "cookie",
     ]
     .iter()
     .any(|word| lower.contains(word))
@@ -50,6 +63,20 @@ fn is_variable_ref(text: &str) -> bool {
     text.strip_prefix("{{")
         .and_then(|rest| rest.strip_suffix("}}"))
         .is_some_and(|name| !name.trim().is_empty() && !name.contains(['{', '}']))
+}
+
+/// A name without control characters or surrounding spaces.
+fn clean(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A name from the input as shown in a note: cleaned, at most 60 characters.
+fn label(name: &str) -> String {
+    clip(&clean(name), 60)
 }
 
 /// The first `max` characters of `text` (never splits a character), with
@@ -74,11 +101,16 @@ mod tests {
             "api_key",
             "jwtToken",
             "clientSecret",
+            "X-Session",
+            "Cookie",
+            "JSESSIONID",
+            "X-auth-access-token",
             "passcode",
+            "credentials",
         ] {
             assert!(looks_secret(name), "{name}");
         }
-        for name in ["baseUrl", "username", "host", "key"] {
+        for name in ["baseUrl", "username", "host", "key", "Accept", "author"] {
             assert!(!looks_secret(name), "{name}");
         }
     }

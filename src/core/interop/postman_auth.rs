@@ -1,11 +1,12 @@
-//! Where a Postman collection keeps secrets: auth blocks, credential
-//! headers and collection variables. Each secret is taken out of the
-//! request (a `{{variable}}` takes its place) and handed back on its own.
+//! Where a Postman collection keeps secrets of its own: auth blocks and
+//! variables (secrets inside a request are the scrubber's). Each secret is
+//! taken out (a `{{variable}}` takes its place) and handed back on its own.
 
 use serde_json::Value;
 
 use super::postman_import::{FoundSecret, PostmanImport};
-use super::{is_variable_ref, looks_secret};
+use super::scrub::Scrubber;
+use super::{is_variable_ref, label, looks_secret};
 use crate::core::platform::AuthMode;
 use crate::core::request::Header;
 use crate::core::secret::Secret;
@@ -113,47 +114,8 @@ fn param(auth: &Value, kind: &str, key: &str) -> Option<String> {
     text(value).filter(|v| !v.is_empty())
 }
 
-/// A header holding a literal credential (`Authorization`, or a name such as
-/// `X-Auth-Token` or `X-Api-Key`) gets a `{{variable}}` instead; the value
-/// goes to the secrets. `Authorization` keeps its scheme (`Bearer {{…}}`).
-pub(super) fn secret_header(out: &mut PostmanImport, mut header: Header, request: &str) -> Header {
-    let authorization = header.name.eq_ignore_ascii_case("authorization");
-    let literal = !header.value.is_empty() && !header.value.contains("{{");
-    if !literal || !(authorization || looks_secret(&header.name)) {
-        return header;
-    }
-    let variable: String = header
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let (scheme, secret) = match header.value.split_once(' ') {
-        Some((scheme, rest))
-            if authorization && scheme.bytes().all(|b| b.is_ascii_alphabetic()) =>
-        {
-            (format!("{scheme} "), rest.trim().to_string())
-        }
-        _ => (String::new(), header.value.clone()),
-    };
-    out.secrets.push(FoundSecret {
-        request: request.to_string(),
-        kind: format!("header {}", header.name),
-        user: None,
-        secret: Secret::new(secret),
-    });
-    header.value = format!("{scheme}{{{{{variable}}}}}");
-    header
-}
-
-/// Splits the collection's `variable` list: secret-looking names (or
-/// `type: secret`) go to the secrets, the rest to the variables. A secret
-/// variable with no value, or only a `{{reference}}`, holds nothing to keep.
+/// Splits the collection's `variable` list: secret ones go to the secrets,
+/// the rest to the variables (with any password in a URL taken out).
 pub(super) fn collection_variables(
     out: &mut PostmanImport,
     list: Option<&Value>,
@@ -172,19 +134,53 @@ pub(super) fn collection_variables(
             continue;
         }
         let value = variable.get("value").and_then(text).unwrap_or_default();
-        let secret =
-            looks_secret(&key) || variable.get("type").and_then(Value::as_str) == Some("secret");
-        if !secret {
+        if is_secret_variable(&key, variable) {
+            if !value.is_empty() && !is_variable_ref(&value) {
+                out.secrets.push(FoundSecret {
+                    request: collection.to_string(),
+                    kind: format!("variable {}", label(&key)),
+                    user: None,
+                    secret: Secret::new(value),
+                });
+            }
+        } else {
+            let value = variable_value(out, &key, &value, collection);
             out.variables.insert(key, value);
-        } else if !value.is_empty() && !is_variable_ref(&value) {
-            out.secrets.push(FoundSecret {
-                request: collection.to_string(),
-                kind: format!("variable {key}"),
-                user: None,
-                secret: Secret::new(value),
-            });
         }
     }
+}
+
+/// Whether a collection or path variable holds a secret: by its name, or
+/// by Postman's `type: secret`.
+pub(super) fn is_secret_variable(key: &str, variable: &Value) -> bool {
+    looks_secret(key) || variable.get("type").and_then(Value::as_str) == Some("secret")
+}
+
+/// A variable's value with a URL password or secret query parameter in
+/// it taken out (to the secrets of `owner`).
+pub(super) fn variable_value(
+    out: &mut PostmanImport,
+    key: &str,
+    value: &str,
+    owner: &str,
+) -> String {
+    let mut scrub = Scrubber::default();
+    let value = scrub.url(value);
+    let context = format!(" in variable {}", label(key));
+    hand_back(out, scrub, owner, &context);
+    value
+}
+
+/// Moves what `scrub` took to the secrets, as found on `request`, each
+/// kind followed by `context`.
+pub(super) fn hand_back(out: &mut PostmanImport, scrub: Scrubber, request: &str, context: &str) {
+    out.secrets
+        .extend(scrub.found.into_iter().map(|taken| FoundSecret {
+            request: request.to_string(),
+            kind: format!("{}{context}", taken.kind),
+            user: taken.user,
+            secret: taken.secret,
+        }));
 }
 
 /// A JSON string, number or boolean as text.

@@ -1,24 +1,56 @@
-//! The fields of one Postman request: its URL, headers and body.
+//! The fields of one Postman request: its URL, headers and body, with
+//! the secrets in them taken out by the request's [`Scrubber`].
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::postman_auth::{self, text};
+use super::postman_auth::{is_secret_variable, text, variable_value};
 use super::postman_import::Walker;
+use super::scrub::Scrubber;
 use crate::core::request::Header;
 use crate::core::workspace::saved::RequestBody;
 
 impl Walker {
     /// The URL as text: `raw` (or the string), else built from its parts.
-    /// Path variables (`:id`) become `{{id}}`.
-    pub(super) fn url(&mut self, url: Option<&Value>, request: &str) -> Option<String> {
+    /// Path variables (`:id`) become `{{id}}`: a secret one's value goes
+    /// to the secrets, any other's to the variables.
+    pub(super) fn url(
+        &mut self,
+        url: Option<&Value>,
+        request: &str,
+        scrub: &mut Scrubber,
+    ) -> Option<String> {
         let fields = match url? {
-            Value::String(s) => return Some(s.clone()),
+            Value::String(s) => return Some(scrub.url(s)),
             Value::Object(fields) => fields,
             _ => return None,
         };
-        let mut raw = match fields.get("raw").and_then(Value::as_str) {
+        let mut path_variables = HashSet::new();
+        for variable in fields
+            .get("variable")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(key) = variable.get("key").and_then(text).filter(|k| !k.is_empty()) else {
+                continue;
+            };
+            let value = variable.get("value").and_then(text).unwrap_or_default();
+            if is_secret_variable(&key, variable) {
+                if super::scrub::holds_secret(&value) {
+                    let kind = format!("path variable {}", super::label(&key));
+                    scrub.reserve(kind, &key, &value);
+                }
+            } else if !value.is_empty() {
+                let value = variable_value(&mut self.out, &key, &value, request);
+                self.out.variables.entry(key.clone()).or_insert(value);
+            }
+            path_variables.insert(key);
+        }
+        let raw = match fields.get("raw").and_then(Value::as_str) {
             Some(raw) if !raw.trim().is_empty() => raw.to_string(),
-            _ => build_url(fields),
+            _ => build_url(fields, scrub),
         };
         for query in fields
             .get("query")
@@ -29,32 +61,20 @@ impl Walker {
             if query.get("disabled").and_then(Value::as_bool) == Some(true) {
                 let key = query.get("key").and_then(text).unwrap_or_default();
                 self.note(format!(
-                    "disabled query parameter '{key}' on '{request}' (dropped)"
+                    "disabled query parameter '{}' on '{request}' (dropped)",
+                    super::label(&key)
                 ));
             }
         }
-        for variable in fields
-            .get("variable")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(key) = variable.get("key").and_then(text).filter(|k| !k.is_empty()) else {
-                continue;
-            };
-            raw = path_variable_to_apx(&raw, &key);
-            if let Some(value) = variable
-                .get("value")
-                .and_then(text)
-                .filter(|v| !v.is_empty())
-            {
-                self.out.variables.entry(key).or_insert(value);
-            }
-        }
-        Some(raw)
+        Some(scrub.url(&path_variables_to_apx(&raw, &path_variables)))
     }
 
-    pub(super) fn headers(&mut self, headers: Option<&Value>, request: &str) -> Vec<Header> {
+    pub(super) fn headers(
+        &mut self,
+        headers: Option<&Value>,
+        request: &str,
+        scrub: &mut Scrubber,
+    ) -> Vec<Header> {
         let entries: Vec<(String, String, bool)> = match headers {
             Some(Value::Array(list)) => list
                 .iter()
@@ -84,10 +104,11 @@ impl Walker {
             match parsed {
                 Some(mut header) => {
                     header.enabled = !disabled;
-                    out.push(postman_auth::secret_header(&mut self.out, header, request));
+                    out.push(scrub.header(header));
                 }
                 None => {
-                    let key = super::clip(&key, 60);
+                    // Only the name: a key such as "Token: abc" holds a value.
+                    let key = super::clip(key.split(':').next().unwrap_or_default(), 60);
                     self.note(format!(
                         "header {key:?} on '{request}' is not a valid header"
                     ));
@@ -102,10 +123,17 @@ impl Walker {
         body: Option<&Value>,
         request: &str,
         headers: &mut Vec<Header>,
+        scrub: &mut Scrubber,
     ) -> Option<RequestBody> {
         let body = body.filter(|b| b.get("disabled").and_then(Value::as_bool) != Some(true))?;
         match body.get("mode").and_then(Value::as_str) {
-            Some("raw") => RequestBody::from_text(&body.get("raw").and_then(text)?),
+            Some("raw") => match RequestBody::from_text(&body.get("raw").and_then(text)?)? {
+                RequestBody::Json(mut json) => {
+                    scrub.json(&mut json);
+                    Some(RequestBody::Json(json))
+                }
+                RequestBody::Text(text) => Some(RequestBody::Text(scrub.text(&text))),
+            },
             Some("urlencoded") => {
                 let pairs: Vec<String> = body
                     .get("urlencoded")
@@ -116,6 +144,7 @@ impl Walker {
                     .map(|p| {
                         let key = p.get("key").and_then(text).unwrap_or_default();
                         let value = p.get("value").and_then(text).unwrap_or_default();
+                        let value = scrub.field("form field", &key, &value).unwrap_or(value);
                         format!("{}={}", form_encode(&key), form_encode(&value))
                     })
                     .collect();
@@ -145,8 +174,9 @@ impl Walker {
     }
 }
 
-/// `protocol://host:port/path?query` from a v2.1 URL object without `raw`.
-fn build_url(fields: &Map<String, Value>) -> String {
+/// `protocol://host:port/path?query` from a v2.1 URL object without `raw`
+/// (the values of secret-looking query parameters replaced).
+fn build_url(fields: &Map<String, Value>, scrub: &mut Scrubber) -> String {
     let join = |value: Option<&Value>, sep: &str| match value {
         Some(Value::Array(parts)) => parts
             .iter()
@@ -178,7 +208,12 @@ fn build_url(fields: &Map<String, Value>) -> String {
         .filter_map(|q| {
             let key = q.get("key").and_then(text)?;
             Some(match q.get("value").and_then(text) {
-                Some(value) => format!("{key}={value}"),
+                Some(value) => {
+                    let value = scrub
+                        .field("query parameter", &key, &value)
+                        .unwrap_or(value);
+                    format!("{key}={value}")
+                }
                 None => key,
             })
         })
@@ -190,21 +225,18 @@ fn build_url(fields: &Map<String, Value>) -> String {
     url
 }
 
-/// Replaces the path segment `:key` with `{{key}}` (the query is left alone).
-fn path_variable_to_apx(url: &str, key: &str) -> String {
+/// Replaces each path segment `:key` naming one of `keys` with `{{key}}`
+/// (the query is left alone).
+fn path_variables_to_apx(url: &str, keys: &HashSet<String>) -> String {
     let (path, query) = match url.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (url, None),
     };
-    let target = format!(":{key}");
     let path: Vec<String> = path
         .split('/')
-        .map(|segment| {
-            if segment == target {
-                format!("{{{{{key}}}}}")
-            } else {
-                segment.to_string()
-            }
+        .map(|segment| match segment.strip_prefix(':') {
+            Some(key) if keys.contains(key) => format!("{{{{{key}}}}}"),
+            _ => segment.to_string(),
         })
         .collect();
     let mut out = path.join("/");

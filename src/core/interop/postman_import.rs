@@ -2,11 +2,13 @@
 //! paths; what cannot be carried over (scripts, other auth types, form
 //! bodies) is listed; secrets are handed back apart from the requests.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use super::clean;
 use super::postman_auth::{self, AuthSource, text};
+use super::scrub::Scrubber;
 use crate::core::error::Failure;
 use crate::core::secret::Secret;
 use crate::core::workspace::saved::SavedRequest;
@@ -16,13 +18,14 @@ use crate::core::workspace::saved::SavedRequest;
 pub struct PostmanImport {
     /// The collection's `info.name`.
     pub name: String,
-    /// Folder path (`""` at the top, `Sub/Folder` below) and request, in file order.
+    /// Folder path (`""` at the top, `Sub/Folder` below) and request, in
+    /// file order, named as in the file (several may share a name).
     pub requests: Vec<(String, SavedRequest)>,
     /// What could not be carried over, one line each.
     pub skipped: Vec<String>,
-    /// Secrets found in the file; none of them is in `requests`.
+    /// Secrets found in the file; none of them is in `requests` or `variables`.
     pub secrets: Vec<FoundSecret>,
-    /// Collection variables that do not look secret.
+    /// Collection and path variables that do not look secret.
     pub variables: BTreeMap<String, String>,
 }
 
@@ -32,9 +35,11 @@ pub struct PostmanImport {
 pub struct FoundSecret {
     /// The request it was found on (the collection's name for a collection variable).
     pub request: String,
-    /// "basic password", "bearer token", "header X-Api-Key" or "variable NAME".
+    /// Where it was: "basic password", "bearer token", "header X-Api-Key",
+    /// "variable NAME", "path variable NAME", "body field NAME", "form field
+    /// NAME", "query parameter NAME", "URL password", ….
     pub kind: String,
-    /// The basic-auth user that goes with a password.
+    /// The user that goes with a password (basic auth, a URL's user info).
     pub user: Option<String>,
     pub secret: Secret,
 }
@@ -73,7 +78,6 @@ pub fn import_postman(json: &[u8]) -> Result<PostmanImport, Failure> {
             name: name.clone(),
             ..PostmanImport::default()
         },
-        names: HashMap::new(),
         seen_auth: HashSet::new(),
     };
     walker.events(&root, "the collection");
@@ -125,8 +129,6 @@ fn own_auth(item: &Value) -> Option<&Value> {
 
 pub(super) struct Walker {
     pub out: PostmanImport,
-    /// Request names taken per folder (lower case), to keep them unique.
-    names: HashMap<String, Names>,
     /// Auth blocks already applied (by address), so that a folder's
     /// secret is found once however many requests inherit it.
     seen_auth: HashSet<*const Value>,
@@ -208,9 +210,10 @@ impl Walker {
         inherited: Option<&AuthSource<'_>>,
     ) {
         let empty = Map::new();
+        let mut scrub = Scrubber::default();
         let (fields, url) = match request {
-            Value::String(url) => (&empty, Some(url.clone())),
-            Value::Object(fields) => (fields, self.url(fields.get("url"), &name)),
+            Value::String(url) => (&empty, Some(scrub.url(url))),
+            Value::Object(fields) => (fields, self.url(fields.get("url"), &name, &mut scrub)),
             _ => (&empty, None),
         };
         let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
@@ -232,8 +235,9 @@ impl Walker {
             ));
             return;
         }
-        let mut headers = self.headers(fields.get("header"), &name);
-        let body = self.body(fields.get("body"), &name, &mut headers);
+        let mut headers = self.headers(fields.get("header"), &name, &mut scrub);
+        let body = self.body(fields.get("body"), &name, &mut headers, &mut scrub);
+        postman_auth::hand_back(&mut self.out, scrub, &name, "");
         let own = own_auth(request).map(|block| AuthSource {
             block,
             owner: name.clone(),
@@ -247,7 +251,6 @@ impl Walker {
             .get("description")
             .or_else(|| item.get("description"))
             .and_then(description_text);
-        let name = self.unique_name(folder, name);
         let saved = SavedRequest {
             name,
             description,
@@ -261,39 +264,6 @@ impl Walker {
         };
         self.out.requests.push((folder.to_string(), saved));
     }
-
-    /// `name`, or `name (2)`, `name (3)`… when the folder already has it.
-    /// The next suffix to try is remembered per name, so that many
-    /// duplicates stay cheap.
-    fn unique_name(&mut self, folder: &str, name: String) -> String {
-        let taken = self.names.entry(folder.to_string()).or_default();
-        let lower = name.to_lowercase();
-        if taken.try_insert_name(&lower) {
-            return name;
-        }
-        let mut n = taken.next.get(&lower).copied().unwrap_or(2);
-        let mut candidate = format!("{name} ({n})");
-        while !taken.try_insert_name(&candidate.to_lowercase()) {
-            n += 1;
-            candidate = format!("{name} ({n})");
-        }
-        taken.next.insert(lower, n + 1);
-        candidate
-    }
-}
-
-/// The request names taken in one folder (lower case), and for each name
-/// the next `(n)` suffix to try.
-#[derive(Default)]
-struct Names {
-    taken: HashSet<String>,
-    next: HashMap<String, usize>,
-}
-
-impl Names {
-    fn try_insert_name(&mut self, lower: &str) -> bool {
-        self.taken.insert(lower.to_string())
-    }
 }
 
 /// A description: a string, or `{content, type}`.
@@ -306,18 +276,9 @@ fn description_text(value: &Value) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
-/// A name without control characters or surrounding spaces.
-fn clean(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 /// Appends a folder name as one path segment: `/` and `\` become `-`, and
 /// leading dots go (they would make a hidden folder).
-fn join_folder(parent: &str, name: &str) -> String {
+pub(super) fn join_folder(parent: &str, name: &str) -> String {
     let segment = name.replace(['/', '\\'], "-");
     let segment = match segment.trim().trim_start_matches('.').trim() {
         "" => "Folder",

@@ -107,12 +107,13 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Writes `bytes` to `path` unless something (a link included) is there
 /// already, which is left untouched. Atomic: the file appears whole or
-/// not at all. Returns whether it was written.
+/// not at all, readable by its owner only (0600 on Unix). Returns whether
+/// it was written.
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     if fs::symlink_metadata(path).is_ok() {
         return Ok(false);
     }
-    let (mut file, temp) = temp_beside(path, None, 0o666)?;
+    let (mut file, temp) = temp_beside(path, None, 0o600)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     match temp.persist_noclobber(path) {
@@ -180,6 +181,23 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        assert!(write_new(&path, b"first").unwrap());
+        assert!(!write_new(&path, b"second").unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dangling.json");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            assert!(!write_new(&link, b"x").unwrap());
+            assert!(!dir.path().join("nowhere").exists());
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -81,10 +81,10 @@ pub struct SavedEntry {
 }
 
 #[derive(Serialize)]
-struct FileOut<'a> {
-    format: u32,
+pub(super) struct FileOut<'a> {
+    pub format: u32,
     #[serde(flatten)]
-    request: &'a SavedRequest,
+    pub request: &'a SavedRequest,
 }
 
 /// Format 1: headers as an object, body as a string.
@@ -137,6 +137,26 @@ impl Workspace {
     /// Saving a request of the same name again overwrites its file; another
     /// request whose name gives the same file name gets `-2`, `-3`, ….
     pub fn save_request(&self, folder: &str, request: &SavedRequest) -> Result<PathBuf, Failure> {
+        self.check_folder(folder)?;
+        if request.name.trim().is_empty() {
+            return Err(Failure::usage(
+                "a saved request needs a name",
+                "Give the request a name before saving it.",
+            ));
+        }
+        let dir = self.dir().join(folder);
+        let path = file_for(&dir, &request.name)?;
+        let text = encode(request)?;
+        fs::create_dir_all(self.dir()).map_err(|e| files::unwritable(self.dir(), &e))?;
+        files::ensure_gitignore(self.dir())?;
+        files::write(&path, text.as_bytes())?;
+        Ok(path)
+    }
+
+    /// Whether saved requests may go in `folder`: a valid path, no hidden
+    /// (`.`) folder, at most [`MAX_DEPTH`] deep, and no symbolic link on
+    /// the way.
+    pub fn check_folder(&self, folder: &str) -> Result<(), Failure> {
         validate_folder(folder)?;
         if folder.split('/').any(|s| s.starts_with('.')) {
             return Err(Failure::usage(
@@ -153,31 +173,7 @@ impl Workspace {
                 ),
             ));
         }
-        self.refuse_linked_folder(folder)?;
-        if request.name.trim().is_empty() {
-            return Err(Failure::usage(
-                "a saved request needs a name",
-                "Give the request a name before saving it.",
-            ));
-        }
-        let dir = self.dir().join(folder);
-        let path = file_for(&dir, &request.name)?;
-        // Credential header values never reach disk: they become {{variables}}.
-        let masked = SavedRequest {
-            headers: mask_credentials(&request.headers, variable_for_header),
-            ..request.clone()
-        };
-        let request = &masked;
-        let mut text = serde_json::to_string_pretty(&FileOut {
-            format: REQUEST_FORMAT,
-            request,
-        })
-        .map_err(|e| Failure::usage(format!("cannot encode the request: {e}"), ""))?;
-        text.push('\n');
-        fs::create_dir_all(self.dir()).map_err(|e| files::unwritable(self.dir(), &e))?;
-        files::ensure_gitignore(self.dir())?;
-        files::write(&path, text.as_bytes())?;
-        Ok(path)
+        self.refuse_linked_folder(folder)
     }
 
     /// An error when a folder on the way to `folder` (below the workspace)
@@ -354,7 +350,7 @@ fn walk(
 }
 
 /// Reads and parses one saved request file.
-fn read_request(path: &Path) -> Result<SavedRequest, Failure> {
+pub(super) fn read_request(path: &Path) -> Result<SavedRequest, Failure> {
     let bytes = fs::read(path).map_err(|e| unreadable(path, &e))?;
     parse_request(path, &bytes)
 }
@@ -479,4 +475,20 @@ fn file_for(dir: &Path, name: &str) -> Result<PathBuf, Failure> {
         }
     }
     free.ok_or_else(|| Failure::usage(format!("no free file name for {name:?}"), ""))
+}
+
+/// The saved-request file's text: format 2 in a fixed key order, credential
+/// header values replaced by `{{variables}}` (they never reach disk).
+pub(super) fn encode(request: &SavedRequest) -> Result<String, Failure> {
+    let masked = SavedRequest {
+        headers: mask_credentials(&request.headers, variable_for_header),
+        ..request.clone()
+    };
+    let mut text = serde_json::to_string_pretty(&FileOut {
+        format: REQUEST_FORMAT,
+        request: &masked,
+    })
+    .map_err(|e| Failure::usage(format!("cannot encode the request: {e}"), ""))?;
+    text.push('\n');
+    Ok(text)
 }

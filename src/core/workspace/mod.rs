@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod collections;
 pub mod device;
 pub mod files;
+pub mod import;
 pub mod saved;
 pub mod variables;
 
