@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use apx::core::interop::import_postman;
 use apx::core::platform::{AuthMode, Platform};
@@ -13,7 +12,7 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
-use support::{appliance, apx_in, leaked_forms, runtime};
+use support::{ArgvLog, appliance, apx_in, installed, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -548,7 +547,8 @@ fn exported_curl_runs_against_the_demo_asa() {
         platform: None,
         auth: Some(AuthMode::Basic),
         method: "POST".into(),
-        url: "/api/cli".into(),
+        // apx sends brackets as they are; curl would take them for a glob.
+        url: "/api/cli?trace[0]=1".into(),
         headers: Vec::new(),
         body: Some(RequestBody::Json(
             json!({"commands": ["show version | include Software Version"]}),
@@ -570,7 +570,8 @@ fn exported_curl_runs_against_the_demo_asa() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let command = run.json()["curl"].as_str().unwrap().to_string();
     assert!(command.contains("--cacert "), "{command}");
-    assert!(command.contains("-u \"admin:$APX_PASSWORD\""), "{command}");
+    assert!(command.contains("\"$APX_PASSWORD\""), "{command}");
+    assert!(!command.contains(" -u "), "{command}");
     assert!(
         command.contains("-H 'User-Agent: REST API Agent'"),
         "{command}"
@@ -590,17 +591,16 @@ fn exported_curl_runs_against_the_demo_asa() {
     );
     assert_eq!(text.stdout.trim_end(), command);
 
-    if Command::new("curl").arg("--version").output().is_err() {
+    if !installed("curl") {
         println!("skipped: curl not installed");
         return;
     }
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{command} -sS -w '\\n%{{http_code}}'"))
-        .current_dir(dir.path())
-        .env("APX_PASSWORD", DEMO_PASSWORD)
-        .output()
-        .unwrap();
+    let argv = ArgvLog::new(dir.path());
+    let output = sh_in(
+        dir.path(),
+        &format!("{command} -sS -w '\\n%{{http_code}}'"),
+        &[("APX_PASSWORD", DEMO_PASSWORD), ("PATH", &argv.path())],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let (body, status) = stdout.trim_end().rsplit_once('\n').unwrap_or(("", &stdout));
@@ -610,13 +610,18 @@ fn exported_curl_runs_against_the_demo_asa() {
         answer,
         json!({"response": ["Cisco Adaptive Security Appliance Software Version 9.20(2)\n"]})
     );
+    let log = argv.read();
+    assert!(log.contains("/curl\n"), "{log}");
+    for secret in secret_forms("admin", &[DEMO_PASSWORD]) {
+        assert!(!log.contains(&secret), "{secret} on an argv:\n{log}");
+    }
 }
 
 /// With token auth (every platform preset's default) the export logs in,
 /// sends with the token and logs out: the script runs as printed.
 #[test]
 fn exported_token_logins_run_against_each_platform() {
-    if Command::new("curl").arg("--version").output().is_err() {
+    if !installed("curl") {
         println!("skipped: curl not installed");
         return;
     }
@@ -682,17 +687,31 @@ fn exported_token_logins_run_against_each_platform() {
         );
         assert_eq!(export.code, 0, "{}", export.stderr);
         let script = export.stdout;
-        assert!(script.contains("APX_TOKEN=$(curl"), "{script}");
+        assert!(script.contains("\nAPX_TOKEN=$("), "{script}");
         assert!(!script.contains(DEMO_PASSWORD), "{script}");
-        let output = Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .env("APX_PASSWORD", DEMO_PASSWORD)
-            .output()
-            .unwrap();
+        assert!(script.contains(" -k --pinnedpubkey sha256//"), "{script}");
+        let argv = ArgvLog::new(dir.path());
+        let output = sh_in(
+            dir.path(),
+            &format!("{script}\nprintf '\\ntoken=%s\\n' \"$APX_TOKEN\""),
+            &[("APX_PASSWORD", DEMO_PASSWORD), ("PATH", &argv.path())],
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{script}\n{stdout}");
         assert!(stdout.contains(expected), "{platform}: {script}\n{stdout}");
+        let token = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("token="))
+            .unwrap_or_default();
+        assert!(token.len() >= 16, "{platform}: no token\n{stdout}");
+        let log = argv.read();
+        assert!(log.contains("/curl\n"), "{log}");
+        for secret in secret_forms("admin", &[DEMO_PASSWORD, token]) {
+            assert!(
+                !log.contains(&secret),
+                "{platform}: {secret} on an argv:\n{log}"
+            );
+        }
         let stats = &appliance.stats;
         assert_eq!(
             stats.logins.load(std::sync::atomic::Ordering::SeqCst),
@@ -702,4 +721,237 @@ fn exported_token_logins_run_against_each_platform() {
         let logouts = stats.logouts.load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(logouts, u32::from(platform != Platform::Wsa), "{platform}");
     }
+}
+
+/// Writes a saved request file as a person (or a `git clone`) could: no
+/// check, no masking.
+fn write_request(ws: &Path, name: &str, saved: &SavedRequest) -> PathBuf {
+    let mut document = serde_json::to_value(saved).unwrap();
+    document["format"] = json!(2);
+    let dir = ws.join("Hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_vec_pretty(&document).unwrap()).unwrap();
+    path
+}
+
+/// `apx device add NAME --platform P --url URL --user USER EXTRA...` in `dir`.
+fn add_device(dir: &Path, ws: &Path, name: &str, platform: Platform, url: &str, extra: &[&str]) {
+    let mut args = vec![
+        "--workspace",
+        ws.to_str().unwrap(),
+        "device",
+        "add",
+        name,
+        "--platform",
+        platform.id(),
+        "--url",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    let run = apx_in(dir, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// `apx export curl FILE` in `dir`.
+fn export_curl(dir: &Path, ws: &Path, file: &Path) -> support::Run {
+    apx_in(
+        dir,
+        &[
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "curl",
+            file.to_str().unwrap(),
+        ],
+    )
+}
+
+/// The forms a password or token could take on an argv: as is, and
+/// base64-encoded (alone, and as Basic credentials).
+fn secret_forms(user: &str, secrets: &[&str]) -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut forms = Vec::new();
+    for secret in secrets {
+        forms.push(secret.to_string());
+        forms.push(b64(secret));
+        forms.push(b64(&format!("{user}:{secret}")));
+    }
+    forms
+}
+
+fn request_at(url: &str, device: &str, auth: Option<AuthMode>) -> SavedRequest {
+    SavedRequest {
+        name: "Read".into(),
+        description: None,
+        device: Some(device.into()),
+        platform: None,
+        auth,
+        method: "GET".into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: None,
+    }
+}
+
+/// Hostile header names, values, URL, user and body in a saved request: a
+/// name that is not an HTTP token is refused (exit 2); everything else is
+/// exported so that running the script executes nothing of it.
+#[test]
+fn hostile_saved_requests_export_nothing_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    // Nothing listens there: the script's curl fails at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    add_device(
+        dir.path(),
+        &ws,
+        "box",
+        Platform::Asa,
+        &url,
+        &["--user", "a'b\"$(touch pwned-user)`touch pwned-user2`\\"],
+    );
+    let tchar_but_hostile = "X`touch$IFS'pwned-name'`-Token";
+    let mut saved = request_at(
+        "/api/x'$(touch${IFS}pwned-url)'`touch${IFS}pwned-url2`?q=';touch${IFS}pwned-q;'",
+        "box",
+        Some(AuthMode::Basic),
+    );
+    saved.method = "POST".into();
+    saved.headers = vec![
+        apx::core::request::Header::new(tchar_but_hostile, "s3cret"),
+        apx::core::request::Header::new(
+            "X-Plain",
+            "$(touch pwned-value) `touch pwned-tick` '; touch pwned-quote; '\"\\",
+        ),
+        apx::core::request::Header::new("X-Api-Key", "$(touch pwned-secret)"),
+        apx::core::request::Header::new("Content-Type", "text/plain"),
+    ];
+    saved.body = Some(RequestBody::Text(
+        "'$(touch pwned-body)'\"`touch pwned-body2`\"".into(),
+    ));
+    for auth in [AuthMode::Basic, AuthMode::Token, AuthMode::None] {
+        saved.auth = Some(auth);
+        let file = write_request(&ws, &format!("hostile-{}", auth.id()), &saved);
+        let export = export_curl(dir.path(), &ws, &file);
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        let script = export.stdout;
+        assert!(!script.contains("s3cret"), "{script}");
+        let run = sh_in(dir.path(), &script, &[("APX_PASSWORD", "pw")]);
+        let made: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("pwned") || name.starts_with("PWNED"))
+            .collect();
+        assert!(
+            made.is_empty(),
+            "the script ran {made:?}:\n{script}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    saved.body = None;
+    for name in [
+        "X-$(touch pwned-dollar)-Token",
+        "X \"quoted\"",
+        "X Token",
+        "X-Token\nEvil",
+        "X-Token:",
+        "",
+        "X-Tök",
+    ] {
+        saved.auth = Some(AuthMode::Basic);
+        saved.headers = vec![apx::core::request::Header::new(name, "v")];
+        let file = write_request(&ws, "refused", &saved);
+        let export = export_curl(dir.path(), &ws, &file);
+        assert_eq!(
+            export.code, 2,
+            "{name:?}: {}{}",
+            export.stdout, export.stderr
+        );
+        assert!(export.stdout.is_empty(), "{name:?}: {}", export.stdout);
+        assert!(
+            export.stderr.contains("header name"),
+            "{name:?}: {}",
+            export.stderr
+        );
+    }
+}
+
+/// A pinned device: the export pins the leaf's public key for curl
+/// (`-k --pinnedpubkey`), so the script reaches its appliance and no other;
+/// when the key cannot be learned, curl verifies as usual (no `-k`).
+#[test]
+fn exported_pins_hold_curl_to_the_pinned_key() {
+    if !installed("curl") {
+        println!("skipped: curl not installed");
+        return;
+    }
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let other = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let pin = ["--user", "admin", "--pin", &asa.sha256];
+    add_device(dir.path(), &ws, "asa", Platform::Asa, &asa.url, &pin);
+    add_device(dir.path(), &ws, "impostor", Platform::Asa, &other.url, &pin);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gone = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    add_device(dir.path(), &ws, "gone", Platform::Asa, &gone, &pin);
+    let env = [("APX_PASSWORD", DEMO_PASSWORD)];
+    let read = |device: &str| {
+        let saved = request_at(
+            "/api/monitoring/serialnumber",
+            device,
+            Some(AuthMode::Basic),
+        );
+        let export = export_curl(dir.path(), &ws, &write_request(&ws, device, &saved));
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        export.stdout.trim_end().to_string()
+    };
+
+    let script = read("asa");
+    assert!(script.contains(" -k --pinnedpubkey sha256//"), "{script}");
+    let run = sh_in(dir.path(), &format!("{script} -sS"), &env);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
+    // The same script aimed at another appliance: curl refuses its key.
+    let moved = script.replace(&asa.url, &other.url);
+    assert_ne!(moved, script);
+    let run = sh_in(dir.path(), &format!("{moved} -sS"), &env);
+    assert_eq!(
+        run.status.code(),
+        Some(90),
+        "{moved}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        other
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+
+    // The leaf at the device's address is not the pinned one, or nothing
+    // answers: no -k; curl verifies and refuses the self-signed certificate.
+    for device in ["impostor", "gone"] {
+        let script = read(device);
+        assert!(!script.contains("-k"), "{script}");
+        assert!(!script.contains("--pinnedpubkey"), "{script}");
+        assert!(script.contains("apx probe"), "{script}");
+        assert!(script.lines().next().unwrap().starts_with('#'), "{script}");
+        let run = sh_in(dir.path(), &format!("{script} -sS"), &env);
+        assert!(!run.status.success(), "{device}: {script}");
+    }
+    assert_eq!(
+        other
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
 }

@@ -525,6 +525,44 @@ fn copy_as_curl_and_paste_a_curl_command() {
     assert_eq!(state.draft.auth, Some(apx::core::platform::AuthMode::Token));
 }
 
+/// A pinned device's curl pins the public key of the leaf its last
+/// response presented; before any response (no network on the UI thread),
+/// curl verifies as usual, with no -k.
+#[test]
+fn copy_as_curl_pins_the_key_of_the_last_response() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let other = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut second = pinned(&other);
+    second.name = "second".into();
+    let mut app = app_with(dir.path(), &[pinned(&asa), second]);
+    app.draft.url = "/api/monitoring/serialnumber".into();
+    app.draft.auth = Some(apx::core::platform::AuthMode::Basic);
+    let before = app.curl_command().unwrap();
+    assert!(
+        !before.contains("-k") && before.contains("apx probe"),
+        "{before}"
+    );
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    let script = h.state().curl_command().unwrap();
+    assert!(script.contains(" -k --pinnedpubkey sha256//"), "{script}");
+    let run = support::sh_in(
+        dir.path(),
+        &format!("{script} -sS"),
+        &[("APX_PASSWORD", DEMO_PASSWORD)],
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
+    // Another device: the last response did not come from it.
+    h.state_mut().selected = Some("second".into());
+    let other_script = h.state().curl_command().unwrap();
+    assert!(!other_script.contains("-k"), "{other_script}");
+}
+
 #[test]
 fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let rt = runtime();

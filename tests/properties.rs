@@ -1,6 +1,8 @@
 //! Property tests: every parser and decoder takes arbitrary or mutated input
 //! and answers with a value or a clear error, never a panic.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use apx::core::interop::{import_curl, import_postman};
@@ -252,8 +254,6 @@ proptest! {
     }
 }
 
-mod support;
-
 /// Secret-looking names for JSON and form fields, query parameters and variables.
 const SECRET_KEYS: [&str; 7] = [
     "password",
@@ -400,6 +400,130 @@ proptest! {
                 import.secrets.iter().any(|s| s.secret.expose() == secret),
                 "{secret:?} not handed back"
             );
+        }
+    }
+}
+
+/// The words and standard input each `curl` of an exported script got, as
+/// `sh` ran it (curl replaced by a shell function that prints them).
+fn curl_calls(script: &str, password: &str) -> Vec<(Vec<String>, String)> {
+    let fake = "curl() { for a in \"$@\"; do printf 'A%s\\0' \"$a\"; done; if [ ! -t 0 ]; then printf 'I'; cat; printf '\\0'; fi; printf 'E\\0'; }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let out = support::sh_in(
+        dir.path(),
+        &format!("{fake}{script}"),
+        &[("APX_PASSWORD", password)],
+    );
+    assert!(
+        out.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "the script made files: {made:?}\n{script}");
+    let mut calls = Vec::new();
+    let (mut words, mut stdin) = (Vec::new(), String::new());
+    for field in String::from_utf8_lossy(&out.stdout).split('\0') {
+        if let Some(word) = field.strip_prefix('A') {
+            words.push(word.to_string());
+        } else if let Some(input) = field.strip_prefix('I') {
+            stdin = input.to_string();
+        } else if field == "E" {
+            calls.push((std::mem::take(&mut words), std::mem::take(&mut stdin)));
+        }
+    }
+    calls
+}
+
+/// Header names: HTTP tokens, shell metacharacters included.
+fn token_name() -> impl Strategy<Value = String> {
+    ("[-!#$%&'*+.^_`|~0-9A-Za-z]{1,10}", any::<bool>()).prop_map(|(name, secret)| {
+        if secret {
+            format!("{name}-Token")
+        } else {
+            name
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// What `sh` hands curl is exactly the request: URL, headers and body
+    /// word for word, credentials on stdin only, and nothing executed.
+    #[test]
+    fn exported_curl_runs_as_the_request_under_sh(
+        headers in proptest::collection::vec((token_name(), "[^\r\n\x00]{0,12}"), 0..4),
+        path in "[ -~]{0,24}",
+        user in "[^\x00\r\n]{0,10}",
+        body in proptest::option::of("[^\x00]{1,24}"),
+        basic in any::<bool>(),
+    ) {
+        use apx::core::interop::{CurlInput, export_curl};
+        use apx::core::platform::AuthMode;
+        use apx::core::request::is_credential_header;
+        use apx::core::tls::Trust;
+        use base64::Engine as _;
+        let url = url::Url::parse(&format!("https://h.example:8443/{path}"));
+        prop_assume!(url.is_ok());
+        let url = url.unwrap().to_string();
+        let headers: Vec<Header> = headers.into_iter().map(|(n, v)| Header::new(n, v)).collect();
+        let input = CurlInput {
+            method: if body.is_some() { "POST" } else { "GET" }.into(),
+            url: url.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+            user: Some(user.clone()),
+            auth: if basic { AuthMode::Basic } else { AuthMode::None },
+            platform: Platform::Asa,
+            trust: Trust::Insecure,
+            pinned_key: None,
+        };
+        let script = export_curl(&input).unwrap();
+        let password = "p'a\"s$(x)`w%s\\d";
+        let calls = curl_calls(&script, password);
+        prop_assert_eq!(calls.len(), 1, "{}", script);
+        let (words, stdin) = &calls[0];
+        prop_assert_eq!(words.iter().filter(|w| **w == url).count(), 1, "{}\n{:?}", script, words);
+        let mut sent: Vec<&str> = words
+            .windows(2)
+            .filter(|w| w[0] == "-H")
+            .map(|w| w[1].as_str())
+            .filter(|h| *h != "@-")
+            .collect();
+        let mut expected: Vec<String> = Vec::new();
+        let mut piped: Vec<String> = Vec::new();
+        for h in &headers {
+            if is_credential_header(&h.name) && !h.value.is_empty() {
+                piped.push(format!("{}: ", h.name));
+            } else if h.value.is_empty() {
+                expected.push(format!("{};", h.name));
+            } else {
+                expected.push(format!("{}: {}", h.name, h.value));
+            }
+        }
+        if body.is_some() && !headers.iter().any(|h| h.name.eq_ignore_ascii_case("content-type")) {
+            expected.push("Content-Type:".into());
+        }
+        sent.sort_unstable();
+        expected.sort_unstable();
+        prop_assert_eq!(sent, expected, "{}", script);
+        let data: Vec<&str> = words
+            .windows(2)
+            .filter(|w| w[0] == "--data-raw")
+            .map(|w| w[1].as_str())
+            .collect();
+        prop_assert_eq!(data, body.iter().map(String::as_str).collect::<Vec<_>>(), "{}", script);
+        if basic {
+            let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            piped.push(format!("Authorization: Basic {credentials}"));
+        }
+        let mut lines: Vec<&str> = stdin.lines().collect();
+        lines.sort_unstable();
+        piped.sort_unstable();
+        prop_assert_eq!(lines, piped, "{}", script);
+        for word in words {
+            prop_assert!(!word.contains(password), "{}", script);
         }
     }
 }

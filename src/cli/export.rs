@@ -1,19 +1,23 @@
 //! `apx export curl FILE [--device NAME]`: a saved request as a curl command
-//! line (credentials as shell variables); `apx export postman FOLDER [-o FILE]`:
+//! line (credentials as shell variables; a pinned device's public key
+//! learned by a handshake that sends nothing); `apx export postman FOLDER [-o FILE]`:
 //! a workspace folder as a Postman Collection v2.1 (no secrets).
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::args::ExportCommand;
 use super::output::print_json;
-use super::{Context, report};
+use super::{Context, block_on, report};
 use crate::core::error::Failure;
-use crate::core::interop::{CurlInput, export_curl, export_postman};
+use crate::core::interop::{CurlInput, export_curl, export_postman, pinned_key};
 use crate::core::request::merge_headers;
+use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Workspace, atomic};
+use crate::engine::probe::presented_leaf;
 
 pub fn run(ctx: &Context, command: ExportCommand) -> u8 {
     let workspace = Workspace::new(&ctx.workspace);
@@ -50,19 +54,30 @@ fn curl(workspace: &Workspace, file: &Path, device: Option<&str>) -> Result<Stri
         prepared.platform.preset_headers(prepared.body.is_some()),
         &prepared.headers,
     );
-    Ok(export_curl(&CurlInput {
+    let trust = device.as_ref().map(|d| d.trust.clone()).unwrap_or_default();
+    let pinned_key = match trust {
+        Trust::Pin { .. } => block_on(presented_leaf(&prepared.url, &trust, PIN_PROBE_TIMEOUT))?
+            .and_then(|leaf| pinned_key(&trust, &leaf)),
+        _ => None,
+    };
+    export_curl(&CurlInput {
         method: prepared.method,
         url: prepared.url.to_string(),
         headers,
         body: prepared
             .body
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
-        user: device.as_ref().and_then(|d| d.username.clone()),
+        user: device.and_then(|d| d.username),
         auth: prepared.auth,
         platform: prepared.platform,
-        trust: device.map(|d| d.trust).unwrap_or_default(),
-    }))
+        trust,
+        pinned_key,
+    })
 }
+
+/// How long the export waits for a pinned device's handshake, which tells
+/// the public key curl can pin.
+const PIN_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every saved request under `folder`, as one collection named after the
 /// folder's last segment.

@@ -107,6 +107,15 @@ fn report(ctx: &Context, failure: &Failure) -> u8 {
     failure.kind.exit_code()
 }
 
+/// Runs a future to completion on a runtime of the calling thread.
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}"), ""))?;
+    Ok(runtime.block_on(future))
+}
+
 /// Runs a job on a fresh engine and waits for every result.
 fn blocking_run(job: Job) -> Vec<RequestResult> {
     let (tx, rx) = mpsc::channel();

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::args::{ProbeArgs, TrustArgs};
 use super::output::print_json;
 use super::send::trust_from_args;
-use super::{Context, report};
+use super::{Context, block_on, report};
 use crate::core::error::Failure;
 use crate::core::request::resolve_target;
 use crate::engine::probe::{ProbeReport, probe};
@@ -38,11 +38,7 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
             "",
         ));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}"), ""))?;
-    runtime.block_on(probe(&url, &trust, Duration::from_secs_f64(args.timeout)))
+    block_on(probe(&url, &trust, Duration::from_secs_f64(args.timeout)))?
 }
 
 fn yes_no(b: bool) -> &'static str {

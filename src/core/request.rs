@@ -53,14 +53,10 @@ impl Header {
     /// to the request.
     pub fn validate(&self) -> Result<(), Failure> {
         let name = &self.name;
-        let valid_name = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-        if !valid_name {
+        if !is_header_name(name) {
             return Err(Failure::usage(
                 format!("malformed header name {name:?}"),
-                "Header names are letters, digits and - _ . only.",
+                HEADER_NAME_HINT,
             ));
         }
         if self
@@ -76,6 +72,18 @@ impl Header {
         Ok(())
     }
 }
+
+/// Whether `name` is an HTTP token (RFC 9110 `tchar`s), as a header name
+/// must be. Tokens may hold shell metacharacters (`` ` `` `$` `'` `|` `&`).
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// What a header name may hold, for error hints.
+pub const HEADER_NAME_HINT: &str = "A header name is letters, digits and ! # $ % & ' * + - . ^ _ ` | ~ only (no spaces, quotes, parentheses or colons).";
 
 /// Presets first, then `extra`; an extra header replaces every preset header
 /// of the same (case-insensitive) name.

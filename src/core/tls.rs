@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
@@ -90,6 +91,10 @@ pub struct CertFacts {
     pub san: Vec<String>,
     pub self_signed: bool,
     pub is_ca: bool,
+    /// SHA-256 of the SubjectPublicKeyInfo (DER), base64: what curl's
+    /// `--pinnedpubkey sha256//…` pins.
+    #[serde(skip)]
+    pub spki_sha256: String,
     #[serde(skip)]
     pub not_before_unix: i64,
     #[serde(skip)]
@@ -139,6 +144,10 @@ pub fn parse_cert(der: &[u8]) -> Result<CertFacts, String> {
         san,
         self_signed,
         is_ca: cert.is_ca(),
+        spki_sha256: base64::engine::general_purpose::STANDARD.encode(aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA256,
+            cert.public_key().raw,
+        )),
         not_before_unix,
         not_after_unix,
     })
@@ -363,6 +372,25 @@ mod tests {
         assert_eq!(human_duration(-7200), "2 hours");
     }
 
+    #[test]
+    fn the_public_key_hash_is_over_the_spki() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["x.example".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let facts = parse_cert(cert.der()).unwrap();
+        let spki = aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA256,
+            &rcgen::PublicKeyData::subject_public_key_info(&key),
+        );
+        assert_eq!(
+            facts.spki_sha256,
+            base64::engine::general_purpose::STANDARD.encode(spki)
+        );
+        assert_ne!(facts.spki_sha256, facts.sha256);
+    }
+
     fn leaf(san: &[&str], subject: &str) -> CertFacts {
         CertFacts {
             subject: subject.into(),
@@ -373,6 +401,7 @@ mod tests {
             san: san.iter().map(|s| s.to_string()).collect(),
             self_signed: true,
             is_ca: false,
+            spki_sha256: String::new(),
             not_before_unix: 0,
             not_after_unix: 0,
         }

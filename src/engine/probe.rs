@@ -95,6 +95,17 @@ pub async fn probe(
     })
 }
 
+/// The leaf certificate the server at `url` presents, from a handshake
+/// under `trust` (nothing is sent over it); None when there is none.
+pub async fn presented_leaf(url: &url::Url, trust: &Trust, timeout: Duration) -> Option<CertFacts> {
+    probe(url, trust, timeout)
+        .await
+        .ok()?
+        .chain
+        .into_iter()
+        .next()
+}
+
 /// One handshake's outcome: the chain captured (if the server sent one),
 /// the negotiated protocol and cipher (if it completed), and its error.
 struct Attempt {

@@ -4,13 +4,14 @@
 use super::app::ApxApp;
 use super::device_editor::{DeviceEditor, TrustChoice};
 use super::draft::Draft;
-use crate::core::interop::{CurlInput, export_curl, import_curl, looks_like_curl};
+use crate::core::interop::{CurlInput, export_curl, import_curl, looks_like_curl, pinned_key};
 use crate::core::request::{merge_headers, origin};
-use crate::core::tls::Trust;
+use crate::core::tls::{CertFacts, Trust};
 use crate::core::workspace::variables::prepare;
 
 impl ApxApp {
-    /// The draft as a curl command line; credentials stay shell variables.
+    /// The draft as a curl command line; credentials stay shell variables. A
+    /// pinned device's public key comes from the last response's handshake.
     pub fn curl_command(&self) -> Result<String, crate::core::error::Failure> {
         let device = self.selected_device();
         let prepared = prepare(
@@ -22,7 +23,11 @@ impl ApxApp {
             platform.preset_headers(prepared.body.is_some()),
             &prepared.headers,
         );
-        Ok(export_curl(&CurlInput {
+        let trust = device.map(|d| d.trust.clone()).unwrap_or_default();
+        let pinned_key = self
+            .presented_leaf(&prepared.url)
+            .and_then(|leaf| pinned_key(&trust, leaf));
+        export_curl(&CurlInput {
             method: prepared.method,
             url: prepared.url.to_string(),
             headers,
@@ -32,8 +37,24 @@ impl ApxApp {
             user: device.and_then(|d| d.username.clone()),
             auth: self.auth(),
             platform,
-            trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-        }))
+            trust,
+            pinned_key,
+        })
+    }
+
+    /// The leaf certificate of the last response's handshake, if that
+    /// response came from the selected device and `url`'s host. (No network
+    /// here: the UI thread never waits for a handshake.)
+    fn presented_leaf(&self, url: &url::Url) -> Option<&CertFacts> {
+        let handshake = self.response.handshake.as_ref()?;
+        let from_device = self.response.device.is_some() && self.response.device == self.selected;
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        (from_device && handshake.host == host)
+            .then(|| handshake.chain.first())
+            .flatten()
     }
 
     pub fn copy_as_curl(&mut self, ctx: &egui::Context) {

@@ -140,6 +140,10 @@ fn curl_errors_are_clear() {
         ),
         ("curl --data-urlencode name@file https://asa/", "not read"),
         ("curl -X 'PO ST' https://asa/", "invalid method"),
+        ("curl -A $'a\\nEvil: 1' https://asa/", "line break"),
+        ("curl -e $'a\\rb' https://asa/", "line break"),
+        ("curl -b $'a=b\\nc' https://asa/", "line break"),
+        ("curl -H 'X(y): 1' https://asa/", "malformed header name"),
     ] {
         let err = import_curl(command).unwrap_err();
         assert!(err.message.contains(expected), "{command}: {}", err.message);
@@ -173,6 +177,7 @@ fn curl_input(method: &str, body: Option<&str>) -> CurlInput {
         auth: AuthMode::None,
         platform: Platform::Asa,
         trust: Trust::Verify,
+        pinned_key: None,
     }
 }
 
@@ -188,6 +193,7 @@ fn curl_export_import_round_trip() {
             sha256: "AB:".repeat(31) + "AB",
         },
     ];
+    let pinned_keys = [None, Some("q+/8AB==")];
     let shapes = [
         ("GET", None),
         ("POST", Some(r#"{"commands":["show run | include it's"]}"#)),
@@ -196,13 +202,14 @@ fn curl_export_import_round_trip() {
         ("HEAD", None),
         ("GET", Some("odd but allowed")),
     ];
-    for trust in &trusts {
+    for (trust, pinned_key) in trusts.iter().flat_map(|t| pinned_keys.map(|k| (t, k))) {
         for auth in AuthMode::ALL {
             for (method, body) in shapes {
                 let mut input = curl_input(method, body);
                 input.trust = trust.clone();
+                input.pinned_key = pinned_key.map(String::from);
                 input.auth = auth;
-                let command = export_curl(&input);
+                let command = export_curl(&input).unwrap();
                 let import = import_curl(&command).unwrap_or_else(|e| panic!("{command}\n{e}"));
                 let r = &import.request;
                 assert_eq!(r.method, method, "{command}");
@@ -219,30 +226,50 @@ fn curl_export_import_round_trip() {
                     body.and_then(RequestBody::from_text).map(|b| b.to_text()),
                     "{command}"
                 );
+                // A pin (of a key, or none at all) never comes back as "insecure".
                 let expected_trust = match trust {
-                    Trust::Verify => None,
-                    Trust::Pin { .. } | Trust::Insecure => Some(Trust::Insecure),
+                    Trust::Verify | Trust::Pin { .. } => None,
                     other => Some(other.clone()),
                 };
                 assert_eq!(import.trust, expected_trust, "{command}");
                 assert_eq!(import.password, None, "{command}");
+                assert!(command.contains("curl --globoff "), "{command}");
                 match auth {
                     AuthMode::Basic => {
-                        assert!(command.contains("-u \"ad'min:$APX_PASSWORD\""), "{command}");
-                        assert_eq!(import.user.as_deref(), Some("ad'min"));
+                        assert!(
+                            command.contains(
+                                r#"APX_BASIC=$(printf '%s:%s' 'ad'\''min' "$APX_PASSWORD" | base64"#
+                            ),
+                            "{command}"
+                        );
+                        assert!(command.contains(" -H @- "), "{command}");
+                        assert_eq!(r.auth, Some(AuthMode::Basic));
                     }
                     AuthMode::Token => {
                         assert!(command.contains("# ASA token service"), "{command}");
-                        assert!(command.contains("APX_TOKEN=$(curl"), "{command}");
-                        assert!(command.contains("-H \"X-Auth-Token: $APX_TOKEN\""));
+                        assert!(command.contains("APX_TOKEN=$(printf"), "{command}");
+                        assert!(command.contains("'X-Auth-Token: '\"$APX_TOKEN\""));
                         assert_eq!(r.auth, Some(AuthMode::Token));
                     }
                     AuthMode::None => assert_eq!(r.auth, None),
                 }
-                if let Trust::Pin { sha256 } = trust {
-                    assert!(command.contains(&format!(
-                        "# apx pins the leaf certificate SHA256 {sha256}; curl cannot pin a certificate fingerprint"
-                    )));
+                match (trust, pinned_key) {
+                    (Trust::Pin { sha256 }, Some(key)) => {
+                        assert!(command.contains(&format!(
+                            "# apx pins the leaf certificate SHA256 {sha256}; curl pins its public key"
+                        )));
+                        assert!(
+                            command.contains(&format!(" -k --pinnedpubkey sha256//{key} ")),
+                            "{command}"
+                        );
+                    }
+                    (Trust::Pin { sha256 }, None) => {
+                        assert!(command.contains(&format!(
+                            "# apx pins the leaf certificate SHA256 {sha256}, but its public key is not known"
+                        )));
+                        assert!(!command.contains("-k"), "{command}");
+                    }
+                    _ => assert!(!command.contains("--pinnedpubkey")),
                 }
             }
         }
@@ -262,8 +289,57 @@ fn curl_export_of_an_imported_command_holds_no_password() {
         auth: r.auth.unwrap_or(AuthMode::None),
         platform: Platform::Asa,
         trust: import.trust.clone().unwrap_or_default(),
-    });
+        pinned_key: None,
+    })
+    .unwrap();
     assert!(!command.contains("Hunter2-Pa55"), "{command}");
-    assert!(command.contains("-u \"admin:$APX_PASSWORD\""), "{command}");
-    assert!(command.starts_with("curl -k "), "{command}");
+    assert!(
+        command.contains("'%s:%s' admin \"$APX_PASSWORD\""),
+        "{command}"
+    );
+    assert!(
+        command.contains(
+            "\nprintf '%s\\n' 'Authorization: Basic '\"$APX_BASIC\" | curl --globoff -k -H @- "
+        ),
+        "{command}"
+    );
+}
+
+/// What apx's own export writes: credentials piped in with `printf` and
+/// read by `-H @-`, a config on stdin, a pinned public key.
+#[test]
+fn curl_import_of_stdin_headers_and_configs() {
+    let import = import_curl(
+        "printf '%s\\n' 'X-Auth-Token: '\"$APX_TOKEN\" | curl --globoff -k --pinnedpubkey 'sha256//AAAA' -H @- https://asa/api/x",
+    )
+    .unwrap();
+    assert_eq!(import.request.url, "https://asa/api/x");
+    assert_eq!(import.request.auth, Some(AuthMode::Token));
+    assert!(import.request.headers.is_empty());
+    // A pinned key is not "insecure": apx verifies until a fingerprint is pinned.
+    assert_eq!(import.trust, None);
+    assert!(
+        import.skipped.iter().any(|s| s.contains("--pinnedpubkey")),
+        "{:?}",
+        import.skipped
+    );
+    assert!(!import.skipped.iter().any(|s| s.contains("globoff")));
+
+    let import = import_curl(
+        "APX_BASIC=$(printf '%s:%s' admin \"$APX_PASSWORD\" | base64 | tr -d '\\n')\nprintf '%s\\n' 'Authorization: Basic '\"$APX_BASIC\" 'X-Api-Key: '\"$APX_X_API_KEY\" | curl -H @- https://asa/api/x",
+    )
+    .unwrap();
+    assert_eq!(import.request.auth, Some(AuthMode::Basic));
+    assert!(import.request.headers.is_empty(), "{:?}", import.request);
+    assert!(
+        import.skipped.iter().any(|s| s.contains("X-Api-Key")),
+        "{:?}",
+        import.skipped
+    );
+
+    // A header file, or a config, is not read, and `-` is not a URL.
+    let import = import_curl("curl -H @headers.txt --config - https://asa/api/y").unwrap();
+    assert_eq!(import.request.url, "https://asa/api/y");
+    assert_eq!(import.skipped.len(), 2, "{:?}", import.skipped);
+    assert!(import_curl("printf x | wget https://asa/").is_err());
 }

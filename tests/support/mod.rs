@@ -254,3 +254,79 @@ pub fn leaked_forms(text: &str, secrets: &[&str]) -> Vec<String> {
         .filter(|form| text.contains(form.as_str()))
         .collect()
 }
+
+/// Whether a program is on PATH (for tests that run `curl`).
+pub fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Runs `script` with `sh -c` in `dir`, `env` added, killed after 60 s
+/// (coreutils `timeout`); stdin is empty.
+pub fn sh_in(dir: &std::path::Path, script: &str, env: &[(&str, &str)]) -> Output {
+    Command::new("timeout")
+        .args(["60", "sh", "-c", script])
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sh")
+}
+
+/// A folder of stand-ins for the programs an exported curl script runs:
+/// each appends its name and arguments (one per line) to `log`, then runs
+/// the real program. Put `dir` first on PATH to see every argv.
+pub struct ArgvLog {
+    pub dir: std::path::PathBuf,
+    pub log: std::path::PathBuf,
+}
+
+impl ArgvLog {
+    pub fn new(root: &std::path::Path) -> ArgvLog {
+        let dir = root.join("argv-shims");
+        let log = root.join("argv.log");
+        std::fs::create_dir_all(&dir).unwrap();
+        for program in [
+            "curl", "base64", "tr", "sed", "head", "printf", "mktemp", "cat",
+        ] {
+            let real = Command::new("sh")
+                .args(["-c", &format!("command -v {program}")])
+                .output()
+                .unwrap();
+            let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+            if real.is_empty() || !real.starts_with('/') {
+                continue;
+            }
+            let shim = dir.join(program);
+            std::fs::write(
+                &shim,
+                format!(
+                    "#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" >> '{}'\nexec '{real}' \"$@\"\n",
+                    log.display()
+                ),
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        ArgvLog { dir, log }
+    }
+
+    /// PATH with the stand-ins first.
+    pub fn path(&self) -> String {
+        format!(
+            "{}:{}",
+            self.dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// Everything logged so far.
+    pub fn read(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 
 use super::curl_options::{NO_FILES, Opt, Parsed, parse_options};
-use super::shell_words;
+use super::shell_words::{self, Words};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::Header;
@@ -31,7 +31,7 @@ pub struct CurlImport {
 
 /// Parses a pasted curl command line.
 pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
-    let split = shell_words::split(skip_assignments(command))?;
+    let (split, piped) = after_printf(shell_words::split(skip_assignments(command))?)?;
     let mut words = split.words.into_iter().skip_while(|w| w == "$");
     let is_curl = words.next().is_some_and(|first| {
         let program = first.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -43,7 +43,7 @@ pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
             "Paste a command line that starts with `curl`.",
         ));
     }
-    let mut import = interpret(parse_options(words.collect())?)?;
+    let mut import = interpret(parse_options(words.collect())?, piped)?;
     if let Some(rest) = split.rest {
         let why = if rest.starts_with('&') {
             "a shell operator ends the curl command; an unquoted & in a URL needs quotes"
@@ -58,10 +58,40 @@ pub fn import_curl(command: &str) -> Result<CurlImport, Failure> {
 }
 
 /// Whether `text` is a curl command (after any comments and variable
-/// assignments, such as an exported token login).
+/// assignments, such as an exported token login, and a `printf` piped into
+/// it, as apx's export writes).
 pub fn looks_like_curl(text: &str) -> bool {
     let start = skip_assignments(text).trim_start();
-    start.starts_with("curl ") || start.starts_with("curl\t")
+    let is_curl = |text: &str| text.starts_with("curl ") || text.starts_with("curl\t");
+    if start.starts_with("printf ") {
+        let piped = shell_words::split(start).ok().and_then(|w| w.rest);
+        return piped
+            .as_deref()
+            .and_then(|rest| rest.strip_prefix('|'))
+            .is_some_and(|after| is_curl(after.trim_start()));
+    }
+    is_curl(start)
+}
+
+/// `printf '%s\n' LINE… | curl …`, as apx's export hands curl its
+/// credentials: the curl command, and the lines (None without a printf).
+fn after_printf(split: Words) -> Result<(Words, Option<Vec<String>>), Failure> {
+    let after = split
+        .rest
+        .as_deref()
+        .and_then(|rest| rest.strip_prefix('|'));
+    match after {
+        Some(after)
+            if split.words.first().is_some_and(|w| w == "printf") && !after.starts_with('|') =>
+        {
+            let lines = match split.words.get(1).map(String::as_str) {
+                Some("%s\\n") => split.words[2..].to_vec(),
+                _ => Vec::new(),
+            };
+            Ok((shell_words::split(after)?, Some(lines)))
+        }
+        _ => Ok((split, None)),
+    }
 }
 
 /// The text from its first line that is not a comment, a blank line or a
@@ -83,8 +113,9 @@ fn skip_assignments(text: &str) -> &str {
     rest
 }
 
-/// Applies the options, in order, to a request.
-fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
+/// Applies the options, in order, to a request; `piped` holds the lines a
+/// `printf` writes into curl's stdin.
+fn interpret(parsed: Parsed, mut piped: Option<Vec<String>>) -> Result<CurlImport, Failure> {
     let mut skipped = Vec::new();
     let mut method = None;
     let mut head = false;
@@ -96,9 +127,18 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
     let mut credentials = None;
     let mut trust = None;
     let mut insecure = false;
+    let mut pinned_key = false;
     for (opt, flag, value) in parsed.options {
         match opt {
             Opt::Request => method = Some(value.trim().to_ascii_uppercase()),
+            Opt::Header if value == "@-" && piped.is_some() => {
+                for line in piped.take().unwrap_or_default() {
+                    headers.extend(header(&line)?);
+                }
+            }
+            Opt::Header if value.starts_with('@') => {
+                skipped.push(format!("{flag} {value}: header files are not read"))
+            }
             Opt::Header => match header(&value)? {
                 Some(h) => headers.push(h),
                 None => skipped.push(format!(
@@ -127,17 +167,29 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
                 })
             }
             Opt::Insecure => insecure = true,
+            Opt::PinnedPubkey => {
+                pinned_key = true;
+                skipped.push(format!(
+                    "{flag}: apx pins the leaf certificate's SHA-256 fingerprint, not a public-key hash; pin with the fingerprint `apx probe` shows"
+                ));
+            }
             Opt::Url => url = url.or(Some(value)),
             Opt::Head => head = true,
             Opt::Get => get = true,
-            Opt::UserAgent => headers.push(Header::new("User-Agent", value)),
-            Opt::Referer => headers.push(Header::new("Referer", value)),
-            Opt::Cookie if value.contains('=') => headers.push(Header::new("Cookie", value)),
+            Opt::AsApx => {}
+            Opt::UserAgent => headers.push(Header::parse(&format!("User-Agent: {value}"))?),
+            Opt::Referer => headers.push(Header::parse(&format!("Referer: {value}"))?),
+            Opt::Cookie if value.contains('=') => {
+                headers.push(Header::parse(&format!("Cookie: {value}"))?)
+            }
             Opt::Cookie => skipped.push(format!("{flag} {value}: cookie files are not read")),
             Opt::Ignore(_) => skipped.push(format!("{flag} ignored")),
             Opt::Unsupported(_, why) => skipped.push(format!("{flag}: {why}")),
             Opt::Unknown => skipped.push(format!("unknown option {flag} (ignored)")),
         }
+    }
+    if piped.is_some() {
+        skipped.push("what printf pipes into curl (curl does not read it as headers)".into());
     }
     let mut positionals = parsed.positionals.into_iter();
     let url = url.or_else(|| positionals.next()).ok_or_else(|| {
@@ -193,12 +245,28 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
         (user, password) = split_credentials(&value, &mut skipped);
     }
     headers.retain(|h| match credential_header(h) {
+        HeaderCredential::None if is_shell_variable(h.value.trim()) => {
+            skipped.push(format!(
+                "{}: its value comes from the shell variable {} (not imported)",
+                h.name,
+                h.value.trim()
+            ));
+            false
+        }
         HeaderCredential::None => true,
-        HeaderCredential::Basic(u, p) => {
+        HeaderCredential::Basic(Some((u, p))) => {
             auth = Some(AuthMode::Basic);
             user = user.take().or(Some(u));
             password = password.take().or(Some(p));
             skipped.push(format!("{}: credentials moved out of the request", h.name));
+            false
+        }
+        HeaderCredential::Basic(None) => {
+            auth = Some(AuthMode::Basic);
+            skipped.push(format!(
+                "{}: basic credentials from the shell (not imported); give apx the password with --password-env or `apx device set-password`",
+                h.name
+            ));
             false
         }
         HeaderCredential::Bearer => {
@@ -217,7 +285,9 @@ fn interpret(parsed: Parsed) -> Result<CurlImport, Failure> {
             false
         }
     });
-    if insecure {
+    // `-k --pinnedpubkey` trusts one key, not anything: apx verifies until
+    // the certificate is pinned.
+    if insecure && !pinned_key {
         trust = Some(Trust::Insecure);
     }
     let name = request_name(&method, &url);
@@ -313,7 +383,8 @@ fn is_shell_variable(text: &str) -> bool {
 
 enum HeaderCredential {
     None,
-    Basic(String, Secret),
+    /// The user and password, when the header holds them literally.
+    Basic(Option<(String, Secret)>),
     /// Any other `Authorization` value.
     Bearer,
     /// A platform's session-token header.
@@ -331,9 +402,10 @@ fn credential_header(header: &Header) -> HeaderCredential {
                 .decode(rest.trim())
                 .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok());
-            if let Some((user, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-                return HeaderCredential::Basic(user.to_string(), Secret::new(password));
-            }
+            let credentials = decoded.as_deref().and_then(|d| d.split_once(':'));
+            return HeaderCredential::Basic(
+                credentials.map(|(user, password)| (user.to_string(), Secret::new(password))),
+            );
         }
         return HeaderCredential::Bearer;
     }

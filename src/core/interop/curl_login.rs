@@ -1,8 +1,10 @@
 //! The token logins and logouts of each platform as POSIX shell lines around
 //! an exported `curl` command: the login puts the session token in
 //! `$APX_TOKEN` (the password comes from `$APX_PASSWORD`), the request uses
-//! it, and the logout ends the session where the platform has one.
+//! it, and the logout ends the session where the platform has one. Both
+//! reach curl on its stdin (see [`super::curl_stdin`]).
 
+use super::curl_stdin::{Stdin, TOKEN, base64_of, basic_credentials, basic_header};
 use super::shell_words::quote;
 use crate::core::platform::Platform;
 
@@ -14,33 +16,62 @@ pub struct TokenSteps {
     pub logout: Option<String>,
 }
 
+/// The characters a token may have to be taken from a response (a sed
+/// bracket expression): nothing a header line, a curl config or a URL
+/// gives a meaning to. A server that sends anything else gets no token.
+const TOKEN_CHARS: &str = "[A-Za-z0-9._~+/=-]*";
+
 /// The steps for `platform`, or None where it has no token login. `user` is
-/// already escaped for the inside of double quotes; `tls` holds curl's trust
-/// options (`-k`, `--cacert FILE`), quoted, with a trailing space when set.
-pub fn token_steps(platform: Platform, user: &str, origin: &str, tls: &str) -> Option<TokenSteps> {
+/// a shell word (a quoted name, or `"$APX_USER"`); `curl` starts each
+/// command (`curl --globoff` and the trust options).
+pub fn token_steps(platform: Platform, user: &str, origin: &str, curl: &str) -> Option<TokenSteps> {
     let origin = origin.trim_end_matches('/');
     // Quoted for the shell: a host name may hold `'`, `$` or `;`.
     let url = |path: &str| quote(&format!("{origin}{path}"));
+    // The first token found, of TOKEN_CHARS only.
+    let take = |pattern: &str| {
+        format!(
+            "sed -n 's#{}#\\1#p' | head -n 1",
+            pattern.replace("TOKEN", &format!("\\({TOKEN_CHARS}\\)"))
+        )
+    };
     match platform {
         Platform::Asa => Some(TokenSteps {
             comment: "# ASA token service: log in (POST /api/tokenservices), send with X-Auth-Token, log out".into(),
             login: format!(
-                "APX_TOKEN=$(curl -s {tls}-X POST -u \"{user}:$APX_PASSWORD\" -H 'User-Agent: REST API Agent' -H 'Content-Type: application/json' -o /dev/null -D - {} | tr -d '\\r' | sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: *//p')",
-                url("/api/tokenservices")
+                "{}\nAPX_TOKEN=$({}{curl} -s -X POST -H @- -H 'User-Agent: REST API Agent' -H 'Content-Type: application/json' -o /dev/null -D - {} | tr -d '\\r' | {})",
+                basic_credentials(user),
+                basic_header(&mut Stdin::default()).pipe(),
+                url("/api/tokenservices"),
+                take("^[Xx]-[Aa]uth-[Tt]oken: *TOKEN$"),
             ),
+            // The URL holds the token: it goes in the config, not on the argv.
             logout: Some(format!(
-                "curl -s -o /dev/null {tls}-X DELETE -H 'User-Agent: REST API Agent' -H 'Content-Type: application/json' -H \"X-Auth-Token: $APX_TOKEN\" {}\"$APX_TOKEN\"",
-                url("/api/tokenservices/")
+                "{}{curl} -s -o /dev/null -X DELETE -H 'User-Agent: REST API Agent' -H 'Content-Type: application/json' --config -",
+                Stdin::default()
+                    .line(
+                        &format!("url = \"{}", config_escape(&format!("{origin}/api/tokenservices/"))),
+                        TOKEN,
+                        "\"",
+                    )
+                    .line("header = \"X-Auth-Token: ", TOKEN, "\"")
+                    .pipe(),
             )),
         }),
         Platform::Fxos => Some(TokenSteps {
             comment: "# FXOS: log in (POST /api/login), send with the TOKEN header, log out".into(),
             login: format!(
-                "APX_TOKEN=$(curl -s {tls}-X POST -H \"username: {user}\" -H \"password: $APX_PASSWORD\" -H 'Accept: application/json' {} | sed -n 's/.*\"token\" *: *\"\\([^\"]*\\)\".*/\\1/p')",
-                url("/api/login")
+                "APX_TOKEN=$({}{curl} -s -X POST -H @- -H 'Accept: application/json' {} | {})",
+                Stdin::default()
+                    .header("username", user)
+                    .header("password", "\"$APX_PASSWORD\"")
+                    .pipe(),
+                url("/api/login"),
+                take(".*\"token\" *: *\"TOKEN\".*"),
             ),
             logout: Some(format!(
-                "curl -s -o /dev/null {tls}-X POST -H \"TOKEN: $APX_TOKEN\" -H 'Accept: application/json' {}",
+                "{}{curl} -s -o /dev/null -X POST -H @- -H 'Accept: application/json' {}",
+                Stdin::default().header("TOKEN", TOKEN).pipe(),
                 url("/api/logout")
             )),
         }),
@@ -50,13 +81,24 @@ pub fn token_steps(platform: Platform, user: &str, origin: &str, tls: &str) -> O
                 platform.api_base()
             ),
             login: format!(
-                "APX_TOKEN=$(curl -s {tls}-X POST -H 'Content-Type: application/json' -H 'Accept: application/json' --data-raw \"{{\\\"data\\\":{{\\\"userName\\\":\\\"$(printf %s \"{user}\" | base64 | tr -d '\\n')\\\",\\\"passphrase\\\":\\\"$(printf %s \"$APX_PASSWORD\" | base64 | tr -d '\\n')\\\"}}}}\" {} | sed -n 's/.*\"jwtToken\" *: *\"\\([^\"]*\\)\".*/\\1/p')",
-                url(&format!("{}/login", platform.api_base()))
+                "APX_TOKEN=$(printf %s {}{}{}{}{} | {curl} -s -X POST -H 'Content-Type: application/json' -H 'Accept: application/json' --data-binary @- {} | {})",
+                quote("{\"data\":{\"userName\":\""),
+                base64_of(user),
+                quote("\",\"passphrase\":\""),
+                base64_of("\"$APX_PASSWORD\""),
+                quote("\"}}"),
+                url(&format!("{}/login", platform.api_base())),
+                take(".*\"jwtToken\" *: *\"TOKEN\".*"),
             ),
             logout: None,
         }),
         Platform::Generic => None,
     }
+}
+
+/// Escapes text for the inside of a double-quoted curl config value.
+fn config_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 #[cfg(test)]
@@ -66,24 +108,36 @@ mod tests {
     #[test]
     fn each_platform_logs_in_from_the_password_variable() {
         for platform in [Platform::Asa, Platform::Fxos, Platform::Wsa] {
-            let steps = token_steps(platform, "admin", "https://h:1/", "-k ").unwrap();
-            assert!(
-                steps.login.starts_with("APX_TOKEN=$(curl -s -k -X POST "),
-                "{steps:?}"
-            );
-            assert!(steps.login.contains("$APX_PASSWORD"), "{steps:?}");
+            let steps = token_steps(platform, "admin", "https://h:1/", "curl -k").unwrap();
+            let login = steps.login.lines().last().unwrap();
+            assert!(login.starts_with("APX_TOKEN=$(printf "), "{steps:?}");
+            assert!(login.contains("| curl -k -s -X POST "), "{steps:?}");
+            assert!(steps.login.contains("\"$APX_PASSWORD\""), "{steps:?}");
             assert!(!steps.login.contains("https://h:1//"), "{steps:?}");
+            assert!(login.ends_with("| head -n 1)"), "{steps:?}");
         }
-        let wsa = token_steps(Platform::Wsa, "admin", "https://h:1", "").unwrap();
+        let wsa = token_steps(Platform::Wsa, "admin", "https://h:1", "curl").unwrap();
         assert!(
             wsa.login.contains(" https://h:1/wsa/api/v2.0/login "),
             "{wsa:?}"
         );
         // A hostile host name stays one quoted word.
-        let asa = token_steps(Platform::Asa, "admin", "https://x';id;'", "").unwrap();
+        let asa = token_steps(Platform::Asa, "admin", "https://x';id;'", "curl").unwrap();
         let quoted = r"'https://x'\'';id;'\''/api/tokenservices'";
         assert!(asa.login.contains(quoted), "{asa:?}");
+        // The logout URL holds the token: it travels in the config.
+        let logout = asa.logout.unwrap();
+        assert!(logout.ends_with("--config -"), "{logout}");
+        assert!(
+            logout.contains(r#"'url = "https://x'\'';id;'\''/api/tokenservices/'"$APX_TOKEN"'"'"#),
+            "{logout}"
+        );
         assert!(wsa.logout.is_none());
-        assert!(token_steps(Platform::Generic, "admin", "https://h", "").is_none());
+        assert!(token_steps(Platform::Generic, "admin", "https://h", "curl").is_none());
+    }
+
+    #[test]
+    fn config_values_escape_quotes_and_backslashes() {
+        assert_eq!(config_escape(r#"a"b\c"#), r#"a\"b\\c"#);
     }
 }

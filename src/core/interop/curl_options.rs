@@ -23,6 +23,10 @@ pub(super) enum Opt {
     UserAgent,
     Referer,
     Cookie,
+    /// What apx does anyway (`--globoff`); no note.
+    AsApx,
+    /// `--pinnedpubkey`: with it, `-k` does not mean "trust anything".
+    PinnedPubkey,
     /// Harmless for apx; ignored with a note.
     Ignore(bool),
     /// Not carried over, for this reason.
@@ -34,7 +38,7 @@ pub(super) enum Opt {
 impl Opt {
     pub(super) fn takes_value(self) -> bool {
         match self {
-            Opt::Insecure | Opt::Head | Opt::Get | Opt::Unknown => false,
+            Opt::Insecure | Opt::Head | Opt::Get | Opt::AsApx | Opt::Unknown => false,
             Opt::Ignore(value) | Opt::Unsupported(value, _) => value,
             _ => true,
         }
@@ -69,7 +73,7 @@ pub(super) const OPTIONS: &[(&str, Option<char>, Opt)] = &[
     ("include", Some('i'), Opt::Ignore(false)),
     ("location", Some('L'), Opt::Ignore(false)),
     ("fail", Some('f'), Opt::Ignore(false)),
-    ("globoff", Some('g'), Opt::Ignore(false)),
+    ("globoff", Some('g'), Opt::AsApx),
     ("basic", None, Opt::Ignore(false)),
     ("http1.1", None, Opt::Ignore(false)),
     ("http2", None, Opt::Ignore(false)),
@@ -115,13 +119,11 @@ pub(super) const OPTIONS: &[(&str, Option<char>, Opt)] = &[
         None,
         Opt::Unsupported(false, "NTLM auth is not supported"),
     ),
+    ("pinnedpubkey", None, Opt::PinnedPubkey),
     (
-        "pinnedpubkey",
-        None,
-        Opt::Unsupported(
-            true,
-            "apx pins the leaf certificate's SHA-256 fingerprint, not a public-key hash; pin with the fingerprint `apx probe` shows",
-        ),
+        "config",
+        Some('K'),
+        Opt::Unsupported(true, "config files are not read"),
     ),
 ];
 

@@ -15,6 +15,7 @@ mod curl_export;
 mod curl_import;
 mod curl_login;
 mod curl_options;
+mod curl_stdin;
 mod postman_auth;
 mod postman_export;
 mod postman_fields;
@@ -23,7 +24,7 @@ mod postman_workspace;
 mod scrub;
 mod shell_words;
 
-pub use curl_export::{CurlInput, export_curl};
+pub use curl_export::{CurlInput, export_curl, pinned_key};
 pub use curl_import::{CurlImport, import_curl, looks_like_curl};
 pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};

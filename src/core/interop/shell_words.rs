@@ -181,17 +181,14 @@ pub fn quote(word: &str) -> String {
     }
 }
 
-/// Escapes text for the inside of a double-quoted word (`\`, `"`, `$`, `` ` ``),
-/// so that only the shell variables written next to it expand.
-pub fn double_quote_inner(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '"' | '$' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// A `#` comment line; line breaks and other control characters in `text`
+/// become spaces, so no part of it can start a command.
+pub fn comment(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("# {text}")
 }
 
 #[cfg(test)]
@@ -231,8 +228,8 @@ mod tests {
     fn quoting_round_trips() {
         for word in ["plain", "it's", "a b", "", "é'\"$x`\\", "{{v}}"] {
             assert_eq!(words(&quote(word)), [word]);
-            assert_eq!(words(&format!("\"{}\"", double_quote_inner(word))), [word]);
         }
         assert_eq!(quote("https://h:1/a"), "https://h:1/a");
+        assert_eq!(comment("a\nrm -rf x\r\u{85}b"), "# a rm -rf x  b");
     }
 }
