@@ -12,7 +12,7 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
-use support::{ArgvLog, appliance, apx_in, installed, leaked_forms, runtime, sh_in};
+use support::{ArgvLog, appliance, apx_in, can_run, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -591,8 +591,7 @@ fn exported_curl_runs_against_the_demo_asa() {
     );
     assert_eq!(text.stdout.trim_end(), command);
 
-    if !installed("curl") {
-        println!("skipped: curl not installed");
+    if !can_run("curl") {
         return;
     }
     let argv = ArgvLog::new(dir.path());
@@ -621,8 +620,7 @@ fn exported_curl_runs_against_the_demo_asa() {
 /// sends with the token and logs out: the script runs as printed.
 #[test]
 fn exported_token_logins_run_against_each_platform() {
-    if !installed("curl") {
-        println!("skipped: curl not installed");
+    if !can_run("curl") {
         return;
     }
     let rt = runtime();
@@ -885,8 +883,7 @@ fn hostile_saved_requests_export_nothing_that_runs() {
 /// when the key cannot be learned, curl verifies as usual (no `-k`).
 #[test]
 fn exported_pins_hold_curl_to_the_pinned_key() {
-    if !installed("curl") {
-        println!("skipped: curl not installed");
+    if !can_run("curl") {
         return;
     }
     let rt = runtime();

@@ -256,6 +256,21 @@ pub fn leaked_forms(text: &str, secrets: &[&str]) -> Vec<String> {
 }
 
 /// Whether a program is on PATH (for tests that run `curl`).
+/// Whether a test that needs `program` can run. Outside CI a missing
+/// program skips the test (it says so); in CI (`CI` set), where `.ci/run`
+/// installs what the tests need, it fails the test instead.
+pub fn can_run(program: &str) -> bool {
+    if installed(program) {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run this test, but {program} is not installed"
+    );
+    println!("skipped: {program} is not installed");
+    false
+}
+
 pub fn installed(program: &str) -> bool {
     Command::new(program)
         .arg("--version")
