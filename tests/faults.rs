@@ -337,6 +337,7 @@ fn assert_stopped(watched: &support::Watched, status: u16, max_rss_mib: u64) -> 
     let doc = doc.as_array().map_or(doc.clone(), |all| all[0].clone());
     assert_eq!(doc["error"]["kind"], "too_large", "{doc}");
     assert_eq!(doc["status"], status, "the head that came back is kept");
+    eprintln!("peak resident memory: {} MiB", watched.peak_rss_mib);
     assert!(
         watched.peak_rss_mib < max_rss_mib,
         "peak resident memory {} MiB",
@@ -348,7 +349,7 @@ fn assert_stopped(watched: &support::Watched, status: u16, max_rss_mib: u64) -> 
 #[test]
 fn an_endless_body_stops_at_max_body_in_bounded_memory() {
     let rt = runtime();
-    let (port, fp) = support::endless_body_server(&rt, 200);
+    let (port, fp) = support::chunked_body_server(&rt, 200, None);
     let url = format!("https://127.0.0.1:{port}/endless");
     let dir = tempfile::tempdir().unwrap();
     let send = support::apx_watched(
@@ -359,20 +360,27 @@ fn an_endless_body_stops_at_max_body_in_bounded_memory() {
     );
     let doc = assert_stopped(&send, 200, MAX_RSS_MIB);
     let hint = doc["error"]["hint"].as_str().unwrap();
-    assert!(hint.contains("-o FILE") && hint.contains("--max-body"), "{hint}");
+    assert!(
+        hint.contains("-o FILE") && hint.contains("--max-body"),
+        "{hint}"
+    );
     assert!(
         doc["error"]["message"].as_str().unwrap().contains("16 MiB"),
         "{doc}"
     );
 
-    std::fs::write(
-        dir.path().join("endless.json"),
-        serde_json::json!({"name": "endless", "method": "GET", "url": url}).to_string(),
-    )
-    .unwrap();
+    let saved = support::save_request(dir.path(), "endless", None, &url);
     let run = support::apx_watched(
         dir.path(),
-        &["run", "--json", "--max-body", MAX_BODY, "--pin", &fp, "endless.json"],
+        &[
+            "run",
+            "--json",
+            "--max-body",
+            MAX_BODY,
+            "--pin",
+            &fp,
+            saved.to_str().unwrap(),
+        ],
         RUNAWAY_MIB,
         DEADLINE,
     );
@@ -386,13 +394,17 @@ fn an_endless_body_stops_at_max_body_in_bounded_memory() {
         DEADLINE,
     );
     assert_eq!(human.run.code, 3, "{}", human.run.stderr);
-    assert!(human.run.stderr.contains("Body too large"), "{}", human.run.stderr);
+    assert!(
+        human.run.stderr.contains("Body too large"),
+        "{}",
+        human.run.stderr
+    );
 }
 
 #[test]
 fn an_endless_error_answer_stops_even_with_an_output_file() {
     let rt = runtime();
-    let (port, fp) = support::endless_body_server(&rt, 500);
+    let (port, fp) = support::chunked_body_server(&rt, 500, None);
     let dir = tempfile::tempdir().unwrap();
     let watched = support::apx_watched(
         dir.path(),
@@ -417,7 +429,7 @@ fn an_endless_error_answer_stops_even_with_an_output_file() {
 #[test]
 fn an_endless_login_answer_is_stopped_whatever_max_body_says() {
     let rt = runtime();
-    let (port, fp) = support::endless_body_server(&rt, 200);
+    let (port, fp) = support::chunked_body_server(&rt, 200, None);
     let dir = tempfile::tempdir().unwrap();
     let watched = support::apx_watched(
         dir.path(),

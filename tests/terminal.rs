@@ -66,15 +66,15 @@ fn server_text_is_escaped_on_a_terminal_and_exact_in_a_pipe() {
     let url = |path: &str| format!("https://127.0.0.1:{port}{path}");
     let dir = tempfile::tempdir().unwrap();
 
-    let (code, screen) = apx_on_terminal(
-        dir.path(),
-        &["send", "--pin", &fp, &url("/body")],
-        DEADLINE,
-    );
+    let (code, screen) =
+        apx_on_terminal(dir.path(), &["send", "--pin", &fp, &url("/body")], DEADLINE);
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&screen));
     assert_inert("body", &screen);
     let text = String::from_utf8_lossy(&screen);
-    assert!(text.contains(r"plain \x1b]0;pwned\x07\x1b[2Jtext"), "{text}");
+    assert!(
+        text.contains(r"plain \x1b]0;pwned\x07\x1b[2Jtext"),
+        "{text}"
+    );
     assert!(text.contains("next\tline"), "tabs stay: {text:?}");
 
     let (code, screen) = apx_on_terminal(
@@ -100,14 +100,12 @@ fn server_text_is_escaped_on_a_terminal_and_exact_in_a_pipe() {
     );
 
     // A saved request's name (a workspace may come from a clone).
-    let saved = dir.path().join("evil.json");
-    let request = serde_json::json!({
-        "name": "evil\u{1b}[2J",
-        "platform": "asa",
-        "method": "GET",
-        "url": url("/error"),
-    });
-    std::fs::write(&saved, request.to_string()).unwrap();
+    let saved = support::save_request(
+        dir.path(),
+        "evil\u{1b}[2J",
+        Some(apx::core::platform::Platform::Asa),
+        &url("/error"),
+    );
     let (code, screen) = apx_on_terminal(
         dir.path(),
         &["run", "--pin", &fp, saved.to_str().unwrap()],
@@ -125,10 +123,21 @@ fn server_text_is_escaped_on_a_terminal_and_exact_in_a_pipe() {
     assert_eq!(piped.status.code(), Some(0));
     assert_eq!(piped.stdout, BODY);
     let json = apx_in(dir.path(), &["send", "--json", "--pin", &fp, &url("/body")]);
-    assert_eq!(json.json()["body"], String::from_utf8(BODY.to_vec()).unwrap());
+    assert_eq!(
+        json.json()["body"],
+        String::from_utf8(BODY.to_vec()).unwrap()
+    );
     let json = apx_in(
         dir.path(),
-        &["send", "--json", "--platform", "asa", "--pin", &fp, &url("/error")],
+        &[
+            "send",
+            "--json",
+            "--platform",
+            "asa",
+            "--pin",
+            &fp,
+            &url("/error"),
+        ],
     );
     assert_eq!(
         json.json()["error"]["message"],

@@ -1,7 +1,5 @@
 //! `apx probe URL`: the TLS facts of a server, no request sent.
 
-use std::time::Duration;
-
 use super::args::{ProbeArgs, TrustArgs};
 use super::output::print_json;
 use super::send::trust_from_args;
@@ -32,17 +30,11 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
         pin: args.pin.clone(),
     })?
     .unwrap_or_default();
-    if !args.timeout.is_finite() || args.timeout <= 0.0 {
-        return Err(Failure::usage(
-            "--timeout must be a positive number of seconds",
-            "",
-        ));
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}"), ""))?;
-    runtime.block_on(probe(&url, &trust, Duration::from_secs_f64(args.timeout)))
+    runtime.block_on(probe(&url, &trust, args.timeout))
 }
 
 fn yes_no(b: bool) -> &'static str {

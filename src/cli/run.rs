@@ -214,7 +214,7 @@ fn plan(
         group.job.requests.push(JobRequest::from_prepared(
             request.name.clone(),
             prepared,
-            Sink::Memory,
+            Sink::Memory(conn.max_body),
         ));
         group.slots.push(slot);
     }

@@ -167,9 +167,14 @@ pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Strin
     String::from_utf8_lossy(&head).into_owned()
 }
 
-/// A TLS server answering every request with `status` and a chunked JSON
-/// body that never ends (64 KiB chunks of spaces, until the client goes).
-pub fn endless_body_server(rt: &tokio::runtime::Runtime, status: u16) -> (u16, String) {
+/// A TLS server answering every request with `status` and a chunked body
+/// (no length announced) of `chunks` chunks of 64 KiB of spaces, or with
+/// `None` one that never ends (until the client goes).
+pub fn chunked_body_server(
+    rt: &tokio::runtime::Runtime,
+    status: u16,
+    chunks: Option<usize>,
+) -> (u16, String) {
     raw_tls_server(rt, move |mut tls| async move {
         use tokio::io::AsyncWriteExt;
         read_head(&mut tls).await;
@@ -182,7 +187,15 @@ pub fn endless_body_server(rt: &tokio::runtime::Runtime, status: u16) -> (u16, S
         if tls.write_all(head.as_bytes()).await.is_err() {
             return;
         }
-        while tls.write_all(&chunk).await.is_ok() {}
+        let mut sent = 0;
+        while chunks.is_none_or(|n| sent < n) {
+            if tls.write_all(&chunk).await.is_err() {
+                return;
+            }
+            sent += 1;
+        }
+        let _ = tls.write_all(b"0\r\n\r\n").await;
+        let _ = tls.shutdown().await;
     })
 }
 
@@ -198,6 +211,8 @@ pub struct Watched {
 /// Runs `apx ARGS` in `dir` (as [`apx_in`]) under a watch: the child is
 /// killed once its resident memory passes `max_rss_mib` or it is still
 /// running after `deadline`, so that a runaway cannot take the machine.
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
 pub fn apx_watched(
     dir: &std::path::Path,
     args: &[&str],
@@ -318,4 +333,28 @@ pub fn apx_on_terminal(
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
     (status.code().unwrap_or(-1), reader.join().unwrap())
+}
+
+/// Saves a request named `name` (GET `url`, for `platform` if given) as a
+/// file of the workspace `dir`; returns its path.
+pub fn save_request(
+    dir: &std::path::Path,
+    name: &str,
+    platform: Option<Platform>,
+    url: &str,
+) -> std::path::PathBuf {
+    let request = apx::core::workspace::saved::SavedRequest {
+        name: name.to_string(),
+        description: None,
+        device: None,
+        platform,
+        auth: None,
+        method: "GET".into(),
+        url: url.to_string(),
+        headers: Vec::new(),
+        body: None,
+    };
+    apx::core::workspace::Workspace::new(dir)
+        .save_request("", &request)
+        .expect("save request")
 }
