@@ -218,7 +218,7 @@ proptest! {
         let compact = serde_json::to_string(&nest(value, levels)).unwrap();
         let pretty = pretty_json::pretty(compact.as_bytes()).unwrap();
         prop_assert!(
-            pretty.len() <= 68 * compact.len(),
+            pretty.len() <= pretty_json::MAX_GROWTH * compact.len(),
             "{} bytes pretty-printed from {}",
             pretty.len(),
             compact.len()
@@ -226,12 +226,12 @@ proptest! {
     }
 
     #[test]
-    fn the_reindenter_keeps_serde_layout_up_to_32_levels(
+    fn the_reindenter_keeps_serde_layout_up_to_the_indent_cap(
         value in json_value(),
-        levels in 0usize..32,
+        levels in 0usize..pretty_json::MAX_INDENT,
     ) {
         let nested = nest(value, levels);
-        prop_assume!(depth(&nested) <= 32);
+        prop_assume!(depth(&nested) <= pretty_json::MAX_INDENT);
         let compact = serde_json::to_string(&nested).unwrap();
         prop_assert_eq!(
             pretty_json::pretty(compact.as_bytes()).unwrap(),
