@@ -11,8 +11,9 @@ use support::{apx_in, apx_on_terminal, runtime};
 use tokio::io::AsyncWriteExt;
 
 /// A body that retitles the window, clears the screen, and carries a C1
-/// control (U+009B, a one-character CSI) next to line breaks that stay.
-const BODY: &[u8] = b"plain \x1b]0;pwned\x07\x1b[2Jtext\r\nnext\tline\n\xc2\x9b2J end\n";
+/// control (U+009B, a one-character CSI) next to line breaks that stay; no
+/// final line break (a pipe gets none added).
+const BODY: &[u8] = b"plain \x1b]0;pwned\x07\x1b[2Jtext\r\nnext\tline\n\xc2\x9b2J end";
 
 /// An ASA error body whose decoded code, message and details hold escapes.
 const ASA_ERROR: &str = r#"{"messages":[{"level":"Error","code":"BAD\u001b[5m","details":"value \u001b[31mred\u001b[0m refused\nhint: fake","context":"\u001b]0;x\u0007"}]}"#;
