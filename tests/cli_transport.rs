@@ -162,3 +162,78 @@ fn usage_errors_exit_2_and_stay_json() {
             .contains("unknown device")
     );
 }
+
+#[test]
+fn max_body_caps_what_is_held_in_memory_but_not_a_file() {
+    let rt = runtime();
+    let cert = localhost_cert();
+    let handler = Arc::new(|r: &apx::demo::server::DemoRequest| {
+        let size = if r.path == "/big" { 2048 } else { 500 };
+        DemoResponse::text(200, &"x".repeat(size))
+    });
+    let server = rt.block_on(serve_tls(&cert, handler, None)).unwrap();
+    let fp = apx::core::tls::sha256_fingerprint(&cert.cert_der);
+    let send = |path: &str, extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("{}{path}", server.url());
+        let mut args = vec!["send", "--json", "--max-body", "1K", "--pin", &fp];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let run = support::apx_in(dir.path(), &args);
+        (run, dir)
+    };
+    let (big, _) = send("/big", &[]);
+    assert_eq!(big.code, 3, "{}", big.stdout);
+    assert_eq!(big.json()["error"]["kind"], "too_large");
+    assert_eq!(big.json()["status"], 200);
+    assert!(
+        big.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 KiB")
+    );
+    let (small, _) = send("/small", &[]);
+    assert_eq!(small.code, 0, "{}", small.stdout);
+    assert_eq!(small.json()["body"].as_str().unwrap().len(), 500);
+    // With -o a 2xx body streams to disk, whatever its size.
+    let (to_file, dir) = send("/big", &["-o", "big.txt"]);
+    assert_eq!(to_file.code, 0, "{}", to_file.stdout);
+    assert_eq!(
+        std::fs::read(dir.path().join("big.txt")).unwrap().len(),
+        2048
+    );
+}
+
+#[test]
+fn numeric_options_out_of_range_are_usage_errors() {
+    let url = "https://127.0.0.1:1/api";
+    let cases: [&[&str]; 12] = [
+        &["send", "--timeout", "1e20", url],
+        &["send", "--timeout", "NaN", url],
+        &["send", "--timeout", "-1", url],
+        &["send", "--timeout", "0", url],
+        &["run", "--timeout", "1e20", "nothing.json"],
+        &["probe", "--timeout", "1e20", url],
+        &["probe", "--timeout", "inf", url],
+        &["send", "--max-body", "12X", url],
+        &["send", "--max-body", "0", url],
+        &["send", "--max-body", "99999999999G", url],
+        &["send", "--max-body", "1.5M", url],
+        &["run", "--max-body", "-1", "nothing.json"],
+    ];
+    for args in cases {
+        let human = apx(args);
+        assert_eq!(human.code, 2, "{args:?}: {}", human.stderr);
+        let mut json = vec!["--json"];
+        json.extend_from_slice(args);
+        let run = apx(&json);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["error"]["kind"], "usage", "{args:?}");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("--timeout") || message.contains("--max-body"),
+            "{args:?}: {message}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
                 headers: merge_headers(a.platform.preset_headers(false), &[]),
                 body: None,
             },
-            sink: Sink::Memory,
+            sink: Sink::Memory(apx::engine::http::DEFAULT_MAX_BODY),
         })
         .collect();
     Job {
@@ -192,7 +192,7 @@ fn cancel_stops_a_slow_request() {
             headers: Vec::new(),
             body: None,
         },
-        sink: Sink::Memory,
+        sink: Sink::Memory(apx::engine::http::DEFAULT_MAX_BODY),
     });
     let started = std::time::Instant::now();
     let id = engine.run(spec_job);

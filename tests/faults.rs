@@ -449,3 +449,146 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `--max-body` in the endless-body tests below, and the most memory the
+/// whole process may then reach: far below what it would take to hold what
+/// the server sends, a few times the cap.
+const MAX_BODY: &str = "16M";
+const MAX_RSS_MIB: u64 = 64;
+
+/// A runaway is killed at this much memory, or after this long.
+const RUNAWAY_MIB: u64 = 600;
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Checks a watched run stopped by itself with a `too_large` failure after
+/// the head came back with `status`, in bounded memory.
+fn assert_stopped(watched: &support::Watched, status: u16, max_rss_mib: u64) -> serde_json::Value {
+    let run = &watched.run;
+    assert_eq!(watched.killed, None, "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    let doc = doc.as_array().map_or(doc.clone(), |all| all[0].clone());
+    assert_eq!(doc["error"]["kind"], "too_large", "{doc}");
+    assert_eq!(doc["status"], status, "the head that came back is kept");
+    eprintln!("peak resident memory: {} MiB", watched.peak_rss_mib);
+    assert!(
+        watched.peak_rss_mib < max_rss_mib,
+        "peak resident memory {} MiB",
+        watched.peak_rss_mib
+    );
+    doc
+}
+
+#[test]
+fn an_endless_body_stops_at_max_body_in_bounded_memory() {
+    let rt = runtime();
+    let (port, fp) = support::chunked_body_server(&rt, 200, None);
+    let url = format!("https://127.0.0.1:{port}/endless");
+    let dir = tempfile::tempdir().unwrap();
+    let send = support::apx_watched(
+        dir.path(),
+        &["send", "--json", "--max-body", MAX_BODY, "--pin", &fp, &url],
+        RUNAWAY_MIB,
+        DEADLINE,
+    );
+    let doc = assert_stopped(&send, 200, MAX_RSS_MIB);
+    let hint = doc["error"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("-o FILE") && hint.contains("--max-body"),
+        "{hint}"
+    );
+    assert!(
+        doc["error"]["message"].as_str().unwrap().contains("16 MiB"),
+        "{doc}"
+    );
+
+    let saved = support::save_request(dir.path(), "endless", None, &url);
+    let run = support::apx_watched(
+        dir.path(),
+        &[
+            "run",
+            "--json",
+            "--max-body",
+            MAX_BODY,
+            "--pin",
+            &fp,
+            saved.to_str().unwrap(),
+        ],
+        RUNAWAY_MIB,
+        DEADLINE,
+    );
+    assert_stopped(&run, 200, MAX_RSS_MIB);
+
+    // Human output says what happened on stderr, and exits the same.
+    let human = support::apx_watched(
+        dir.path(),
+        &["send", "--max-body", MAX_BODY, "--pin", &fp, &url],
+        RUNAWAY_MIB,
+        DEADLINE,
+    );
+    assert_eq!(human.run.code, 3, "{}", human.run.stderr);
+    assert!(
+        human.run.stderr.contains("Body too large"),
+        "{}",
+        human.run.stderr
+    );
+}
+
+#[test]
+fn an_endless_error_answer_stops_even_with_an_output_file() {
+    let rt = runtime();
+    let (port, fp) = support::chunked_body_server(&rt, 500, None);
+    let dir = tempfile::tempdir().unwrap();
+    let watched = support::apx_watched(
+        dir.path(),
+        &[
+            "send",
+            "--json",
+            "--max-body",
+            MAX_BODY,
+            "--pin",
+            &fp,
+            "-o",
+            "out.bin",
+            &format!("https://127.0.0.1:{port}/fail"),
+        ],
+        RUNAWAY_MIB,
+        DEADLINE,
+    );
+    assert_stopped(&watched, 500, MAX_RSS_MIB);
+    assert!(!dir.path().join("out.bin").exists());
+}
+
+#[test]
+fn an_endless_login_answer_is_stopped_whatever_max_body_says() {
+    let rt = runtime();
+    let (port, fp) = support::chunked_body_server(&rt, 200, None);
+    let dir = tempfile::tempdir().unwrap();
+    let watched = support::apx_watched(
+        dir.path(),
+        &[
+            "send",
+            "--json",
+            "--platform",
+            "fxos",
+            "--auth",
+            "token",
+            "-u",
+            "admin",
+            "--password-env",
+            "APX_PASSWORD",
+            "--max-body",
+            "1G",
+            "--pin",
+            &fp,
+            &format!("https://127.0.0.1:{port}/api/platform"),
+        ],
+        RUNAWAY_MIB,
+        DEADLINE,
+    );
+    let doc = assert_stopped(&watched, 200, MAX_RSS_MIB);
+    assert!(
+        doc["error"]["message"].as_str().unwrap().contains("login"),
+        "{doc}"
+    );
+}

@@ -527,3 +527,55 @@ proptest! {
         }
     }
 }
+
+/// How deep a document nests (a scalar is 0).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(members) => 1 + members.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// `value` inside `levels` arrays, each with a sibling so that none is a
+/// one-line `[]`.
+fn nest(mut value: Value, levels: usize) -> Value {
+    for level in 0..levels {
+        value = Value::Array(vec![Value::from(level % 10), value]);
+    }
+    value
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn the_reindenter_output_is_a_bounded_multiple_of_its_input(
+        value in json_value(),
+        // Deeper than 128 levels serde (and so the re-indenter) refuses.
+        levels in 0usize..120,
+    ) {
+        let compact = serde_json::to_string(&nest(value, levels)).unwrap();
+        let pretty = pretty_json::pretty(compact.as_bytes()).unwrap();
+        prop_assert!(
+            pretty.len() <= pretty_json::MAX_GROWTH * compact.len(),
+            "{} bytes pretty-printed from {}",
+            pretty.len(),
+            compact.len()
+        );
+    }
+
+    #[test]
+    fn the_reindenter_keeps_serde_layout_up_to_the_indent_cap(
+        value in json_value(),
+        levels in 0usize..pretty_json::MAX_INDENT,
+    ) {
+        let nested = nest(value, levels);
+        prop_assume!(depth(&nested) <= pretty_json::MAX_INDENT);
+        let compact = serde_json::to_string(&nested).unwrap();
+        prop_assert_eq!(
+            pretty_json::pretty(compact.as_bytes()).unwrap(),
+            serde_json::to_string_pretty(&nested).unwrap()
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Command-line arguments, per docs/cli-contract.md.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -68,8 +69,8 @@ pub struct TrustArgs {
     pub pin: Option<String>,
 }
 
-/// Connection options shared by `send` (and later `run`).
-#[derive(Debug, Args, Clone, Default)]
+/// Connection options shared by `send` and `run`.
+#[derive(Debug, Args, Clone)]
 pub struct ConnectionArgs {
     /// A device of the workspace: base URL, platform, username, TLS trust
     #[arg(long, value_name = "NAME")]
@@ -88,9 +89,26 @@ pub struct ConnectionArgs {
     pub password_env: Option<String>,
     #[command(flatten)]
     pub trust: TrustArgs,
-    /// Whole-request timeout in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    /// Whole-request timeout in seconds (at most a day)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "30",
+        value_parser = seconds,
+        allow_negative_numbers = true
+    )]
+    pub timeout: Duration,
+    /// The most a response body held in memory may take (no -o, or an
+    /// error answer); suffixes K, M, G. With -o a 2xx body streams to disk
+    /// without a cap
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "200M",
+        value_parser = byte_size,
+        allow_negative_numbers = true
+    )]
+    pub max_body: u64,
     /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
     #[arg(long)]
     pub allow_http: bool,
@@ -132,9 +150,15 @@ pub struct ProbeArgs {
     /// Expect the leaf certificate with this SHA-256 fingerprint
     #[arg(long, value_name = "SHA256")]
     pub pin: Option<String>,
-    /// Handshake timeout in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
-    pub timeout: f64,
+    /// Handshake timeout in seconds (at most a day)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "15",
+        value_parser = seconds,
+        allow_negative_numbers = true
+    )]
+    pub timeout: Duration,
     /// An https:// URL
     pub url: String,
 }
@@ -205,4 +229,95 @@ pub enum ExportCommand {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// The longest `--timeout`: a day.
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `--timeout SECS`: a positive number of seconds, at most a day (a larger
+/// one does not fit a timer; clap reports the error, exit 2).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    // Written so that NaN fails too.
+    if !(secs > 0.0 && secs <= MAX_TIMEOUT_SECS) {
+        return Err(format!(
+            "must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `--max-body SIZE`: bytes, or a whole number with K, M or G (1024-based).
+fn byte_size(text: &str) -> Result<u64, String> {
+    let bad = || {
+        format!("{text:?} is not a size: give bytes, or a whole number with K, M or G (e.g. 200M)")
+    };
+    let trimmed = text.trim();
+    let (digits, unit) = match trimmed.char_indices().last() {
+        Some((at, c)) if c.is_ascii_alphabetic() => (&trimmed[..at], c.to_ascii_uppercase()),
+        _ => (trimmed, 'B'),
+    };
+    let scale: u64 = match unit {
+        'B' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        _ => return Err(bad()),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    if bytes == 0 {
+        return Err("must be at least 1 byte".to_string());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_k_m_g_suffixes() {
+        assert_eq!(byte_size("512"), Ok(512));
+        assert_eq!(byte_size("1K"), Ok(1024));
+        assert_eq!(byte_size("8m"), Ok(8 << 20));
+        assert_eq!(byte_size("200M"), Ok(200 << 20));
+        assert_eq!(byte_size(" 2G "), Ok(2 << 30));
+        assert_eq!(byte_size("17179869183G"), Ok(17179869183 << 30));
+    }
+
+    #[test]
+    fn bad_sizes_are_refused() {
+        for bad in [
+            "", "M", "-1", "1.5M", "1T", "1KB", "1 K", "+1K", "0x10", "é", "1é",
+        ] {
+            assert!(byte_size(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(byte_size("0"), Err("must be at least 1 byte".to_string()));
+        assert!(byte_size("0K").is_err());
+        assert!(byte_size("17179869184G").unwrap_err().contains("too large"));
+        assert!(
+            byte_size("99999999999999999999")
+                .unwrap_err()
+                .contains("too large")
+        );
+    }
+
+    #[test]
+    fn timeouts_are_positive_and_fit_a_timer() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "1e20", "86401", "inf", "NaN", "", "5s"] {
+            assert!(seconds(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 }

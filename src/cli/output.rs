@@ -1,6 +1,8 @@
 //! Rendering results for people (stderr/stdout text) and for scripts (`--json`).
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -128,27 +130,112 @@ pub fn print_json<T: Serialize>(value: &T) {
     }
 }
 
-/// A failure for people, on stderr.
-pub fn print_failure(failure: &Failure) {
-    eprintln!("{}", failure_text(failure));
+/// How text from servers and files (bodies, decoded messages, header
+/// values, names, certificate subjects) is shown on one output stream: as
+/// it is in a pipe or a file, with its control characters escaped on a
+/// terminal, where they could move the cursor, rewrite the screen or
+/// retitle the window.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    terminal: bool,
 }
 
-pub fn failure_text(failure: &Failure) -> String {
+impl Shown {
+    pub fn stdout() -> Shown {
+        Shown {
+            terminal: std::io::stdout().is_terminal(),
+        }
+    }
+
+    pub fn stderr() -> Shown {
+        Shown {
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A message, value or name: on a terminal every control character is
+    /// escaped, line breaks too (a server's line break cannot forge a line).
+    pub fn line(self, text: &str) -> Cow<'_, str> {
+        if self.terminal {
+            escape_controls(text, false)
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
+    /// A body: as [`Shown::line`], but line breaks and tabs stay.
+    pub fn body(self, text: &str) -> Cow<'_, str> {
+        if self.terminal {
+            escape_controls(text, true)
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+/// `text` with each control character (C0, DEL, C1) written as an escape:
+/// `\x1b`, `\u{9b}`, `\n`. With `keep_layout`, `\n`, `\t` and the `\r`
+/// of `\r\n` stay as they are.
+fn escape_controls(text: &str, keep_layout: bool) -> Cow<'_, str> {
+    let kept = |c: char, next: Option<char>| {
+        !c.is_control()
+            || (keep_layout && (c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'))))
+    };
+    let mut chars = text.char_indices().peekable();
+    let first = loop {
+        match chars.next() {
+            None => return Cow::Borrowed(text),
+            Some((at, c)) if !kept(c, chars.peek().map(|&(_, n)| n)) => break at,
+            Some(_) => {}
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    let mut chars = text[first..].chars().peekable();
+    while let Some(c) = chars.next() {
+        if kept(c, chars.peek().copied()) {
+            out.push(c);
+            continue;
+        }
+        // Writing to a String cannot fail.
+        let _ = match c {
+            '\n' => write!(out, "\\n"),
+            '\r' => write!(out, "\\r"),
+            '\t' => write!(out, "\\t"),
+            c if c.is_ascii() => write!(out, "\\x{:02x}", c as u32),
+            c => write!(out, "\\u{{{:x}}}", c as u32),
+        };
+    }
+    Cow::Owned(out)
+}
+
+/// A failure for people, on stderr.
+pub fn print_failure(failure: &Failure) {
+    eprintln!("{}", failure_text(failure, Shown::stderr()));
+}
+
+/// A failure as lines of text; what came from a server or a file is shown
+/// as `shown` says.
+pub fn failure_text(failure: &Failure, shown: Shown) -> String {
     let origin = match (&failure.format, &failure.code) {
-        (Some(format), Some(code)) => format!(" [{} {code}]", json!(format).as_str().unwrap_or("")),
-        (None, Some(code)) => format!(" [{code}]"),
+        (Some(format), Some(code)) => format!(
+            " [{} {}]",
+            json!(format).as_str().unwrap_or(""),
+            shown.line(code)
+        ),
+        (None, Some(code)) => format!(" [{}]", shown.line(code)),
         _ => String::new(),
     };
     let mut text = format!(
         "error: {}{origin}: {}",
         failure.kind.title(),
-        failure.message
+        shown.line(&failure.message)
     );
     for detail in &failure.details {
-        text.push_str(&format!("\n  {detail}"));
+        text.push_str(&format!("\n  {}", shown.line(detail)));
     }
     if !failure.hint.is_empty() {
-        text.push_str(&format!("\nhint: {}", failure.hint));
+        text.push_str(&format!("\nhint: {}", shown.line(&failure.hint)));
     }
     text
 }
@@ -167,7 +254,7 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
         let label = if result.name.is_empty() {
             String::new()
         } else {
-            format!("{}: ", result.name)
+            format!("{}: ", Shown::stderr().line(&result.name))
         };
         eprintln!(
             "{label}HTTP {status} {} · {:.1} ms · {} bytes",
@@ -207,6 +294,7 @@ pub fn redirect_note(result: &RequestResult) -> Option<String> {
     let status = result.status.filter(|s| (300..400).contains(s))?;
     let location = crate::core::platform::header_value(&result.headers, "location")?;
     let downgrade = result.url.starts_with("https://") && location.starts_with("http://");
+    let location = Shown::stderr().line(location);
     Some(if downgrade {
         format!(
             "warning: HTTP {status} redirects from HTTPS to plain HTTP ({location}); not followed: credentials would travel in clear text"
@@ -221,33 +309,67 @@ pub fn redirect_note(result: &RequestResult) -> Option<String> {
 /// ASA answers may carry warnings in `messages` even on success.
 fn print_warnings(platform: Platform, bytes: &[u8]) {
     if let Some(decoded) = platform.decode_error(bytes) {
-        eprintln!("note: {}", decoded.message);
+        let shown = Shown::stderr();
+        eprintln!("note: {}", shown.line(&decoded.message));
         for d in decoded.details {
-            eprintln!("  {d}");
+            eprintln!("  {}", shown.line(&d));
         }
     }
 }
 
+/// The body on stdout: exactly as it came in a pipe or a file; on a
+/// terminal JSON re-indented (the app's re-indenter: values as the
+/// appliance sent them, no document tree built) and control characters
+/// escaped.
 fn print_body(bytes: &[u8]) {
-    use std::io::IsTerminal;
     let mut out = std::io::stdout().lock();
-    // The same re-indenter as the app's viewer: values as the appliance
-    // sent them, no document tree built.
-    let pretty = std::io::stdout()
-        .is_terminal()
-        .then(|| crate::core::pretty_json::pretty(bytes))
-        .flatten();
-    let written = match pretty {
-        Some(text) => writeln!(out, "{text}"),
-        None => out.write_all(bytes).and_then(|()| {
-            if bytes.ends_with(b"\n") {
+    let shown = Shown::stdout();
+    let written = if shown.terminal {
+        let text = match crate::core::pretty_json::pretty(bytes) {
+            Some(pretty) => Cow::Owned(pretty),
+            None => String::from_utf8_lossy(bytes),
+        };
+        let text = shown.body(&text);
+        out.write_all(text.as_bytes()).and_then(|()| {
+            if text.ends_with('\n') {
                 Ok(())
             } else {
                 writeln!(out)
             }
-        }),
+        })
+    } else {
+        out.write_all(bytes)
     };
     if let Err(e) = written {
         eprintln!("apx: cannot write output: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_layout_kept_in_bodies() {
+        let text = "a\x1b[2Jb\u{9b}c\x07\x7f\r\nd\te\rf\n";
+        assert_eq!(
+            escape_controls(text, true),
+            "a\\x1b[2Jb\\u{9b}c\\x07\\x7f\r\nd\te\\rf\n"
+        );
+        assert_eq!(
+            escape_controls(text, false),
+            "a\\x1b[2Jb\\u{9b}c\\x07\\x7f\\r\\nd\\te\\rf\\n"
+        );
+        assert!(matches!(
+            escape_controls("plain, é ✓\n\ttab\r\n", true),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn text_is_exact_off_a_terminal() {
+        let shown = Shown { terminal: false };
+        assert_eq!(shown.line("a\x1bb\n"), "a\x1bb\n");
+        assert_eq!(shown.body("a\x1bb\n"), "a\x1bb\n");
     }
 }

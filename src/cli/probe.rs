@@ -1,9 +1,7 @@
 //! `apx probe URL`: the TLS facts of a server, no request sent.
 
-use std::time::Duration;
-
 use super::args::{ProbeArgs, TrustArgs};
-use super::output::print_json;
+use super::output::{Shown, print_json};
 use super::send::trust_from_args;
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
@@ -32,27 +30,24 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
         pin: args.pin.clone(),
     })?
     .unwrap_or_default();
-    if !args.timeout.is_finite() || args.timeout <= 0.0 {
-        return Err(Failure::usage(
-            "--timeout must be a positive number of seconds",
-            "",
-        ));
-    }
-    block_on(probe(&url, &trust, Duration::from_secs_f64(args.timeout)))?
+    block_on(probe(&url, &trust, args.timeout))?
 }
 
 fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// The report on stdout; what the server presented (names, errors about
+/// them) shown escaped on a terminal.
 fn print_report(r: &ProbeReport) {
+    let shown = Shown::stdout();
     println!("{}", r.url);
     if let (Some(version), Some(cipher)) = (&r.tls_version, &r.cipher) {
         println!("  protocol   {version}, {cipher}");
     }
     match &r.verify_error {
         None => println!("  verified   yes"),
-        Some(e) => println!("  verified   NO: {e}"),
+        Some(e) => println!("  verified   NO: {}", shown.line(e)),
     }
     println!(
         "  self-signed {}   expired {}   hostname matches {}",
@@ -61,15 +56,15 @@ fn print_report(r: &ProbeReport) {
         yes_no(r.hostname_matches)
     );
     for (i, c) in r.chain.iter().enumerate() {
-        println!("  [{i}] subject  {}", c.subject);
-        println!("      issuer   {}", c.issuer);
+        println!("  [{i}] subject  {}", shown.line(&c.subject));
+        println!("      issuer   {}", shown.line(&c.issuer));
         println!("      valid    {} .. {}", c.not_before, c.not_after);
         println!("      sha256   {}", c.sha256);
         if !c.san.is_empty() {
-            println!("      SAN      {}", c.san.join(", "));
+            println!("      SAN      {}", shown.line(&c.san.join(", ")));
         }
     }
     if let Some(hint) = &r.hint {
-        println!("hint: {hint}");
+        println!("hint: {}", shown.line(hint));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::args::{ConnectionArgs, RunArgs};
-use super::output::{SendDocument, failure_text, print_json, redirect_note};
+use super::output::{SendDocument, Shown, failure_text, print_json, redirect_note};
 use super::send::session_spec;
 use super::{Context, blocking_run, report};
 use crate::core::error::{Failure, FailureKind};
@@ -216,7 +216,7 @@ fn plan(
         group.job.requests.push(JobRequest::from_prepared(
             request.name.clone(),
             prepared,
-            Sink::Memory,
+            Sink::Memory(conn.max_body),
         ));
         group.slots.push(slot);
     }
@@ -273,6 +273,7 @@ fn print_documents(outcomes: &[Outcome]) {
 /// The summary table on stdout; warnings and decoded errors on stderr.
 fn print_table(outcomes: &[Outcome]) {
     let mut warned = BTreeSet::new();
+    let (out, err) = (Shown::stdout(), Shown::stderr());
     let rows: Vec<[String; 4]> = outcomes
         .iter()
         .map(|outcome| match outcome {
@@ -291,11 +292,12 @@ fn print_table(outcomes: &[Outcome]) {
                         h.chain.first().map_or("?", |c| c.sha256.as_str())
                     );
                 }
+                let name = err.line(&result.name);
                 if let Some(note) = redirect_note(result) {
-                    eprintln!("{}: {note}", result.name);
+                    eprintln!("{name}: {note}");
                 }
                 if let Some(failure) = &result.error {
-                    eprintln!("{}: {}", result.name, failure_text(failure));
+                    eprintln!("{name}: {}", failure_text(failure, err));
                 }
                 let status = match (result.status, &result.error) {
                     (Some(status), _) => status.to_string(),
@@ -303,16 +305,16 @@ fn print_table(outcomes: &[Outcome]) {
                     (None, None) => "-".to_string(),
                 };
                 [
-                    result.name.clone(),
+                    out.line(&result.name).into_owned(),
                     status,
                     format!("{:.1}", result.elapsed.as_secs_f64() * 1000.0),
                     result.body.len().to_string(),
                 ]
             }
             Outcome::NotSent { name, failure } => {
-                eprintln!("{name}: {}", failure_text(failure));
+                eprintln!("{}: {}", err.line(name), failure_text(failure, err));
                 [
-                    name.clone(),
+                    out.line(name).into_owned(),
                     format!("{} (not sent)", kind_id(failure.kind)),
                     "-".to_string(),
                     "-".to_string(),

@@ -1,7 +1,6 @@
 //! `apx send`: one request, built from flags and the device, run by the engine.
 
 use std::path::Path;
-use std::time::Duration;
 
 use super::args::{ConnectionArgs, SendArgs, TrustArgs};
 use super::output::{SendDocument, print_failure, print_json, print_result, print_warnings_of};
@@ -85,7 +84,14 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
     } else {
         "GET"
     }))?;
-    let sink = args.output.clone().map_or(Sink::Memory, Sink::File);
+    let max_body = args.connection.max_body;
+    let sink = match &args.output {
+        Some(path) => Sink::File {
+            path: path.clone(),
+            error_limit: max_body,
+        },
+        None => Sink::Memory(max_body),
+    };
     Ok(Job {
         session,
         requests: vec![JobRequest {
@@ -147,12 +153,6 @@ pub fn session_spec(
     };
     let trust = trust_from_args(&conn.trust)?
         .unwrap_or_else(|| device.map(|d| d.trust.clone()).unwrap_or_default());
-    if !conn.timeout.is_finite() || conn.timeout <= 0.0 {
-        return Err(Failure::usage(
-            "--timeout must be a positive number of seconds",
-            "",
-        ));
-    }
     Ok(SessionSpec {
         platform,
         origin: origin(url),
@@ -160,7 +160,7 @@ pub fn session_spec(
         user,
         password,
         trust,
-        timeout: Duration::from_secs_f64(conn.timeout),
+        timeout: conn.timeout,
         allow_http: conn.allow_http || device.is_some_and(|d| d.allow_http),
     })
 }

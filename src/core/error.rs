@@ -21,6 +21,10 @@ pub enum FailureKind {
     Usage,
     /// Stopped by the user before it completed.
     Cancelled,
+    /// A response body passed the size it may take (`--max-body`, the
+    /// app's body size limit); the transfer was stopped.
+    #[serde(rename = "too_large")]
+    TooLarge,
 }
 
 impl FailureKind {
@@ -32,7 +36,8 @@ impl FailureKind {
             FailureKind::Tls
             | FailureKind::Connect
             | FailureKind::Timeout
-            | FailureKind::Cancelled => 3,
+            | FailureKind::Cancelled
+            | FailureKind::TooLarge => 3,
         }
     }
 
@@ -46,6 +51,7 @@ impl FailureKind {
             FailureKind::Timeout => "Timed out",
             FailureKind::Usage => "Invalid input",
             FailureKind::Cancelled => "Cancelled",
+            FailureKind::TooLarge => "Body too large",
         }
     }
 }

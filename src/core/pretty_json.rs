@@ -2,9 +2,23 @@
 //! numbers are copied exactly as the appliance sent them, keys keep their
 //! order, and a 50 MB body needs one output buffer, not a parsed document.
 
+use std::io::Write;
+
+/// Lines are indented by at most this many levels. A deeper line keeps this
+/// indent (64 columns) and starts with its depth, `40…`, so that a deeply
+/// nested body cannot multiply its size by the depth: the pretty text is at
+/// most [`MAX_GROWTH`] times the input.
+pub const MAX_INDENT: usize = 32;
+
+/// The most bytes of pretty text per byte of input: a `,`, `{` or `}`
+/// becomes itself, a line break and at most 66 bytes of indent (a depth
+/// label's `…` takes 3 bytes for one column).
+pub const MAX_GROWTH: usize = 68;
+
 /// The input pretty-printed with two-space indentation (serde_json's layout:
-/// `"key": value`, empty `{}` and `[]` kept on one line), or `None` when the
-/// input is not a single valid JSON document in UTF-8.
+/// `"key": value`, empty `{}` and `[]` kept on one line; past
+/// [`MAX_INDENT`] levels, see there), or `None` when the input is not a
+/// single valid JSON document in UTF-8.
 pub fn pretty(input: &[u8]) -> Option<String> {
     serde_json::from_slice::<serde::de::IgnoredAny>(input).ok()?;
     String::from_utf8(reindent(input)).ok()
@@ -78,12 +92,21 @@ fn skip_whitespace(input: &[u8], mut i: usize) -> usize {
 
 fn new_line(out: &mut Vec<u8>, depth: usize) {
     out.push(b'\n');
-    out.resize(out.len() + 2 * depth, b' ');
+    let mut spaces = 2 * depth;
+    if depth > MAX_INDENT {
+        let label = out.len();
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{depth}\u{2026}");
+        // The digits, and the ellipsis: three bytes, one column.
+        let label_columns = out.len() - label - 2;
+        spaces = 2 * MAX_INDENT - label_columns;
+    }
+    out.resize(out.len() + spaces, b' ');
 }
 
 #[cfg(test)]
 mod tests {
-    use super::pretty;
+    use super::*;
 
     #[test]
     fn matches_serde_json_layout_and_keeps_text_as_sent() {
@@ -100,6 +123,27 @@ mod tests {
             pretty(input).unwrap(),
             serde_json::to_string_pretty(&value).unwrap()
         );
+    }
+
+    #[test]
+    fn lines_deeper_than_the_indent_cap_keep_it_and_show_their_depth() {
+        let depth = MAX_INDENT + 2;
+        let input = format!("{}0{}", "[".repeat(depth), "]".repeat(depth));
+        let text = pretty(input.as_bytes()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2 * depth + 1);
+        let indent = " ".repeat(2 * MAX_INDENT);
+        assert_eq!(lines[MAX_INDENT], format!("{indent}["));
+        assert_eq!(
+            lines[MAX_INDENT + 1],
+            format!("33\u{2026}{}[", &indent[3..])
+        );
+        assert_eq!(lines[depth], format!("34\u{2026}{}0", &indent[3..]));
+        assert_eq!(lines[depth + 1], format!("33\u{2026}{}]", &indent[3..]));
+        assert_eq!(lines[depth + 2], format!("{indent}]"));
+        for line in &lines {
+            assert!(line.chars().count() <= 2 * MAX_INDENT + 1, "{line:?}");
+        }
     }
 
     #[test]

@@ -14,16 +14,24 @@ use crate::core::secret::Secret;
 use crate::core::tls::Trust;
 use crate::core::workspace::atomic::Replacement;
 
-/// Where a response body goes.
+/// The cap on a body held in memory unless the user sets another
+/// (`--max-body`, the app's body size limit).
+pub const DEFAULT_MAX_BODY: u64 = 200 << 20;
+
+/// Where a response body goes. Every body has a cap except a 2xx/3xx body
+/// streamed to the user's file: past it the transfer stops (`too_large`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sink {
-    Memory,
-    /// In memory up to this many bytes; a larger body goes to a temporary
-    /// file instead of filling memory.
-    Bounded(u64),
-    /// Streamed to this file as it arrives (binary safe); the file is
-    /// replaced only once the whole body has arrived.
-    File(PathBuf),
+    /// In memory, at most this many bytes.
+    Memory(u64),
+    /// In memory up to `memory` bytes; a larger body moves to a temporary
+    /// file instead of filling memory, up to `disk` bytes in all.
+    Spill { memory: u64, disk: u64 },
+    /// Streamed to `path` as it arrives (binary safe, no cap); the file is
+    /// replaced only once the whole body has arrived. An error answer
+    /// (4xx/5xx) is held in memory to be decoded, at most `error_limit`
+    /// bytes.
+    File { path: PathBuf, error_limit: u64 },
 }
 
 /// A received body.
@@ -162,17 +170,27 @@ impl Transport {
             headers: &headers,
         });
         let total = response.content_length();
+        let (file, spill_at, cap) = match sink {
+            Sink::File { path, .. } if status < 400 => (Some(path), None, u64::MAX),
+            Sink::File { error_limit, .. } => (None, None, *error_limit),
+            Sink::Memory(limit) => (None, None, *limit),
+            Sink::Spill { memory, disk } => (None, Some(*memory), *disk),
+        };
+        // A body announced larger than the cap is refused unread.
+        if total.is_some_and(|t| t > cap) {
+            return Err(too_large(cap).with_status(status));
+        }
         let received = Received {
             response: &mut response,
             bytes: 0,
+            cap,
             reported: None,
             total,
             progress,
         };
-        let body = match sink {
-            Sink::File(path) if status < 400 => received.into_file(path).await,
-            Sink::Bounded(limit) => received.into_memory(*limit).await,
-            _ => received.into_memory(u64::MAX).await,
+        let body = match file {
+            Some(path) => received.into_file(path).await,
+            None => received.into_memory(spill_at).await,
         }
         .map_err(|f| f.with_status(status))?;
         Ok(WireResponse {
@@ -200,6 +218,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(16);
 struct Received<'a, 'p> {
     response: &'a mut reqwest::Response,
     bytes: u64,
+    /// Past this many bytes the transfer stops.
+    cap: u64,
     /// When progress was last reported.
     reported: Option<Instant>,
     total: Option<u64>,
@@ -219,6 +239,9 @@ impl Received<'_, '_> {
         })?;
         if let Some(chunk) = &chunk {
             self.bytes += chunk.len() as u64;
+            if self.bytes > self.cap {
+                return Err(too_large(self.cap));
+            }
             // A report per chunk would wake the listener a thousand times
             // for 20 MB; one per frame is all a progress display can show.
             let now = Instant::now();
@@ -246,14 +269,21 @@ impl Received<'_, '_> {
         })
     }
 
-    /// Keeps the body in memory up to `limit` bytes, then moves it to a
-    /// temporary file.
-    async fn into_memory(mut self, limit: u64) -> Result<Body, Failure> {
-        let capacity = self.total.unwrap_or(0).min(limit).min(256 << 20);
+    /// Keeps the body in memory; with `spill_at`, a body larger than that
+    /// moves to a temporary file.
+    async fn into_memory(mut self, spill_at: Option<u64>) -> Result<Body, Failure> {
+        let most = spill_at.unwrap_or(self.cap).min(self.cap);
+        let capacity = self.total.unwrap_or(0).min(most).min(256 << 20);
         let mut buf = Vec::with_capacity(capacity as usize);
         while let Some(chunk) = self.next_chunk().await? {
-            if (buf.len() + chunk.len()) as u64 > limit {
+            let needed = buf.len() + chunk.len();
+            if needed as u64 > most {
                 return self.spill(buf, chunk).await;
+            }
+            if needed > buf.capacity() {
+                // Doubling, but never past what the body may take.
+                let target = needed.max(buf.capacity() * 2).min(most as usize);
+                buf.reserve_exact(target - buf.len());
             }
             buf.extend_from_slice(&chunk);
         }
@@ -295,6 +325,28 @@ impl Received<'_, '_> {
         }
         file.flush().await.map_err(failed)
     }
+}
+
+/// The failure for a body that passed its cap.
+fn too_large(cap: u64) -> Failure {
+    Failure::new(
+        FailureKind::TooLarge,
+        format!(
+            "the response body passed the {} limit; the transfer was stopped",
+            size_text(cap)
+        ),
+        "Write the body to a file with -o FILE (a 2xx body then streams to disk without a limit), or raise --max-body (in the app: View > Body size limit).",
+    )
+}
+
+/// `200 MiB`, `1 KiB`, `1500 bytes`: a limit as it was most likely given.
+fn size_text(bytes: u64) -> String {
+    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 fn file_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {

@@ -416,7 +416,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
 /// Error bodies are kept in memory for decoding; with `-o`, write them out
 /// too (atomically, like any body).
 async fn write_error_body(body: Body, sink: &Sink) -> Body {
-    let (Body::Memory(bytes), Sink::File(path)) = (&body, sink) else {
+    let (Body::Memory(bytes), Sink::File { path, .. }) = (&body, sink) else {
         return body;
     };
     let (bytes, target) = (bytes.clone(), path.clone());

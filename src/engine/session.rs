@@ -11,6 +11,10 @@ use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
 use crate::core::tls::Trust;
 
+/// The most a login or logout answer may hold: a token and a few fields,
+/// never a document.
+const FLOW_BODY_LIMIT: u64 = 1 << 20;
+
 /// Everything a session needs to know about its device.
 #[derive(Debug, Clone)]
 pub struct SessionSpec {
@@ -197,7 +201,19 @@ impl Session {
             .login_request(self.user(), &password)
             .ok_or_else(|| Failure::usage("this platform has no login flow", ""))?;
         let wire = self.flow_wire(&flow)?;
-        let response = self.exchange(&wire, &Sink::Memory, Step::Login, on).await?;
+        let response = self
+            .exchange(&wire, &Sink::Memory(FLOW_BODY_LIMIT), Step::Login, on)
+            .await
+            .map_err(|mut failure| {
+                if failure.kind == FailureKind::TooLarge {
+                    failure.message = format!(
+                        "the login answer passed {} MiB; the transfer was stopped",
+                        FLOW_BODY_LIMIT >> 20
+                    );
+                    failure.hint = "A login answer holds a token and a few fields: check the URL points at the appliance's API.".into();
+                }
+                failure
+            })?;
         let body = response.body.bytes().unwrap_or_default();
         match platform.token_from_login(response.status, &response.headers, body) {
             Some(token) => {
@@ -225,7 +241,7 @@ impl Session {
             return;
         };
         if let Ok(wire) = self.flow_wire(&flow) {
-            let logout = self.exchange(&wire, &Sink::Memory, Step::Logout, on);
+            let logout = self.exchange(&wire, &Sink::Memory(FLOW_BODY_LIMIT), Step::Logout, on);
             if tokio::time::timeout(Duration::from_secs(10), logout)
                 .await
                 .is_err()

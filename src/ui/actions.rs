@@ -8,7 +8,6 @@ use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::origin;
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
-use crate::engine::http::Sink;
 use crate::engine::session::SessionSpec;
 use crate::engine::{Job, JobRequest};
 
@@ -114,7 +113,7 @@ impl ApxApp {
             requests: vec![JobRequest::from_prepared(
                 self.draft.name.clone(),
                 prepared,
-                Sink::Bounded(self.settings.max_body_bytes()),
+                self.settings.body_sink(),
             )],
             keyring,
         })

@@ -51,9 +51,10 @@ impl ApxApp {
                                 .suffix(" MB"),
                         )
                         .labelled_by(l.id)
-                        .on_hover_text(
-                            "Larger response bodies go to a temporary file instead of memory",
-                        );
+                        .on_hover_text(format!(
+                            "Larger response bodies go to a temporary file instead of memory, up to {} GiB (or this limit, if higher); a larger body is stopped",
+                            super::settings::SPILL_LIMIT >> 30
+                        ));
                     });
                 });
                 ui.separator();

@@ -8,7 +8,6 @@ use super::widgets::{human_size, status_color};
 use crate::core::platform::AuthMode;
 use crate::core::request::origin;
 use crate::core::workspace::variables::prepare;
-use crate::engine::http::Sink;
 use crate::engine::session::SessionSpec;
 use crate::engine::{Job, JobId, JobRequest, RequestResult};
 
@@ -106,7 +105,7 @@ impl ApxApp {
             let request = JobRequest::from_prepared(
                 entry.request.name.clone(),
                 prepared,
-                Sink::Bounded(self.settings.max_body_bytes()),
+                self.settings.body_sink(),
             );
             let key = format!(
                 "{}|{}|{}|{}",

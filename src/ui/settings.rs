@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::http::{DEFAULT_MAX_BODY, Sink};
+
+/// The most a response body may take on disk once it has moved out of
+/// memory (or the body size limit, when that is higher): a server sending
+/// without end fills neither memory nor the disk.
+pub const SPILL_LIMIT: u64 = 4 << 30;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Theme {
     #[default]
@@ -37,8 +44,8 @@ impl Theme {
 #[serde(default)]
 pub struct Settings {
     pub theme: Theme,
-    /// Response bodies larger than this many megabytes go to a temporary
-    /// file instead of memory.
+    /// Response bodies larger than this many MiB go to a temporary file
+    /// instead of memory (up to `SPILL_LIMIT`; larger ones are stopped).
     pub max_body_mb: u64,
     pub last_device: Option<String>,
     pub last_method: Option<String>,
@@ -49,7 +56,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             theme: Theme::default(),
-            max_body_mb: 200,
+            max_body_mb: DEFAULT_MAX_BODY >> 20,
             last_device: None,
             last_method: None,
             last_url: None,
@@ -62,6 +69,43 @@ impl Settings {
     pub fn max_body_bytes(&self) -> u64 {
         self.max_body_mb.max(1).saturating_mul(1 << 20)
     }
+
+    /// Where the app's response bodies go: memory, then a bounded
+    /// temporary file.
+    pub fn body_sink(&self) -> Sink {
+        let memory = self.max_body_bytes();
+        Sink::Spill {
+            memory,
+            disk: SPILL_LIMIT.max(memory),
+        }
+    }
 }
 
 pub const STORAGE_KEY: &str = "apx-settings";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_past_the_limit_spill_to_a_bounded_file() {
+        assert_eq!(
+            Settings::default().body_sink(),
+            Sink::Spill {
+                memory: DEFAULT_MAX_BODY,
+                disk: SPILL_LIMIT
+            }
+        );
+        let huge = Settings {
+            max_body_mb: 65_536,
+            ..Settings::default()
+        };
+        assert_eq!(
+            huge.body_sink(),
+            Sink::Spill {
+                memory: 64 << 30,
+                disk: 64 << 30
+            }
+        );
+    }
+}

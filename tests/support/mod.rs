@@ -169,8 +169,20 @@ where
     F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    raw_tls_server_with(rt, &localhost_cert(), serve)
+}
+
+/// [`raw_tls_server`] presenting `cert`.
+pub fn raw_tls_server_with<F, Fut>(
+    rt: &tokio::runtime::Runtime,
+    cert: &CertKey,
+    serve: F,
+) -> (u16, String)
+where
+    F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     use std::sync::Arc;
-    let cert = localhost_cert();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
@@ -344,4 +356,196 @@ impl ArgvLog {
     pub fn read(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// A TLS server answering every request with `status` and a chunked body
+/// (no length announced) of `chunks` chunks of 64 KiB of spaces, or with
+/// `None` one that never ends (until the client goes).
+pub fn chunked_body_server(
+    rt: &tokio::runtime::Runtime,
+    status: u16,
+    chunks: Option<usize>,
+) -> (u16, String) {
+    raw_tls_server(rt, move |mut tls| async move {
+        use tokio::io::AsyncWriteExt;
+        read_head(&mut tls).await;
+        let head = format!(
+            "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        let mut chunk = b"10000\r\n".to_vec();
+        chunk.extend_from_slice(&[b' '; 0x10000]);
+        chunk.extend_from_slice(b"\r\n");
+        if tls.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let mut sent = 0;
+        while chunks.is_none_or(|n| sent < n) {
+            if tls.write_all(&chunk).await.is_err() {
+                return;
+            }
+            sent += 1;
+        }
+        let _ = tls.write_all(b"0\r\n\r\n").await;
+        let _ = tls.shutdown().await;
+    })
+}
+
+/// A run of the binary under watch, and the most memory it held.
+pub struct Watched {
+    pub run: Run,
+    /// Peak resident memory (the kernel's `ru_maxrss` for this child).
+    pub peak_rss_mib: u64,
+    /// Why the watch killed it, if it did.
+    pub killed: Option<String>,
+}
+
+/// Runs `apx ARGS` in `dir` (as [`apx_in`]) under a watch: the child is
+/// killed once its resident memory passes `max_rss_mib` or it is still
+/// running after `deadline`, so that a runaway cannot take the machine.
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
+pub fn apx_watched(
+    dir: &std::path::Path,
+    args: &[&str],
+    max_rss_mib: u64,
+    deadline: std::time::Duration,
+) -> Watched {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apx"))
+        .args(args)
+        .current_dir(dir)
+        .env("APX_PASSWORD", demo::DEMO_PASSWORD)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run apx");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let started = std::time::Instant::now();
+    let mut killed = None;
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: plain syscall on our own child; rusage is plain data.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if reaped == pid {
+            break (status, usage);
+        }
+        assert_eq!(reaped, 0, "wait4: {}", std::io::Error::last_os_error());
+        if killed.is_none() {
+            let rss = resident_mib(pid);
+            if rss > max_rss_mib {
+                killed = Some(format!("resident memory reached {rss} MiB"));
+            } else if started.elapsed() > deadline {
+                killed = Some(format!("still running after {deadline:?}"));
+            }
+            if killed.is_some() {
+                // SAFETY: the child is not reaped yet, so the pid is still its own.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Watched {
+        run: Run {
+            code,
+            stdout: stdout.join().unwrap(),
+            stderr: stderr.join().unwrap(),
+        },
+        peak_rss_mib: usage.ru_maxrss as u64 / 1024,
+        killed,
+    }
+}
+
+/// A live process's resident memory, from /proc.
+fn resident_mib(pid: libc::pid_t) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib / 1024)
+}
+
+/// Runs `apx ARGS` in `dir` with stdin, stdout and stderr on a
+/// pseudo-terminal (util-linux `script`), killed after `deadline`; returns
+/// everything the terminal received and the exit code.
+pub fn apx_on_terminal(
+    dir: &std::path::Path,
+    args: &[&str],
+    deadline: std::time::Duration,
+) -> (i32, Vec<u8>) {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_apx"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .env("APX_PASSWORD", demo::DEMO_PASSWORD)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("util-linux `script` runs the binary on a pseudo-terminal");
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        let _ = out.read_to_end(&mut bytes);
+        bytes
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            panic!("apx on a terminal still running after {deadline:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    (status.code().unwrap_or(-1), reader.join().unwrap())
+}
+
+/// Saves a request named `name` (GET `url`, for `platform` if given) as a
+/// file of the workspace `dir`; returns its path.
+pub fn save_request(
+    dir: &std::path::Path,
+    name: &str,
+    platform: Option<Platform>,
+    url: &str,
+) -> std::path::PathBuf {
+    let request = apx::core::workspace::saved::SavedRequest {
+        name: name.to_string(),
+        description: None,
+        device: None,
+        platform,
+        auth: None,
+        method: "GET".into(),
+        url: url.to_string(),
+        headers: Vec::new(),
+        body: None,
+    };
+    apx::core::workspace::Workspace::new(dir)
+        .save_request("", &request)
+        .expect("save request")
 }
