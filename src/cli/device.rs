@@ -1,7 +1,7 @@
 //! `apx device add|list|remove|set-password`.
 
 use super::args::{DeviceAddArgs, DeviceCommand};
-use super::output::print_json;
+use super::output::{Shown, print_json};
 use super::send::trust_from_args;
 use super::{Context, report};
 use crate::core::error::Failure;
@@ -24,7 +24,10 @@ pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
             if ctx.json {
                 (String::new(), serde_json::json!(devices))
             } else {
-                (list_text(&devices), serde_json::Value::Null)
+                (
+                    list_text(&devices, Shown::stdout()),
+                    serde_json::Value::Null,
+                )
             }
         }),
         DeviceCommand::Remove { name } => workspace.remove_device(&name).map(|d| {
@@ -94,7 +97,9 @@ fn set_password(workspace: &Workspace, name: &str, var: &str) -> Result<(), Fail
     )
 }
 
-fn list_text(devices: &[Device]) -> String {
+/// The device table; each cell as `shown` allows (devices.json may come
+/// from elsewhere, and a name may hold an escape sequence).
+fn list_text(devices: &[Device], shown: Shown) -> String {
     if devices.is_empty() {
         return "no devices yet: add one with `apx device add NAME --platform asa --url https://HOST`".into();
     }
@@ -113,6 +118,7 @@ fn list_text(devices: &[Device]) -> String {
                 d.username.clone().unwrap_or_default(),
                 d.trust.describe(),
             ]
+            .map(|cell| shown.line(&cell).into_owned())
         })
         .collect();
     let header = ["DEVICE", "PLATFORM", "URL", "USER", "TLS"].map(String::from);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::args::ExportCommand;
-use super::output::print_json;
+use super::output::{Shown, print_json};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
 use crate::core::interop::{CurlInput, export_curl, export_postman, pinned_key};
@@ -33,7 +33,9 @@ pub fn run(ctx: &Context, command: ExportCommand) -> u8 {
             if ctx.json {
                 print_json(&document);
             } else {
-                println!("{}", text.trim_end());
+                // The script holds the workspace's text: on a terminal, an
+                // escape sequence in it could show another command.
+                println!("{}", Shown::stdout().body(text.trim_end()));
             }
             0
         }

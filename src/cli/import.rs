@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::args::ImportCommand;
-use super::output::print_json;
+use super::output::{Shown, print_json};
 use super::{Context, report};
 use crate::core::interop::{PostmanOutcome, import_postman_file};
 use crate::core::workspace::Workspace;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, command: ImportCommand) -> u8 {
                     0
                 }
                 Ok(outcome) => {
-                    println!("{}", summary(&outcome));
+                    println!("{}", Shown::stdout().body(&summary(&outcome)));
                     0
                 }
                 Err(failure) => report(ctx, &failure),

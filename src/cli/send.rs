@@ -8,8 +8,8 @@ use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
-    Header, check_json, check_method, declares_json, merge_headers, origin, resolve_target,
-    with_api_port,
+    Header, check_json, check_method, declares_json, https_only, merge_headers, origin,
+    resolve_target, with_api_port,
 };
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
@@ -161,7 +161,10 @@ pub fn session_spec(
         password,
         trust,
         timeout: conn.timeout,
-        allow_http: conn.allow_http || device.is_some_and(|d| d.allow_http),
+        https_only: https_only(
+            &[platform, device.map_or(platform, |d| d.platform)],
+            conn.allow_http || device.is_some_and(|d| d.allow_http),
+        ),
     })
 }
 

@@ -15,17 +15,27 @@ pub const MAX_INDENT: usize = 32;
 /// label's `…` takes 3 bytes for one column).
 pub const MAX_GROWTH: usize = 68;
 
+/// The pretty text may take at most this many times the input, plus
+/// [`SLACK`]: past that (many short values nested deep) the body is shown as
+/// it came, so that memory stays a small multiple of the body.
+pub const MAX_OUTPUT_FACTOR: usize = 8;
+/// See [`MAX_OUTPUT_FACTOR`].
+pub const SLACK: usize = 1 << 20;
+
 /// The input pretty-printed with two-space indentation (serde_json's layout:
 /// `"key": value`, empty `{}` and `[]` kept on one line; past
 /// [`MAX_INDENT`] levels, see there), or `None` when the input is not a
-/// single valid JSON document in UTF-8.
+/// single valid JSON document in UTF-8, or when its pretty text would pass
+/// [`MAX_OUTPUT_FACTOR`] times its size.
 pub fn pretty(input: &[u8]) -> Option<String> {
     serde_json::from_slice::<serde::de::IgnoredAny>(input).ok()?;
-    String::from_utf8(reindent(input)).ok()
+    let budget = input.len().saturating_mul(MAX_OUTPUT_FACTOR) + SLACK;
+    String::from_utf8(reindent(input, budget)?).ok()
 }
 
-/// Re-indents text already known to be valid JSON.
-fn reindent(input: &[u8]) -> Vec<u8> {
+/// Re-indents text already known to be valid JSON, unless the result
+/// would pass `budget` bytes.
+fn reindent(input: &[u8], budget: usize) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() + input.len() / 2);
     let mut depth = 0usize;
     let mut i = 0;
@@ -57,6 +67,9 @@ fn reindent(input: &[u8]) -> Vec<u8> {
             b',' => {
                 out.push(b',');
                 new_line(&mut out, depth);
+                if out.len() > budget {
+                    return None;
+                }
             }
             b':' => out.extend_from_slice(b": "),
             b' ' | b'\t' | b'\n' | b'\r' => {}
@@ -64,7 +77,7 @@ fn reindent(input: &[u8]) -> Vec<u8> {
         }
         i += 1;
     }
-    out
+    (out.len() <= budget).then_some(out)
 }
 
 /// The index just past the string that starts (with its quote) at `start`.
@@ -144,6 +157,20 @@ mod tests {
         for line in &lines {
             assert!(line.chars().count() <= 2 * MAX_INDENT + 1, "{line:?}");
         }
+    }
+
+    #[test]
+    fn a_body_that_would_grow_past_the_budget_is_left_as_sent() {
+        // Short values 33 deep: each `0,` would take a line of 64 columns.
+        let depth = 33;
+        let mut deep = "[".repeat(depth);
+        deep.push_str(&vec!["0"; 200_000].join(","));
+        deep.push_str(&"]".repeat(depth));
+        assert_eq!(pretty(deep.as_bytes()), None);
+        // Shallow, the same values pretty-print.
+        let flat = format!("[{}]", vec!["0"; 200_000].join(","));
+        let text = pretty(flat.as_bytes()).unwrap();
+        assert!(text.len() <= MAX_OUTPUT_FACTOR * flat.len() + SLACK);
     }
 
     #[test]

@@ -49,8 +49,8 @@ impl Header {
     }
 
     /// Checks that the name is an HTTP token (RFC 9110 `tchar`s) and that
-    /// the value holds no line break or NUL, so that it cannot add a line
-    /// to the request.
+    /// the value holds no line break (it cannot add a line to the request)
+    /// and no other control character.
     pub fn validate(&self) -> Result<(), Failure> {
         let name = &self.name;
         if !is_header_name(name) {
@@ -59,14 +59,21 @@ impl Header {
                 HEADER_NAME_HINT,
             ));
         }
-        if self
-            .value
-            .bytes()
-            .any(|b| b == b'\r' || b == b'\n' || b == 0)
-        {
+        if self.value.bytes().any(|b| b == b'\r' || b == b'\n') {
             return Err(Failure::usage(
                 format!("header {name} holds a line break"),
                 "Header values must be on one line.",
+            ));
+        }
+        // RFC 9110 field values: visible characters, spaces and tabs.
+        if self
+            .value
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(Failure::usage(
+                format!("header {name} holds a control character"),
+                "Header values are visible characters, spaces and tabs only.",
             ));
         }
         Ok(())
@@ -288,12 +295,24 @@ fn bad_url(url: &str, why: &str) -> Failure {
     )
 }
 
-/// Refuses plain `http://` for a platform whose guide requires HTTPS
-/// (ASA, FXOS), unless `allowed`.
-pub fn check_plain_http(url: &Url, platform: Platform, allowed: bool) -> Result<(), Failure> {
-    if url.scheme() != "http" || allowed || !platform.requires_https() {
+/// The platform that makes a session HTTPS-only: the first of `platforms`
+/// (the request's, the device's) whose guide requires HTTPS (ASA, FXOS),
+/// unless plain HTTP is `allowed`. A request cannot lift the rule of the
+/// device it goes to by naming another platform.
+pub fn https_only(platforms: &[Platform], allowed: bool) -> Option<Platform> {
+    platforms
+        .iter()
+        .copied()
+        .find(|p| p.requires_https())
+        .filter(|_| !allowed)
+}
+
+/// Refuses plain `http://` when the session is HTTPS-only (see
+/// [`https_only`]).
+pub fn check_plain_http(url: &Url, https_only: Option<Platform>) -> Result<(), Failure> {
+    let Some(platform) = https_only.filter(|_| url.scheme() == "http") else {
         return Ok(());
-    }
+    };
     Err(Failure::usage(
         format!(
             "{} takes its API over HTTPS only: {} refused (nothing was sent)",
@@ -394,6 +413,10 @@ mod tests {
         assert!(Header::parse("no colon").is_err());
         assert!(Header::parse(": empty").is_err());
         assert!(Header::parse("Bad Name: x").is_err());
+        assert!(Header::parse("X-A: a\tb").is_ok());
+        for bad in ["X-A: v\x1b[2K", "X-A: \x7f", "X-A: a\0b", "X-A: a\rb"] {
+            assert!(Header::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -476,16 +499,22 @@ mod tests {
         let http = Url::parse("http://10.0.0.1:8080/api").unwrap();
         let https = Url::parse("https://10.0.0.1/api").unwrap();
         for platform in [Platform::Asa, Platform::Fxos] {
-            let refused = check_plain_http(&http, platform, false).unwrap_err();
+            let only = https_only(&[platform], false);
+            let refused = check_plain_http(&http, only).unwrap_err();
             assert!(
                 refused.message.contains("http://10.0.0.1:8080"),
                 "{}",
                 refused.message
             );
-            assert!(check_plain_http(&http, platform, true).is_ok());
-            assert!(check_plain_http(&https, platform, false).is_ok());
+            assert!(check_plain_http(&http, https_only(&[platform], true)).is_ok());
+            assert!(check_plain_http(&https, only).is_ok());
+            // A request naming another platform keeps the device's rule.
+            assert_eq!(
+                https_only(&[Platform::Generic, platform], false),
+                Some(platform)
+            );
         }
-        assert!(check_plain_http(&http, Platform::Wsa, false).is_ok());
+        assert!(check_plain_http(&http, https_only(&[Platform::Wsa], false)).is_ok());
 
         let warning = plain_http_warning(&http, AuthMode::Basic, &[]).unwrap();
         assert!(warning.contains("unencrypted"), "{warning}");

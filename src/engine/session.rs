@@ -27,8 +27,9 @@ pub struct SessionSpec {
     pub trust: Trust,
     /// Whole-request timeout, login included.
     pub timeout: Duration,
-    /// Plain `http://` allowed where the platform requires HTTPS.
-    pub allow_http: bool,
+    /// Set when plain `http://` is refused: the platform (the request's or
+    /// the device's) whose guide requires HTTPS ([`crate::core::request::https_only`]).
+    pub https_only: Option<Platform>,
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -127,7 +128,7 @@ impl Session {
         sink: &Sink,
         on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
     ) -> Result<WireResponse, Failure> {
-        check_plain_http(&request.url, self.spec.platform, self.spec.allow_http)?;
+        check_plain_http(&request.url, self.spec.https_only)?;
         let fresh_login = self.spec.auth == AuthMode::Token && self.token.is_none();
         if fresh_login {
             self.login(on).await?;

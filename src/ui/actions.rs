@@ -108,7 +108,13 @@ impl ApxApp {
                 password,
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
-                allow_http: device.is_some_and(|d| d.allow_http),
+                https_only: crate::core::request::https_only(
+                    &[
+                        prepared.platform,
+                        device.map_or(prepared.platform, |d| d.platform),
+                    ],
+                    device.is_some_and(|d| d.allow_http),
+                ),
             },
             requests: vec![JobRequest::from_prepared(
                 self.draft.name.clone(),

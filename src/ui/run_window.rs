@@ -100,7 +100,13 @@ impl ApxApp {
                 password: device.and_then(|d| self.passwords.get(&d.name).cloned()),
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
                 timeout: self.timeout,
-                allow_http: device.is_some_and(|d| d.allow_http),
+                https_only: crate::core::request::https_only(
+                    &[
+                        prepared.platform,
+                        device.map_or(prepared.platform, |d| d.platform),
+                    ],
+                    device.is_some_and(|d| d.allow_http),
+                ),
             };
             let request = JobRequest::from_prepared(
                 entry.request.name.clone(),

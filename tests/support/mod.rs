@@ -393,7 +393,7 @@ pub fn chunked_body_server(
 /// A run of the binary under watch, and the most memory it held.
 pub struct Watched {
     pub run: Run,
-    /// Peak resident memory (the kernel's `ru_maxrss` for this child).
+    /// Peak resident memory of the program (sampled `VmHWM`).
     pub peak_rss_mib: u64,
     /// Why the watch killed it, if it did.
     pub killed: Option<String>,
@@ -402,7 +402,7 @@ pub struct Watched {
 /// Runs `apx ARGS` in `dir` (as [`apx_in`]) under a watch: the child is
 /// killed once its resident memory passes `max_rss_mib` or it is still
 /// running after `deadline`, so that a runaway cannot take the machine.
-// The child is reaped by `wait4`, which also gives its resource usage.
+// The child is reaped by `waitpid` once its memory has been sampled.
 #[allow(clippy::zombie_processes)]
 pub fn apx_watched(
     dir: &std::path::Path,
@@ -434,17 +434,20 @@ pub fn apx_watched(
     let pid = child.id() as libc::pid_t;
     let started = std::time::Instant::now();
     let mut killed = None;
-    let (status, usage) = loop {
+    let mut peak = 0;
+    let status = loop {
         let mut status = 0;
-        // SAFETY: plain syscall on our own child; rusage is plain data.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        // SAFETY: plain syscall on our own child.
+        let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
         if reaped == pid {
-            break (status, usage);
+            break status;
         }
         assert_eq!(reaped, 0, "wait4: {}", std::io::Error::last_os_error());
+        // The kernel's peak for this program: VmHWM restarts at exec, where
+        // rusage's figure also counts the test process it was spawned from.
+        peak = peak.max(status_mib(pid, "VmHWM:"));
         if killed.is_none() {
-            let rss = resident_mib(pid);
+            let rss = status_mib(pid, "VmRSS:");
             if rss > max_rss_mib {
                 killed = Some(format!("resident memory reached {rss} MiB"));
             } else if started.elapsed() > deadline {
@@ -468,17 +471,20 @@ pub fn apx_watched(
             stdout: stdout.join().unwrap(),
             stderr: stderr.join().unwrap(),
         },
-        peak_rss_mib: usage.ru_maxrss as u64 / 1024,
+        // VmHWM sampled every 10 ms: growth in the last 10 ms may be missed.
+        peak_rss_mib: peak,
         killed,
     }
 }
 
 /// A live process's resident memory, from /proc.
-fn resident_mib(pid: libc::pid_t) -> u64 {
+/// A memory figure of `/proc/PID/status` (`VmRSS:` now, `VmHWM:` the peak
+/// since the program started), in MiB.
+fn status_mib(pid: libc::pid_t, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024)
 }
@@ -548,4 +554,21 @@ pub fn save_request(
     apx::core::workspace::Workspace::new(dir)
         .save_request("", &request)
         .expect("save request")
+}
+
+/// Every file below `dir`.
+pub fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

@@ -30,17 +30,16 @@ pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};
 pub use postman_workspace::{PostmanOutcome, import_postman_file};
 
-/// Whether a variable, field or header name suggests it holds a secret
-/// (password, passphrase, passcode, secret, token, API key, credential,
-/// private key, session, cookie), case-insensitively.
+/// Whether a variable, field or header name suggests it holds a secret,
+/// case-insensitively: it contains a secret word (password, passphrase,
+/// passcode, secret, token, API key, credential, private key, session,
+/// cookie), or one of its words (split at punctuation and camel case) is a
+/// short one (`pw`, `psk`, `key`, `auth`, `sig`, `community`).
 pub fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
+    let contains = [
+        "pass",
         "pwd",
-        "passphrase",
-        "passcode",
         "secret",
         "token",
         "apikey",
@@ -52,9 +51,41 @@ pub fn looks_secret(name: &str) -> bool {
         "private-key",
         "session",
         "cookie",
-    ]
-    .iter()
-    .any(|word| lower.contains(word))
+        "preshared",
+        "pre-shared",
+        "pre_shared",
+    ];
+    const WORDS: [&str; 8] = [
+        "pw",
+        "psk",
+        "key",
+        "auth",
+        "sig",
+        "signature",
+        "community",
+        "otp",
+    ];
+    contains.iter().any(|word| lower.contains(word))
+        || words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str()))
+}
+
+/// The words of a name: split at anything not a letter or digit, and
+/// before an upper-case letter that follows a lower-case one (`apiKey`).
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let mut starts = vec![0];
+    let bytes = name.as_bytes();
+    for i in 1..bytes.len() {
+        if bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase() {
+            starts.push(i);
+        }
+    }
+    starts.push(bytes.len());
+    starts
+        .windows(2)
+        .flat_map(|w| name[w[0]..w[1]].split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// Whether `text` is exactly one `{{variable}}` reference, so it names a
@@ -108,10 +139,30 @@ mod tests {
             "X-auth-access-token",
             "passcode",
             "credentials",
+            "pass",
+            "pw",
+            "psk",
+            "key",
+            "sig",
+            "X-Auth-Key",
+            "Ocp-Apim-Subscription-Key",
+            "snmpCommunity",
+            "preSharedKey",
         ] {
             assert!(looks_secret(name), "{name}");
         }
-        for name in ["baseUrl", "username", "host", "key", "Accept", "author"] {
+        for name in [
+            "baseUrl",
+            "username",
+            "host",
+            "Accept",
+            "author",
+            "keyboard",
+            "monkey",
+            "signal",
+            "WWW-Authenticate",
+            "Keep-Alive",
+        ] {
             assert!(!looks_secret(name), "{name}");
         }
     }

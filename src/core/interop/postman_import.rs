@@ -237,6 +237,12 @@ impl Walker {
         }
         let mut headers = self.headers(fields.get("header"), &name, &mut scrub);
         let body = self.body(fields.get("body"), &name, &mut headers, &mut scrub);
+        // Prose: only a word that looks like a value follows a secret word.
+        let description = fields
+            .get("description")
+            .or_else(|| item.get("description"))
+            .and_then(description_text)
+            .map(|text| scrub.prose(&text));
         postman_auth::hand_back(&mut self.out, scrub, &name, "");
         let own = own_auth(request).map(|block| AuthSource {
             block,
@@ -247,10 +253,6 @@ impl Walker {
         let first = source.is_some_and(|s| self.seen_auth.insert(std::ptr::from_ref(s.block)));
         let auth = postman_auth::apply_auth(&mut self.out, source, first);
         headers.extend(auth.header);
-        let description = fields
-            .get("description")
-            .or_else(|| item.get("description"))
-            .and_then(description_text);
         let saved = SavedRequest {
             name,
             description,

@@ -69,10 +69,11 @@ impl Scrubber {
     /// `X-Session`, …) with its literal value replaced; `Authorization`
     /// keeps its scheme (`Bearer {{authorization}}`).
     pub fn header(&mut self, mut header: Header) -> Header {
-        if !is_credential_header(&header.name) {
+        let schemed = has_auth_scheme(&header.value);
+        if !is_credential_header(&header.name) && !schemed {
             return header;
         }
-        let scheme_first = header.name.to_ascii_lowercase().ends_with("authorization");
+        let scheme_first = schemed || header.name.to_ascii_lowercase().ends_with("authorization");
         let (scheme, secret) = match header.value.split_once(' ') {
             Some((scheme, rest))
                 if scheme_first && scheme.bytes().all(|b| b.is_ascii_alphabetic()) =>
@@ -113,6 +114,12 @@ impl Scrubber {
                     out.push_str(user);
                     out.push(':');
                     out.push_str(&variable);
+                }
+                // A user alone may be a token (`https://TOKEN@host`); apx
+                // never sends user info in a URL anyway.
+                None if holds_secret(&percent_decode(userinfo)) => {
+                    let user = percent_decode(userinfo);
+                    out.push_str(&self.take("URL user info".into(), "url_user", user, None));
                 }
                 _ => out.push_str(userinfo),
             }
@@ -164,6 +171,13 @@ impl Scrubber {
             }
             Value::String(text) if (own || inside) && holds_secret(text) => text.clone(),
             Value::Number(number) if own => number.to_string(),
+            Value::String(text) => {
+                // A command in a string (`username admin password X`).
+                if let Some(scrubbed) = self.words(text, false) {
+                    *text = scrubbed;
+                }
+                return;
+            }
             _ => return,
         };
         let kind = format!("body field {}", label(key));
@@ -175,7 +189,62 @@ impl Scrubber {
     /// lines of settings) with the values of secret-looking names replaced.
     pub fn text(&mut self, text: &str) -> String {
         let fields = self.quoted_fields(text);
-        self.pairs(&fields, &['&', '\n'], "form field", true)
+        let pairs = self.pairs(&fields, &['&', '\n'], "form field", true);
+        self.words(&pairs, false).unwrap_or(pairs)
+    }
+
+    /// A description: as [`Scrubber::text`]'s free text, but only a word
+    /// that looks like a value (six characters or more, with a digit or a
+    /// symbol) is taken after a secret word: "the password DescSecret1"
+    /// loses it, "set the password for admin" keeps "for".
+    pub fn prose(&mut self, text: &str) -> String {
+        self.words(text, true).unwrap_or_else(|| text.to_string())
+    }
+
+    /// Free text with the word after each secret-looking word replaced
+    /// (`enable password X`, `snmp-server community X`, `password: X`), or
+    /// None when there is none.
+    fn words(&mut self, text: &str, prose: bool) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut changed = false;
+        let mut rest = text;
+        let mut secret_word: Option<String> = None;
+        while !rest.is_empty() {
+            let start = rest.len() - rest.trim_start().len();
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            rest = &rest[end..];
+            if !word.is_empty() && word.chars().all(|c| c == '=' || c == ':') {
+                // `password = X`: the separator alone; the value follows.
+                out.push_str(word);
+                continue;
+            }
+            match secret_word.take() {
+                Some(key) if holds_secret(word) && (!prose || looks_like_value(word)) => {
+                    out.push_str(&self.take(
+                        format!("value after {}", label(&key)),
+                        &key,
+                        word.to_string(),
+                        None,
+                    ));
+                    changed = true;
+                }
+                _ => {
+                    out.push_str(word);
+                    let bare = word.trim_end_matches([':', '=']);
+                    let plain = !bare.is_empty()
+                        && bare
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+                    if plain && looks_secret(bare) {
+                        secret_word = Some(bare.to_string());
+                    }
+                }
+            }
+        }
+        changed.then_some(out)
     }
 
     /// `name=value` pairs separated by `separators`, the values of
@@ -297,6 +366,35 @@ impl Scrubber {
         self.variables.insert(known, variable.clone());
         variable
     }
+}
+
+/// Whether a word of prose looks like a value rather than a word: six
+/// characters or more, with a digit or a symbol.
+fn looks_like_value(word: &str) -> bool {
+    let word = word.trim_end_matches(['.', ',', ';', ')']);
+    word.chars().count() >= 6
+        && word
+            .chars()
+            .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+}
+
+/// Whether a header value starts with an HTTP auth scheme and a credential
+/// (`Bearer abc`, `Basic YWJj`), whatever the header's name.
+fn has_auth_scheme(value: &str) -> bool {
+    let Some((scheme, rest)) = value.trim().split_once(' ') else {
+        return false;
+    };
+    [
+        "bearer",
+        "basic",
+        "digest",
+        "token",
+        "negotiate",
+        "ntlm",
+        "apikey",
+    ]
+    .contains(&scheme.to_ascii_lowercase().as_str())
+        && holds_secret(rest)
 }
 
 /// Whether a value holds something to keep secret: not empty, and not
@@ -438,7 +536,7 @@ mod tests {
         );
         assert_eq!(
             scrub.text("user=me&passwd=a%26b+c\nkey = v\r\napi_key = k \r\n"),
-            "user=me&passwd={{passwd}}\nkey = v\r\napi_key = {{api_key}} \r\n"
+            "user=me&passwd={{passwd}}\nkey = {{key}}\r\napi_key = {{api_key}} \r\n"
         );
         assert_eq!(
             kinds(&scrub),
@@ -446,6 +544,7 @@ mod tests {
                 ("body field password", "a\"b"),
                 ("body field pin_password", "1234"),
                 ("form field passwd", "a&b c"),
+                ("form field key", "v"),
                 ("form field api_key", "k"),
             ]
         );

@@ -12,6 +12,9 @@ use crate::core::error::DecodedBody;
 use crate::core::request::Header;
 use crate::core::secret::Secret;
 
+/// The largest body [`Platform::decode_error`] parses.
+pub const MAX_DECODED_BODY: usize = 1 << 20;
+
 /// The appliance families apx knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -252,7 +255,12 @@ impl Platform {
     }
 
     /// Decodes this platform's error body (or, for generic, any known shape).
+    /// Bodies over [`MAX_DECODED_BODY`] are not decoded: a parsed document
+    /// takes many times the body's size, and error answers are small.
     pub fn decode_error(self, body: &[u8]) -> Option<DecodedBody> {
+        if body.len() > MAX_DECODED_BODY {
+            return None;
+        }
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         match self {
             Platform::Asa => asa::decode(&value),

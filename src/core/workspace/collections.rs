@@ -350,8 +350,11 @@ fn walk(
 }
 
 /// Reads and parses one saved request file.
+/// Never through a link, never a FIFO or device, never a huge file: a
+/// workspace may come from elsewhere.
 pub(super) fn read_request(path: &Path) -> Result<SavedRequest, Failure> {
-    let bytes = fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let bytes = files::read(path)?
+        .ok_or_else(|| unreadable(path, &io::Error::from(io::ErrorKind::NotFound)))?;
     parse_request(path, &bytes)
 }
 

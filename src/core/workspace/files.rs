@@ -24,16 +24,32 @@ pub fn open_append(path: &Path) -> Result<File, Failure> {
     .map_err(|e| unwritable(path, &e))
 }
 
-/// The content of `path`; `Ok(None)` when there is no such file.
+/// The largest workspace file apx reads (a full history is about 35 MB);
+/// anything larger is refused rather than read into memory.
+pub const MAX_FILE: u64 = 128 << 20;
+
+/// The content of `path`; `Ok(None)` when there is no such file. A file
+/// over [`MAX_FILE`] is refused.
 pub fn read(path: &Path) -> Result<Option<Vec<u8>>, Failure> {
-    let mut file = match open(path, OpenOptions::new().read(true)) {
+    let file = match open(path, OpenOptions::new().read(true)) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(unreadable(path, &e)),
     };
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| unreadable(path, &e))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(Failure::usage(
+            format!(
+                "{}: larger than {} MiB, not read",
+                path.display(),
+                MAX_FILE >> 20
+            ),
+            "This is not a file apx wrote; move it out of the workspace.",
+        ));
+    }
     Ok(Some(bytes))
 }
 
