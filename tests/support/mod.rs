@@ -549,3 +549,60 @@ pub fn save_request(
         .save_request("", &request)
         .expect("save request")
 }
+
+/// Every file below `dir`, recursively (links are listed, not followed).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Standard base64 of `s`.
+pub fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// `--auth basic -u admin --password-env APX_PASSWORD`: the demo
+/// credentials, the password from the environment [`apx_command`] sets.
+pub const BASIC_AUTH: [&str; 6] = [
+    "--auth",
+    "basic",
+    "-u",
+    "admin",
+    "--password-env",
+    "APX_PASSWORD",
+];
+
+/// `apx [global] device add NAME` for appliance `a` (its platform and URL,
+/// user admin, pinned to its certificate), in `dir`; fails the test unless
+/// it exits 0.
+pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Appliance) {
+    let mut args = global.to_vec();
+    args.extend_from_slice(&[
+        "device",
+        "add",
+        name,
+        "--platform",
+        a.platform.id(),
+        "--url",
+        &a.url,
+        "--user",
+        "admin",
+        "--pin",
+        &a.sha256,
+    ]);
+    let add = apx_in(dir, &args);
+    assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
+}
