@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use apx::demo::server::{DemoRequest, DemoResponse, serve_plain, serve_tls};
+use apx::demo::server::{DemoRequest, DemoResponse, serve_tls};
 use support::{apx, apx_in, localhost_cert, runtime};
 use tokio::io::AsyncWriteExt;
 
@@ -145,63 +145,73 @@ fn a_gzip_bomb_is_never_inflated() {
     );
 }
 
+/// A listener on 127.0.0.1 that counts the connections made to it (and
+/// answers none): "nothing reached it" means not even a TCP handshake.
+fn connection_counter(rt: &tokio::runtime::Runtime) -> (u16, Arc<AtomicUsize>) {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    rt.spawn(async move {
+        while let Ok((_tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, SeqCst);
+        }
+    });
+    (port, count)
+}
+
 #[test]
 fn redirects_are_not_followed_so_credentials_stay_put() {
     let rt = runtime();
-    // The place a redirect points to, counting what reaches it.
-    let elsewhere_hits = Arc::new(AtomicUsize::new(0));
-    let counter = elsewhere_hits.clone();
-    let elsewhere = rt
-        .block_on(serve_plain(
-            Arc::new(move |_: &DemoRequest| {
-                counter.fetch_add(1, SeqCst);
-                DemoResponse::json(200, &serde_json::json!({"stolen": true}))
-            }),
-            None,
-        ))
-        .unwrap();
-    let to_other_host =
-        DemoResponse::empty(302).with_header("location", &format!("{}/collect", elsewhere.url()));
-    let (url, fp, hits, _server) = fixed(&rt, to_other_host);
-    let run = apx(&[
-        "send",
-        "--json",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &fp,
-        &format!("{url}/api"),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json()["status"], 302);
-    assert_eq!(hits.load(SeqCst), 1);
-    assert_eq!(
-        elsewhere_hits.load(SeqCst),
-        0,
-        "nothing, and no credential, went to the other host"
+    // The places redirects point to: another HTTPS host (another port) and
+    // a plain HTTP one; each counts every connection made to it.
+    let (https_port, https_hits) = connection_counter(&rt);
+    let (http_port, http_hits) = connection_counter(&rt);
+    let to_https = DemoResponse::empty(302).with_header(
+        "location",
+        &format!("https://localhost:{https_port}/collect"),
     );
-    let human = apx(&[
-        "send",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &fp,
-        &format!("{url}/api"),
-    ]);
-    assert!(
-        human.stderr.contains("HTTPS to plain HTTP"),
-        "{}",
-        human.stderr
-    );
-    assert!(human.stderr.contains("not followed"), "{}", human.stderr);
+    let to_http = DemoResponse::empty(307)
+        .with_header("location", &format!("http://127.0.0.1:{http_port}/collect"));
+    let dir = tempfile::tempdir().unwrap();
+    for (answer, other_hits) in [(to_https, &https_hits), (to_http, &http_hits)] {
+        let (url, fp, hits, _server) = fixed(&rt, answer);
+        let target = format!("{url}/api");
+        let saved = support::save_request(dir.path(), "moved", None, &target);
+        let saved = saved.to_str().unwrap();
+        let send = |extra: &[&str]| {
+            let mut args = vec!["send"];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&support::BASIC_AUTH);
+            args.extend_from_slice(&["--pin", &fp, &target]);
+            apx_in(dir.path(), &args)
+        };
+        let run = |extra: &[&str]| {
+            let mut args = vec!["run", saved];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&support::BASIC_AUTH);
+            args.extend_from_slice(&["--pin", &fp]);
+            apx_in(dir.path(), &args)
+        };
+        let json = send(&["--json"]);
+        assert_eq!(json.code, 0, "{}{}", json.stdout, json.stderr);
+        assert!(matches!(json.json()["status"].as_u64(), Some(302 | 307)));
+        let ran = run(&["--json"]);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_eq!(ran.json()[0]["status"], json.json()["status"]);
+        for text in [send(&[]), run(&[])] {
+            assert_eq!(text.code, 0, "a 3xx answer exits 0\n{}", text.stderr);
+            assert!(text.stderr.contains("not followed"), "{}", text.stderr);
+        }
+        assert_eq!(hits.load(SeqCst), 4, "each run asked the first host once");
+        assert_eq!(
+            other_hits.load(SeqCst),
+            0,
+            "not one connection, so no credential, went to the other host"
+        );
+    }
 
     let (loop_url, loop_fp, loop_hits, _loop_server) = fixed(
         &rt,
