@@ -2,6 +2,8 @@
 //! the real `apx` binary.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod gui;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
