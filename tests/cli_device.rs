@@ -89,7 +89,14 @@ fn corrupt_workspace_is_exit_2_and_left_untouched() {
     let garbage = b"{\"format\": 1, \"devices\": [ {\"name\": \"x\", }";
     std::fs::write(ws.join("devices.json"), garbage).unwrap();
     let add = [
-        "device", "add", "fw2", "--platform", "asa", "--url", "https://10.0.0.1", "--json",
+        "device",
+        "add",
+        "fw2",
+        "--platform",
+        "asa",
+        "--url",
+        "https://10.0.0.1",
+        "--json",
     ];
     let remove = ["device", "remove", "x", "--json"];
     for args in [&add[..], &remove[..]] {
@@ -108,9 +115,15 @@ fn corrupt_workspace_is_exit_2_and_left_untouched() {
         "item": [{"name": "Good", "request": {"method": "GET", "url": "https://10.0.0.1/api"}}],
     });
     std::fs::write(dir.path().join("c.json"), collection.to_string()).unwrap();
-    let import = apx_in(dir.path(), &["import", "postman", "c.json", "--into", "ASA"]);
+    let import = apx_in(
+        dir.path(),
+        &["import", "postman", "c.json", "--into", "ASA"],
+    );
     assert_eq!(import.code, 0, "{}", import.stderr);
-    assert_eq!(std::fs::read(ws.join("ASA/good.json")).unwrap(), bad_request);
+    assert_eq!(
+        std::fs::read(ws.join("ASA/good.json")).unwrap(),
+        bad_request
+    );
 }
 
 #[test]

@@ -29,7 +29,11 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     .unwrap();
     let mut h = harness(app(dir.path()));
     h.run();
-    assert_eq!(h.state().devices.len(), 1, "loaded before it turned corrupt");
+    assert_eq!(
+        h.state().devices.len(),
+        1,
+        "loaded before it turned corrupt"
+    );
     std::fs::write(ws.devices_path(), GARBAGE).unwrap();
     let untouched = |what: &str| {
         assert_eq!(

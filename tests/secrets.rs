@@ -96,7 +96,13 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
         commands.push(refused);
     }
     commands.push(strings(&["export", "postman", ""]));
-    commands.push(strings(&["export", "postman", "", "-o", &out("all.postman.json")]));
+    commands.push(strings(&[
+        "export",
+        "postman",
+        "",
+        "-o",
+        &out("all.postman.json"),
+    ]));
     commands.push(strings(&["device", "list"]));
     commands.push(strings(&["device", "list", "--json"]));
 
@@ -105,9 +111,16 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
         let mut argv = vec!["--workspace", ws_arg];
         argv.extend(args.iter().map(String::as_str));
         let run = apx_in(root.path(), &argv);
-        printed.push_str(&format!("$ {argv:?} -> {}\n{}{}", run.code, run.stdout, run.stderr));
+        printed.push_str(&format!(
+            "$ {argv:?} -> {}\n{}{}",
+            run.code, run.stdout, run.stderr
+        ));
         // Every path ran to its end (a 404 is an HTTP failure, exit 1).
-        let expected = if args.iter().any(|a| a == "/api/nope") { 1 } else { 0 };
+        let expected = if args.iter().any(|a| a == "/api/nope") {
+            1
+        } else {
+            0
+        };
         assert_eq!(run.code, expected, "{argv:?}\n{}{}", run.stdout, run.stderr);
     }
 
@@ -122,7 +135,10 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
         tokens.extend(issued);
     }
     assert!(
-        wsa.stats.refreshes.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        wsa.stats
+            .refreshes
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0,
         "the WSA refreshed no JWT, so a refreshed one was never searched for"
     );
     let basic_pair = format!("admin:{DEMO_PASSWORD}");
@@ -164,17 +180,20 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
 /// URL carrying credentials was left in the address field, as JSON.
 fn app_settings(ws: &std::path::Path, asa: &Appliance) -> String {
     static MOCK: std::sync::Once = std::sync::Once::new();
-    MOCK.call_once(|| {
-        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap())
-    });
-    let mut app =
-        apx::ui::ApxApp::new(ws.to_path_buf(), apx::ui::settings::Settings::default(), false)
-            .unwrap();
+    MOCK.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
+    let mut app = apx::ui::ApxApp::new(
+        ws.to_path_buf(),
+        apx::ui::settings::Settings::default(),
+        false,
+    )
+    .unwrap();
     app.selected = Some("fw".into());
     app.password_input = DEMO_PASSWORD.into();
     app.passwords
         .insert("fw".into(), apx::core::secret::Secret::new(DEMO_PASSWORD));
-    app.draft.url = asa.url.replace("https://", &format!("https://admin:{DEMO_PASSWORD}@"));
+    app.draft.url = asa
+        .url
+        .replace("https://", &format!("https://admin:{DEMO_PASSWORD}@"));
     let mut all = serde_json::to_string(&app.settings_to_save()).unwrap();
     app.draft.url = format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url);
     all.push_str(&serde_json::to_string(&app.settings_to_save()).unwrap());

@@ -16,8 +16,12 @@ pub fn mock_keyring() {
 /// mock keyring.
 pub fn app(dir: &std::path::Path) -> ApxApp {
     mock_keyring();
-    ApxApp::new(dir.to_path_buf(), apx::ui::settings::Settings::default(), false)
-        .expect("the app opens")
+    ApxApp::new(
+        dir.to_path_buf(),
+        apx::ui::settings::Settings::default(),
+        false,
+    )
+    .expect("the app opens")
 }
 
 /// A 1280×820 harness drawing `app`.
