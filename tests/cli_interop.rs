@@ -801,9 +801,8 @@ fn hostile_saved_requests_export_nothing_that_runs() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     // Nothing listens there: the script's curl fails at once.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
-    drop(closed);
+    let closed = support::RefusedPort::new();
+    let url = closed.url();
     add_device(
         dir.path(),
         &ws,
@@ -894,9 +893,8 @@ fn exported_pins_hold_curl_to_the_pinned_key() {
     let pin = ["--user", "admin", "--pin", &asa.sha256];
     add_device(dir.path(), &ws, "asa", Platform::Asa, &asa.url, &pin);
     add_device(dir.path(), &ws, "impostor", Platform::Asa, &other.url, &pin);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let gone = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
-    drop(closed);
+    let closed = support::RefusedPort::new();
+    let gone = closed.url();
     add_device(dir.path(), &ws, "gone", Platform::Asa, &gone, &pin);
     let env = [("APX_PASSWORD", DEMO_PASSWORD)];
     let read = |device: &str| {
