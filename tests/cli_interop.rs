@@ -24,23 +24,6 @@ fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postman_asa_v21.json")
 }
 
-/// Every file below `dir`.
-fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn import_postman_writes_requests_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
@@ -124,7 +107,7 @@ fn import_postman_writes_requests_and_no_secret() {
     }
     assert!(!run.stdout.contains("Fixture-"), "{}", run.stdout);
 
-    let files = files_below(&ws);
+    let files = support::files_under(&ws);
     assert!(files.len() >= 14, "{files:?}");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -231,7 +214,7 @@ fn import_postman_never_writes_or_prints_a_planted_secret() {
                 );
             }
         }
-        let files = files_below(&ws);
+        let files = support::files_under(&ws);
         // Ten requests, and the .gitignore that keeps the history out of git.
         assert_eq!(files.len(), 11, "{files:?}");
         for file in files {
@@ -421,7 +404,7 @@ fn corrupt_postman_file_exits_2_and_writes_nothing() {
             "{message}"
         );
         assert!(
-            !ws.exists() || files_below(&ws).is_empty(),
+            !ws.exists() || support::files_under(&ws).is_empty(),
             "something was written"
         );
     }

@@ -232,83 +232,6 @@ fn redirects_are_not_followed_so_credentials_stay_put() {
     );
 }
 
-#[test]
-fn secrets_never_reach_output_logs_or_files() {
-    let rt = runtime();
-    let asa = support::appliance(&rt, apx::core::platform::Platform::Asa);
-    let dir = tempfile::tempdir().unwrap();
-    let add = apx_in(
-        dir.path(),
-        &[
-            "device",
-            "add",
-            "fw",
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--pin",
-            &asa.sha256,
-        ],
-    );
-    assert_eq!(add.code, 0);
-    let mut printed = String::new();
-    for args in [
-        vec![
-            "send",
-            "-v",
-            "--device",
-            "fw",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/objects/networkobjects",
-        ],
-        vec![
-            "send",
-            "-v",
-            "--json",
-            "--device",
-            "fw",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/objects/networkobjects",
-        ],
-        vec![
-            "send",
-            "-v",
-            "--device",
-            "fw",
-            "--auth",
-            "basic",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/nope",
-        ],
-        vec!["device", "list", "--json"],
-    ] {
-        let run = apx_in(dir.path(), &args);
-        printed.push_str(&run.stdout);
-        printed.push_str(&run.stderr);
-    }
-    let password = apx::demo::DEMO_PASSWORD;
-    let basic = base64_of(&format!("admin:{password}"));
-    assert!(
-        !printed.contains(password) && !printed.contains(&basic),
-        "{printed}"
-    );
-    for file in walk(dir.path()) {
-        let content = std::fs::read(&file).unwrap();
-        let text = String::from_utf8_lossy(&content);
-        assert!(
-            !text.contains(password) && !text.contains(&basic),
-            "secret in {}",
-            file.display()
-        );
-    }
-}
-
 /// A login sent by hand (as an imported "Login" request is) is answered
 /// with a live session token: shown to whoever sent it, but never written to
 /// a file of the workspace. The files that may hold request data are
@@ -323,31 +246,13 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     let ws = dir.path().join("ws");
     let ws_arg = ws.to_str().unwrap();
     for (name, a) in [("fxos", &fxos), ("wsa", &wsa)] {
-        let add = apx_in(
-            dir.path(),
-            &[
-                "--workspace",
-                ws_arg,
-                "device",
-                "add",
-                name,
-                "--platform",
-                a.platform.id(),
-                "--url",
-                &a.url,
-                "--user",
-                "admin",
-                "--pin",
-                &a.sha256,
-            ],
-        );
-        assert_eq!(add.code, 0, "{}", add.stderr);
+        support::add_device(dir.path(), &["--workspace", ws_arg], name, a);
     }
     let password = apx::demo::DEMO_PASSWORD;
     let password_header = format!("password: {password}");
     let wsa_body = serde_json::json!({"data": {
-        "userName": base64_of("admin"),
-        "passphrase": base64_of(password),
+        "userName": support::base64_of("admin"),
+        "passphrase": support::base64_of(password),
     }})
     .to_string();
     let sends: [&[&str]; 2] = [
@@ -420,7 +325,7 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     let history = std::fs::read_to_string(ws.join(".history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 4, "{history}");
     assert!(history.contains("(redacted)"), "{history}");
-    for file in walk(&ws) {
+    for file in support::files_under(&ws) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         for token in &tokens {
             assert!(
@@ -440,24 +345,6 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     }
     let ignored = std::fs::read_to_string(ws.join(".gitignore")).unwrap();
     assert!(ignored.lines().any(|l| l == ".history.jsonl"), "{ignored}");
-}
-
-fn base64_of(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// `--max-body` in the endless-body tests below, and the most memory the
