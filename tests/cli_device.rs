@@ -100,7 +100,7 @@ fn corrupt_workspace_is_exit_2_and_left_untouched() {
     ];
     let remove = ["device", "remove", "x", "--json"];
     for args in [&add[..], &remove[..]] {
-        let run = apx_in(dir.path(), &args);
+        let run = apx_in(dir.path(), args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
         let message = run.json()["error"]["message"].as_str().unwrap().to_string();
         assert!(message.contains("devices.json:1:"), "{args:?}: {message}");
