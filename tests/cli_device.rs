@@ -78,30 +78,52 @@ fn add_list_send_by_device_and_remove() {
     assert_eq!(list.json(), serde_json::json!([]));
 }
 
+/// Every command that writes `devices.json` (add, remove) or a saved
+/// request (import) refuses a corrupt workspace file, exit 2, and leaves it
+/// byte-identical.
 #[test]
 fn corrupt_workspace_is_exit_2_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("saved_requests");
-    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::create_dir_all(ws.join("ASA")).unwrap();
     let garbage = b"{\"format\": 1, \"devices\": [ {\"name\": \"x\", }";
     std::fs::write(ws.join("devices.json"), garbage).unwrap();
-    let add = apx_in(
+    let add = [
+        "device",
+        "add",
+        "fw2",
+        "--platform",
+        "asa",
+        "--url",
+        "https://10.0.0.1",
+        "--json",
+    ];
+    let remove = ["device", "remove", "x", "--json"];
+    for args in [&add[..], &remove[..]] {
+        let run = apx_in(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        let message = run.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("devices.json:1:"), "{args:?}: {message}");
+        assert_eq!(std::fs::read(ws.join("devices.json")).unwrap(), garbage);
+    }
+
+    // An import of a request named as a corrupt saved file writes beside it.
+    let bad_request = b"{\"format\": 2, \"name\": \"Good\", \"url\": ";
+    std::fs::write(ws.join("ASA/good.json"), bad_request).unwrap();
+    let collection = serde_json::json!({
+        "info": {"name": "c", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "Good", "request": {"method": "GET", "url": "https://10.0.0.1/api"}}],
+    });
+    std::fs::write(dir.path().join("c.json"), collection.to_string()).unwrap();
+    let import = apx_in(
         dir.path(),
-        &[
-            "device",
-            "add",
-            "fw2",
-            "--platform",
-            "asa",
-            "--url",
-            "https://10.0.0.1",
-            "--json",
-        ],
+        &["import", "postman", "c.json", "--into", "ASA"],
     );
-    assert_eq!(add.code, 2);
-    let message = add.json()["error"]["message"].as_str().unwrap().to_string();
-    assert!(message.contains("devices.json:1:"), "{message}");
-    assert_eq!(std::fs::read(ws.join("devices.json")).unwrap(), garbage);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    assert_eq!(
+        std::fs::read(ws.join("ASA/good.json")).unwrap(),
+        bad_request
+    );
 }
 
 #[test]

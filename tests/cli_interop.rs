@@ -12,7 +12,7 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
-use support::{ArgvLog, appliance, apx_in, can_run, files_below, leaked_forms, runtime, sh_in};
+use support::{ArgvLog, appliance, apx_in, can_run, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -107,7 +107,7 @@ fn import_postman_writes_requests_and_no_secret() {
     }
     assert!(!run.stdout.contains("Fixture-"), "{}", run.stdout);
 
-    let files = files_below(&ws);
+    let files = support::files_under(&ws);
     assert!(files.len() >= 14, "{files:?}");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -214,7 +214,7 @@ fn import_postman_never_writes_or_prints_a_planted_secret() {
                 );
             }
         }
-        let files = files_below(&ws);
+        let files = support::files_under(&ws);
         // Ten requests, and the .gitignore that keeps the history out of git.
         assert_eq!(files.len(), 11, "{files:?}");
         for file in files {
@@ -404,7 +404,7 @@ fn corrupt_postman_file_exits_2_and_writes_nothing() {
             "{message}"
         );
         assert!(
-            !ws.exists() || files_below(&ws).is_empty(),
+            !ws.exists() || support::files_under(&ws).is_empty(),
             "something was written"
         );
     }
@@ -784,9 +784,8 @@ fn hostile_saved_requests_export_nothing_that_runs() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     // Nothing listens there: the script's curl fails at once.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
-    drop(closed);
+    let closed = support::RefusedPort::new();
+    let url = closed.url();
     add_device(
         dir.path(),
         &ws,
@@ -877,9 +876,8 @@ fn exported_pins_hold_curl_to_the_pinned_key() {
     let pin = ["--user", "admin", "--pin", &asa.sha256];
     add_device(dir.path(), &ws, "asa", Platform::Asa, &asa.url, &pin);
     add_device(dir.path(), &ws, "impostor", Platform::Asa, &other.url, &pin);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let gone = format!("https://127.0.0.1:{}", closed.local_addr().unwrap().port());
-    drop(closed);
+    let closed = support::RefusedPort::new();
+    let gone = closed.url();
     add_device(dir.path(), &ws, "gone", Platform::Asa, &gone, &pin);
     let env = [("APX_PASSWORD", DEMO_PASSWORD)];
     let read = |device: &str| {

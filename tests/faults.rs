@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use apx::demo::server::{DemoRequest, DemoResponse, serve_plain, serve_tls};
+use apx::demo::server::{DemoRequest, DemoResponse, serve_tls};
 use support::{apx, apx_in, localhost_cert, runtime};
 use tokio::io::AsyncWriteExt;
 
@@ -145,63 +145,73 @@ fn a_gzip_bomb_is_never_inflated() {
     );
 }
 
+/// A listener on 127.0.0.1 that counts the connections made to it (and
+/// answers none): "nothing reached it" means not even a TCP handshake.
+fn connection_counter(rt: &tokio::runtime::Runtime) -> (u16, Arc<AtomicUsize>) {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    rt.spawn(async move {
+        while let Ok((_tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, SeqCst);
+        }
+    });
+    (port, count)
+}
+
 #[test]
 fn redirects_are_not_followed_so_credentials_stay_put() {
     let rt = runtime();
-    // The place a redirect points to, counting what reaches it.
-    let elsewhere_hits = Arc::new(AtomicUsize::new(0));
-    let counter = elsewhere_hits.clone();
-    let elsewhere = rt
-        .block_on(serve_plain(
-            Arc::new(move |_: &DemoRequest| {
-                counter.fetch_add(1, SeqCst);
-                DemoResponse::json(200, &serde_json::json!({"stolen": true}))
-            }),
-            None,
-        ))
-        .unwrap();
-    let to_other_host =
-        DemoResponse::empty(302).with_header("location", &format!("{}/collect", elsewhere.url()));
-    let (url, fp, hits, _server) = fixed(&rt, to_other_host);
-    let run = apx(&[
-        "send",
-        "--json",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &fp,
-        &format!("{url}/api"),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json()["status"], 302);
-    assert_eq!(hits.load(SeqCst), 1);
-    assert_eq!(
-        elsewhere_hits.load(SeqCst),
-        0,
-        "nothing, and no credential, went to the other host"
+    // The places redirects point to: another HTTPS host (another port) and
+    // a plain HTTP one; each counts every connection made to it.
+    let (https_port, https_hits) = connection_counter(&rt);
+    let (http_port, http_hits) = connection_counter(&rt);
+    let to_https = DemoResponse::empty(302).with_header(
+        "location",
+        &format!("https://localhost:{https_port}/collect"),
     );
-    let human = apx(&[
-        "send",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &fp,
-        &format!("{url}/api"),
-    ]);
-    assert!(
-        human.stderr.contains("HTTPS to plain HTTP"),
-        "{}",
-        human.stderr
-    );
-    assert!(human.stderr.contains("not followed"), "{}", human.stderr);
+    let to_http = DemoResponse::empty(307)
+        .with_header("location", &format!("http://127.0.0.1:{http_port}/collect"));
+    let dir = tempfile::tempdir().unwrap();
+    for (answer, other_hits) in [(to_https, &https_hits), (to_http, &http_hits)] {
+        let (url, fp, hits, _server) = fixed(&rt, answer);
+        let target = format!("{url}/api");
+        let saved = support::save_request(dir.path(), "moved", None, &target);
+        let saved = saved.to_str().unwrap();
+        let send = |extra: &[&str]| {
+            let mut args = vec!["send"];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&support::BASIC_AUTH);
+            args.extend_from_slice(&["--pin", &fp, &target]);
+            apx_in(dir.path(), &args)
+        };
+        let run = |extra: &[&str]| {
+            let mut args = vec!["run", saved];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&support::BASIC_AUTH);
+            args.extend_from_slice(&["--pin", &fp]);
+            apx_in(dir.path(), &args)
+        };
+        let json = send(&["--json"]);
+        assert_eq!(json.code, 0, "{}{}", json.stdout, json.stderr);
+        assert!(matches!(json.json()["status"].as_u64(), Some(302 | 307)));
+        let ran = run(&["--json"]);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_eq!(ran.json()[0]["status"], json.json()["status"]);
+        for text in [send(&[]), run(&[])] {
+            assert_eq!(text.code, 0, "a 3xx answer exits 0\n{}", text.stderr);
+            assert!(text.stderr.contains("not followed"), "{}", text.stderr);
+        }
+        assert_eq!(hits.load(SeqCst), 4, "each run asked the first host once");
+        assert_eq!(
+            other_hits.load(SeqCst),
+            0,
+            "not one connection, so no credential, went to the other host"
+        );
+    }
 
     let (loop_url, loop_fp, loop_hits, _loop_server) = fixed(
         &rt,
@@ -222,83 +232,6 @@ fn redirects_are_not_followed_so_credentials_stay_put() {
     );
 }
 
-#[test]
-fn secrets_never_reach_output_logs_or_files() {
-    let rt = runtime();
-    let asa = support::appliance(&rt, apx::core::platform::Platform::Asa);
-    let dir = tempfile::tempdir().unwrap();
-    let add = apx_in(
-        dir.path(),
-        &[
-            "device",
-            "add",
-            "fw",
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--pin",
-            &asa.sha256,
-        ],
-    );
-    assert_eq!(add.code, 0);
-    let mut printed = String::new();
-    for args in [
-        vec![
-            "send",
-            "-v",
-            "--device",
-            "fw",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/objects/networkobjects",
-        ],
-        vec![
-            "send",
-            "-v",
-            "--json",
-            "--device",
-            "fw",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/objects/networkobjects",
-        ],
-        vec![
-            "send",
-            "-v",
-            "--device",
-            "fw",
-            "--auth",
-            "basic",
-            "--password-env",
-            "APX_PASSWORD",
-            "/api/nope",
-        ],
-        vec!["device", "list", "--json"],
-    ] {
-        let run = apx_in(dir.path(), &args);
-        printed.push_str(&run.stdout);
-        printed.push_str(&run.stderr);
-    }
-    let password = apx::demo::DEMO_PASSWORD;
-    let basic = base64_of(&format!("admin:{password}"));
-    assert!(
-        !printed.contains(password) && !printed.contains(&basic),
-        "{printed}"
-    );
-    for file in walk(dir.path()) {
-        let content = std::fs::read(&file).unwrap();
-        let text = String::from_utf8_lossy(&content);
-        assert!(
-            !text.contains(password) && !text.contains(&basic),
-            "secret in {}",
-            file.display()
-        );
-    }
-}
-
 /// A login sent by hand (as an imported "Login" request is) is answered
 /// with a live session token: shown to whoever sent it, but never written to
 /// a file of the workspace. The files that may hold request data are
@@ -313,31 +246,13 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     let ws = dir.path().join("ws");
     let ws_arg = ws.to_str().unwrap();
     for (name, a) in [("fxos", &fxos), ("wsa", &wsa)] {
-        let add = apx_in(
-            dir.path(),
-            &[
-                "--workspace",
-                ws_arg,
-                "device",
-                "add",
-                name,
-                "--platform",
-                a.platform.id(),
-                "--url",
-                &a.url,
-                "--user",
-                "admin",
-                "--pin",
-                &a.sha256,
-            ],
-        );
-        assert_eq!(add.code, 0, "{}", add.stderr);
+        support::add_device(dir.path(), &["--workspace", ws_arg], name, a);
     }
     let password = apx::demo::DEMO_PASSWORD;
     let password_header = format!("password: {password}");
     let wsa_body = serde_json::json!({"data": {
-        "userName": base64_of("admin"),
-        "passphrase": base64_of(password),
+        "userName": support::base64_of("admin"),
+        "passphrase": support::base64_of(password),
     }})
     .to_string();
     let sends: [&[&str]; 2] = [
@@ -410,7 +325,7 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     let history = std::fs::read_to_string(ws.join(".history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 4, "{history}");
     assert!(history.contains("(redacted)"), "{history}");
-    for file in walk(&ws) {
+    for file in support::files_under(&ws) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         for token in &tokens {
             assert!(
@@ -430,24 +345,6 @@ fn hand_sent_login_tokens_never_reach_the_workspace() {
     }
     let ignored = std::fs::read_to_string(ws.join(".gitignore")).unwrap();
     assert!(ignored.lines().any(|l| l == ".history.jsonl"), "{ignored}");
-}
-
-fn base64_of(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// `--max-body` in the endless-body tests below, and the most memory the

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apx::demo::server::{DemoRequest, DemoResponse, serve_plain};
-use support::{apx_in, apx_on_terminal, apx_watched, files_below, leaked_forms, runtime};
+use support::{apx_in, apx_on_terminal, apx_watched, files_under, leaked_forms, runtime};
 
 fn write(path: &std::path::Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -222,7 +222,7 @@ fn secrets_hidden_in_odd_places_of_a_collection_are_never_written_or_printed() {
             Vec::<String>::new(),
             "{output}"
         );
-        for file in files_below(&ws) {
+        for file in files_under(&ws) {
             let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
             assert_eq!(
                 leaked_forms(&text, &PLANTED),

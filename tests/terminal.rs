@@ -116,11 +116,10 @@ fn server_text_is_escaped_on_a_terminal_and_exact_in_a_pipe() {
     assert_inert("run", &screen);
 
     // Piped, the body is the server's, byte for byte; --json is exact JSON.
-    let piped = std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
-        .args(["send", "--pin", &fp, &url("/body")])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let piped = support::output_within(&mut support::apx_command(
+        dir.path(),
+        &["send", "--pin", &fp, &url("/body")],
+    ));
     assert_eq!(piped.status.code(), Some(0));
     assert_eq!(piped.stdout, BODY);
     let json = apx_in(dir.path(), &["send", "--json", "--pin", &fp, &url("/body")]);

@@ -706,3 +706,31 @@ fn pins_are_normalised_on_load_and_invalid_ones_are_named() {
     );
     assert_eq!(fs::read_to_string(ws.devices_path()).unwrap(), bad);
 }
+
+/// Saving a request whose file name a corrupt file holds writes beside it:
+/// the corrupt file is reported, never replaced.
+#[test]
+fn saving_over_a_corrupt_files_name_leaves_it_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    fs::create_dir_all(dir.path().join("ASA")).unwrap();
+    let garbage = b"{\"format\": 2, \"name\": \"Good\", \"url\": ";
+    let bad = dir.path().join("ASA/good.json");
+    fs::write(&bad, garbage).unwrap();
+    let saved = ws.save_request("ASA", &request("Good")).unwrap();
+    assert_ne!(saved, bad);
+    assert_eq!(fs::read(&bad).unwrap(), garbage);
+    assert_eq!(ws.load_request(&saved).unwrap().name, "Good");
+    assert_eq!(
+        ws.save_request("ASA", &request("Good")).unwrap(),
+        saved,
+        "saved again: the same file, still beside the corrupt one"
+    );
+    assert_eq!(fs::read(&bad).unwrap(), garbage);
+    let problems = ws.collections().problems;
+    assert!(
+        problems.iter().any(|p| p.message.contains("good.json:")),
+        "{:?}",
+        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+}

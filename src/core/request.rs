@@ -186,13 +186,21 @@ pub fn check_json(body: &[u8]) -> Result<(), JsonProblem> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
-        .map(|_| ())
-        .map_err(|e| JsonProblem {
-            line: e.line(),
-            column: e.column(),
-            message: strip_position(&e.to_string()),
-        })
+    // Skipping a document is fast but does not check its strings' UTF-8
+    // and places some errors a column early: a body it refuses, or that is
+    // not UTF-8, is parsed in full for serde_json's exact error.
+    let skipped = std::str::from_utf8(body)
+        .ok()
+        .map(serde_json::from_str::<serde::de::IgnoredAny>);
+    if let Some(Ok(_)) = skipped {
+        return Ok(());
+    }
+    let checked = serde_json::from_slice::<serde_json::Value>(body).map(|_| ());
+    checked.map_err(|e| JsonProblem {
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })
 }
 
 fn strip_position(message: &str) -> String {

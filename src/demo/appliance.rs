@@ -73,6 +73,21 @@ pub struct Stats {
     /// Authenticated requests other than login and logout.
     pub requests: AtomicU32,
     pub refreshes: AtomicU32,
+    /// Every session token and JWT handed out, in order (for tests that
+    /// search output and files for them).
+    pub issued: Mutex<Vec<String>>,
+}
+
+impl Stats {
+    /// Records a token handed out.
+    pub(crate) fn issue(&self, token: &str) {
+        lock(&self.issued).push(token.to_string());
+    }
+
+    /// Every token handed out so far.
+    pub fn issued(&self) -> Vec<String> {
+        lock(&self.issued).clone()
+    }
 }
 
 /// Adds one to a counter.

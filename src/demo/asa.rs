@@ -91,6 +91,7 @@ impl Asa {
             return error(500, "INTERNAL-ERROR", "Could not generate a token", None);
         };
         tokens.insert(token.clone());
+        self.stats.issue(&token);
         bump(&self.stats.logins);
         DemoResponse::empty(204).with_header("X-Auth-Token", &token)
     }

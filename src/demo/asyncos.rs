@@ -112,6 +112,7 @@ impl AsyncOs {
         let fresh = self.new_jwt().ok_or_else(internal_error)?;
         tokens.remove(token);
         tokens.insert(fresh.clone());
+        self.stats.issue(&fresh);
         bump(&self.stats.refreshes);
         Ok(Some(fresh))
     }
@@ -130,6 +131,7 @@ impl AsyncOs {
             return internal_error();
         };
         lock(&self.tokens).insert(token.clone());
+        self.stats.issue(&token);
         bump(&self.stats.logins);
         DemoResponse::json(
             200,

@@ -87,6 +87,7 @@ impl Fxos {
             return error(500, "500", "Internal error", "internal-error");
         };
         lock(&self.tokens).insert(token.clone());
+        self.stats.issue(&token);
         bump(&self.stats.logins);
         DemoResponse::json(200, &json!({ "refreshPeriod": "0", "token": token }))
     }

@@ -2,6 +2,8 @@
 //! the real `apx` binary.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod gui;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -267,7 +269,6 @@ pub fn leaked_forms(text: &str, secrets: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Whether a program is on PATH (for tests that run `curl`).
 /// Whether a test that needs `program` can run. Outside CI a missing
 /// program skips the test (it says so); in CI (`CI` set), where `.ci/run`
 /// installs what the tests need, it fails the test instead.
@@ -283,13 +284,21 @@ pub fn can_run(program: &str) -> bool {
     false
 }
 
+/// Whether `program` is on PATH.
 pub fn installed(program: &str) -> bool {
-    Command::new(program)
+    // A program that is not there fails to spawn: try that first, so that
+    // `output_within` (which fails the test on a spawn error) never sees it.
+    let found = Command::new(program)
         .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(|mut child| {
+            let _ = child.kill();
+            let _ = child.wait();
+        });
+    found.is_ok()
 }
 
 /// Runs `script` with `sh -c` in `dir`, `env` added, killed after 60 s
@@ -320,10 +329,8 @@ impl ArgvLog {
         for program in [
             "curl", "base64", "tr", "sed", "head", "printf", "mktemp", "cat",
         ] {
-            let real = Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
-                .output()
-                .unwrap();
+            let real =
+                output_within(Command::new("sh").args(["-c", &format!("command -v {program}")]));
             let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
             if real.is_empty() || !real.starts_with('/') {
                 continue;
@@ -556,19 +563,103 @@ pub fn save_request(
         .expect("save request")
 }
 
-/// Every file below `dir`.
-pub fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
+/// Every file below `dir`, recursively (links are listed, not followed).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 pending.push(path);
             } else {
-                files.push(path);
+                out.push(path);
             }
         }
     }
-    files
+    out.sort();
+    out
+}
+
+/// Standard base64 of `s`.
+pub fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// `--auth basic -u admin --password-env APX_PASSWORD`: the demo
+/// credentials, the password from the environment [`apx_command`] sets.
+pub const BASIC_AUTH: [&str; 6] = [
+    "--auth",
+    "basic",
+    "-u",
+    "admin",
+    "--password-env",
+    "APX_PASSWORD",
+];
+
+/// `apx [global] device add NAME` for appliance `a` (its platform and URL,
+/// user admin, pinned to its certificate), in `dir`; fails the test unless
+/// it exits 0.
+pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Appliance) {
+    let mut args = global.to_vec();
+    args.extend_from_slice(&[
+        "device",
+        "add",
+        name,
+        "--platform",
+        a.platform.id(),
+        "--url",
+        &a.url,
+        "--user",
+        "admin",
+        "--pin",
+        &a.sha256,
+    ]);
+    let add = apx_in(dir, &args);
+    assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
+}
+
+/// A port of 127.0.0.1 that refuses every connection and that no other
+/// test can take while this value lives: a socket bound to it that never
+/// listens (binding, dropping and reusing a port races with parallel tests).
+pub struct RefusedPort {
+    fd: libc::c_int,
+    pub port: u16,
+}
+
+impl RefusedPort {
+    pub fn new() -> RefusedPort {
+        // SAFETY: plain socket calls on a descriptor this value owns;
+        // `sockaddr_in` is plain data.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+            assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let bound = libc::bind(fd, (&raw const addr).cast(), len);
+            assert_eq!(bound, 0, "bind: {}", std::io::Error::last_os_error());
+            let mut len = len;
+            let named = libc::getsockname(fd, (&raw mut addr).cast(), &mut len);
+            assert_eq!(named, 0, "getsockname: {}", std::io::Error::last_os_error());
+            RefusedPort {
+                fd,
+                port: u16::from_be(addr.sin_port),
+            }
+        }
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RefusedPort {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is this value's own and closed once.
+        unsafe { libc::close(self.fd) };
+    }
 }

@@ -1,0 +1,201 @@
+//! Secrets never reach output, files, exports or the app's settings: every
+//! printing and storing path of the CLI runs against the demo appliances
+//! (ASA token and Basic, FXOS token, WSA JWT with a refresh), and everything
+//! printed or written is searched for the password, its Basic form and every
+//! session token and JWT the appliances issued, in every written form.
+
+mod support;
+
+use apx::core::platform::Platform;
+use apx::demo::{Appliance, DEMO_PASSWORD};
+use support::{BASIC_AUTH, add_device, apx_in, leaked_forms, runtime};
+
+/// Saves `paths` as requests of folder `folder` for device `device`.
+fn save_folder(ws: &std::path::Path, folder: &str, device: &str, paths: &[&str]) {
+    std::fs::create_dir_all(ws.join(folder)).unwrap();
+    for (i, path) in paths.iter().enumerate() {
+        let request = serde_json::json!({
+            "format": 2, "name": format!("{folder} {i}"), "device": device,
+            "method": "GET", "url": path,
+        });
+        std::fs::write(
+            ws.join(folder).join(format!("{i:02}.json")),
+            request.to_string(),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn no_printing_or_storing_path_leaks_a_password_or_token() {
+    let rt = runtime();
+    let asa = support::appliance(&rt, Platform::Asa);
+    let fxos = support::appliance(&rt, Platform::Fxos);
+    let wsa = support::appliance(&rt, Platform::Wsa);
+    let root = tempfile::tempdir().unwrap();
+    let ws = root.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    let out = |name: &str| root.path().join(name).to_str().unwrap().to_string();
+    let devices: [(&str, &Appliance, &str); 3] = [
+        ("fw", &asa, "/api/objects/networkobjects"),
+        ("fx", &fxos, "/api/sys/firmware"),
+        (
+            "wsa",
+            &wsa,
+            "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        ),
+    ];
+    for (name, a, path) in devices {
+        add_device(root.path(), &["--workspace", ws_arg], name, a);
+        // Six requests: enough for the WSA to refresh its JWT mid-run.
+        save_folder(&ws, name, name, &[path; 6]);
+    }
+
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    let strings = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for (name, a, path) in devices {
+        for mode in [&[][..], &["--json"], &["-v"], &["-v", "--json"]] {
+            let mut send = strings(&["send", "--device", name]);
+            send.extend(strings(mode));
+            send.extend(strings(&["--password-env", "APX_PASSWORD", path]));
+            commands.push(send);
+            let mut run = strings(&["run", name, "--password-env", "APX_PASSWORD"]);
+            run.extend(strings(mode));
+            commands.push(run);
+        }
+        commands.push(strings(&[
+            "send",
+            "--device",
+            name,
+            "--password-env",
+            "APX_PASSWORD",
+            "-o",
+            &out(&format!("{name}.out")),
+            path,
+        ]));
+        commands.push(strings(&["probe", "--pin", &a.sha256, &a.url]));
+        commands.push(strings(&["probe", "--json", "--pin", &a.sha256, &a.url]));
+        commands.push(strings(&[
+            "export",
+            "curl",
+            &format!("{name}/00.json"),
+            "--device",
+            name,
+        ]));
+    }
+    for mode in [&[][..], &["--json"], &["-v"]] {
+        let mut basic = strings(&["send", "--device", "fw"]);
+        basic.extend(strings(mode));
+        basic.extend(strings(&BASIC_AUTH));
+        basic.push("/api/objects/networkobjects".into());
+        commands.push(basic);
+        let mut refused = strings(&["send", "--device", "fw"]);
+        refused.extend(strings(mode));
+        refused.extend(strings(&BASIC_AUTH));
+        refused.push("/api/nope".into());
+        commands.push(refused);
+    }
+    commands.push(strings(&["export", "postman", ""]));
+    commands.push(strings(&[
+        "export",
+        "postman",
+        "",
+        "-o",
+        &out("all.postman.json"),
+    ]));
+    commands.push(strings(&["device", "list"]));
+    commands.push(strings(&["device", "list", "--json"]));
+
+    let mut printed = String::new();
+    for args in &commands {
+        let mut argv = vec!["--workspace", ws_arg];
+        argv.extend(args.iter().map(String::as_str));
+        let run = apx_in(root.path(), &argv);
+        printed.push_str(&format!(
+            "$ {argv:?} -> {}\n{}{}",
+            run.code, run.stdout, run.stderr
+        ));
+        // Every path ran to its end (a 404 is an HTTP failure, exit 1).
+        let expected = if args.iter().any(|a| a == "/api/nope") {
+            1
+        } else {
+            0
+        };
+        assert_eq!(run.code, expected, "{argv:?}\n{}{}", run.stdout, run.stderr);
+    }
+
+    // The app over the same workspace, a password typed and a URL holding
+    // credentials left in the address field: its persisted settings.
+    let settings = app_settings(&ws, &asa);
+
+    let mut tokens = Vec::new();
+    for a in [&asa, &fxos, &wsa] {
+        let issued = a.stats.issued();
+        assert!(!issued.is_empty(), "{} issued no token", a.name);
+        tokens.extend(issued);
+    }
+    assert!(
+        wsa.stats
+            .refreshes
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0,
+        "the WSA refreshed no JWT, so a refreshed one was never searched for"
+    );
+    let basic_pair = format!("admin:{DEMO_PASSWORD}");
+    let mut secrets = vec![DEMO_PASSWORD, basic_pair.as_str()];
+    secrets.extend(tokens.iter().map(String::as_str));
+
+    let mut leaks = Vec::new();
+    let printed_leaks = leaked_forms(&printed, &secrets);
+    if !printed_leaks.is_empty() {
+        leaks.push(format!("printed: {printed_leaks:?}"));
+    }
+    let settings_leaks = leaked_forms(&settings, &secrets);
+    if !settings_leaks.is_empty() {
+        leaks.push(format!("app settings: {settings_leaks:?}\n{settings}"));
+    }
+    let files = support::files_under(root.path());
+    for file in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+        let found = leaked_forms(&text, &secrets);
+        if !found.is_empty() {
+            leaks.push(format!("{}: {found:?}", file.display()));
+        }
+    }
+    assert!(leaks.is_empty(), "leaks: {leaks:#?}\n\n{printed}");
+
+    // The searched places hold what was asked for, so a search that finds
+    // nothing means something.
+    for written in ["fw.out", "fx.out", "wsa.out", "all.postman.json"] {
+        assert!(
+            files.contains(&root.path().join(written)),
+            "{written} not written: {files:?}"
+        );
+    }
+    assert!(files.contains(&ws.join(".history.jsonl")), "{files:?}");
+    assert!(printed.contains("$APX_PASSWORD"), "{printed}");
+}
+
+/// The settings the app would persist after a password was typed and a
+/// URL carrying credentials was left in the address field, as JSON.
+fn app_settings(ws: &std::path::Path, asa: &Appliance) -> String {
+    static MOCK: std::sync::Once = std::sync::Once::new();
+    MOCK.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
+    let mut app = apx::ui::ApxApp::new(
+        ws.to_path_buf(),
+        apx::ui::settings::Settings::default(),
+        false,
+    )
+    .unwrap();
+    app.selected = Some("fw".into());
+    app.password_input = DEMO_PASSWORD.into();
+    app.passwords
+        .insert("fw".into(), apx::core::secret::Secret::new(DEMO_PASSWORD));
+    app.draft.url = asa
+        .url
+        .replace("https://", &format!("https://admin:{DEMO_PASSWORD}@"));
+    let mut all = serde_json::to_string(&app.settings_to_save()).unwrap();
+    app.draft.url = format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url);
+    all.push_str(&serde_json::to_string(&app.settings_to_save()).unwrap());
+    all
+}
