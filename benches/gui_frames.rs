@@ -131,7 +131,10 @@ fn main() {
     let deadline = sent + Duration::from_secs(120);
     while first_screen.is_none() {
         assert!(Instant::now() < deadline, "no highlighted screen in 120 s");
-        let phase = match (&app.tabs.active().response.result, &app.tabs.active().response.rendered) {
+        let phase = match (
+            &app.tabs.active().response.result,
+            &app.tabs.active().response.rendered,
+        ) {
             (None, _) => Phase::Arriving,
             (Some(_), None) => Phase::Formatting,
             (Some(_), Some(_)) => Phase::Highlighting,

@@ -10,8 +10,9 @@ fn main() -> ExitCode {
         Err(code) => return ExitCode::from(code),
     };
     apx::cli::init_logging(cli.verbose);
+    let context = cli.context();
     match cli.command {
-        Some(command) => ExitCode::from(apx::cli::run(cli.context(), command)),
+        Some(command) => ExitCode::from(apx::cli::run(context, command)),
         None => match apx::ui::run(cli.workspace, cli.demo) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
