@@ -153,6 +153,8 @@ fn main() {
         panic!("the body should be in memory");
     };
     let rows = app
+        .tabs
+        .active()
         .response
         .rendered
         .as_ref()

@@ -430,7 +430,7 @@ fn filter_narrows_the_device_tree() {
         variables: Default::default(),
         allow_http: false,
     };
-    let mut app = app_with(
+    let app = app_with(
         dir.path(),
         &[
             mk("edge-asa", Platform::Asa),

@@ -1159,7 +1159,7 @@ impl ApxApp {
             self.timeout,
             self.settings.body_sink(),
         );
-        for (_, job, rows_of_job) in jobs {
+        for (job, rows_of_job) in jobs {
             let id = self.engine.run(job);
             for (index, row) in rows_of_job.into_iter().enumerate() {
                 rows[row].job = Some(id);

@@ -172,16 +172,16 @@ pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
 pub fn watch(dir: &std::path::Path, outbox: &Outbox) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
     let outbox = outbox.clone();
-    let history = std::ffi::OsStr::new(crate::core::history::HISTORY_FILE);
+    let history = crate::core::history::HISTORY_FILE;
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
-        let history_only = event.paths.iter().all(|p| {
-            p.file_name().is_some_and(|n| {
-                n.to_string_lossy()
-                    .starts_with(history.to_string_lossy().as_ref())
-            })
-        });
-        if !event.kind.is_access() && !(history_only && !event.paths.is_empty()) {
+        // The history's own appends (and its lock and temporary files).
+        let history_only = !event.paths.is_empty()
+            && event.paths.iter().all(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(history))
+            });
+        if !event.kind.is_access() && !history_only {
             outbox.send(Msg::WorkspaceChanged);
         }
     })

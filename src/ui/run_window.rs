@@ -65,7 +65,7 @@ pub fn plan(
     selected: Option<&str>,
     timeout: Duration,
     sink: Sink,
-) -> (Vec<RunRow>, Vec<(Option<String>, Job, Vec<usize>)>) {
+) -> (Vec<RunRow>, Vec<(Job, Vec<usize>)>) {
     let entries = view
         .collections
         .requests
@@ -135,7 +135,7 @@ pub fn plan(
                 requests: group.into_iter().map(|(_, r)| r).collect(),
                 keyring,
             };
-            (device, job, rows_of_job)
+            (job, rows_of_job)
         })
         .collect();
     (rows, jobs)

@@ -269,7 +269,8 @@ mod tests {
         let mut tabs = Tabs::default();
         tabs.open(Some("fw".into()), Draft::default());
         assert_eq!((tabs.list.len(), tabs.active), (2, 1));
-        tabs.close(1);
+        tabs.close(0);
+        assert_eq!(tabs.active, 0);
         tabs.close(0);
         assert_eq!(tabs.list.len(), 1);
         assert_eq!(tabs.active().device.as_deref(), Some("fw"));
