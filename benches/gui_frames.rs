@@ -107,9 +107,10 @@ fn main() {
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
     app.passwords
         .insert("bench-asa".into(), Secret::new(DEMO_PASSWORD));
-    app.selected = Some("bench-asa".into());
-    app.draft.method = "GET".into();
-    app.draft.url = format!("/api/demo/large?mb={BODY_MB}");
+    let tab = app.tabs.active_mut();
+    tab.device = Some("bench-asa".into());
+    tab.draft.method = "GET".into();
+    tab.draft.url = format!("/api/demo/large?mb={BODY_MB}");
 
     let mut frames = Frames {
         ctx: egui::Context::default(),
@@ -130,25 +131,30 @@ fn main() {
     let deadline = sent + Duration::from_secs(120);
     while first_screen.is_none() {
         assert!(Instant::now() < deadline, "no highlighted screen in 120 s");
-        let phase = match (&app.response.result, &app.response.rendered) {
+        let phase = match (
+            &app.tabs.active().response.result,
+            &app.tabs.active().response.rendered,
+        ) {
             (None, _) => Phase::Arriving,
             (Some(_), None) => Phase::Formatting,
             (Some(_), Some(_)) => Phase::Highlighting,
         };
         frames.frame(&mut app, phase, Vec::new());
-        if app.response.result.is_some() && last_byte.is_none() {
+        if app.tabs.active().response.result.is_some() && last_byte.is_none() {
             last_byte = Some(Instant::now());
         }
-        if app.response.highlighted {
+        if app.tabs.active().response.highlighted {
             first_screen = Some(Instant::now());
         }
     }
-    let result = app.response.result.clone().unwrap();
+    let result = app.tabs.active().response.result.clone().unwrap();
     assert_eq!(result.status, Some(200), "{:?}", result.error);
     let Body::Memory(body) = &result.body else {
         panic!("the body should be in memory");
     };
     let rows = app
+        .tabs
+        .active()
         .response
         .rendered
         .as_ref()
@@ -171,7 +177,7 @@ fn main() {
         };
         let scrolled = Instant::now();
         frames.frame(&mut app, Phase::Scrolling, vec![wheel]);
-        while !app.response.highlighted {
+        while !app.tabs.active().response.highlighted {
             assert!(
                 scrolled.elapsed() < Duration::from_secs(10),
                 "rows never highlighted"

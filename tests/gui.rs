@@ -4,7 +4,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use apx::core::platform::Platform;
 use apx::core::secret::Secret;
@@ -15,6 +15,7 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use support::gui::{harness, mock_keyring, retype, settle, step_until};
 use support::{appliance, runtime};
 
 fn device(a: &Appliance, trust: Trust) -> Device {
@@ -40,12 +41,6 @@ fn pinned(a: &Appliance) -> Device {
     )
 }
 
-/// keyring's mock store, so that no test reaches the desktop's keyring.
-fn mock_keyring() {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
-}
-
 /// An app over a temporary workspace holding `devices`, with the demo
 /// password typed for each.
 fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
@@ -59,36 +54,13 @@ fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
         app.passwords
             .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
     }
-    app.selected = devices.first().map(|d| d.name.clone());
+    app.tabs.active_mut().device = devices.first().map(|d| d.name.clone());
     app
 }
 
-fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
-    mock_keyring();
-    Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app)
-}
-
-/// Steps frames until `done` holds (the network is real, so wait for it).
-fn step_until(h: &mut Harness<'static, ApxApp>, what: &str, done: impl Fn(&ApxApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    for _ in 0..5 {
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn finished(app: &ApxApp) -> bool {
-    app.response.running.is_none()
-        && app.response.result.is_some()
-        && app.response.rendered.is_some()
+    let r = &app.tabs.active().response;
+    r.running.is_none() && r.result.is_some() && r.rendered.is_some()
 }
 
 #[test]
@@ -109,12 +81,12 @@ fn add_a_device_with_the_editor() {
     h.get_by_label("Base URL").type_text("10.0.0.1");
     h.run();
     h.get_by_label("Save device").click();
-    h.run();
+    settle(&mut h);
     let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
     assert!(file.contains("\"name\": \"asa-dc1\""), "{file}");
     assert!(file.contains("\"folder\": \"Lab/DC1\""), "{file}");
-    assert!(h.state().editor.is_none());
-    assert_eq!(h.state().selected.as_deref(), Some("asa-dc1"));
+    assert!(h.state().dialogs.editor.is_none());
+    assert_eq!(h.state().tabs.active().device.as_deref(), Some("asa-dc1"));
     assert!(h.query_all_by_label("asa-dc1").count() >= 1);
 }
 
@@ -133,8 +105,8 @@ fn editor_rejects_a_malformed_url_and_keeps_the_form() {
     h.get_by_label("Base URL").type_text("://nope");
     h.run();
     h.get_by_label("Save device").click();
-    h.run();
-    assert!(h.state().editor.as_ref().unwrap().error.is_some());
+    settle(&mut h);
+    assert!(h.state().dialogs.editor.as_ref().unwrap().error.is_some());
     h.get_by_label_contains("malformed URL");
     assert!(!dir.path().join("devices.json").exists());
 }
@@ -146,17 +118,19 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/monitoring/serialnumber".into();
+    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
-    let result = h.state().response.result.clone().unwrap();
+    let result = h.state().tabs.active().response.result.clone().unwrap();
     assert_eq!(result.status, Some(200));
     h.get_by_label_contains("\"serialNumber\"");
     h.get_by_label_contains("200 OK");
     // syntect runs on a worker thread; the rows on screen come back coloured.
-    step_until(&mut h, "the highlighted rows", |a| a.response.highlighted);
+    step_until(&mut h, "the highlighted rows", |a| {
+        a.tabs.active().response.highlighted
+    });
     // The session's timeline: login, request, logout; the token redacted.
     h.get_by_label("Timeline").click();
     h.run();
@@ -174,7 +148,7 @@ fn a_failing_request_shows_the_decoded_error_panel() {
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&fxos);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/no/such/object".into();
+    app.tabs.active_mut().draft.url = "/api/no/such/object".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
@@ -198,14 +172,14 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
     let dir = tempfile::tempdir().unwrap();
     let d = device(&wsa, Trust::Verify);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/wsa/api/v2.0/health".into();
+    app.tabs.active_mut().draft.url = "/wsa/api/v2.0/health".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the TLS failure", finished);
     assert_eq!(
-        h.state().response.tab,
-        apx::ui::app::ResponseTab::Certificate
+        h.state().tabs.active().response.tab,
+        apx::ui::tabs::ResponseTab::Certificate
     );
     h.get_by_label("NO: self-signed");
     h.get_by_label_contains(&wsa.sha256);
@@ -219,13 +193,22 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
     h.run_steps(2);
     step_until(&mut h, "the retry", |a| {
         finished(a)
-            && a.response
+            && a.tabs
+                .active()
+                .response
                 .result
                 .as_ref()
                 .is_some_and(|r| r.status.is_some())
     });
     assert_eq!(
-        h.state().response.result.as_ref().unwrap().status,
+        h.state()
+            .tabs
+            .active()
+            .response
+            .result
+            .as_ref()
+            .unwrap()
+            .status,
         Some(200)
     );
     let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
@@ -257,20 +240,26 @@ fn cancel_stops_a_slow_request() {
         allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/slow".into();
+    app.tabs.active_mut().draft.url = "/slow".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the request to start", |a| {
-        a.response
+        a.tabs
+            .active()
+            .response
             .running
             .as_ref()
             .is_some_and(|r| r.started.elapsed() > Duration::from_millis(300))
     });
     h.get_by_label("Cancel request").click();
-    step_until(&mut h, "the cancellation", |a| a.response.running.is_none());
+    step_until(&mut h, "the cancellation", |a| {
+        a.tabs.active().response.running.is_none()
+    });
     let error = h
         .state()
+        .tabs
+        .active()
         .response
         .result
         .as_ref()
@@ -295,10 +284,10 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
         allow_http: false,
     };
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.method = "POST".into();
-    app.draft.url = "/api/cli".into();
-    app.draft.body = "{\n  \"commands\": [\"show version\",]\n}".into();
-    app.request_tab = apx::ui::app::RequestTab::Body;
+    app.tabs.active_mut().draft.method = "POST".into();
+    app.tabs.active_mut().draft.url = "/api/cli".into();
+    app.tabs.active_mut().draft.body = "{\n  \"commands\": [\"show version\",]\n}".into();
+    app.tabs.active_mut().section = apx::ui::tabs::RequestTab::Body;
     let mut h = harness(app);
     h.run();
     h.get_by_label_contains("Invalid JSON at 2:");
@@ -306,7 +295,10 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
     assert!(send.accesskit_node().is_disabled());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run();
-    assert!(h.state().response.running.is_none(), "nothing was sent");
+    assert!(
+        h.state().tabs.active().response.running.is_none(),
+        "nothing was sent"
+    );
     h.get_by_label("Format");
 }
 
@@ -329,7 +321,7 @@ fn catalog_fills_method_path_and_body() {
     h.run();
     h.get_by_label("POST /api/cli").click();
     h.run();
-    let draft = &h.state().draft;
+    let draft = &h.state().tabs.active().draft;
     assert_eq!(draft.method, "POST");
     assert_eq!(draft.url, "/api/cli");
     assert!(draft.body.contains("show version | include Serial"));
@@ -342,13 +334,20 @@ fn keyboard_send_with_ctrl_enter() {
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/objects/networkobjects?limit=1".into();
+    app.tabs.active_mut().draft.url = "/api/objects/networkobjects?limit=1".into();
     let mut h = harness(app);
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     step_until(&mut h, "the response", finished);
     assert_eq!(
-        h.state().response.result.as_ref().unwrap().status,
+        h.state()
+            .tabs
+            .active()
+            .response
+            .result
+            .as_ref()
+            .unwrap()
+            .status,
         Some(200)
     );
     h.get_by_label_contains("\"rangeInfo\"");
@@ -367,9 +366,8 @@ fn delete_asks_for_confirmation() {
         variables: Default::default(),
         allow_http: false,
     };
-    let mut app = app_with(dir.path(), &[d]);
-    app.selected = None;
-    let mut h = harness(app);
+    let mut h = harness(app_with(dir.path(), &[d]));
+    h.state_mut().tabs.active_mut().device = None;
     h.run();
     h.get_by_label("old-fw").click_secondary();
     h.run();
@@ -378,8 +376,8 @@ fn delete_asks_for_confirmation() {
     h.get_by_label_contains("will be removed from the workspace");
     h.get_by_role_and_label(egui::accesskit::Role::Button, "Delete")
         .click();
-    h.run();
-    assert!(h.state().devices.is_empty());
+    settle(&mut h);
+    assert!(h.state().tree.devices.is_empty());
     let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
     assert!(!file.contains("old-fw"));
 }
@@ -397,15 +395,15 @@ fn filter_narrows_the_device_tree() {
         variables: Default::default(),
         allow_http: false,
     };
-    let mut app = app_with(
+    let app = app_with(
         dir.path(),
         &[
             mk("edge-asa", Platform::Asa),
             mk("proxy-wsa", Platform::Wsa),
         ],
     );
-    app.selected = None;
     let mut h = harness(app);
+    h.state_mut().tabs.active_mut().device = None;
     h.run();
     h.get_by_label("Filter").focus();
     h.run();
@@ -422,11 +420,15 @@ fn settings_persist_without_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/monitoring/serialnumber".into();
-    app.draft.headers.push(apx::core::request::Header::new(
-        "Authorization",
-        "Bearer hunter2-secret",
-    ));
+    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
+    app.tabs
+        .active_mut()
+        .draft
+        .headers
+        .push(apx::core::request::Header::new(
+            "Authorization",
+            "Bearer hunter2-secret",
+        ));
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
@@ -440,9 +442,14 @@ fn settings_persist_without_secrets() {
     );
     let restored: Settings = serde_json::from_str(&saved).unwrap();
     let app = ApxApp::new(dir.path().to_path_buf(), restored, false).unwrap();
-    assert_eq!(app.selected.as_deref(), Some("lab-asa"));
-    assert_eq!(app.draft.url, "/api/monitoring/serialnumber");
-    assert!(app.passwords.is_empty(), "passwords are never restored");
+    let h = harness(app);
+    let tab = h.state().tabs.active();
+    assert_eq!(tab.device.as_deref(), Some("lab-asa"));
+    assert_eq!(tab.draft.url, "/api/monitoring/serialnumber");
+    assert!(
+        h.state().passwords.is_empty(),
+        "passwords are never restored"
+    );
 }
 
 #[test]
@@ -458,10 +465,13 @@ fn copy_as_curl_and_paste_a_curl_command() {
         variables: Default::default(),
         allow_http: false,
     };
-    let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/monitoring/serialnumber".into();
-    app.draft.auth = Some(apx::core::platform::AuthMode::Basic);
-    let command = app.curl_command().unwrap();
+    let mut h = harness(app_with(dir.path(), &[d]));
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Basic").click();
+    h.run();
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    let command = copied(&h).expect("a command on the clipboard");
     assert!(
         command.contains("https://10.0.0.1/api/monitoring/serialnumber"),
         "{command}"
@@ -471,30 +481,21 @@ fn copy_as_curl_and_paste_a_curl_command() {
         "{command}"
     );
     assert!(command.contains("-k"), "{command}");
-    let mut h = harness(app);
     h.run();
-    h.get_by_label("Copy as curl").click();
-    h.run();
-    assert!(
-        h.state()
-            .notice
-            .as_deref()
-            .unwrap_or_default()
-            .contains("copied")
-    );
+    h.get_by_label_contains("curl command copied");
 
     // A vendor-guide curl command pasted into the URL field.
-    h.state_mut().draft.url.clear();
+    h.state_mut().tabs.active_mut().draft.url.clear();
     h.get_by_label("URL").focus();
     h.run();
     h.get_by_label("URL").type_text("curl -k -u admin:secret -X POST -H 'Content-Type: application/json' -d '{\"commands\":[\"show version\"]}' https://10.0.0.1/api/cli");
     h.run();
     let state = h.state();
-    assert_eq!(state.draft.method, "POST");
-    assert_eq!(state.draft.url, "/api/cli");
-    assert!(state.draft.body.contains("show version"));
+    assert_eq!(state.tabs.active().draft.method, "POST");
+    assert_eq!(state.tabs.active().draft.url, "/api/cli");
+    assert!(state.tabs.active().draft.body.contains("show version"));
     assert_eq!(
-        state.selected.as_deref(),
+        state.tabs.active().device.as_deref(),
         Some("fw"),
         "the known host's device is selected"
     );
@@ -505,24 +506,28 @@ fn copy_as_curl_and_paste_a_curl_command() {
 
     // An exported token script (login, request, logout) pasted whole: the
     // request is what comes in, not the login.
-    h.state_mut().draft.url = "/api/objects/networkobjects?limit=5".into();
-    h.state_mut().draft.method = "GET".into();
-    h.state_mut().draft.body.clear();
-    h.state_mut().draft.auth = Some(apx::core::platform::AuthMode::Token);
+    h.state_mut().tabs.active_mut().draft.url = "/api/objects/networkobjects?limit=5".into();
+    h.state_mut().tabs.active_mut().draft.method = "GET".into();
+    h.state_mut().tabs.active_mut().draft.body.clear();
+    h.state_mut().tabs.active_mut().draft.auth = Some(apx::core::platform::AuthMode::Token);
     let script = h.state().curl_command().unwrap();
     assert!(script.lines().count() >= 3, "{script}");
-    h.state_mut().draft = Default::default();
+    h.state_mut().tabs.active_mut().draft = Default::default();
     h.get_by_label("URL").focus();
     h.run();
     h.event(egui::Event::Paste(script.clone()));
     h.run();
     let state = h.state();
-    assert_eq!(state.draft.method, "GET", "{script}");
+    assert_eq!(state.tabs.active().draft.method, "GET", "{script}");
     assert_eq!(
-        state.draft.url, "/api/objects/networkobjects?limit=5",
+        state.tabs.active().draft.url,
+        "/api/objects/networkobjects?limit=5",
         "{script}"
     );
-    assert_eq!(state.draft.auth, Some(apx::core::platform::AuthMode::Token));
+    assert_eq!(
+        state.tabs.active().draft.auth,
+        Some(apx::core::platform::AuthMode::Token)
+    );
 }
 
 /// A pinned device's curl pins the public key of the leaf its last
@@ -537,14 +542,14 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let mut second = pinned(&other);
     second.name = "second".into();
     let mut app = app_with(dir.path(), &[pinned(&asa), second]);
-    app.draft.url = "/api/monitoring/serialnumber".into();
-    app.draft.auth = Some(apx::core::platform::AuthMode::Basic);
-    let before = app.curl_command().unwrap();
+    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
+    app.tabs.active_mut().draft.auth = Some(apx::core::platform::AuthMode::Basic);
+    let mut h = harness(app);
+    let before = h.state().curl_command().unwrap();
     assert!(
         !before.contains("-k") && before.contains("apx probe"),
         "{before}"
     );
-    let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
@@ -558,7 +563,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
     // Another device: the last response did not come from it.
-    h.state_mut().selected = Some("second".into());
+    h.state_mut().tabs.active_mut().device = Some("second".into());
     let other_script = h.state().curl_command().unwrap();
     assert!(!other_script.contains("-k"), "{other_script}");
 }
@@ -570,7 +575,7 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
-    app.draft.url = "/api/objects/networkobjects".into();
+    app.tabs.active_mut().draft.url = "/api/objects/networkobjects".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
@@ -581,14 +586,14 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     h.run();
     h.get_by_label("Find").type_text("OBJECT#");
     step_until(&mut h, "the find hits", |a| {
-        !a.response.find_hits.is_empty()
+        !a.tabs.active().response.find_hits.is_empty()
     });
-    let rendered = h.state().response.rendered.as_ref().unwrap();
+    let rendered = h.state().tabs.active().response.rendered.as_ref().unwrap();
     let expected: Vec<usize> = (0..rendered.pretty.line_count())
         .filter(|&i| rendered.pretty.line(i).contains("object#"))
         .collect();
     assert!(!expected.is_empty());
-    assert_eq!(h.state().response.find_hits, expected);
+    assert_eq!(h.state().tabs.active().response.find_hits, expected);
     h.get_by_label_contains(&format!("1 of {}", expected.len()));
 }
 
@@ -600,14 +605,14 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.settings.max_body_mb = 1;
-    app.draft.url = "/api/demo/large?mb=2".into();
+    app.tabs.active_mut().draft.url = "/api/demo/large?mb=2".into();
     let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", |a| {
-        a.response.running.is_none() && a.response.result.is_some()
+        a.tabs.active().response.running.is_none() && a.tabs.active().response.result.is_some()
     });
-    let result = h.state().response.result.clone().unwrap();
+    let result = h.state().tabs.active().response.result.clone().unwrap();
     let apx::engine::http::Body::Spilled { file, len } = &result.body else {
         panic!("expected a spilled body, got {:?}", result.body);
     };
@@ -645,33 +650,35 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     h.run();
     let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;
     let wsa_first = apx::core::platform::catalog::endpoints(Platform::Wsa)[0].path;
-    h.state_mut().draft.url = asa_first.into();
+    h.state_mut().tabs.active_mut().draft.url = asa_first.into();
     h.get_by_label("lab-wsa").click();
     h.run();
-    assert_eq!(h.state().selected.as_deref(), Some("lab-wsa"));
-    assert_eq!(h.state().draft.url, wsa_first);
+    assert_eq!(h.state().tabs.active().device.as_deref(), Some("lab-wsa"));
+    assert_eq!(h.state().tabs.active().draft.url, wsa_first);
     // A path the user typed is theirs: it stays.
-    h.state_mut().draft.url = "/wsa/api/v2.0/custom".into();
+    h.state_mut().tabs.active_mut().draft.url = "/wsa/api/v2.0/custom".into();
     h.get_by_label("lab-asa").click();
     h.run();
-    assert_eq!(h.state().draft.url, "/wsa/api/v2.0/custom");
+    assert_eq!(h.state().tabs.active().draft.url, "/wsa/api/v2.0/custom");
     // So does a catalog path with an edited body.
     let first = &apx::core::platform::catalog::endpoints(Platform::Asa)[0];
-    h.state_mut().draft.use_endpoint(first);
-    h.state_mut().draft.body = "{\"edited\": true}".into();
+    h.state_mut().tabs.active_mut().draft.use_endpoint(first);
+    h.state_mut().tabs.active_mut().draft.body = "{\"edited\": true}".into();
     h.get_by_label("lab-wsa").click();
     h.run();
-    assert_eq!(h.state().draft.url, first.path);
+    assert_eq!(h.state().tabs.active().draft.url, first.path);
 }
 
-/// Replaces the text of the field labelled `label` by typing.
-fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
+/// The text the app put on the clipboard in the last frame.
+fn copied(h: &Harness<'static, ApxApp>) -> Option<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
 }
 
 #[test]
@@ -694,10 +701,12 @@ fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
     retype(&mut h, "Password", DEMO_PASSWORD);
     h.get_by_label_contains("travel unencrypted");
     h.get_by_label("Save device").click();
-    h.run();
+    settle(&mut h);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Send").click();
-    step_until(&mut h, "the refusal", |app| app.response.result.is_some());
+    step_until(&mut h, "the refusal", |app| {
+        app.tabs.active().response.result.is_some()
+    });
     h.get_by_label_contains("takes its API over HTTPS only");
     assert_eq!(stats.requests.load(Ordering::SeqCst), 0);
     assert_eq!(stats.logins.load(Ordering::SeqCst), 0);
@@ -713,13 +722,20 @@ fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
         .click();
     h.run();
     h.get_by_label("Save device").click();
-    h.run();
+    settle(&mut h);
     let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
     assert!(file.contains("\"allow_http\": true"), "{file}");
     h.get_by_label("Send").click();
     step_until(&mut h, "the answer", finished);
     assert_eq!(
-        h.state().response.result.as_ref().unwrap().status,
+        h.state()
+            .tabs
+            .active()
+            .response
+            .result
+            .as_ref()
+            .unwrap()
+            .status,
         Some(200)
     );
     h.get_by_label_contains("Warning: the login and its session token travel unencrypted");
@@ -747,7 +763,7 @@ fn import_a_postman_collection_from_the_file_menu() {
     for round in 0..2 {
         h.get_by_label("Import").click();
         h.run();
-        let dialog = h.state().import.as_ref().unwrap();
+        let dialog = h.state().dialogs.import.as_ref().unwrap();
         let report = dialog.report.clone().unwrap();
         assert!(report.contains("imported 10 requests"), "{report}");
         assert!(report.contains("27 secrets found in the file were NOT written"));
@@ -766,4 +782,195 @@ fn import_a_postman_collection_from_the_file_menu() {
         let text = std::fs::read_to_string(dir.path().join(&entry.path)).unwrap();
         assert!(!text.contains("Hostile"), "{text}");
     }
+}
+
+/// Each tab keeps its device, draft and the response that answered it:
+/// switching device or tab never shows a response under another name.
+#[test]
+fn tabs_keep_their_device_and_response() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let wsa = appliance(&rt, Platform::Wsa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]));
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the ASA response", finished);
+    h.get_by_label_contains("lab-asa · GET");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    h.run();
+    assert_eq!(h.state().tabs.list.len(), 2);
+    h.get_by_label("lab-wsa").click();
+    h.run();
+    assert!(h.query_by_label_contains("lab-asa · GET").is_none());
+    retype(&mut h, "URL", "/wsa/api/v2.0/health");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the WSA response", finished);
+    h.get_by_label_contains("lab-wsa · GET");
+
+    // Back to the first tab: its own device and response.
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::Tab);
+    h.run();
+    assert_eq!(h.state().tabs.active, 0);
+    h.get_by_label_contains("lab-asa · GET");
+    h.get_by_label_contains("\"serialNumber\"");
+    // The device switched in one tab: the response stays labelled with the
+    // device that answered.
+    h.get_by_label("lab-wsa").click();
+    h.run();
+    h.get_by_label_contains("lab-asa · GET");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    h.run();
+    assert_eq!(h.state().tabs.list.len(), 1);
+    h.get_by_label_contains("lab-wsa · GET");
+}
+
+/// Ctrl+K opens the palette; a fuzzy query picks a device or a command.
+#[test]
+fn command_palette_switches_device_and_runs_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mk = |name: &str, platform| Device {
+        name: name.into(),
+        folder: "Lab".into(),
+        platform,
+        base_url: "https://10.0.0.1".into(),
+        username: None,
+        trust: Trust::Verify,
+        variables: Default::default(),
+        allow_http: false,
+    };
+    let mut h = harness(app_with(
+        dir.path(),
+        &[
+            mk("edge-asa", Platform::Asa),
+            mk("proxy-wsa", Platform::Wsa),
+        ],
+    ));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    h.get_by_label("Command").type_text("prxwsa");
+    h.run();
+    h.get_by_label("Switch device: proxy-wsa");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().tabs.active().device.as_deref(), Some("proxy-wsa"));
+    assert!(h.query_by_label("Command").is_none(), "the palette closed");
+
+    let shift = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+    h.key_press_modifiers(shift, egui::Key::P);
+    h.run();
+    h.get_by_label("Command").type_text("new tab");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().tabs.list.len(), 2);
+}
+
+/// Ctrl+Enter sends wherever the focus is, the body editor included.
+#[test]
+fn ctrl_enter_sends_from_the_body_editor() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[pinned(&asa)]));
+    h.get_by_label("Catalog").click();
+    h.run();
+    h.get_by_label("POST /api/cli").click();
+    h.run();
+    h.get_by_label("Body").click();
+    h.run();
+    h.get_by_label("Request body").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the response", finished);
+    h.get_by_label_contains("lab-asa · POST");
+}
+
+/// The Auth tab says what happens after the requests, per platform.
+#[test]
+fn auth_tab_says_asyncos_has_no_logout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mk = |name: &str, platform| Device {
+        name: name.into(),
+        folder: String::new(),
+        platform,
+        base_url: "https://10.0.0.1".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: Default::default(),
+        allow_http: false,
+    };
+    let mut h = harness(app_with(
+        dir.path(),
+        &[mk("fw", Platform::Asa), mk("proxy", Platform::Wsa)],
+    ));
+    h.get_by_label_contains("logs out afterwards (DELETE /api/tokenservices");
+    h.get_by_label("proxy").click();
+    h.run();
+    h.get_by_label_contains("AsyncOS has no logout");
+    assert!(h.query_by_label_contains("logs out afterwards").is_none());
+}
+
+/// A device added by another program (a `git pull`) appears without a
+/// reload: the workspace is watched.
+#[test]
+fn a_device_written_by_another_program_appears() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[]));
+    Workspace::new(dir.path())
+        .add_device(Device {
+            name: "pulled-fw".into(),
+            folder: String::new(),
+            platform: Platform::Asa,
+            base_url: "https://10.0.0.7".into(),
+            username: None,
+            trust: Trust::Verify,
+            variables: Default::default(),
+            allow_http: false,
+        })
+        .unwrap();
+    step_until(&mut h, "the watcher", |a| {
+        a.tree.find("pulled-fw").is_some()
+    });
+    h.get_by_label("pulled-fw");
+}
+
+/// Open tabs come back at the next start: drafts only.
+#[test]
+fn tabs_are_remembered_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Device {
+        name: "fw".into(),
+        folder: String::new(),
+        platform: Platform::Asa,
+        base_url: "https://10.0.0.1".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: Default::default(),
+        allow_http: false,
+    };
+    let mut h = harness(app_with(dir.path(), &[d]));
+    retype(&mut h, "URL", "/api/one");
+    h.get_by_label("+").click();
+    h.run();
+    retype(&mut h, "URL", "/api/two");
+    h.get_by_label("Password").focus();
+    h.run();
+    h.get_by_label("Password").type_text("hunter2");
+    h.run();
+    let saved = serde_json::to_string(&h.state().settings_to_save()).unwrap();
+    assert!(!saved.contains("hunter2"), "{saved}");
+    let restored: Settings = serde_json::from_str(&saved).unwrap();
+    let h = harness(ApxApp::new(dir.path().to_path_buf(), restored, false).unwrap());
+    let urls: Vec<&str> = h
+        .state()
+        .tabs
+        .list
+        .iter()
+        .map(|t| t.draft.url.as_str())
+        .collect();
+    assert_eq!(urls, ["/api/one", "/api/two"]);
+    assert_eq!(h.state().tabs.active, 1);
 }

@@ -1,6 +1,6 @@
 //! The app never writes over a `devices.json` that turned corrupt while it
 //! ran (a `git pull`, an editor): adding, editing and deleting a device
-//! report the file and leave it byte-identical.
+//! through the UI report the file and leave it byte-identical.
 
 mod support;
 
@@ -8,7 +8,7 @@ use apx::core::platform::Platform;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use egui_kittest::kittest::Queryable;
-use support::gui::{app, harness};
+use support::gui::{app, harness, retype, settle};
 
 const GARBAGE: &[u8] = b"{\"format\": 1, \"devices\": [ {\"name\": \"fw\", }";
 
@@ -28,9 +28,8 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     })
     .unwrap();
     let mut h = harness(app(dir.path()));
-    h.run();
     assert_eq!(
-        h.state().devices.len(),
+        h.state().tree.devices.len(),
         1,
         "loaded before it turned corrupt"
     );
@@ -43,43 +42,38 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
         );
     };
 
-    // A new device, typed into the editor.
+    // A new device, typed into the editor: the editor stays open and says why.
     h.get_by_label("+ Add device").click();
     h.run();
-    let editor = h.state_mut().editor.as_mut().expect("the editor opened");
-    editor.name = "fw2".into();
-    editor.base_url = "https://10.0.0.2".into();
-    h.run();
+    retype(&mut h, "Name", "fw2");
+    retype(&mut h, "Base URL", "https://10.0.0.2");
     h.get_by_label("Save device").click();
-    h.run();
+    settle(&mut h);
     untouched("adding a device");
-    let error = h.state().editor.as_ref().and_then(|e| e.error.clone());
-    let error = error.expect("the editor stays open with the error");
-    assert!(error.message.contains("devices.json"), "{}", error.message);
-
-    // The existing device, edited.
-    let editor = h.state_mut().editor.as_mut().unwrap();
-    editor.original = Some("fw".into());
-    editor.name = "fw".into();
-    editor.error = None;
-    h.run();
-    h.get_by_label("Save device").click();
-    h.run();
-    untouched("editing a device");
-    let error = h.state().editor.as_ref().and_then(|e| e.error.clone());
-    assert!(
-        error.is_some_and(|e| e.message.contains("devices.json")),
-        "editing reports the corrupt file"
-    );
+    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
     h.get_by_label("Cancel").click();
     h.run();
 
-    // The device, deleted.
-    h.state_mut().confirm_delete = Some("fw".into());
+    // The existing device, edited from its context menu.
+    h.query_all_by_label("fw").next().unwrap().click_secondary();
+    h.run();
+    h.get_by_label("Edit…").click();
+    h.run();
+    retype(&mut h, "Username", "root");
+    h.get_by_label("Save device").click();
+    settle(&mut h);
+    untouched("editing a device");
+    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
+    h.get_by_label("Cancel").click();
+    h.run();
+
+    // The device, deleted after the confirmation.
+    h.query_all_by_label("fw").next().unwrap().click_secondary();
+    h.run();
+    h.get_by_label("Delete…").click();
     h.run();
     h.get_by_label("Delete").click();
-    h.run();
+    settle(&mut h);
     untouched("deleting a device");
-    let notice = h.state().notice.clone().unwrap_or_default();
-    assert!(notice.contains("devices.json"), "{notice}");
+    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
 }

@@ -153,6 +153,7 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     let app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_max_steps(50)
         .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
     h.run();
     h.get_by_label("+ Add device").click();
@@ -168,7 +169,7 @@ fn remembered_password_is_used_for_sending_and_never_written() {
         h.run();
     }
     {
-        let editor = h.state_mut().editor.as_mut().unwrap();
+        let editor = h.state_mut().dialogs.editor.as_mut().unwrap();
         editor.base_url = asa.url.clone();
         editor.trust = apx::ui::device_editor::TrustChoice::Pin;
         editor.pin = asa.sha256.clone();
@@ -176,13 +177,15 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     h.get_by_label("Remember in the OS keyring").click();
     h.run();
     h.get_by_label("Save device").click();
-    h.run();
-    assert!(h.state().editor.is_none(), "saved");
+    wait_for(|| {
+        h.step();
+        h.state().dialogs.editor.is_none()
+    });
     let saved = apx::core::workspace::Workspace::new(dir.path())
         .device("kr-asa")
         .unwrap();
     wait_for(|| {
-        h.run();
+        h.step();
         keyring::password(&KeyringKey::new(dir.path(), &saved, None)).unwrap()
             == Lookup::Found(Secret::new(apx::demo::DEMO_PASSWORD))
     });
@@ -190,18 +193,9 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     assert!(!devices.contains(apx::demo::DEMO_PASSWORD), "{devices}");
 
     // A fresh app knows no typed password: the engine reads the keyring.
-    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    app.selected = Some("kr-asa".into());
-    app.draft.url = "/api/monitoring/serialnumber".into();
-    assert!(app.passwords.is_empty());
-    app.send();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.response.result.is_none() || app.response.running.is_some() {
-        assert!(std::time::Instant::now() < deadline, "timed out");
-        app.drain_events();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert_eq!(app.response.result.as_ref().unwrap().status, Some(200));
+    let mut h = send_from_a_fresh_app(dir.path());
+    assert!(h.state().passwords.is_empty());
+    assert_eq!(answer(&mut h).status, Some(200));
 
     // The workspace now points the device at another appliance (a pulled
     // change): the stored password is not sent there.
@@ -213,15 +207,8 @@ fn remembered_password_is_used_for_sending_and_never_written() {
         sha256: other.sha256.clone(),
     };
     ws.update_device("kr-asa", moved).unwrap();
-    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    app.selected = Some("kr-asa".into());
-    app.draft.url = "/api/monitoring/serialnumber".into();
-    app.send();
-    wait_for(|| {
-        app.drain_events();
-        app.response.result.is_some() && app.response.running.is_none()
-    });
-    let error = app.response.result.as_ref().unwrap().error.clone().unwrap();
+    let mut h = send_from_a_fresh_app(dir.path());
+    let error = answer(&mut h).error.unwrap();
     assert!(
         error.message.contains("not sent elsewhere"),
         "{}",
@@ -234,6 +221,35 @@ fn remembered_password_is_used_for_sending_and_never_written() {
             .load(std::sync::atomic::Ordering::SeqCst)
         + stats.requests.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(seen, 0, "the other appliance got a request");
+}
+
+/// A fresh app on the workspace's "kr-asa", sending its serial number
+/// request with Ctrl+Enter.
+fn send_from_a_fresh_app(dir: &std::path::Path) -> Harness<'static, ApxApp> {
+    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
+    let tab = app.tabs.active_mut();
+    tab.device = Some("kr-asa".into());
+    tab.draft.url = "/api/monitoring/serialnumber".into();
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_max_steps(50)
+        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
+    wait_for(|| {
+        h.step();
+        h.state().tree.loaded
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h
+}
+
+/// The active tab's result, once it came back.
+fn answer(h: &mut Harness<'static, ApxApp>) -> apx::engine::RequestResult {
+    wait_for(|| {
+        h.step();
+        let r = &h.state().tabs.active().response;
+        r.result.is_some() && r.running.is_none()
+    });
+    h.state().tabs.active().response.result.clone().unwrap()
 }
 
 /// Polls `done` for up to 20 s.
@@ -253,9 +269,10 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
     ws.add_device(device("kr-import", "https://10.0.0.1"))
         .unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    app.selected = Some("kr-import".into());
+    app.tabs.active_mut().device = Some("kr-import".into());
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_max_steps(50)
         .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
     h.run();
     h.get_by_label("File").click();
@@ -271,14 +288,17 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
     h.get_by_label("Collection").type_text(fixture);
     h.run();
     h.get_by_label("Import").click();
-    h.run();
-    h.get_by_label_contains("were NOT written to disk");
+    wait_for(|| {
+        h.step();
+        h.query_by_label_contains("were NOT written to disk")
+            .is_some()
+    });
     let saved = ws.device("kr-import").unwrap();
     let key = KeyringKey::new(dir.path(), &saved, None);
     assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
     h.get_by_label("Store in keyring").click();
     wait_for(|| {
-        h.run();
+        h.step();
         h.query_by_label("password for kr-import stored in the OS keyring")
             .is_some()
     });

@@ -179,23 +179,17 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
 /// The settings the app would persist after a password was typed and a
 /// URL carrying credentials was left in the address field, as JSON.
 fn app_settings(ws: &std::path::Path, asa: &Appliance) -> String {
-    static MOCK: std::sync::Once = std::sync::Once::new();
-    MOCK.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
-    let mut app = apx::ui::ApxApp::new(
-        ws.to_path_buf(),
-        apx::ui::settings::Settings::default(),
-        false,
-    )
-    .unwrap();
-    app.selected = Some("fw".into());
-    app.password_input = DEMO_PASSWORD.into();
+    let mut app = support::gui::app(ws);
     app.passwords
         .insert("fw".into(), apx::core::secret::Secret::new(DEMO_PASSWORD));
-    app.draft.url = asa
+    let tab = app.tabs.active_mut();
+    tab.device = Some("fw".into());
+    tab.password_input = DEMO_PASSWORD.into();
+    tab.draft.url = asa
         .url
         .replace("https://", &format!("https://admin:{DEMO_PASSWORD}@"));
     let mut all = serde_json::to_string(&app.settings_to_save()).unwrap();
-    app.draft.url = format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url);
+    app.tabs.active_mut().draft.url = format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url);
     all.push_str(&serde_json::to_string(&app.settings_to_save()).unwrap());
     all
 }

@@ -18,7 +18,7 @@ use clap::Parser;
 
 use crate::core::error::Failure;
 use crate::engine::{Engine, Event, EventSink, Job, RequestResult};
-use args::{Cli, Command};
+pub use args::{Cli, Command};
 
 /// Global options every command sees.
 pub struct Context {
@@ -61,9 +61,9 @@ fn summary(text: &str) -> (String, Vec<String>) {
     (message, tips.into_iter().map(str::to_string).collect())
 }
 
-/// Runs a subcommand; returns the exit code.
-pub fn run(cli: Cli) -> u8 {
-    if cli.verbose {
+/// With `-v`, logs to stderr (both front ends).
+pub fn init_logging(verbose: bool) {
+    if verbose {
         tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
             .with_max_level(tracing::Level::INFO)
@@ -71,35 +71,40 @@ pub fn run(cli: Cli) -> u8 {
             .with_target(false)
             .init();
     }
-    let ctx = Context {
-        workspace: cli.workspace,
-        json: cli.json,
-    };
-    match cli.command {
-        Some(Command::Send(args)) => send::run(&ctx, args),
-        Some(Command::Probe(args)) => probe::run(&ctx, args),
-        Some(Command::Device(command)) => device::run(&ctx, command),
-        Some(Command::Demo) => demo::run(&ctx),
-        Some(Command::Import(command)) => import::run(&ctx, command),
-        Some(Command::Export(command)) => export::run(&ctx, command),
-        Some(Command::Run(args)) => run::run(&ctx, args),
-        None => match crate::ui::run(ctx.workspace.clone(), cli.demo) {
-            Ok(()) => 0,
-            Err(e) => {
-                let failure = Failure::new(
-                    crate::core::error::FailureKind::Connect,
-                    format!("the desktop app could not start: {e}"),
-                    "The app needs a display (X11 or Wayland). The subcommands (`apx --help`) work without one.",
-                );
-                report(&ctx, &failure)
-            }
-        },
+}
+
+/// Runs a subcommand; returns the exit code.
+pub fn run(ctx: Context, command: Command) -> u8 {
+    let ctx = &ctx;
+    match command {
+        Command::Send(args) => send::run(ctx, args),
+        Command::Probe(args) => probe::run(ctx, args),
+        Command::Device(command) => device::run(ctx, command),
+        Command::Demo => demo::run(ctx),
+        Command::Import(command) => import::run(ctx, command),
+        Command::Export(command) => export::run(ctx, command),
+        Command::Run(args) => run::run(ctx, args),
+    }
+}
+
+impl Cli {
+    /// The global options every command sees.
+    pub fn context(&self) -> Context {
+        Context {
+            workspace: self.workspace.clone(),
+            json: self.json,
+        }
     }
 }
 
 /// Prints a failure of a command that is not `send`; returns its exit code.
 fn report(ctx: &Context, failure: &Failure) -> u8 {
-    if ctx.json {
+    report_failure(ctx.json, failure)
+}
+
+/// Prints a failure (as JSON with `--json`); returns its exit code.
+pub fn report_failure(json: bool, failure: &Failure) -> u8 {
+    if json {
         output::print_json(&serde_json::json!({"error": failure}));
     } else {
         output::print_failure(failure);

@@ -78,6 +78,7 @@ pub fn path(workspace_dir: &Path) -> PathBuf {
 /// past [`COMPACT_AFTER`] lines. Two programs appending at once may lose an
 /// entry during a compaction, never corrupt the file.
 pub fn append(workspace_dir: &Path, entry: &HistoryEntry) -> Result<(), Failure> {
+    crate::core::ui_thread::assert_not_in_frame("the history file");
     let path = path(workspace_dir);
     let mut line = serde_json::to_string(entry)
         .map_err(|e| Failure::usage(format!("cannot encode a history entry: {e}"), ""))?;
@@ -106,6 +107,7 @@ pub fn append(workspace_dir: &Path, entry: &HistoryEntry) -> Result<(), Failure>
 /// Reads the history, newest last (at most [`KEEP`] entries); an absent
 /// file is an empty history.
 pub fn load(workspace_dir: &Path) -> Result<HistoryLoad, Failure> {
+    crate::core::ui_thread::assert_not_in_frame("the history file");
     let Some(bytes) = files::read(&path(workspace_dir))? else {
         return Ok(HistoryLoad::default());
     };
@@ -126,6 +128,7 @@ pub fn load(workspace_dir: &Path) -> Result<HistoryLoad, Failure> {
 
 /// Deletes the history.
 pub fn clear(workspace_dir: &Path) -> Result<(), Failure> {
+    crate::core::ui_thread::assert_not_in_frame("the history file");
     let file = path(workspace_dir);
     match fs::remove_file(&file) {
         Ok(()) => Ok(()),

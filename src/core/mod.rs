@@ -9,4 +9,5 @@ pub mod pretty_json;
 pub mod request;
 pub mod secret;
 pub mod tls;
+pub mod ui_thread;
 pub mod workspace;

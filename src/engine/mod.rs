@@ -8,7 +8,8 @@ pub mod keyring;
 pub mod probe;
 pub mod session;
 pub mod tls;
-pub mod ui_thread;
+/// The frame check moved to the core (workspace and history files assert it too).
+pub use crate::core::ui_thread;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -168,22 +169,31 @@ impl RequestResult {
     }
 }
 
-/// Where events go: a channel plus a wake-up (e.g. `ctx.request_repaint`).
+/// Where events go: a channel plus a wake-up (e.g. `ctx.request_repaint`),
+/// or any callback (the app's one inbox).
 #[derive(Clone)]
 pub struct EventSink {
-    tx: mpsc::Sender<Event>,
-    wake: Arc<dyn Fn() + Send + Sync>,
+    deliver: Arc<dyn Fn(Event) + Send + Sync>,
 }
 
 impl EventSink {
     pub fn new(tx: mpsc::Sender<Event>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
-        EventSink { tx, wake }
+        EventSink::to(move |event| {
+            // A receiver that went away (window closed) is not an error here.
+            let _ = tx.send(event);
+            wake();
+        })
+    }
+
+    /// Events handed to `deliver`, which must not block.
+    pub fn to(deliver: impl Fn(Event) + Send + Sync + 'static) -> Self {
+        EventSink {
+            deliver: Arc::new(deliver),
+        }
     }
 
     fn emit(&self, event: Event) {
-        // A receiver that went away (window closed) is not an error here.
-        let _ = self.tx.send(event);
-        (self.wake)();
+        (self.deliver)(event);
     }
 }
 

@@ -1,229 +1,51 @@
-//! The app's state, the bridge to the engine (commands out, events drained
-//! once per frame) and the top-level layout.
+//! The app: its state, one area per struct (the workspace's devices, the
+//! left panel, the open tabs, the dialogs, the settings), the one inbox
+//! drained once a frame, and [`ApxApp::apply`], the only place where an
+//! action changes more than a panel's own state.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock, mpsc};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::body_text::{Rendered, render_in_background};
+use super::actions::{Action, View};
+use super::commands::{Command, Palette};
+use super::dialogs::Dialogs;
 use super::draft::Draft;
+use super::inbox::{Inbox, Msg, PickTarget, StoredDevice};
 use super::settings::{STORAGE_KEY, Settings};
-use crate::core::error::Failure;
+use super::side_panel::SideState;
+use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs};
+use crate::core::error::{Failure, FailureKind};
+use crate::core::platform::{AuthMode, catalog};
+use crate::core::request::origin;
 use crate::core::secret::Secret;
+use crate::core::tls::Trust;
+use crate::core::workspace::collections::Collections;
+use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
-use crate::engine::session::ExchangeRecord;
-use crate::engine::tls::Handshake;
-use crate::engine::{Engine, Event, EventSink, JobId, RequestResult};
+use crate::engine::keyring::KeyringKey;
+use crate::engine::session::SessionSpec;
+use crate::engine::{Engine, Event, EventSink, Job, JobId, JobRequest, KeyringOp, RequestResult};
 
-/// A request under way.
-#[derive(Debug, Clone)]
-pub struct Running {
-    pub job: JobId,
-    pub started: Instant,
-    pub status: Option<u16>,
-    pub received: u64,
-    pub total: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ResponseTab {
-    #[default]
-    Body,
-    Headers,
-    Certificate,
-    Timeline,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RequestTab {
-    Params,
-    Headers,
-    #[default]
-    Auth,
-    Body,
-}
-
-/// The response side: what is running, what came back, and how it is shown.
+/// The workspace's devices and saved requests as last scanned, plus the
+/// demo devices (in memory only).
 #[derive(Default)]
-pub struct ResponseState {
-    /// The device the shown request was sent to (what "trust" pins for).
-    pub device: Option<String>,
-    pub running: Option<Running>,
-    pub result: Option<RequestResult>,
-    /// An input error found before anything was sent.
-    pub input_error: Option<Failure>,
-    pub rendered: Option<Rendered>,
-    pub(super) pending: Option<mpsc::Receiver<Rendered>>,
-    pub timeline: Vec<ExchangeRecord>,
-    pub handshake: Option<Handshake>,
-    pub tab: ResponseTab,
-    pub raw: bool,
-    pub show_error_body: bool,
-    pub find: String,
-    pub find_open: bool,
-    pub find_hits: Vec<usize>,
-    pub find_index: usize,
-    /// A row to bring into view on the next frame.
-    pub scroll_to: Option<usize>,
-    pub(super) find_pending: Option<mpsc::Receiver<Vec<usize>>>,
-    /// Set to stop the search under way when a newer one starts.
-    pub(super) find_cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
-    /// Whether the body shown at the last frame was JSON with every row on
-    /// screen highlighted (false for raw or non-JSON text, never highlighted).
-    pub highlighted: bool,
-    pub save_path: String,
-    pub save_pick: Option<mpsc::Receiver<Option<PathBuf>>>,
-    pub(super) save_pending: Option<mpsc::Receiver<String>>,
-}
-
-/// Which list the left panel shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SideTab {
-    #[default]
-    Devices,
-    History,
-}
-
-pub struct ApxApp {
-    pub workspace: Workspace,
+pub struct DeviceTree {
     pub devices: Vec<Device>,
-    /// Devices that live only in memory (the demo appliances).
     pub transient: BTreeSet<String>,
-    pub workspace_problem: Option<Failure>,
-    pub selected: Option<String>,
-    pub draft: Draft,
-    pub response: ResponseState,
-    /// Passwords typed (or demo ones) for this run only, by device name.
-    pub passwords: HashMap<String, Secret>,
-    pub settings: Settings,
-    pub filter: String,
-    pub side_tab: SideTab,
-    pub request_tab: RequestTab,
-    pub editor: Option<super::device_editor::DeviceEditor>,
-    pub confirm_delete: Option<String>,
-    pub notice: Option<String>,
-    pub focus_url: bool,
-    /// The Auth tab's password field (session only, never persisted).
-    pub password_input: String,
-    pub collections: crate::core::workspace::collections::Collections,
-    pub(super) collections_stamp: Option<(u64, std::time::Instant)>,
-    pub save_dialog: Option<super::save_dialog::SaveDialog>,
-    pub runs: Option<super::run_window::RunWindow>,
-    pub import: Option<super::menus::ImportDialog>,
-    pub history: Option<crate::core::history::HistoryLoad>,
-    pub timeout: Duration,
-    /// The request body editor's last highlighted text.
-    pub(super) body_highlight: Option<(String, super::highlight::Look, egui::text::LayoutJob)>,
-    pub(super) engine: Engine,
-    pub(super) highlighter: super::highlight::RowHighlighter,
-    events: mpsc::Receiver<Event>,
-    ctx_cell: Arc<OnceLock<egui::Context>>,
-    pub demo: Vec<Appliance>,
-    /// Whether the window has drawn its first frame.
-    drawn: bool,
+    /// devices.json could not be read (it is left untouched).
+    pub problem: Option<Failure>,
+    pub collections: Collections,
+    /// Whether a first scan has arrived.
+    pub loaded: bool,
 }
 
-impl ApxApp {
-    /// Opens the workspace and starts the engine (and, for `--demo`, the
-    /// simulated appliances).
-    pub fn new(workspace_dir: PathBuf, settings: Settings, demo: bool) -> Result<ApxApp, String> {
-        let ctx_cell: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
-        let wake_cell = ctx_cell.clone();
-        let (tx, events) = mpsc::channel();
-        let wake = Arc::new(move || {
-            if let Some(ctx) = wake_cell.get() {
-                ctx.request_repaint();
-            }
-        });
-        let engine = Engine::start(EventSink::new(tx, wake))
-            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-        super::highlight::warm_up();
-        let mut app = ApxApp {
-            workspace: Workspace::new(workspace_dir),
-            devices: Vec::new(),
-            transient: BTreeSet::new(),
-            workspace_problem: None,
-            selected: None,
-            draft: Draft::default(),
-            response: ResponseState::default(),
-            passwords: HashMap::new(),
-            settings,
-            filter: String::new(),
-            side_tab: SideTab::Devices,
-            request_tab: RequestTab::default(),
-            editor: None,
-            confirm_delete: None,
-            notice: None,
-            focus_url: false,
-            password_input: String::new(),
-            collections: Default::default(),
-            collections_stamp: None,
-            save_dialog: None,
-            runs: None,
-            import: None,
-            history: None,
-            timeout: Duration::from_secs(30),
-            body_highlight: None,
-            engine,
-            highlighter: Default::default(),
-            events,
-            ctx_cell,
-            demo: Vec::new(),
-            drawn: false,
-        };
-        app.reload_devices();
-        if demo {
-            app.start_demo();
-        }
-        app.restore_last();
-        Ok(app)
-    }
-
-    fn restore_last(&mut self) {
-        let last = self.settings.last_device.clone();
-        if let Some(name) = last.filter(|n| self.devices.iter().any(|d| &d.name == n)) {
-            self.selected = Some(name);
-        } else if self.selected.is_none() {
-            self.selected = self.devices.first().map(|d| d.name.clone());
-        }
-        if let Some(method) = self.settings.last_method.clone() {
-            self.draft.method = method;
-        }
-        if let Some(url) = self.settings.last_url.clone() {
-            self.draft.url = url;
-        }
-        if self.draft.url.is_empty() {
-            let platform = self.selected_device().map(|d| d.platform);
-            let first = platform.and_then(|p| crate::core::platform::catalog::endpoints(p).first());
-            if let Some(endpoint) = first {
-                self.draft.use_endpoint(endpoint);
-            }
-        }
-    }
-
-    /// Re-reads `devices.json`; a corrupt file is shown, never overwritten.
-    pub fn reload_devices(&mut self) {
-        let transient: Vec<Device> = self
-            .devices
-            .iter()
-            .filter(|d| self.transient.contains(&d.name))
-            .cloned()
-            .collect();
-        match self.workspace.load_devices() {
-            Ok(devices) => {
-                self.devices = devices;
-                self.workspace_problem = None;
-            }
-            Err(problem) => {
-                self.devices.retain(|d| !self.transient.contains(&d.name));
-                self.workspace_problem = Some(problem);
-            }
-        }
-        for device in transient {
-            self.put_transient(device);
-        }
+impl DeviceTree {
+    pub fn find(&self, name: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.name == name)
     }
 
     fn put_transient(&mut self, device: Device) {
@@ -232,8 +54,134 @@ impl ApxApp {
         self.devices.push(device);
     }
 
-    /// Starts the demo appliances on the engine's runtime and makes sure a
-    /// "Demo" device points at each.
+    /// A new scan of the workspace; the demo devices stay.
+    fn rescanned(&mut self, devices: Result<Vec<Device>, Failure>, collections: Collections) {
+        let transient: Vec<Device> = self
+            .devices
+            .iter()
+            .filter(|d| self.transient.contains(&d.name))
+            .cloned()
+            .collect();
+        match devices {
+            Ok(devices) => {
+                self.devices = devices;
+                self.problem = None;
+            }
+            Err(problem) => {
+                self.devices.retain(|d| !self.transient.contains(&d.name));
+                self.problem = Some(problem);
+            }
+        }
+        for device in transient {
+            self.put_transient(device);
+        }
+        self.collections = collections;
+        self.loaded = true;
+    }
+}
+
+/// Scans of the workspace: one at a time, and one more if it changed
+/// meanwhile.
+#[derive(Default)]
+struct Scans {
+    running: bool,
+    again: bool,
+}
+
+pub struct ApxApp {
+    pub workspace: Workspace,
+    pub tree: DeviceTree,
+    pub side: SideState,
+    pub tabs: Tabs,
+    pub dialogs: Dialogs,
+    pub settings: Settings,
+    /// Passwords typed (or demo ones) for this run only, by device name.
+    pub passwords: HashMap<String, Secret>,
+    pub notice: Option<String>,
+    pub timeout: Duration,
+    pub demo: Vec<Appliance>,
+    highlighter: super::highlight::RowHighlighter,
+    engine: Engine,
+    inbox: Inbox,
+    watcher: Option<notify::RecommendedWatcher>,
+    scans: Scans,
+    /// Set to stop the search under way when a newer one starts.
+    find_cancel: Option<Arc<AtomicBool>>,
+    find_generation: u64,
+    /// Whether the window has drawn its first frame.
+    drawn: bool,
+}
+
+/// What panels may read: built from fields, so that a panel may hold its
+/// own state mutably at the same time.
+fn view<'a>(
+    tree: &'a DeviceTree,
+    passwords: &'a HashMap<String, Secret>,
+    workspace: &'a Workspace,
+) -> View<'a> {
+    View {
+        devices: &tree.devices,
+        transient: &tree.transient,
+        passwords,
+        workspace: workspace.dir(),
+        collections: &tree.collections,
+        problem: tree.problem.as_ref(),
+    }
+}
+
+impl ApxApp {
+    /// Starts the engine and the workspace scan and watcher (and, for
+    /// `--demo`, the simulated appliances); reopens the remembered tabs.
+    pub fn new(workspace_dir: PathBuf, settings: Settings, demo: bool) -> Result<ApxApp, String> {
+        let inbox = Inbox::new();
+        let outbox = inbox.outbox().clone();
+        let engine = Engine::start(EventSink::to(move |event| outbox.send(Msg::Engine(event))))
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        super::highlight::warm_up();
+        let watcher = super::inbox::watch(&workspace_dir, inbox.outbox());
+        let mut app = ApxApp {
+            workspace: Workspace::new(workspace_dir),
+            tree: DeviceTree::default(),
+            side: SideState::default(),
+            tabs: Tabs::restore(&settings.tabs),
+            dialogs: Dialogs::default(),
+            settings,
+            passwords: HashMap::new(),
+            notice: None,
+            timeout: Duration::from_secs(30),
+            demo: Vec::new(),
+            highlighter: Default::default(),
+            engine,
+            inbox,
+            watcher,
+            scans: Scans::default(),
+            find_cancel: None,
+            find_generation: 0,
+            drawn: false,
+        };
+        app.scan();
+        if demo {
+            app.start_demo();
+        }
+        Ok(app)
+    }
+
+    /// Reads devices and saved requests in the background.
+    fn scan(&mut self) {
+        if self.scans.running {
+            self.scans.again = true;
+            return;
+        }
+        self.scans.running = true;
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || Msg::Scanned {
+            devices: workspace.load_devices(),
+            collections: workspace.collections(),
+        });
+    }
+
+    /// Starts the demo appliances on the engine's runtime (before the first
+    /// frame) and adds an in-memory device for each.
     fn start_demo(&mut self) {
         let handle = self.engine.handle().clone();
         let started = handle
@@ -242,18 +190,16 @@ impl ApxApp {
         match started {
             Ok(appliances) => {
                 for a in &appliances {
-                    // Demo devices live in memory: their certificates are new
-                    // at every start, so a pin must not outlive the run.
-                    let existing = self.devices.iter().find(|d| d.name == a.name);
-                    let variables = existing.map(|d| d.variables.clone()).unwrap_or_default();
-                    self.put_transient(Device {
+                    // Their certificates are new at every start: a pin must
+                    // not outlive the run.
+                    self.tree.put_transient(Device {
                         name: a.name.clone(),
                         folder: "Demo".into(),
                         platform: a.platform,
                         base_url: a.url.clone(),
                         username: Some(a.username.clone()),
                         trust: Default::default(),
-                        variables,
+                        variables: Default::default(),
                         allow_http: false,
                     });
                     self.passwords
@@ -267,58 +213,220 @@ impl ApxApp {
         }
     }
 
+    /// Whether background work is under way (a scan, a request, a render,
+    /// a search, a save): tests step frames until it is not.
+    pub fn is_busy(&self) -> bool {
+        self.inbox.busy()
+            || self.scans.running
+            || self.tabs.list.iter().any(|t| t.is_running())
+            || self.dialogs.runs.as_ref().is_some_and(|r| !r.done())
+    }
+
+    /// The device of the active tab.
     pub fn selected_device(&self) -> Option<&Device> {
-        let name = self.selected.as_ref()?;
-        self.devices.iter().find(|d| &d.name == name)
+        self.tree.find(self.tabs.active().device.as_deref()?)
     }
 
-    pub fn is_running(&self) -> bool {
-        self.response.running.is_some()
+    /// The active tab's draft as a curl command line.
+    pub fn curl_command(&self) -> Result<String, Failure> {
+        let view = view(&self.tree, &self.passwords, &self.workspace);
+        super::curl::curl_command(self.tabs.active(), &view)
     }
 
-    /// Drains engine events; called once per frame.
-    pub fn drain_events(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            self.apply(event);
+    fn keyring_key(&self, device: &Device, user: Option<&str>) -> KeyringKey {
+        KeyringKey::new(self.workspace.dir(), device, user)
+    }
+
+    /// Draws the whole app into `ui` (also what the kittest tests drive).
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let _frame = crate::core::ui_thread::FrameGuard::enter();
+        self.inbox.attach(ui.ctx());
+        ui.ctx().set_theme(self.settings.theme.preference());
+        for msg in self.inbox.drain() {
+            self.receive(msg);
         }
-        let r = &mut self.response;
-        if let Some(rendered) = r.pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            r.rendered = Some(rendered);
-            r.pending = None;
-            self.refresh_find();
+        let running = self.tabs.active().is_running();
+        let mut actions: Vec<Action> = Command::pressed(ui.ctx(), running)
+            .into_iter()
+            .map(Action::Run)
+            .collect();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        actions.extend(super::menus::menu_bar(ui, &mut self.settings, &v));
+        super::menus::status_bar(ui, self.notice.as_deref());
+        let active = self.tabs.active();
+        let marks = super::side_panel::Marks {
+            device: active.device.as_deref(),
+            saved: active.draft.saved_path.as_deref(),
+        };
+        egui::Panel::left("devices")
+            .resizable(true)
+            .default_size(270.0)
+            .min_size(200.0)
+            .show(ui, |ui| {
+                actions.extend(super::side_panel::ui(ui, &mut self.side, &v, &marks));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            actions.extend(tab_strip(ui, &self.tabs));
+            let tab = self.tabs.active_mut();
+            actions.extend(super::request_panel::ui(ui, tab, &v));
+            ui.separator();
+            actions.extend(super::response_panel::ui(
+                ui,
+                &mut tab.response,
+                &mut self.highlighter,
+                &v,
+            ));
+        });
+        actions.extend(super::dialogs::ui(ui.ctx(), &mut self.dialogs, &v));
+        for action in actions {
+            self.apply(action, ui.ctx());
         }
-        let r = &mut self.response;
-        if let Some(hits) = r.find_pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            r.scroll_to = hits.first().copied();
-            r.find_hits = hits;
-            r.find_index = 0;
-            r.find_pending = None;
-        }
-        if let Some(outcome) = r.save_pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            r.save_pending = None;
-            self.notice = Some(outcome);
+        if self.tabs.list.iter().any(|t| t.is_running())
+            || self.dialogs.runs.as_ref().is_some_and(|r| !r.done())
+        {
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
     }
 
-    /// A callback for worker threads: repaints the window when their result
-    /// is ready.
-    pub(super) fn waker(&self) -> impl Fn() + Send + 'static {
-        let cell = self.ctx_cell.clone();
-        move || {
-            if let Some(ctx) = cell.get() {
-                ctx.request_repaint();
+    /// Takes one background result.
+    fn receive(&mut self, msg: Msg) {
+        match msg {
+            Msg::Engine(event) => self.engine_event(event),
+            Msg::Rendered { tab, job, rendered } => {
+                if let Some(t) = self.tabs.by_id(tab).filter(|t| t.response.job == Some(job)) {
+                    t.response.rendered = Some(rendered);
+                    self.refresh_find(tab);
+                }
+            }
+            Msg::Found {
+                tab,
+                generation,
+                hits,
+            } => {
+                if let Some(t) = self.tabs.by_id(tab)
+                    && t.response.find_generation == generation
+                {
+                    let r = &mut t.response;
+                    r.scroll_to = hits.first().copied();
+                    r.find_hits = hits;
+                    r.find_index = 0;
+                    r.find_pending = false;
+                }
+            }
+            Msg::Picked { target, path } => self.picked(target, path),
+            Msg::Notice(text) => {
+                for t in &mut self.tabs.list {
+                    t.response.save_pending = false;
+                }
+                self.notice = Some(text);
+            }
+            Msg::WorkspaceChanged => self.scan(),
+            Msg::Scanned {
+                devices,
+                collections,
+            } => {
+                let first = !self.tree.loaded;
+                self.tree.rescanned(devices, collections);
+                self.scans.running = false;
+                if std::mem::take(&mut self.scans.again) {
+                    self.scan();
+                }
+                if first {
+                    self.restore_devices();
+                }
+            }
+            Msg::History(load) => {
+                self.side.history = Some(load);
+                self.side.history_loading = false;
+            }
+            Msg::HistoryChanged => self.side.history = None,
+            Msg::DeviceStored(stored) => self.device_stored(*stored),
+            Msg::DeviceDeleted { name, outcome } => match outcome {
+                Ok(removed) => {
+                    let key = self.keyring_key(&removed, None);
+                    self.engine.keyring(KeyringOp::Delete { key });
+                    self.forget_device(&name);
+                    self.scan();
+                }
+                Err(f) => self.notice = Some(f.message),
+            },
+            Msg::RequestSaved { tab, name, outcome } => match outcome {
+                Ok(path) => {
+                    let relative = path
+                        .strip_prefix(self.workspace.dir())
+                        .map(|p| p.to_path_buf())
+                        .unwrap_or(path);
+                    self.notice = Some(format!("Saved {}", relative.display()));
+                    if let Some(t) = self.tabs.by_id(tab) {
+                        t.draft.name = name;
+                        t.draft.saved_path = Some(relative);
+                    }
+                    self.dialogs.save = None;
+                    self.scan();
+                }
+                Err(e) => match &mut self.dialogs.save {
+                    Some(dialog) => dialog.error = Some(e),
+                    None => self.notice = Some(e.message),
+                },
+            },
+            Msg::Imported { report, secrets } => {
+                let device = self
+                    .tabs
+                    .active()
+                    .device
+                    .clone()
+                    .filter(|d| !self.tree.transient.contains(d))
+                    .unwrap_or_default();
+                if let Some(dialog) = &mut self.dialogs.import {
+                    dialog.running = false;
+                    dialog.report = Some(report);
+                    dialog.passwords = secrets
+                        .into_iter()
+                        .filter(|s| s.kind == "basic password")
+                        .map(|found| super::menus::PasswordOffer {
+                            found,
+                            device: device.clone(),
+                            outcome: None,
+                            pending: None,
+                        })
+                        .collect();
+                }
+                self.scan();
             }
         }
     }
 
-    fn apply(&mut self, event: Event) {
-        let current = self.response.running.as_ref().map(|r| r.job);
-        if let Event::Keyring { id, outcome } = event {
-            self.keyring_done(id, outcome);
-            return;
+    /// Gives the remembered tabs (or the first tab) a device once the
+    /// workspace is known.
+    fn restore_devices(&mut self) {
+        let first = self.tree.devices.first().map(|d| d.name.clone());
+        for tab in &mut self.tabs.list {
+            let known = tab
+                .device
+                .as_ref()
+                .is_some_and(|n| self.tree.find(n).is_some());
+            if !known {
+                tab.device = first.clone();
+            }
+            if tab.draft.url.is_empty() {
+                let platform = tab
+                    .device
+                    .as_ref()
+                    .and_then(|n| self.tree.find(n))
+                    .map(|d| d.platform);
+                if let Some(e) = platform.and_then(|p| catalog::endpoints(p).first()) {
+                    tab.draft.use_endpoint(e);
+                }
+            }
         }
+    }
+
+    fn engine_event(&mut self, event: Event) {
         let job = match &event {
-            Event::Keyring { id, .. } => *id,
+            Event::Keyring { id, outcome } => {
+                self.keyring_done(*id, outcome.clone());
+                return;
+            }
             Event::Started { job, .. }
             | Event::Tls { job, .. }
             | Event::Head { job, .. }
@@ -327,36 +435,39 @@ impl ApxApp {
             | Event::Finished { job, .. }
             | Event::JobDone { job } => *job,
         };
-        if let (Event::Finished { index, result, .. }, Some(runs)) = (&event, &mut self.runs)
+        if let (Event::Finished { index, result, .. }, Some(runs)) =
+            (&event, &mut self.dialogs.runs)
             && let Some(device) = runs.record(job, *index, (**result).clone())
         {
-            let result = (**result).clone();
-            self.record_history(&result, device.as_deref());
+            self.record_history(result, device.as_deref());
             return;
         }
-        if current != Some(job) {
+        let Some(tab) = self.tabs.by_job(job) else {
             return;
-        }
+        };
+        let r = &mut tab.response;
         match event {
-            Event::Started { .. } => {}
-            Event::Tls { handshake, .. } => self.response.handshake = Some(handshake),
+            Event::Tls { handshake, .. } => r.handshake = Some(handshake),
             Event::Head { status, .. } => {
-                if let Some(r) = &mut self.response.running {
-                    r.status = Some(status);
+                if let Some(run) = &mut r.running {
+                    run.status = Some(status);
                 }
             }
             Event::Progress {
                 received, total, ..
             } => {
-                if let Some(r) = &mut self.response.running {
-                    r.received = received;
-                    r.total = total;
+                if let Some(run) = &mut r.running {
+                    run.received = received;
+                    run.total = total;
                 }
             }
-            Event::Exchange { record, .. } => self.response.timeline.push(record),
-            Event::Finished { result, .. } => self.finish(*result),
-            Event::JobDone { .. } => self.response.running = None,
-            Event::Keyring { .. } => {}
+            Event::Exchange { record, .. } => r.timeline.push(record),
+            Event::Finished { result, .. } => {
+                let id = tab.id;
+                self.finish(id, job, *result);
+            }
+            Event::JobDone { .. } => r.running = None,
+            Event::Started { .. } | Event::Keyring { .. } => {}
         }
     }
 
@@ -368,6 +479,7 @@ impl ApxApp {
             Err(e) => format!("keyring: {}", e.message),
         };
         let offer = self
+            .dialogs
             .import
             .as_mut()
             .and_then(|d| d.passwords.iter_mut().find(|o| o.pending == Some(id)));
@@ -380,74 +492,777 @@ impl ApxApp {
         }
     }
 
-    /// The keyring key of a workspace device, for `user` (default: its own).
-    pub fn keyring_key(
-        &self,
-        device: &Device,
-        user: Option<&str>,
-    ) -> crate::engine::keyring::KeyringKey {
-        crate::engine::keyring::KeyringKey::new(self.workspace.dir(), device, user)
-    }
-
-    fn finish(&mut self, result: RequestResult) {
-        self.response.pending = Some(render_in_background(&result.body, self.waker()));
+    fn finish(&mut self, tab: TabId, job: JobId, result: RequestResult) {
+        let bytes = match &result.body {
+            crate::engine::http::Body::Memory(bytes) => bytes.clone(),
+            _ => bytes::Bytes::new(),
+        };
+        self.inbox.outbox().spawn(move || Msg::Rendered {
+            tab,
+            job,
+            rendered: super::body_text::render(bytes),
+        });
+        let Some(t) = self.tabs.by_id(tab) else {
+            return;
+        };
         if result.handshake.is_some() {
-            self.response.handshake = result.handshake.clone();
+            t.response.handshake = result.handshake.clone();
         }
         let tls_failed = result
             .error
             .as_ref()
-            .is_some_and(|e| e.kind == crate::core::error::FailureKind::Tls);
-        self.response.tab = if tls_failed {
+            .is_some_and(|e| e.kind == FailureKind::Tls);
+        t.response.tab = if tls_failed {
             ResponseTab::Certificate
         } else {
             ResponseTab::Body
         };
-        let device = self.response.device.clone();
+        let device = t.response.device.clone();
         self.record_history(&result, device.as_deref());
-        self.response.result = Some(result);
+        if let Some(t) = self.tabs.by_id(tab) {
+            t.response.result = Some(result);
+        }
     }
 
-    /// Appends to the history on a worker thread (the file is re-read when
-    /// it is compacted); a failure is logged, never shown as a request error.
+    /// Appends to the history in the background; a failure is logged, never
+    /// shown as a request error.
     fn record_history(&mut self, result: &RequestResult, device: Option<&str>) {
         let entry = crate::engine::history_record::entry(result, device);
         let dir = self.workspace.dir().to_path_buf();
-        std::thread::spawn(move || {
+        self.inbox.outbox().spawn(move || {
             if let Err(e) = crate::core::history::append(&dir, &entry) {
                 tracing::warn!("history not written: {}", e.message);
             }
+            Msg::HistoryChanged
         });
-        self.history = None;
     }
 
-    /// Draws the whole app into `ui` (also what the kittest tests drive).
-    pub fn draw(&mut self, ui: &mut egui::Ui) {
-        let _frame = crate::engine::ui_thread::FrameGuard::enter();
-        let _ = self.ctx_cell.set(ui.ctx().clone());
-        ui.ctx().set_theme(self.settings.theme.preference());
-        self.drain_events();
-        self.shortcuts(ui.ctx());
-        self.menu_bar(ui);
-        self.status_bar(ui);
-        egui::Panel::left("devices")
-            .resizable(true)
-            .default_size(270.0)
-            .min_size(200.0)
-            .show(ui, |ui| self.side_panel(ui));
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.request_panel(ui);
-            ui.separator();
-            self.response_panel(ui);
-        });
-        self.device_editor_window(ui.ctx());
-        self.delete_confirmation(ui.ctx());
-        self.run_window(ui.ctx());
-        self.import_window(ui.ctx());
-        if self.is_running() || self.runs.as_ref().is_some_and(|r| !r.done()) {
-            ui.ctx().request_repaint_after(Duration::from_millis(100));
+    /// Carries out an action.
+    pub fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        match action {
+            Action::Run(command) => self.run(command, ctx),
+            Action::SelectDevice(name) => self.select_device(&name),
+            Action::OpenSaved(entry) => {
+                let tab = self.tabs.active_mut();
+                tab.draft = Draft::from_saved(&entry.request, Some(entry.path.clone()));
+                if !tab.draft.body.is_empty() {
+                    tab.section = super::tabs::RequestTab::Body;
+                }
+                if let Some(device) = &entry.request.device
+                    && self.tree.find(device).is_some()
+                {
+                    self.tabs.active_mut().device = Some(device.clone());
+                }
+            }
+            Action::OpenHistory(entry) => {
+                let known = entry.device.clone().filter(|d| self.tree.find(d).is_some());
+                let tab = self.tabs.active_mut();
+                tab.draft.method = entry.method.clone();
+                tab.draft.url = entry.url.clone();
+                tab.draft.saved_path = None;
+                if known.is_some() {
+                    tab.device = known;
+                }
+            }
+            Action::SwitchTab(i) => self.tabs.active = i.min(self.tabs.list.len() - 1),
+            Action::CloseTab(i) => self.close_tab(i),
+            Action::NewDevice(folder) => {
+                self.dialogs.editor = Some(super::device_editor::DeviceEditor::new_in(folder));
+            }
+            Action::EditDevice(name) => {
+                if let Some(d) = self.tree.find(&name) {
+                    self.dialogs.editor = Some(super::device_editor::DeviceEditor::edit(d));
+                }
+            }
+            Action::DuplicateDevice(name) => self.duplicate_device(&name),
+            Action::AskDelete(name) => self.dialogs.confirm_delete = Some(name),
+            Action::DeleteDevice(name) => self.delete_device(&name),
+            Action::SaveDevice => self.save_editor(),
+            Action::SaveRequest => self.save_request(),
+            Action::ImportCurl(text) => self.import_curl(&text),
+            Action::SetPassword { device, password } => match password {
+                Some(p) => {
+                    self.passwords.insert(device, p);
+                }
+                None => {
+                    self.passwords.remove(&device);
+                }
+            },
+            Action::TrustCertificate => self.trust_presented_certificate(),
+            Action::AddHostAsDevice { sha256 } => {
+                let mut editor = super::device_editor::DeviceEditor::new_in(String::new());
+                let answered = self.tabs.active().response.result.as_ref();
+                if let Some(url) = answered.and_then(|r| url::Url::parse(&r.url).ok()) {
+                    editor.base_url = origin(&url);
+                    editor.name = url.host_str().unwrap_or_default().to_string();
+                }
+                editor.trust = super::device_editor::TrustChoice::Pin;
+                editor.pin = sha256;
+                self.dialogs.editor = Some(editor);
+            }
+            Action::RunFolder(folder) => self.run_folder(&folder),
+            Action::ClearHistory => {
+                let dir = self.workspace.dir().to_path_buf();
+                self.inbox.outbox().spawn(move || {
+                    Msg::Notice(match crate::core::history::clear(&dir) {
+                        Ok(()) => "History cleared".into(),
+                        Err(e) => e.message,
+                    })
+                });
+                self.side.history = None;
+                self.side.history_loading = false;
+            }
+            Action::LoadHistory => {
+                let dir = self.workspace.dir().to_path_buf();
+                self.inbox.outbox().spawn(move || {
+                    Msg::History(crate::core::history::load(&dir).unwrap_or_default())
+                });
+            }
+            Action::ImportPostman => self.import_postman(),
+            Action::StoreFoundPassword(i) => self.store_found_password(i),
+            Action::RefreshFind => {
+                let id = self.tabs.active().id;
+                self.refresh_find(id);
+            }
+            Action::SaveBody => self.save_body(),
+            Action::Pick { target, save } => {
+                let target = match target {
+                    PickTarget::SaveBody(_) => PickTarget::SaveBody(self.tabs.active().id),
+                    other => other,
+                };
+                super::inbox::pick(self.inbox.outbox(), target, save);
+            }
+            Action::Notice(text) => self.notice = Some(text),
+            Action::CloseDialogs => self.dialogs.close_modal(),
         }
     }
+
+    /// Runs an entry of the command list.
+    pub fn run(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::Send => self.send(),
+            Command::Cancel => {
+                if let Some(running) = &self.tabs.active().response.running {
+                    self.engine.cancel(running.job);
+                }
+            }
+            Command::SaveRequest => {
+                let tab = self.tabs.active();
+                let platform = self.selected_device().map(|d| d.platform);
+                self.dialogs.save = Some(super::save_dialog::SaveDialog::for_draft(
+                    &tab.draft, platform,
+                ));
+            }
+            Command::Find => {
+                let r = &mut self.tabs.active_mut().response;
+                r.find_open = true;
+                r.tab = ResponseTab::Body;
+            }
+            Command::FocusUrl => self.tabs.active_mut().focus_url = true,
+            Command::NewTab => {
+                let device = self.tabs.active().device.clone();
+                let mut draft = Draft::default();
+                let platform = device
+                    .as_ref()
+                    .and_then(|n| self.tree.find(n))
+                    .map(|d| d.platform);
+                if let Some(e) = platform.and_then(|p| catalog::endpoints(p).first()) {
+                    draft.use_endpoint(e);
+                }
+                self.tabs.open(device, draft).focus_url = true;
+            }
+            Command::CloseTab => self.close_tab(self.tabs.active),
+            Command::NextTab => self.tabs.cycle(1),
+            Command::PreviousTab => self.tabs.cycle(-1),
+            Command::Palette => self.dialogs.palette = Some(Palette::default()),
+            Command::CopyCurl => {
+                self.notice = Some(match self.curl_command() {
+                    Ok(command) => {
+                        ctx.copy_text(command);
+                        "curl command copied (the password is $APX_PASSWORD, never inline)".into()
+                    }
+                    Err(f) => format!("Cannot build the curl command: {}", f.message),
+                });
+            }
+            Command::NewDevice => {
+                self.dialogs.editor =
+                    Some(super::device_editor::DeviceEditor::new_in(String::new()));
+            }
+            Command::ImportPostman => self.dialogs.import = Some(Default::default()),
+            Command::ReloadWorkspace => {
+                self.watch();
+                self.scan();
+            }
+            Command::Theme(theme) => self.settings.theme = theme,
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    /// Watches the workspace, if it is not watched yet (it may not have
+    /// existed before the first device was saved).
+    fn watch(&mut self) {
+        if self.watcher.is_none() {
+            self.watcher = super::inbox::watch(self.workspace.dir(), self.inbox.outbox());
+        }
+    }
+
+    fn close_tab(&mut self, index: usize) {
+        if let Some(closed) = self.tabs.close(index)
+            && let Some(running) = &closed.response.running
+        {
+            self.engine.cancel(running.job);
+        }
+    }
+
+    /// Sends the active tab's draft.
+    pub fn send(&mut self) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let tab = self.tabs.active();
+        if super::request_panel::send_blocker(tab, &v).is_some() {
+            return;
+        }
+        let job = self.build_job();
+        let tab = self.tabs.active_mut();
+        let job = match job {
+            Ok(job) => job,
+            Err(failure) => {
+                tab.response = ResponseState {
+                    input_error: Some(failure),
+                    ..ResponseState::default()
+                };
+                return;
+            }
+        };
+        let id = self.engine.run(job);
+        let keep_tab = tab.response.tab;
+        tab.response = ResponseState {
+            device: tab.device.clone(),
+            job: Some(id),
+            running: Some(Running {
+                job: id,
+                started: Instant::now(),
+                status: None,
+                received: 0,
+                total: None,
+            }),
+            tab: keep_tab,
+            ..ResponseState::default()
+        };
+        self.notice = None;
+    }
+
+    fn build_job(&self) -> Result<Job, Failure> {
+        let tab = self.tabs.active();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let device = self.selected_device();
+        let saved = tab.draft.to_saved(device.map(|d| d.name.as_str()));
+        let prepared = prepare(&saved, device)?;
+        let auth = v.auth(&tab.draft, tab.device.as_deref());
+        let password = device.and_then(|d| self.passwords.get(&d.name).cloned());
+        let keyring = device
+            .filter(|d| !self.tree.transient.contains(&d.name))
+            .map(|d| self.keyring_key(d, None));
+        if auth != AuthMode::None && password.is_none() && keyring.is_none() {
+            return Err(Failure::usage(
+                "no password for this request",
+                "Select a device and type its password in the Auth tab, or set Auth to None.",
+            ));
+        }
+        Ok(Job {
+            session: SessionSpec {
+                platform: v.platform(&tab.draft, tab.device.as_deref()),
+                origin: origin(&prepared.url),
+                auth,
+                user: device.and_then(|d| d.username.clone()),
+                password,
+                trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
+                timeout: self.timeout,
+                https_only: crate::core::request::https_only(
+                    &[
+                        prepared.platform,
+                        device.map_or(prepared.platform, |d| d.platform),
+                    ],
+                    device.is_some_and(|d| d.allow_http),
+                ),
+            },
+            requests: vec![JobRequest::from_prepared(
+                tab.draft.name.clone(),
+                prepared,
+                self.settings.body_sink(),
+            )],
+            keyring,
+        })
+    }
+
+    /// Points the active tab at another device. An endpoint of the previous
+    /// device's platform, as its catalog filled it in, means nothing to
+    /// another platform: it starts from the new one's catalog instead. The
+    /// user's own work stays; so does the response, labelled with the
+    /// device it came from.
+    pub fn select_device(&mut self, name: &str) {
+        let before = self.selected_device().map(|d| d.platform);
+        let after = self.tree.find(name).map(|d| d.platform);
+        let tab = self.tabs.active_mut();
+        if tab.device.as_deref() == Some(name) {
+            return;
+        }
+        tab.device = Some(name.to_string());
+        tab.password_input.clear();
+        tab.draft.platform = None;
+        tab.draft.auth = None;
+        let from_old_catalog = before.is_some_and(|p| {
+            catalog::endpoints(p)
+                .iter()
+                .any(|e| tab.draft.is_untouched(e))
+        });
+        let empty = tab.draft.url.trim().is_empty() && tab.draft.saved_path.is_none();
+        if before != after
+            && (empty || from_old_catalog)
+            && let Some(first) = after.and_then(|p| catalog::endpoints(p).first())
+        {
+            tab.draft.use_endpoint(first);
+        }
+    }
+
+    fn import_curl(&mut self, text: &str) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        match super::curl::import(text, &v) {
+            Ok(imported) => {
+                let tab = self.tabs.active_mut();
+                tab.draft = imported.draft;
+                if imported.device.is_some() || imported.editor.is_some() {
+                    tab.device = imported.device.clone();
+                }
+                if let (Some(device), Some(password)) = (imported.device, imported.password) {
+                    self.passwords.insert(device, password);
+                }
+                if imported.editor.is_some() {
+                    self.dialogs.editor = imported.editor;
+                }
+                self.notice = Some(imported.notice);
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// Starts a search of the tab's shown text in the background (a newer
+    /// one cancels it); its hits arrive in the inbox.
+    fn refresh_find(&mut self, tab: TabId) {
+        self.find_generation += 1;
+        let generation = self.find_generation;
+        if let Some(previous) = self.find_cancel.take() {
+            previous.store(true, Ordering::Relaxed);
+        }
+        let Some(t) = self.tabs.by_id(tab) else {
+            return;
+        };
+        let r = &mut t.response;
+        r.find_hits.clear();
+        r.find_index = 0;
+        r.find_pending = false;
+        r.find_generation = generation;
+        let Some(rendered) = r.rendered.as_ref().filter(|_| r.find_open) else {
+            return;
+        };
+        if r.find.is_empty() {
+            return;
+        }
+        let text = Arc::clone(rendered.text(r.raw));
+        let needle = r.find.clone();
+        let cancel = Arc::new(AtomicBool::new(false));
+        r.find_pending = true;
+        self.find_cancel = Some(cancel.clone());
+        self.inbox.outbox().spawn(move || Msg::Found {
+            tab,
+            generation,
+            hits: text.find(&needle, &cancel).unwrap_or_default(),
+        });
+    }
+
+    /// Writes the active tab's body out in the background (a spilled body
+    /// can be hundreds of megabytes); the outcome arrives as a notice.
+    fn save_body(&mut self) {
+        let r = &mut self.tabs.active_mut().response;
+        let path = PathBuf::from(r.save_path.trim());
+        let Some(body) = r.result.as_ref().map(|res| res.body.clone()) else {
+            return;
+        };
+        if path.as_os_str().is_empty() {
+            self.notice = Some("Type a path to save the body to, or Choose… one.".into());
+            return;
+        }
+        r.save_pending = true;
+        self.inbox
+            .outbox()
+            .spawn(move || match super::body_view::save(&body, &path) {
+                Ok(n) => Msg::Notice(format!("Saved {n} bytes to {}", path.display())),
+                Err(e) => Msg::Notice(format!("Could not save to {}: {e}", path.display())),
+            });
+    }
+
+    fn picked(&mut self, target: PickTarget, path: Option<PathBuf>) {
+        match target {
+            PickTarget::ImportFile => {
+                if let Some(d) = &mut self.dialogs.import {
+                    d.file.picked(path);
+                }
+            }
+            PickTarget::CaFile => {
+                if let Some(e) = &mut self.dialogs.editor {
+                    e.ca_file.picked(path);
+                }
+            }
+            PickTarget::SaveBody(tab) => {
+                if let (Some(path), Some(t)) = (path, self.tabs.by_id(tab)) {
+                    t.response.save_path = path.display().to_string();
+                    let active = self.tabs.active().id == tab;
+                    if active {
+                        self.save_body();
+                    }
+                }
+            }
+        }
+    }
+
+    fn save_request(&mut self) {
+        let Some(dialog) = &mut self.dialogs.save else {
+            return;
+        };
+        let name = match dialog.checked_name() {
+            Ok(name) => name,
+            Err(e) => {
+                dialog.error = Some(e);
+                return;
+            }
+        };
+        let folder = dialog.folder.trim().trim_matches('/').to_string();
+        let tab = self.tabs.active();
+        let mut draft = tab.draft.clone();
+        draft.name = name.clone();
+        let saved = draft.to_saved(tab.device.as_deref());
+        let id = tab.id;
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || Msg::RequestSaved {
+            tab: id,
+            name,
+            outcome: workspace.save_request(&folder, &saved),
+        });
+    }
+
+    /// Writes a device in the background (or, for a demo device, keeps it
+    /// in memory); the outcome arrives as [`Msg::DeviceStored`].
+    fn store_device(&mut self, mut stored: StoredDevice) {
+        let old_name = stored
+            .original
+            .clone()
+            .unwrap_or(stored.device.name.clone());
+        if self.tree.transient.contains(&old_name) {
+            self.tree.transient.remove(&old_name);
+            self.tree.devices.retain(|d| d.name != old_name);
+            self.tree.put_transient(stored.device.clone());
+            self.device_stored(stored);
+            return;
+        }
+        let exists = self.tree.find(&old_name).is_some();
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || {
+            stored.outcome = check_ca(&stored.device).and_then(|()| {
+                if exists {
+                    workspace.update_device(&old_name, stored.device.clone())
+                } else {
+                    workspace.add_device(stored.device.clone())
+                }
+            });
+            Msg::DeviceStored(Box::new(stored))
+        });
+    }
+
+    fn device_stored(&mut self, stored: StoredDevice) {
+        let StoredDevice {
+            original,
+            device,
+            outcome,
+            password,
+            remember,
+            from_editor,
+            resend,
+        } = stored;
+        if let Err(failure) = outcome {
+            match (&mut self.dialogs.editor, from_editor) {
+                (Some(editor), true) => editor.error = Some(failure),
+                _ => {
+                    self.notice = Some(format!(
+                        "Could not save {}: {}",
+                        device.name, failure.message
+                    ))
+                }
+            }
+            return;
+        }
+        let name = device.name.clone();
+        let old_name = original.unwrap_or(name.clone());
+        let transient = self.tree.transient.contains(&name);
+        // A renamed device keeps its keyring password; one moved to another
+        // address does not (it is bound to the old one).
+        if !transient
+            && old_name != name
+            && let Some(previous) = self.tree.find(&old_name)
+        {
+            let key = self.keyring_key(previous, None);
+            self.engine.keyring(KeyringOp::Rename {
+                key,
+                new_name: name.clone(),
+            });
+        }
+        if !transient {
+            self.tree.devices.retain(|d| d.name != old_name);
+            self.tree.devices.push(device.clone());
+            self.watch();
+            self.scan();
+        }
+        if let Some(p) = self.passwords.remove(&old_name) {
+            self.passwords.insert(name.clone(), p);
+        }
+        if let Some(password) = password {
+            if remember && !transient {
+                let key = self.keyring_key(&device, None);
+                self.engine.keyring(KeyringOp::Store {
+                    key,
+                    password: password.clone(),
+                });
+            }
+            self.passwords.insert(name.clone(), password);
+        }
+        for tab in &mut self.tabs.list {
+            if tab.device.as_deref() == Some(old_name.as_str()) {
+                tab.device = Some(name.clone());
+            }
+        }
+        if from_editor {
+            self.dialogs.editor = None;
+            self.tabs.active_mut().device = Some(name.clone());
+            self.notice = Some(format!("Saved device {name}"));
+        }
+        if resend {
+            self.tabs.active_mut().device = Some(name.clone());
+            self.send();
+            let scope = if transient {
+                "for this run (demo device)"
+            } else {
+                "in the workspace"
+            };
+            if let Trust::Pin { sha256 } = &device.trust {
+                self.notice = Some(format!("Pinned {sha256} {scope}; sent again."));
+            }
+        }
+    }
+
+    fn save_editor(&mut self) {
+        let Some(editor) = &mut self.dialogs.editor else {
+            return;
+        };
+        match editor.device() {
+            Ok(device) => {
+                let stored = StoredDevice {
+                    original: editor.original.clone(),
+                    device,
+                    outcome: Ok(()),
+                    password: Some(editor.password.clone())
+                        .filter(|p| !p.is_empty())
+                        .map(Secret::new),
+                    remember: editor.remember,
+                    from_editor: true,
+                    resend: false,
+                };
+                self.store_device(stored);
+            }
+            Err(failure) => editor.error = Some(failure),
+        }
+    }
+
+    fn duplicate_device(&mut self, name: &str) {
+        let Some(mut copy) = self.tree.find(name).cloned() else {
+            return;
+        };
+        let mut n = 2;
+        while self.tree.find(&format!("{name} ({n})")).is_some() {
+            n += 1;
+        }
+        copy.name = format!("{name} ({n})");
+        self.notice = Some(format!("Duplicated as {}", copy.name));
+        self.store_device(StoredDevice {
+            original: None,
+            device: copy,
+            outcome: Ok(()),
+            password: None,
+            remember: false,
+            from_editor: false,
+            resend: false,
+        });
+    }
+
+    fn delete_device(&mut self, name: &str) {
+        self.dialogs.confirm_delete = None;
+        if self.tree.transient.remove(name) {
+            self.tree.devices.retain(|d| d.name != name);
+            self.forget_device(name);
+            return;
+        }
+        let workspace = self.workspace.clone();
+        let name = name.to_string();
+        self.inbox.outbox().spawn(move || Msg::DeviceDeleted {
+            outcome: workspace.remove_device(&name),
+            name,
+        });
+    }
+
+    fn forget_device(&mut self, name: &str) {
+        self.tree.devices.retain(|d| d.name != name);
+        self.passwords.remove(name);
+        for tab in &mut self.tabs.list {
+            if tab.device.as_deref() == Some(name) {
+                tab.device = None;
+            }
+        }
+        self.notice = Some(format!("Deleted {name}"));
+    }
+
+    /// Pins the presented leaf certificate for the device the active tab's
+    /// request went to, and sends again once stored.
+    fn trust_presented_certificate(&mut self) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let response = &self.tabs.active().response;
+        let Some(sha256) = response
+            .handshake
+            .as_ref()
+            .and_then(|h| h.chain.first())
+            .map(|leaf| leaf.sha256.clone())
+        else {
+            return;
+        };
+        let Some(mut device) = super::certificate_view::trust_target(response, &v).cloned() else {
+            return;
+        };
+        device.trust = Trust::Pin { sha256 };
+        self.store_device(StoredDevice {
+            original: None,
+            device,
+            outcome: Ok(()),
+            password: None,
+            remember: false,
+            from_editor: false,
+            resend: true,
+        });
+    }
+
+    fn run_folder(&mut self, folder: &str) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let selected = self.tabs.active().device.as_deref();
+        let (mut rows, jobs) = super::run_window::plan(
+            folder,
+            &v,
+            selected,
+            self.timeout,
+            self.settings.body_sink(),
+        );
+        for (job, rows_of_job) in jobs {
+            let id = self.engine.run(job);
+            for (index, row) in rows_of_job.into_iter().enumerate() {
+                rows[row].job = Some(id);
+                rows[row].index = index;
+            }
+        }
+        self.dialogs.runs = Some(super::run_window::RunWindow {
+            folder: folder.to_string(),
+            rows,
+        });
+    }
+
+    fn import_postman(&mut self) {
+        let Some(dialog) = &self.dialogs.import else {
+            return;
+        };
+        let path = PathBuf::from(dialog.file.path.trim());
+        let folder = dialog.folder.trim().to_string();
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || {
+            let into = Some(folder.as_str()).filter(|f| !f.is_empty());
+            match crate::core::interop::import_postman_file(&workspace, &path, into) {
+                Ok(outcome) => Msg::Imported {
+                    report: outcome.summary(),
+                    secrets: outcome.import.secrets,
+                },
+                Err(f) => Msg::Imported {
+                    report: format!("{}\n{}", f.message, f.hint),
+                    secrets: Vec::new(),
+                },
+            }
+        });
+    }
+
+    /// Stores a password found in an imported file in a device's keyring
+    /// entry, bound to the file's user where it names one.
+    fn store_found_password(&mut self, index: usize) {
+        let Some(dialog) = &mut self.dialogs.import else {
+            return;
+        };
+        let Some(offer) = dialog.passwords.get_mut(index) else {
+            return;
+        };
+        let Some(device) = self.tree.devices.iter().find(|d| d.name == offer.device) else {
+            return;
+        };
+        let key = KeyringKey::new(self.workspace.dir(), device, offer.found.user.as_deref());
+        offer.pending = Some(self.engine.keyring(KeyringOp::Store {
+            key,
+            password: offer.found.secret.clone(),
+        }));
+    }
+
+    /// The settings to persist: the open tabs' drafts, never a secret.
+    pub fn settings_to_save(&self) -> Settings {
+        let mut s = self.settings.clone();
+        s.tabs = self.tabs.to_saved();
+        s
+    }
+}
+
+/// A CA file named by a device must hold certificates (read in the
+/// background, never in a frame).
+fn check_ca(device: &Device) -> Result<(), Failure> {
+    match &device.trust {
+        Trust::Ca { file } => crate::engine::tls::load_pem_certs(file).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// The row of open tabs: click to switch, × to close, + for a new one.
+fn tab_strip(ui: &mut egui::Ui, tabs: &Tabs) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        for (i, tab) in tabs.list.iter().enumerate() {
+            let device = tab.device.as_deref().unwrap_or("no device");
+            let title = format!("{} · {device}", tab.title());
+            if ui.selectable_label(i == tabs.active, title).clicked() {
+                actions.push(Action::SwitchTab(i));
+            }
+            if ui
+                .small_button("×")
+                .on_hover_text("Close tab (Ctrl+W)")
+                .clicked()
+            {
+                actions.push(Action::CloseTab(i));
+            }
+        }
+        if ui
+            .small_button("+")
+            .on_hover_text("New tab (Ctrl+T)")
+            .clicked()
+        {
+            actions.push(Action::Run(Command::NewTab));
+        }
+    });
+    actions
 }
 
 impl eframe::App for ApxApp {

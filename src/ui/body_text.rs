@@ -1,13 +1,12 @@
 //! A response body prepared for display: pretty-printed off the UI thread
 //! and cut into rows, so that only the rows on screen are laid out.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
 
 use bytes::Bytes;
 
 use crate::core::pretty_json;
-use crate::engine::http::Body;
 
 /// A line longer than this is shown as several rows (a minified 50 MB body
 /// is one line; laying it out at once would stall the window).
@@ -144,32 +143,6 @@ impl Rendered {
     pub fn text(&self, raw: bool) -> &Arc<BodyText> {
         if raw { &self.raw } else { &self.pretty }
     }
-}
-
-/// Runs `work` on a worker thread; its result arrives on the channel, and
-/// `wake` is called then (to repaint).
-pub fn in_background<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-    wake: impl Fn() + Send + 'static,
-) -> mpsc::Receiver<T> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(work());
-        wake();
-    });
-    rx
-}
-
-/// Formats a body on a worker thread.
-pub fn render_in_background(
-    body: &Body,
-    wake: impl Fn() + Send + 'static,
-) -> mpsc::Receiver<Rendered> {
-    let bytes = match body {
-        Body::Memory(bytes) => bytes.clone(),
-        Body::File { .. } | Body::Spilled { .. } => Bytes::new(),
-    };
-    in_background(move || render(bytes), wake)
 }
 
 /// Pretty-prints JSON (keeping key order and the text of every value), else

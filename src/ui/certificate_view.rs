@@ -1,9 +1,10 @@
 //! The certificate tab: the presented chain, its flags, the diagnosis, and
 //! the one-click "trust this certificate for this device".
 
-use super::app::ApxApp;
-use super::device_editor::{DeviceEditor, TrustChoice};
+use super::actions::{Action, View};
+use super::tabs::ResponseState;
 use crate::core::tls::CertFacts;
+use crate::core::workspace::Device;
 
 fn flag(ui: &mut egui::Ui, ok: bool, good: &str, bad: &str) {
     if ok {
@@ -16,43 +17,52 @@ fn flag(ui: &mut egui::Ui, ok: bool, good: &str, bad: &str) {
     }
 }
 
-impl ApxApp {
-    pub(super) fn certificate_view(&mut self, ui: &mut egui::Ui) {
-        let Some(handshake) = self.response.handshake.clone() else {
-            ui.weak("No TLS handshake: plain HTTP, or the connection failed before TLS.");
-            return;
-        };
-        ui.horizontal_wrapped(|ui| {
-            if handshake.insecure {
-                ui.colored_label(ui.visuals().warn_fg_color, "NOT verified (insecure)");
-            } else {
-                flag(ui, handshake.verified(), "verified", "not verified");
-            }
-            flag(ui, !handshake.self_signed(), "CA-issued", "self-signed");
-            flag(ui, !handshake.expired(), "within validity", "expired");
-            flag(
-                ui,
-                handshake.hostname_matches(),
-                &format!("valid for {}", handshake.host),
-                &format!("not valid for {}", handshake.host),
-            );
-        });
-        if let Some(problem) = &handshake.problem {
-            ui.label(egui::RichText::new(problem.message()).strong());
-            ui.label(format!("Hint: {}", problem.hint()));
+/// The device the shown certificate may be pinned for: the one the request
+/// went to, if the handshake was with its host.
+pub fn trust_target<'a>(response: &ResponseState, view: &'a View<'a>) -> Option<&'a Device> {
+    let device = view.device(response.device.as_deref())?;
+    let base = url::Url::parse(&device.base_url).ok()?;
+    let host = base.host_str()?;
+    let handshake = response.handshake.as_ref()?;
+    (handshake.host == host.trim_start_matches('[').trim_end_matches(']')).then_some(device)
+}
+
+pub fn ui(ui: &mut egui::Ui, response: &ResponseState, view: &View, actions: &mut Vec<Action>) {
+    let Some(handshake) = response.handshake.clone() else {
+        ui.weak("No TLS handshake: plain HTTP, or the connection failed before TLS.");
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        if handshake.insecure {
+            ui.colored_label(ui.visuals().warn_fg_color, "NOT verified (insecure)");
+        } else {
+            flag(ui, handshake.verified(), "verified", "not verified");
         }
-        if let Some(leaf) = handshake.chain.first() {
-            let sha256 = leaf.sha256.clone();
-            ui.horizontal(|ui| match self.trust_target() {
+        flag(ui, !handshake.self_signed(), "CA-issued", "self-signed");
+        flag(ui, !handshake.expired(), "within validity", "expired");
+        flag(
+            ui,
+            handshake.hostname_matches(),
+            &format!("valid for {}", handshake.host),
+            &format!("not valid for {}", handshake.host),
+        );
+    });
+    if let Some(problem) = &handshake.problem {
+        ui.label(egui::RichText::new(problem.message()).strong());
+        ui.label(format!("Hint: {}", problem.hint()));
+    }
+    if let Some(leaf) = handshake.chain.first() {
+        let sha256 = leaf.sha256.clone();
+        ui.horizontal(|ui| match trust_target(response, view) {
                 Some(target) => {
                     let name = target.name.clone();
                     let pinned = matches!(&target.trust, crate::core::tls::Trust::Pin { sha256: s } if *s == sha256);
                     let button = egui::Button::new("Trust this certificate for this device");
-                    if ui.add_enabled(!pinned && !self.is_running(), button)
+                    if ui.add_enabled(!pinned && response.running.is_none(), button)
                         .on_hover_text(format!("Pins SHA-256 {sha256} for {name} and sends again. Compare it with the fingerprint on the appliance's console first."))
                         .clicked()
                     {
-                        self.trust_presented_certificate();
+                        actions.push(Action::TrustCertificate);
                     }
                     if pinned {
                         ui.weak("This certificate is pinned for the device.");
@@ -60,26 +70,18 @@ impl ApxApp {
                 }
                 None => {
                     if ui.button("Add this host as a device…").clicked() {
-                        let mut editor = DeviceEditor::new_in(String::new());
-                        if let Some(url) = self.response.result.as_ref().and_then(|r| url::Url::parse(&r.url).ok()) {
-                            editor.base_url = crate::core::request::origin(&url);
-                            editor.name = url.host_str().unwrap_or_default().to_string();
-                        }
-                        editor.trust = TrustChoice::Pin;
-                        editor.pin = sha256.clone();
-                        self.editor = Some(editor);
+                        actions.push(Action::AddHostAsDevice { sha256: sha256.clone() });
                     }
                 }
             });
-        }
-        egui::ScrollArea::vertical()
-            .id_salt("chain")
-            .show(ui, |ui| {
-                for (i, cert) in handshake.chain.iter().enumerate() {
-                    cert_card(ui, i, cert);
-                }
-            });
     }
+    egui::ScrollArea::vertical()
+        .id_salt("chain")
+        .show(ui, |ui| {
+            for (i, cert) in handshake.chain.iter().enumerate() {
+                cert_card(ui, i, cert);
+            }
+        });
 }
 
 fn cert_card(ui: &mut egui::Ui, index: usize, c: &CertFacts) {

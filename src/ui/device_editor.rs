@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use super::app::ApxApp;
+use super::actions::Action;
 use super::file_dialog::PathPicker;
+use super::inbox::PickTarget;
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
 use crate::core::request::with_api_port;
-use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::Device;
 
@@ -83,12 +83,13 @@ impl DeviceEditor {
         e
     }
 
-    fn device(&self) -> Result<Device, Failure> {
+    /// The device as typed (its CA file is read when it is stored, in the
+    /// background).
+    pub fn device(&self) -> Result<Device, Failure> {
         let trust = match self.trust {
             TrustChoice::Verify => Trust::Verify,
             TrustChoice::Ca => {
                 let file = PathBuf::from(self.ca_file.path.trim());
-                crate::engine::tls::load_pem_certs(&file)?;
                 Trust::Ca { file }
             }
             TrustChoice::Pin => Trust::Pin {
@@ -125,124 +126,51 @@ fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui
     .inner
 }
 
-impl ApxApp {
-    pub fn open_new_device(&mut self, folder: String) {
-        self.editor = Some(DeviceEditor::new_in(folder));
+/// Draws the editor window; Save and Cancel become actions (closing the
+/// window is a cancel).
+pub fn window(ctx: &egui::Context, editor: &mut DeviceEditor) -> Option<Action> {
+    let mut open = true;
+    let mut action = None;
+    let title = if editor.original.is_some() {
+        "Edit device"
+    } else {
+        "New device"
+    };
+    egui::Window::new(title)
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| action = editor_form(ui, editor));
+    if !open {
+        return Some(Action::CloseDialogs);
     }
+    action
+}
 
-    pub fn open_edit_device(&mut self, name: &str) {
-        if let Some(device) = self.devices.iter().find(|d| d.name == name) {
-            self.editor = Some(DeviceEditor::edit(device));
-        }
-    }
-
-    pub(super) fn device_editor_window(&mut self, ctx: &egui::Context) {
-        let Some(mut editor) = self.editor.take() else {
-            return;
-        };
-        let mut open = true;
-        let mut action = None;
-        let title = if editor.original.is_some() {
-            "Edit device"
-        } else {
-            "New device"
-        };
-        egui::Window::new(title)
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| action = editor_form(ui, &mut editor));
-        match action {
-            Some(EditorAction::Save) => match self.save_editor(&editor) {
-                Ok(()) => return,
-                Err(failure) => editor.error = Some(failure),
-            },
-            Some(EditorAction::Cancel) => return,
-            None => {}
-        }
-        if open {
-            self.editor = Some(editor);
-        }
-    }
-
-    fn save_editor(&mut self, editor: &DeviceEditor) -> Result<(), Failure> {
-        let device = editor.device()?;
-        let name = device.name.clone();
-        self.store_device(editor.original.as_deref(), device)?;
-        if !editor.password.is_empty() {
-            let password = Secret::new(editor.password.clone());
-            // Demo devices live in memory only, and so do their passwords.
-            let device = self.devices.iter().find(|d| d.name == name);
-            let stored = device.filter(|d| editor.remember && !self.transient.contains(&d.name));
-            if let Some(device) = stored {
-                let key = self.keyring_key(device, None);
-                self.engine.keyring(crate::engine::KeyringOp::Store {
-                    key,
-                    password: password.clone(),
-                });
+/// The delete confirmation for `name`.
+pub fn delete_confirmation(ctx: &egui::Context, name: &str) -> Option<Action> {
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
+        ui.heading("Delete device?");
+        ui.label(format!(
+            "“{name}” will be removed from the workspace, with its keyring password."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Delete").clicked() {
+                action = Some(Action::DeleteDevice(name.to_string()));
             }
-            self.passwords.insert(name.clone(), password);
-        }
-        self.selected = Some(name.clone());
-        self.notice = Some(format!("Saved device {name}"));
-        Ok(())
-    }
-
-    pub(super) fn delete_confirmation(&mut self, ctx: &egui::Context) {
-        let Some(name) = self.confirm_delete.clone() else {
-            return;
-        };
-        let modal = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ctx, |ui| {
-            ui.heading("Delete device?");
-            ui.label(format!(
-                "“{name}” will be removed from the workspace, with its keyring password."
-            ));
-            ui.horizontal(|ui| {
-                if ui.button("Delete").clicked() {
-                    self.delete_device(&name);
-                    self.confirm_delete = None;
-                }
-                if ui.button("Keep").clicked() {
-                    self.confirm_delete = None;
-                }
-            });
+            if ui.button("Keep").clicked() {
+                action = Some(Action::CloseDialogs);
+            }
         });
-        if modal.should_close() {
-            self.confirm_delete = None;
-        }
+    });
+    if modal.should_close() && action.is_none() {
+        action = Some(Action::CloseDialogs);
     }
-
-    fn delete_device(&mut self, name: &str) {
-        let result = if self.transient.remove(name) {
-            self.devices.retain(|d| d.name != name);
-            Ok(())
-        } else {
-            self.workspace.remove_device(name).map(|removed| {
-                let key = self.keyring_key(&removed, None);
-                self.engine
-                    .keyring(crate::engine::KeyringOp::Delete { key });
-                self.reload_devices();
-            })
-        };
-        match result {
-            Ok(()) => {
-                self.passwords.remove(name);
-                if self.selected.as_deref() == Some(name) {
-                    self.selected = None;
-                }
-                self.notice = Some(format!("Deleted {name}"));
-            }
-            Err(f) => self.notice = Some(f.message),
-        }
-    }
+    action
 }
 
-enum EditorAction {
-    Save,
-    Cancel,
-}
-
-fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<EditorAction> {
+fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
     let mut action = None;
     field(ui, "Name", &mut e.name, "asa-dc1");
     field(ui, "Folder", &mut e.folder, "Lab/DC1 (optional)");
@@ -310,7 +238,14 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<EditorAction> 
         TrustChoice::Verify => {
             ui.weak("The appliance's certificate must chain to a root this system trusts.");
         }
-        TrustChoice::Ca => e.ca_file.ui(ui, "CA PEM file", "Choose…"),
+        TrustChoice::Ca => {
+            if e.ca_file.ui(ui, "CA PEM file", "Choose…") {
+                action = Some(Action::Pick {
+                    target: PickTarget::CaFile,
+                    save: false,
+                });
+            }
+        }
         TrustChoice::Pin => {
             field(
                 ui,
@@ -332,10 +267,10 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<EditorAction> 
     ui.separator();
     ui.horizontal(|ui| {
         if ui.button("Save device").clicked() {
-            action = Some(EditorAction::Save);
+            action = Some(Action::SaveDevice);
         }
         if ui.button("Cancel").clicked() {
-            action = Some(EditorAction::Cancel);
+            action = Some(Action::CloseDialogs);
         }
     });
     action

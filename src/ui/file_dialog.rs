@@ -1,64 +1,34 @@
-//! File choosing that never blocks the UI: an rfd dialog on a worker thread,
-//! always next to a typed path (with no desktop portal, rfd returns at once,
-//! exactly like a cancel).
+//! A typed path with a "Choose…" button: the file dialog runs in the
+//! background (see [`super::inbox::pick`]) and its pick fills the field.
 
-use std::path::PathBuf;
-use std::sync::mpsc;
-
-/// A typed path with a "Choose…" button.
+/// A typed path, and whether a dialog is open for it.
 #[derive(Default)]
 pub struct PathPicker {
     pub path: String,
-    pending: Option<mpsc::Receiver<Option<PathBuf>>>,
+    pub waiting: bool,
 }
 
 impl PathPicker {
-    /// Draws the field and button; a chosen file fills the field.
-    pub fn ui(&mut self, ui: &mut egui::Ui, label: &str, button: &str) {
-        self.poll();
+    /// Draws the field and button; true when the button asks for a dialog.
+    pub fn ui(&mut self, ui: &mut egui::Ui, label: &str, button: &str) -> bool {
         ui.horizontal(|ui| {
             let l = ui.add_sized([110.0, 20.0], egui::Label::new(label));
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(230.0))
                 .labelled_by(l.id);
-            let waiting = self.pending.is_some();
-            if ui
-                .add_enabled(!waiting, egui::Button::new(button))
-                .clicked()
-            {
-                self.pending = Some(pick(Pick::Open));
-            }
-        });
+            let asked = ui
+                .add_enabled(!self.waiting, egui::Button::new(button))
+                .clicked();
+            self.waiting |= asked;
+            asked
+        })
+        .inner
     }
 
-    fn poll(&mut self) {
-        if let Some(rx) = &self.pending
-            && let Ok(choice) = rx.try_recv()
-        {
-            if let Some(path) = choice {
-                self.path = path.display().to_string();
-            }
-            self.pending = None;
+    /// A dialog's answer: a chosen file fills the field.
+    pub fn picked(&mut self, path: Option<std::path::PathBuf>) {
+        self.waiting = false;
+        if let Some(path) = path {
+            self.path = path.display().to_string();
         }
     }
-}
-
-/// What kind of dialog to show.
-#[derive(Clone, Copy)]
-pub enum Pick {
-    Open,
-    Save,
-}
-
-/// Shows a dialog on a worker thread; the answer arrives on the channel.
-pub fn pick(kind: Pick) -> mpsc::Receiver<Option<PathBuf>> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let dialog = rfd::FileDialog::new();
-        let choice = match kind {
-            Pick::Open => dialog.pick_file(),
-            Pick::Save => dialog.save_file(),
-        };
-        let _ = tx.send(choice);
-    });
-    rx
 }

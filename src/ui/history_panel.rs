@@ -1,88 +1,55 @@
-//! The history list: every request sent, newest first; clearable.
+//! The history list: every request sent, newest first; clearable. Read
+//! and cleared in the background.
 
-use std::time::{Duration, Instant};
-
-use super::app::ApxApp;
+use super::actions::Action;
+use super::side_panel::SideState;
 use super::widgets::status_color;
 use crate::core::history;
 
-impl ApxApp {
-    /// Re-reads the saved collections when the files changed on disk
-    /// (checked at most once a second).
-    pub fn refresh_collections(&mut self) {
-        let due = self
-            .collections_stamp
-            .is_none_or(|(_, checked)| checked.elapsed() > Duration::from_secs(1));
-        if !due {
-            return;
-        }
-        let stamp = self.workspace.collections_stamp();
-        if self.collections_stamp.map(|(s, _)| s) != Some(stamp) {
-            self.collections = self.workspace.collections();
-            self.history = None;
-        }
-        self.collections_stamp = Some((stamp, Instant::now()));
+pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
+    if state.history.is_none() && !state.history_loading {
+        state.history_loading = true;
+        actions.push(Action::LoadHistory);
     }
-
-    pub(super) fn history_list(&mut self, ui: &mut egui::Ui) {
-        if self.history.is_none() {
-            self.history = Some(history::load(self.workspace.dir()).unwrap_or_default());
+    ui.horizontal(|ui| {
+        if ui.button("Clear history").clicked() {
+            actions.push(Action::ClearHistory);
         }
-        ui.horizontal(|ui| {
-            if ui.button("Clear history").clicked() {
-                match history::clear(self.workspace.dir()) {
-                    Ok(()) => self.notice = Some("History cleared".into()),
-                    Err(e) => self.notice = Some(e.message),
-                }
-                self.history = None;
-            }
-            if ui.button("Reload").clicked() {
-                self.history = None;
+        if ui.button("Reload").clicked() {
+            state.history = None;
+        }
+    });
+    let Some(load) = &state.history else {
+        ui.spinner();
+        return;
+    };
+    if load.skipped > 0 {
+        ui.weak(format!("{} unreadable history lines skipped", load.skipped));
+    }
+    if load.entries.is_empty() {
+        ui.weak("Nothing sent yet. Every request you send is listed here (no credentials, bodies up to 64 KiB).");
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for entry in load.entries.iter().rev() {
+                ui.horizontal(|ui| {
+                    match entry.status {
+                        Some(s) => ui.colored_label(status_color(s), s.to_string()),
+                        None => ui.colored_label(ui.visuals().error_fg_color, "ERR"),
+                    };
+                    let text = format!("{} {}", entry.method, entry.url);
+                    if ui
+                        .selectable_label(false, text)
+                        .on_hover_text(history_hover(entry))
+                        .clicked()
+                    {
+                        actions.push(Action::OpenHistory(Box::new(entry.clone())));
+                    }
+                });
             }
         });
-        let Some(load) = &self.history else {
-            return;
-        };
-        if load.skipped > 0 {
-            ui.weak(format!("{} unreadable history lines skipped", load.skipped));
-        }
-        if load.entries.is_empty() {
-            ui.weak("Nothing sent yet. Every request you send is listed here (no credentials, bodies up to 64 KiB).");
-            return;
-        }
-        let mut open = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                for (i, entry) in load.entries.iter().enumerate().rev() {
-                    ui.horizontal(|ui| {
-                        match entry.status {
-                            Some(s) => ui.colored_label(status_color(s), s.to_string()),
-                            None => ui.colored_label(ui.visuals().error_fg_color, "ERR"),
-                        };
-                        let text = format!("{} {}", entry.method, entry.url);
-                        if ui
-                            .selectable_label(false, text)
-                            .on_hover_text(history_hover(entry))
-                            .clicked()
-                        {
-                            open = Some(i);
-                        }
-                    });
-                }
-            });
-        if let Some(i) = open.and_then(|i| load.entries.get(i)).cloned() {
-            self.draft.method = i.method.clone();
-            self.draft.url = i.url.clone();
-            self.draft.saved_path = None;
-            if let Some(device) = i
-                .device
-                .filter(|d| self.devices.iter().any(|x| &x.name == d))
-            {
-                self.selected = Some(device);
-            }
-        }
-    }
 }
 
 fn history_hover(entry: &history::HistoryEntry) -> String {

@@ -1,8 +1,12 @@
-//! The File menu: import a Postman collection, quit.
+//! The menu bar (built from the command list, with shortcuts), the status
+//! bar, and the "Import Postman collection" window.
 
-use super::app::ApxApp;
+use super::actions::{Action, View};
+use super::commands::Command;
 use super::file_dialog::PathPicker;
-use crate::core::interop::{FoundSecret, import_postman_file};
+use super::inbox::PickTarget;
+use super::settings::{SPILL_LIMIT, Settings, Theme};
+use crate::core::interop::FoundSecret;
 
 /// The "Import Postman collection" window's state.
 #[derive(Default)]
@@ -13,6 +17,8 @@ pub struct ImportDialog {
     /// Basic-auth passwords found in the file (never written to it), each
     /// offered for a device's keyring entry.
     pub passwords: Vec<PasswordOffer>,
+    /// An import under way.
+    pub running: bool,
 }
 
 /// A password found in an imported collection, and where it may go.
@@ -26,142 +32,195 @@ pub struct PasswordOffer {
     pub pending: Option<crate::engine::JobId>,
 }
 
-impl ApxApp {
-    pub(super) fn file_menu(&mut self, ui: &mut egui::Ui) {
-        if ui.button("New device…").clicked() {
-            self.open_new_device(String::new());
-            ui.close();
-        }
-        if ui.button("Import Postman collection…").clicked() {
-            self.import = Some(ImportDialog::default());
-            ui.close();
-        }
-        if ui.button("Reload workspace").clicked() {
-            self.reload_devices();
-            self.collections_stamp = None;
-            ui.close();
-        }
-        ui.separator();
-        if ui.button("Quit").clicked() {
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-        }
-    }
+pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<Action> {
+    let mut actions = Vec::new();
+    egui::Panel::top("menu").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                for c in [
+                    Command::NewTab,
+                    Command::CloseTab,
+                    Command::SaveRequest,
+                    Command::NewDevice,
+                    Command::ImportPostman,
+                    Command::ReloadWorkspace,
+                ] {
+                    c.menu_item(ui, &mut actions);
+                }
+                ui.separator();
+                Command::Quit.menu_item(ui, &mut actions);
+            });
+            ui.menu_button("Request", |ui| {
+                for c in [
+                    Command::Send,
+                    Command::Cancel,
+                    Command::CopyCurl,
+                    Command::Find,
+                    Command::FocusUrl,
+                    Command::NextTab,
+                    Command::PreviousTab,
+                ] {
+                    c.menu_item(ui, &mut actions);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                Command::Palette.menu_item(ui, &mut actions);
+                ui.separator();
+                for theme in Theme::ALL {
+                    if ui.radio(settings.theme == theme, theme.label()).clicked() {
+                        actions.push(Action::Run(Command::Theme(theme)));
+                    }
+                }
+                ui.separator();
+                ui.horizontal(|ui| {
+                    let l = ui.label("Body size limit");
+                    ui.add(
+                        egui::DragValue::new(&mut settings.max_body_mb)
+                            .range(1..=65_536)
+                            .suffix(" MB"),
+                    )
+                    .labelled_by(l.id)
+                    .on_hover_text(format!(
+                        "Larger response bodies go to a temporary file instead of memory, up to {} GiB (or this limit, if higher); a larger body is stopped",
+                        SPILL_LIMIT >> 30
+                    ));
+                });
+            });
+            ui.separator();
+            ui.weak(format!("Workspace: {}", view.workspace.display()));
+        });
+    });
+    actions
+}
 
-    pub(super) fn import_window(&mut self, ctx: &egui::Context) {
-        let Some(mut dialog) = self.import.take() else {
-            return;
-        };
+/// The notice, else the main shortcuts.
+pub fn status_bar(ui: &mut egui::Ui, notice: Option<&str>) {
+    egui::Panel::bottom("status").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            match notice {
+                Some(notice) => ui.label(notice),
+                None => {
+                    let hints: Vec<String> = [
+                        Command::Send,
+                        Command::SaveRequest,
+                        Command::Find,
+                        Command::NewTab,
+                        Command::Palette,
+                    ]
+                    .iter()
+                    .filter_map(|c| {
+                        let s = c.shortcut()?;
+                        Some(format!(
+                            "{} {}",
+                            ui.ctx().format_shortcut(&s),
+                            c.name().trim_end_matches('…').to_lowercase()
+                        ))
+                    })
+                    .collect();
+                    ui.weak(hints.join(" · "))
+                }
+            };
+        });
+    });
+}
+
+impl ImportDialog {
+    pub fn window(&mut self, ctx: &egui::Context, view: &View) -> Vec<Action> {
+        let mut actions = Vec::new();
         let mut open = true;
-        let mut run = false;
         egui::Window::new("Import Postman collection")
             .open(&mut open)
             .show(ctx, |ui| {
-                dialog.file.ui(ui, "Collection", "Choose…");
+                if self.file.ui(ui, "Collection", "Choose…") {
+                    actions.push(Action::Pick {
+                        target: PickTarget::ImportFile,
+                        save: false,
+                    });
+                }
                 ui.horizontal(|ui| {
                     let l = ui.add_sized([110.0, 20.0], egui::Label::new("Into folder"));
                     ui.add(
-                        egui::TextEdit::singleline(&mut dialog.folder)
+                        egui::TextEdit::singleline(&mut self.folder)
                             .hint_text("default: the collection's name"),
                     )
                     .labelled_by(l.id);
                 });
-                run = ui.button("Import").clicked();
-                if let Some(report) = &dialog.report {
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(!self.running, egui::Button::new("Import"))
+                        .clicked()
+                    {
+                        self.running = true;
+                        actions.push(Action::ImportPostman);
+                    }
+                    if self.running {
+                        ui.spinner();
+                    }
+                });
+                if let Some(report) = &self.report {
                     ui.separator();
                     ui.label(report);
                 }
-                self.password_offers(ui, &mut dialog.passwords);
+                password_offers(ui, &mut self.passwords, view, &mut actions);
             });
-        if run {
-            let (report, secrets) = self.import_postman_file(&dialog.file.path, &dialog.folder);
-            dialog.report = Some(report);
-            let device = self
-                .selected
-                .clone()
-                .filter(|d| !self.transient.contains(d))
-                .unwrap_or_default();
-            dialog.passwords = secrets
-                .into_iter()
-                .filter(|s| s.kind == "basic password")
-                .map(|found| PasswordOffer {
-                    found,
-                    device: device.clone(),
-                    outcome: None,
-                    pending: None,
+        if !open {
+            actions.push(Action::CloseDialogs);
+        }
+        actions
+    }
+}
+
+/// Offers each password found for a device's OS keyring entry (the
+/// workspace's own devices: demo devices live only in memory).
+fn password_offers(
+    ui: &mut egui::Ui,
+    offers: &mut [PasswordOffer],
+    view: &View,
+    actions: &mut Vec<Action>,
+) {
+    let devices: Vec<&str> = view
+        .devices
+        .iter()
+        .filter(|d| !view.transient.contains(&d.name))
+        .map(|d| d.name.as_str())
+        .collect();
+    if offers.is_empty() || devices.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label("Store a password found in the file as a device's password, in the OS keyring:");
+    for (i, offer) in offers.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let user = offer.found.user.as_deref().unwrap_or("?");
+            ui.label(format!("“{}” (user {user})", offer.found.request));
+            let l = ui.label("for device");
+            egui::ComboBox::from_id_salt(("keyring-device", i))
+                .selected_text(if offer.device.is_empty() {
+                    "device…"
+                } else {
+                    offer.device.as_str()
                 })
-                .collect();
-            self.collections_stamp = None;
-        }
-        if open {
-            self.import = Some(dialog);
-        }
-    }
-
-    /// Offers each password found for a device's OS keyring entry (the
-    /// workspace's own devices: demo devices live only in memory).
-    fn password_offers(&self, ui: &mut egui::Ui, offers: &mut [PasswordOffer]) {
-        let devices: Vec<&str> = self
-            .devices
-            .iter()
-            .filter(|d| !self.transient.contains(&d.name))
-            .map(|d| d.name.as_str())
-            .collect();
-        if offers.is_empty() || devices.is_empty() {
-            return;
-        }
-        ui.separator();
-        ui.label("Store a password found in the file as a device's password, in the OS keyring:");
-        for (i, offer) in offers.iter_mut().enumerate() {
-            ui.horizontal(|ui| {
-                let user = offer.found.user.as_deref().unwrap_or("?");
-                ui.label(format!("“{}” (user {user})", offer.found.request));
-                let l = ui.label("for device");
-                egui::ComboBox::from_id_salt(("keyring-device", i))
-                    .selected_text(if offer.device.is_empty() {
-                        "device…"
-                    } else {
-                        offer.device.as_str()
-                    })
-                    .show_ui(ui, |ui| {
-                        for name in &devices {
-                            ui.selectable_value(&mut offer.device, name.to_string(), *name);
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
-                let ready =
-                    !offer.device.is_empty() && offer.outcome.is_none() && offer.pending.is_none();
-                if ui
-                    .add_enabled(ready, egui::Button::new("Store in keyring"))
-                    .clicked()
-                {
-                    let device = self.devices.iter().find(|d| d.name == offer.device);
-                    // The password is bound to the file's user where it names one.
-                    let key = device.map(|d| self.keyring_key(d, offer.found.user.as_deref()));
-                    offer.pending = key.map(|key| {
-                        self.engine.keyring(crate::engine::KeyringOp::Store {
-                            key,
-                            password: offer.found.secret.clone(),
-                        })
-                    });
-                }
-                if offer.pending.is_some() {
-                    ui.weak("storing…");
-                }
-                if let Some(outcome) = &offer.outcome {
-                    ui.weak(outcome);
-                }
-            });
-        }
-    }
-
-    /// Imports a collection file as `apx import postman` does; returns the
-    /// report to show and the secrets found in it (none of them written).
-    fn import_postman_file(&self, path: &str, folder: &str) -> (String, Vec<FoundSecret>) {
-        let into = Some(folder.trim()).filter(|f| !f.is_empty());
-        match import_postman_file(&self.workspace, std::path::Path::new(path.trim()), into) {
-            Ok(outcome) => (outcome.summary(), outcome.import.secrets),
-            Err(f) => (format!("{}\n{}", f.message, f.hint), Vec::new()),
-        }
+                .show_ui(ui, |ui| {
+                    for name in &devices {
+                        ui.selectable_value(&mut offer.device, name.to_string(), *name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let ready =
+                !offer.device.is_empty() && offer.outcome.is_none() && offer.pending.is_none();
+            if ui
+                .add_enabled(ready, egui::Button::new("Store in keyring"))
+                .clicked()
+            {
+                actions.push(Action::StoreFoundPassword(i));
+            }
+            if offer.pending.is_some() {
+                ui.weak("storing…");
+            }
+            if let Some(outcome) = &offer.outcome {
+                ui.weak(outcome);
+            }
+        });
     }
 }

@@ -1,26 +1,29 @@
 //! The desktop app (eframe/egui). Knows the engine's messages, never the
 //! HTTP client: requests run on the engine's runtime and come back as events.
 
-mod actions;
+pub mod actions;
 pub mod app;
 mod body_text;
 mod body_view;
 mod certificate_view;
-mod chrome;
+pub mod commands;
 mod curl;
 pub mod device_editor;
+pub mod dialogs;
 pub mod draft;
 mod failure_panel;
 mod file_dialog;
 mod highlight;
 mod history_panel;
-mod menus;
+mod inbox;
+pub mod menus;
 mod request_panel;
 mod response_panel;
 pub mod run_window;
 pub mod save_dialog;
 pub mod settings;
-mod side_panel;
+pub mod side_panel;
+pub mod tabs;
 mod widgets;
 
 use std::path::PathBuf;

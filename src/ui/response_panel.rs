@@ -1,123 +1,136 @@
 //! The response viewer: status, progress, the decoded error panel and the
-//! Body, Headers, Certificate and Timeline tabs.
+//! Body, Headers, Certificate and Timeline tabs of one tab's response,
+//! labelled with the device and request it answered.
 
-use super::app::{ApxApp, ResponseTab};
+use super::actions::{Action, View};
+use super::commands::Command;
+use super::highlight::RowHighlighter;
+use super::tabs::{ResponseState, ResponseTab};
 use super::widgets::{human_size, pill, status_color};
 use crate::core::platform::reason_phrase;
 
-impl ApxApp {
-    pub(super) fn response_panel(&mut self, ui: &mut egui::Ui) {
-        if let Some(running) = self.response.running.clone() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                let elapsed = running.started.elapsed().as_secs_f64();
-                let status = running
-                    .status
-                    .map(|s| format!("HTTP {s} · "))
-                    .unwrap_or_default();
-                let total = running
-                    .total
-                    .map(|t| format!(" of {}", human_size(t)))
-                    .unwrap_or_default();
-                ui.label(format!(
-                    "{status}{elapsed:.1} s · {}{total} received",
-                    human_size(running.received)
-                ));
-                if ui.button("Cancel").clicked() {
-                    self.cancel();
-                }
-            });
-        }
-        if let Some(failure) = self.response.input_error.clone() {
-            super::failure_panel::failure_frame(ui, &failure, None);
-            return;
-        }
-        let Some(result) = self.response.result.clone() else {
-            if self.response.running.is_none() {
-                self.empty_state(ui);
-            }
-            return;
-        };
+pub fn ui(
+    ui: &mut egui::Ui,
+    response: &mut ResponseState,
+    highlighter: &mut RowHighlighter,
+    view: &View,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if let Some(running) = response.running.clone() {
         ui.horizontal(|ui| {
-            if let Some(status) = result.status {
-                pill(
-                    ui,
-                    &format!("{status} {}", reason_phrase(status)),
-                    status_color(status),
-                );
-            }
-            ui.label(format!("{:.1} ms", result.elapsed.as_secs_f64() * 1000.0));
-            ui.label(human_size(result.body.len()));
-            if result.handshake.as_ref().is_some_and(|h| h.insecure) {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    "Certificate NOT verified (insecure)",
-                );
+            ui.spinner();
+            let elapsed = running.started.elapsed().as_secs_f64();
+            let status = running
+                .status
+                .map(|s| format!("HTTP {s} · "))
+                .unwrap_or_default();
+            let total = running
+                .total
+                .map(|t| format!(" of {}", human_size(t)))
+                .unwrap_or_default();
+            ui.label(format!(
+                "{status}{elapsed:.1} s · {}{total} received",
+                human_size(running.received)
+            ));
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::Run(Command::Cancel));
             }
         });
-        for warning in &result.warnings {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
-        }
-        if let Some(failure) = &result.error {
-            let body = result.body.bytes().filter(|b| !b.is_empty());
-            let show = &mut self.response.show_error_body;
-            super::failure_panel::failure_frame(ui, failure, body.map(|b| (b, show)));
-        }
-        ui.horizontal(|ui| {
-            for (tab, label) in [
-                (ResponseTab::Body, "Body"),
-                (ResponseTab::Headers, "Headers"),
-                (ResponseTab::Certificate, "Certificate"),
-                (ResponseTab::Timeline, "Timeline"),
-            ] {
-                ui.selectable_value(&mut self.response.tab, tab, label);
-            }
-        });
-        match self.response.tab {
-            ResponseTab::Body => self.body_view(ui, &result),
-            ResponseTab::Headers => headers_view(ui, &result.headers),
-            ResponseTab::Certificate => self.certificate_view(ui),
-            ResponseTab::Timeline => self.timeline_view(ui),
-        }
     }
+    if let Some(failure) = &response.input_error {
+        super::failure_panel::failure_frame(ui, failure, None);
+        return actions;
+    }
+    let Some(result) = response.result.clone() else {
+        if response.running.is_none() {
+            empty_state(ui, view);
+        }
+        return actions;
+    };
+    ui.horizontal(|ui| {
+        let from = response.device.as_deref().unwrap_or("no device");
+        ui.weak(format!("{from} · {} {}", result.method, result.url));
+    });
+    ui.horizontal(|ui| {
+        if let Some(status) = result.status {
+            pill(
+                ui,
+                &format!("{status} {}", reason_phrase(status)),
+                status_color(status),
+            );
+        }
+        ui.label(format!("{:.1} ms", result.elapsed.as_secs_f64() * 1000.0));
+        ui.label(human_size(result.body.len()));
+        if result.handshake.as_ref().is_some_and(|h| h.insecure) {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "Certificate NOT verified (insecure)",
+            );
+        }
+    });
+    for warning in &result.warnings {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
+    }
+    if let Some(failure) = &result.error {
+        let body = result.body.bytes().filter(|b| !b.is_empty());
+        let show = &mut response.show_error_body;
+        super::failure_panel::failure_frame(ui, failure, body.map(|b| (b, show)));
+    }
+    ui.horizontal(|ui| {
+        for (tab, label) in [
+            (ResponseTab::Body, "Body"),
+            (ResponseTab::Headers, "Headers"),
+            (ResponseTab::Certificate, "Certificate"),
+            (ResponseTab::Timeline, "Timeline"),
+        ] {
+            ui.selectable_value(&mut response.tab, tab, label);
+        }
+    });
+    match response.tab {
+        ResponseTab::Body => super::body_view::ui(ui, response, highlighter, &result, &mut actions),
+        ResponseTab::Headers => headers_view(ui, &result.headers),
+        ResponseTab::Certificate => super::certificate_view::ui(ui, response, view, &mut actions),
+        ResponseTab::Timeline => timeline_view(ui, response),
+    }
+    actions
+}
 
-    fn empty_state(&self, ui: &mut egui::Ui) {
-        ui.add_space(20.0);
-        ui.vertical_centered(|ui| {
+fn empty_state(ui: &mut egui::Ui, view: &View) {
+    ui.add_space(20.0);
+    ui.vertical_centered(|ui| {
             ui.heading("No response yet");
             ui.label("Pick a device on the left, choose an endpoint from the Catalog (or type a path), then Send (Ctrl+Enter).");
-            if self.devices.is_empty() {
+            if view.devices.is_empty() {
                 ui.label("Start apx with --demo to try the built-in ASA, FXOS, WSA and SMA appliances.");
             }
         });
-    }
+}
 
-    fn timeline_view(&self, ui: &mut egui::Ui) {
-        if self.response.timeline.is_empty() {
-            ui.weak("No exchange yet.");
-            return;
-        }
-        egui::Grid::new("timeline")
-            .num_columns(5)
-            .striped(true)
-            .show(ui, |ui| {
-                for h in ["Step", "Request", "Status", "Time", "Note"] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for r in &self.response.timeline {
-                    ui.label(format!("{:?}", r.step));
-                    ui.monospace(format!("{} {}", r.method, r.url));
-                    match r.status {
-                        Some(s) => ui.colored_label(status_color(s), s.to_string()),
-                        None => ui.label("failed"),
-                    };
-                    ui.label(format!("{:.1} ms", r.elapsed_ms));
-                    ui.label(r.note.as_deref().unwrap_or(""));
-                    ui.end_row();
-                }
-            });
+fn timeline_view(ui: &mut egui::Ui, response: &ResponseState) {
+    if response.timeline.is_empty() {
+        ui.weak("No exchange yet.");
+        return;
     }
+    egui::Grid::new("timeline")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in ["Step", "Request", "Status", "Time", "Note"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for r in &response.timeline {
+                ui.label(format!("{:?}", r.step));
+                ui.monospace(format!("{} {}", r.method, r.url));
+                match r.status {
+                    Some(s) => ui.colored_label(status_color(s), s.to_string()),
+                    None => ui.label("failed"),
+                };
+                ui.label(format!("{:.1} ms", r.elapsed_ms));
+                ui.label(r.note.as_deref().unwrap_or(""));
+                ui.end_row();
+            }
+        });
 }
 
 fn headers_view(ui: &mut egui::Ui, headers: &[(String, String)]) {

@@ -3,11 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use super::app::ApxApp;
+use std::time::Duration;
+
+use super::actions::View;
 use super::widgets::{human_size, status_color};
 use crate::core::platform::AuthMode;
 use crate::core::request::origin;
 use crate::core::workspace::variables::prepare;
+use crate::engine::http::Sink;
+use crate::engine::keyring::KeyringKey;
 use crate::engine::session::SessionSpec;
 use crate::engine::{Job, JobId, JobRequest, RequestResult};
 
@@ -53,107 +57,100 @@ impl RunWindow {
     }
 }
 
-impl ApxApp {
-    /// Runs every saved request under `folder`, grouped into one job (one
-    /// session) per device.
-    pub fn run_folder(&mut self, folder: &str) {
-        let entries: Vec<_> = self
-            .collections
-            .requests
-            .iter()
-            .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")))
-            .cloned()
-            .collect();
-        let mut rows = Vec::new();
-        // One job (one session) per device and session settings, in order.
-        let mut groups: BTreeMap<String, SessionGroup> = BTreeMap::new();
-        for entry in &entries {
-            let device_name = entry
-                .request
-                .device
-                .clone()
-                .or_else(|| self.selected.clone());
-            let device = device_name
-                .as_ref()
-                .and_then(|n| self.devices.iter().find(|d| &d.name == n));
-            let row = rows.len();
-            rows.push(RunRow {
-                name: entry.request.name.clone(),
-                device: device_name.clone(),
-                job: None,
-                index: 0,
-                result: None,
-                problem: None,
-            });
-            let prepared = match prepare(&entry.request, device) {
-                Ok(p) => p,
-                Err(f) => {
-                    rows[row].problem = Some(f.message);
-                    continue;
-                }
-            };
-            let spec = SessionSpec {
-                platform: prepared.platform,
-                origin: origin(&prepared.url),
-                auth: prepared.auth,
-                user: device.and_then(|d| d.username.clone()),
-                password: device.and_then(|d| self.passwords.get(&d.name).cloned()),
-                trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-                timeout: self.timeout,
-                https_only: crate::core::request::https_only(
-                    &[
-                        prepared.platform,
-                        device.map_or(prepared.platform, |d| d.platform),
-                    ],
-                    device.is_some_and(|d| d.allow_http),
-                ),
-            };
-            let request = JobRequest::from_prepared(
-                entry.request.name.clone(),
-                prepared,
-                self.settings.body_sink(),
-            );
-            let key = format!(
-                "{}|{}|{}|{}",
-                device_name.as_deref().unwrap_or_default(),
-                spec.origin,
-                spec.platform,
-                spec.auth.id()
-            );
-            groups
-                .entry(key)
-                .or_insert_with(|| (device_name.clone(), spec, Vec::new()))
-                .2
-                .push((row, request));
-        }
-        for (_, (device, session, group)) in groups {
+/// The rows of a run of every saved request under `folder`, and its jobs:
+/// one per device and session settings (one session each), in order.
+pub fn plan(
+    folder: &str,
+    view: &View,
+    selected: Option<&str>,
+    timeout: Duration,
+    sink: Sink,
+) -> (Vec<RunRow>, Vec<(Job, Vec<usize>)>) {
+    let entries = view
+        .collections
+        .requests
+        .iter()
+        .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")));
+    let mut rows = Vec::new();
+    let mut groups: BTreeMap<String, SessionGroup> = BTreeMap::new();
+    for entry in entries {
+        let device_name = entry
+            .request
+            .device
+            .clone()
+            .or(selected.map(str::to_string));
+        let device = view.device(device_name.as_deref());
+        let row = rows.len();
+        rows.push(RunRow {
+            name: entry.request.name.clone(),
+            device: device_name.clone(),
+            job: None,
+            index: 0,
+            result: None,
+            problem: None,
+        });
+        let prepared = match prepare(&entry.request, device) {
+            Ok(p) => p,
+            Err(f) => {
+                rows[row].problem = Some(f.message);
+                continue;
+            }
+        };
+        let spec = SessionSpec {
+            platform: prepared.platform,
+            origin: origin(&prepared.url),
+            auth: prepared.auth,
+            user: device.and_then(|d| d.username.clone()),
+            password: device.and_then(|d| view.passwords.get(&d.name).cloned()),
+            trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
+            timeout,
+            https_only: crate::core::request::https_only(
+                &[
+                    prepared.platform,
+                    device.map_or(prepared.platform, |d| d.platform),
+                ],
+                device.is_some_and(|d| d.allow_http),
+            ),
+        };
+        let request = JobRequest::from_prepared(entry.request.name.clone(), prepared, sink.clone());
+        let key = format!(
+            "{}|{}|{}|{}",
+            device_name.as_deref().unwrap_or_default(),
+            spec.origin,
+            spec.platform,
+            spec.auth.id()
+        );
+        groups
+            .entry(key)
+            .or_insert_with(|| (device_name.clone(), spec, Vec::new()))
+            .2
+            .push((row, request));
+    }
+    let jobs = groups
+        .into_values()
+        .map(|(device, session, group)| {
             let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
             let keyring = device
-                .filter(|d| needs_keyring && !self.transient.contains(d))
-                .and_then(|name| self.devices.iter().find(|d| d.name == name))
-                .map(|d| self.keyring_key(d, None));
-            let rows_of_job: Vec<usize> = group.iter().map(|(row, _)| *row).collect();
+                .as_deref()
+                .filter(|d| needs_keyring && !view.transient.contains(*d))
+                .and_then(|name| view.device(Some(name)))
+                .map(|d| KeyringKey::new(view.workspace, d, None));
+            let rows_of_job = group.iter().map(|(row, _)| *row).collect();
             let job = Job {
                 session,
                 requests: group.into_iter().map(|(_, r)| r).collect(),
                 keyring,
             };
-            let id = self.engine.run(job);
-            for (index, row) in rows_of_job.into_iter().enumerate() {
-                rows[row].job = Some(id);
-                rows[row].index = index;
-            }
-        }
-        self.runs = Some(RunWindow {
-            folder: folder.to_string(),
-            rows,
-        });
-    }
+            (job, rows_of_job)
+        })
+        .collect();
+    (rows, jobs)
+}
 
-    pub(super) fn run_window(&mut self, ctx: &egui::Context) {
-        let Some(run) = &self.runs else {
-            return;
-        };
+impl RunWindow {
+    /// Draws the results table; false once the window is closed.
+    pub fn window(&self, ctx: &egui::Context) -> bool {
+        let run = self;
         let mut open = true;
         egui::Window::new(format!("Run: {}", run.folder))
             .open(&mut open)
@@ -212,8 +209,6 @@ impl ApxApp {
                         }
                     });
             });
-        if !open {
-            self.runs = None;
-        }
+        open
     }
 }

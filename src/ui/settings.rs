@@ -47,9 +47,8 @@ pub struct Settings {
     /// Response bodies larger than this many MiB go to a temporary file
     /// instead of memory (up to `SPILL_LIMIT`; larger ones are stopped).
     pub max_body_mb: u64,
-    pub last_device: Option<String>,
-    pub last_method: Option<String>,
-    pub last_url: Option<String>,
+    /// The open tabs' drafts (never a secret).
+    pub tabs: super::tabs::SavedTabs,
 }
 
 impl Default for Settings {
@@ -57,9 +56,7 @@ impl Default for Settings {
         Settings {
             theme: Theme::default(),
             max_body_mb: DEFAULT_MAX_BODY >> 20,
-            last_device: None,
-            last_method: None,
-            last_url: None,
+            tabs: Default::default(),
         }
     }
 }

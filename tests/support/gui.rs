@@ -1,8 +1,11 @@
-//! The desktop app under egui_kittest, headless: one harness builder for
-//! every GUI test file.
+//! The desktop app under egui_kittest, headless: one harness builder and
+//! the stepping and typing helpers for every GUI test file.
+
+use std::time::{Duration, Instant};
 
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 
 /// keyring's mock store, so that no test reaches the desktop's keyring.
 pub fn mock_keyring() {
@@ -24,11 +27,42 @@ pub fn app(dir: &std::path::Path) -> ApxApp {
     .expect("the app opens")
 }
 
-/// A 1280×820 harness drawing `app`.
+/// A 1280×820 harness drawing `app`, once the workspace scan has arrived.
 pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
     mock_keyring();
-    Harness::builder()
+    let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 820.0))
         .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app)
+        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
+    settle(&mut h);
+    h
+}
+
+/// Steps frames until no background work is under way.
+pub fn settle(h: &mut Harness<'static, ApxApp>) {
+    step_until(h, "the background work", |a| a.tree.loaded && !a.is_busy());
+}
+
+/// Steps frames until `done` holds (the network is real, so wait for it).
+pub fn step_until(h: &mut Harness<'static, ApxApp>, what: &str, done: impl Fn(&ApxApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..5 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Replaces the text of the field labelled `label` by typing.
+pub fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
 }

@@ -33,6 +33,7 @@ pub fn import_postman_file(
     file: &Path,
     into: Option<&str>,
 ) -> Result<PostmanOutcome, Failure> {
+    crate::core::ui_thread::assert_not_in_frame("a Postman import");
     let in_file = |failure: Failure| Failure {
         message: format!("{}: {}", file.display(), failure.message),
         ..failure

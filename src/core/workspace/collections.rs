@@ -137,6 +137,7 @@ impl Workspace {
     /// Saving a request of the same name again overwrites its file; another
     /// request whose name gives the same file name gets `-2`, `-3`, ….
     pub fn save_request(&self, folder: &str, request: &SavedRequest) -> Result<PathBuf, Failure> {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         self.check_folder(folder)?;
         if request.name.trim().is_empty() {
             return Err(Failure::usage(
@@ -204,6 +205,7 @@ impl Workspace {
     /// Every saved request of the workspace. Every call reads the disk, so
     /// files changed by other programs are seen.
     pub fn collections(&self) -> Collections {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         scan(self.dir())
     }
 

@@ -53,6 +53,7 @@ impl Workspace {
 
     /// The devices; an absent file is an empty tree.
     pub fn load_devices(&self) -> Result<Vec<Device>, Failure> {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         let path = self.devices_path();
         match files::read(&path)? {
             Some(bytes) => parse_devices(&path, &bytes),
@@ -117,6 +118,7 @@ impl Workspace {
 
     /// Adds a device; a name already taken is an error.
     pub fn add_device(&self, device: Device) -> Result<(), Failure> {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         device.validate()?;
         self.change_devices(|devices| {
             if devices.iter().any(|d| d.name == device.name) {
@@ -132,6 +134,7 @@ impl Workspace {
 
     /// Replaces the device named `old_name` (which may be renamed).
     pub fn update_device(&self, old_name: &str, device: Device) -> Result<(), Failure> {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         device.validate()?;
         // An unknown name fails before anything (the folder) is created.
         self.device(old_name)?;
@@ -152,6 +155,7 @@ impl Workspace {
     }
 
     pub fn remove_device(&self, name: &str) -> Result<Device, Failure> {
+        crate::core::ui_thread::assert_not_in_frame("workspace files");
         self.device(name)?;
         self.change_devices(|devices| {
             let index = devices

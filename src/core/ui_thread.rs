@@ -1,6 +1,7 @@
 //! A debug check that a frame of the app never makes a blocking call (the
-//! keyring talks D-Bus): the app marks its frames, and blocking calls assert
-//! they are not inside one.
+//! keyring talks D-Bus; workspace and history calls touch the disk): the
+//! app marks its frames, and blocking calls assert they are not inside one.
+//! A plain thread-local flag: no GUI type, so the core may use it.
 
 use std::cell::Cell;
 
@@ -28,7 +29,7 @@ impl Drop for FrameGuard {
 pub fn assert_not_in_frame(what: &str) {
     debug_assert!(
         !IN_FRAME.with(Cell::get),
-        "{what} called while the app draws a frame: run it in the engine"
+        "{what} called while the app draws a frame: run it in the background"
     );
 }
 

@@ -1,0 +1,65 @@
+//! The windows over the main view, each with its own state: the device
+//! editor, the delete confirmation, "Save request", the Postman import,
+//! a folder run, and the command palette.
+
+use super::actions::{Action, View};
+use super::commands::Palette;
+use super::device_editor::DeviceEditor;
+use super::menus::ImportDialog;
+use super::run_window::RunWindow;
+use super::save_dialog::SaveDialog;
+
+#[derive(Default)]
+pub struct Dialogs {
+    pub editor: Option<DeviceEditor>,
+    pub confirm_delete: Option<String>,
+    pub save: Option<SaveDialog>,
+    pub import: Option<ImportDialog>,
+    pub runs: Option<RunWindow>,
+    pub palette: Option<Palette>,
+}
+
+impl Dialogs {
+    /// Closes the modal ones (the import and run windows stay).
+    pub fn close_modal(&mut self) {
+        self.editor = None;
+        self.confirm_delete = None;
+        self.save = None;
+        self.palette = None;
+    }
+}
+
+/// Draws the open dialogs.
+pub fn ui(ctx: &egui::Context, dialogs: &mut Dialogs, view: &View) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if let Some(editor) = &mut dialogs.editor {
+        actions.extend(super::device_editor::window(ctx, editor));
+    }
+    if let Some(name) = &dialogs.confirm_delete {
+        actions.extend(super::device_editor::delete_confirmation(ctx, name));
+    }
+    if let Some(save) = &mut dialogs.save {
+        actions.extend(save.window(ctx));
+    }
+    if let Some(runs) = &dialogs.runs
+        && !runs.window(ctx)
+    {
+        dialogs.runs = None;
+    }
+    if let Some(import) = &mut dialogs.import {
+        let mut asked = import.window(ctx, view);
+        if asked.iter().any(|a| matches!(a, Action::CloseDialogs)) {
+            dialogs.import = None;
+            asked.retain(|a| !matches!(a, Action::CloseDialogs));
+        }
+        actions.extend(asked);
+    }
+    if let Some(palette) = &mut dialogs.palette {
+        let (chosen, close) = palette.ui(ctx, view);
+        if close {
+            dialogs.palette = None;
+        }
+        actions.extend(chosen);
+    }
+    actions
+}

@@ -1,0 +1,197 @@
+//! The app's one inbox: every background result (engine events, rendered
+//! bodies, find hits, file picks, workspace scans, history, imports, saved
+//! files) arrives as one [`Msg`] on one channel, drained once a frame. The
+//! sender wakes the window.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, mpsc};
+
+use super::body_text::Rendered;
+use super::tabs::TabId;
+use crate::core::error::Failure;
+use crate::core::history::HistoryLoad;
+use crate::core::interop::FoundSecret;
+use crate::core::secret::Secret;
+use crate::core::workspace::Device;
+use crate::core::workspace::collections::Collections;
+use crate::engine::{Event, JobId};
+
+/// Where a picked file goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickTarget {
+    /// The Postman import dialog's collection file.
+    ImportFile,
+    /// The device editor's CA file.
+    CaFile,
+    /// Where a tab's response body is saved (saved at once).
+    SaveBody(TabId),
+}
+
+/// A device written to (or refused by) the workspace.
+pub struct StoredDevice {
+    pub original: Option<String>,
+    pub device: Device,
+    pub outcome: Result<(), Failure>,
+    /// A password typed in the editor: kept for the session, and stored in
+    /// the keyring when asked.
+    pub password: Option<Secret>,
+    pub remember: bool,
+    /// Whether the editor asked (a failure goes back to its form).
+    pub from_editor: bool,
+    /// Send the active tab again once stored (a pin just added).
+    pub resend: bool,
+}
+
+/// One background result.
+pub enum Msg {
+    Engine(Event),
+    Rendered {
+        tab: TabId,
+        job: JobId,
+        rendered: Rendered,
+    },
+    Found {
+        tab: TabId,
+        generation: u64,
+        hits: Vec<usize>,
+    },
+    Picked {
+        target: PickTarget,
+        path: Option<PathBuf>,
+    },
+    /// A notice for the status bar (a body saved, history cleared, …).
+    Notice(String),
+    /// The workspace changed on disk (the file-system notifier).
+    WorkspaceChanged,
+    Scanned {
+        devices: Result<Vec<Device>, Failure>,
+        collections: Collections,
+    },
+    History(HistoryLoad),
+    /// A history entry was written or the history cleared.
+    HistoryChanged,
+    DeviceStored(Box<StoredDevice>),
+    DeviceDeleted {
+        name: String,
+        outcome: Result<Device, Failure>,
+    },
+    RequestSaved {
+        tab: TabId,
+        name: String,
+        outcome: Result<PathBuf, Failure>,
+    },
+    Imported {
+        report: String,
+        secrets: Vec<FoundSecret>,
+    },
+}
+
+/// The sending side, cloned into every worker: sending wakes the window.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::Sender<Msg>,
+    ctx: Arc<OnceLock<egui::Context>>,
+    /// Background jobs started and not yet reported.
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    pub fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Runs `work` on a worker thread; its message arrives in the inbox.
+    pub fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let outbox = self.clone();
+        std::thread::spawn(move || {
+            let msg = work();
+            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
+            outbox.send(msg);
+        });
+    }
+}
+
+/// The receiving side, owned by the app.
+pub struct Inbox {
+    rx: mpsc::Receiver<Msg>,
+    outbox: Outbox,
+}
+
+impl Inbox {
+    pub fn new() -> Inbox {
+        let (tx, rx) = mpsc::channel();
+        let outbox = Outbox {
+            tx,
+            ctx: Arc::new(OnceLock::new()),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+        };
+        Inbox { rx, outbox }
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// Lets senders wake the window (known once it draws).
+    pub fn attach(&self, ctx: &egui::Context) {
+        let _ = self.outbox.ctx.set(ctx.clone());
+    }
+
+    /// Everything that arrived since the last frame.
+    pub fn drain(&self) -> Vec<Msg> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Whether background jobs are under way or have unread results.
+    pub fn busy(&self) -> bool {
+        self.outbox.in_flight.load(Ordering::SeqCst) > 0
+    }
+}
+
+/// Shows a file dialog on a worker thread (never blocking a frame; with no
+/// desktop portal, rfd answers at once, exactly like a cancel).
+pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
+    outbox.spawn(move || {
+        let dialog = rfd::FileDialog::new();
+        let path = if save {
+            dialog.save_file()
+        } else {
+            dialog.pick_file()
+        };
+        Msg::Picked { target, path }
+    });
+}
+
+/// Watches the workspace with the OS notifier; every change (but the
+/// history's own appends) becomes [`Msg::WorkspaceChanged`].
+pub fn watch(dir: &std::path::Path, outbox: &Outbox) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let outbox = outbox.clone();
+    let history = crate::core::history::HISTORY_FILE;
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        // The history's own appends (and its lock and temporary files).
+        let history_only = !event.paths.is_empty()
+            && event.paths.iter().all(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(history))
+            });
+        if !event.kind.is_access() && !history_only {
+            outbox.send(Msg::WorkspaceChanged);
+        }
+    })
+    .map_err(|e| tracing::warn!("no workspace watcher: {e}"))
+    .ok()?;
+    match watcher.watch(dir, notify::RecursiveMode::Recursive) {
+        Ok(()) => Some(watcher),
+        Err(e) => {
+            tracing::info!("workspace not watched yet ({}): {e}", dir.display());
+            None
+        }
+    }
+}
