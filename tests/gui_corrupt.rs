@@ -50,7 +50,11 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     h.get_by_label("Save device").click();
     settle(&mut h);
     untouched("adding a device");
-    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
+    assert!(
+        h.query_all_by_label_contains("devices.json")
+            .next()
+            .is_some()
+    );
     h.get_by_label("Cancel").click();
     h.run();
 
@@ -63,7 +67,11 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     h.get_by_label("Save device").click();
     settle(&mut h);
     untouched("editing a device");
-    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
+    assert!(
+        h.query_all_by_label_contains("devices.json")
+            .next()
+            .is_some()
+    );
     h.get_by_label("Cancel").click();
     h.run();
 
@@ -75,5 +83,9 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     h.get_by_label("Delete").click();
     settle(&mut h);
     untouched("deleting a device");
-    assert!(h.query_all_by_label_contains("devices.json").next().is_some());
+    assert!(
+        h.query_all_by_label_contains("devices.json")
+            .next()
+            .is_some()
+    );
 }

@@ -34,10 +34,14 @@ fn import_into_a_folder_holding_a_fifo_or_a_link_neither_hangs_nor_reads_them() 
         .unwrap();
     assert!(made.success());
     std::os::unix::fs::symlink("/dev/zero", ws.join("Lab/zero.json")).unwrap();
-    let collection = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/postman_v20.json"
+    // One request at the top, so that it goes into Lab itself.
+    let collection = dir.path().join("collection.json");
+    write(
+        &collection,
+        r#"{"info": {"name": "C", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "r", "request": {"method": "GET", "url": "https://10.0.0.1/api"}}]}"#,
     );
+    let collection = collection.to_str().unwrap();
     let watched = apx_watched(
         dir.path(),
         &[

@@ -119,7 +119,10 @@ impl Tab {
         } else {
             d.name.clone()
         };
-        text.chars().take(28).collect()
+        match text.char_indices().nth(28) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text,
+        }
     }
 }
 
