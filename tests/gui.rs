@@ -974,3 +974,43 @@ fn tabs_are_remembered_without_secrets() {
     assert_eq!(urls, ["/api/one", "/api/two"]);
     assert_eq!(h.state().tabs.active, 1);
 }
+
+/// A password typed for a device stays with its address: after the device
+/// is pointed elsewhere (here in the editor; a `git pull` alike), nothing
+/// is sent to the new address until a password is given for it.
+#[test]
+fn a_typed_password_does_not_follow_the_device_to_another_address() {
+    use std::sync::atomic::Ordering;
+    let rt = runtime();
+    let first = appliance(&rt, Platform::Asa);
+    let other = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[pinned(&first)]));
+    h.query_all_by_label("lab-asa")
+        .next()
+        .unwrap()
+        .click_secondary();
+    h.run();
+    h.get_by_label("Edit…").click();
+    h.run();
+    retype(&mut h, "Base URL", &other.url);
+    retype(&mut h, "SHA-256", &other.sha256);
+    h.get_by_label("Save device").click();
+    settle(&mut h);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the refusal", |a| {
+        let r = &a.tabs.active().response;
+        r.running.is_none() && (r.result.is_some() || r.input_error.is_some())
+    });
+    assert!(
+        h.query_all_by_label_contains("no password")
+            .next()
+            .is_some(),
+        "the send is refused for want of a password"
+    );
+    let seen = other.stats.logins.load(Ordering::SeqCst)
+        + other.stats.failed_logins.load(Ordering::SeqCst)
+        + other.stats.requests.load(Ordering::SeqCst);
+    assert_eq!(seen, 0, "the other address got a request");
+}

@@ -54,16 +54,31 @@ impl DeviceTree {
         self.devices.push(device);
     }
 
-    /// A new scan of the workspace; the demo devices stay.
-    fn rescanned(&mut self, devices: Result<Vec<Device>, Failure>, collections: Collections) {
+    /// A new scan of the workspace; the demo devices stay. Returns the
+    /// devices that now point at another address (a `git pull`, an edit in
+    /// another program): a password typed for the old one must not follow.
+    fn rescanned(
+        &mut self,
+        devices: Result<Vec<Device>, Failure>,
+        collections: Collections,
+    ) -> Vec<String> {
         let transient: Vec<Device> = self
             .devices
             .iter()
             .filter(|d| self.transient.contains(&d.name))
             .cloned()
             .collect();
+        let mut moved = Vec::new();
         match devices {
             Ok(devices) => {
+                moved = devices
+                    .iter()
+                    .filter(|d| {
+                        self.find(&d.name)
+                            .is_some_and(|old| device_origin(old) != device_origin(d))
+                    })
+                    .map(|d| d.name.clone())
+                    .collect();
                 self.devices = devices;
                 self.problem = None;
             }
@@ -77,6 +92,7 @@ impl DeviceTree {
         }
         self.collections = collections;
         self.loaded = true;
+        moved
     }
 }
 
@@ -326,7 +342,9 @@ impl ApxApp {
                 collections,
             } => {
                 let first = !self.tree.loaded;
-                self.tree.rescanned(devices, collections);
+                for name in self.tree.rescanned(devices, collections) {
+                    self.passwords.remove(&name);
+                }
                 self.scans.running = false;
                 if std::mem::take(&mut self.scans.again) {
                     self.scan();
@@ -1002,6 +1020,11 @@ impl ApxApp {
         let name = device.name.clone();
         let old_name = original.unwrap_or(name.clone());
         let transient = self.tree.transient.contains(&name);
+        // A typed password follows a rename, never a move to another address.
+        let moved = self
+            .tree
+            .find(&old_name)
+            .is_none_or(|previous| device_origin(previous) != device_origin(&device));
         // A renamed device keeps its keyring password; one moved to another
         // address does not (it is bound to the old one).
         if !transient
@@ -1020,7 +1043,7 @@ impl ApxApp {
             self.watch();
             self.scan();
         }
-        if let Some(p) = self.passwords.remove(&old_name) {
+        if let Some(p) = self.passwords.remove(&old_name).filter(|_| !moved) {
             self.passwords.insert(name.clone(), p);
         }
         if let Some(password) = password {
@@ -1278,4 +1301,11 @@ impl eframe::App for ApxApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.settings_to_save());
     }
+}
+
+/// Where a device's requests and password go: the origin of its base URL
+/// (the platform's API port applied).
+fn device_origin(device: &Device) -> String {
+    let base = crate::core::request::with_api_port(&device.base_url, device.platform);
+    url::Url::parse(&base).map_or(base, |u| origin(&u))
 }
