@@ -223,7 +223,9 @@ impl Frames {
         self.next = Instant::now().max(self.next) + Duration::from_micros(16_667);
         let input = self.input(events);
         let t = Instant::now();
-        let output = self.ctx.run_ui(input, |ui| app.draw(ui));
+        let mut output = self.ctx.run_ui(input, |ui| app.draw(ui));
+        // No GPU takes the font atlas's updates.
+        output.textures_delta.clear();
         let meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -250,7 +252,8 @@ impl Frames {
         let mut nodes = Vec::new();
         // The second pass has the fonts and the panels' sizes settled.
         for _ in 0..2 {
-            let output = ctx.run_ui(self.input(Vec::new()), |ui| app.draw(ui));
+            let mut output = ctx.run_ui(self.input(Vec::new()), |ui| app.draw(ui));
+            output.textures_delta.clear();
             nodes = output
                 .platform_output
                 .accesskit_update
