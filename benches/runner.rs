@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use apx::core::platform::Platform;
 use apx::demo::{self, ApplianceConfig, DEMO_PASSWORD};
 use serde_json::json;
-use support::{curl_asa, has_command, measure, median};
+use support::{curl_asa, has_command, measure, median, pinned_key};
 
 const REQUESTS: usize = 200;
 const RUNS: usize = 5;
@@ -55,6 +55,7 @@ fn main() {
     }
     let ca = ws.join("ca.pem");
     std::fs::write(&ca, &asa.cert_pem).unwrap();
+    let key = pinned_key(&asa.cert_pem);
     let curl_config = ws.join("curl.cfg");
     let url = format!("{}{PATH}", asa.url);
     let config: String = (0..REQUESTS)
@@ -79,7 +80,8 @@ fn main() {
         c
     };
     let curl = || {
-        let mut c = curl_asa(&ca);
+        // apx pins the leaf; curl pins its key (and skips the CA check).
+        let mut c = curl_asa(&ca, Some(&key));
         c.arg("--config").arg(&curl_config);
         c
     };

@@ -113,16 +113,35 @@ pub fn demo_server() -> (Process, Vec<DemoAppliance>) {
 }
 
 /// `curl` as the benchmarks run it against a demo ASA: silent, failing on
-/// HTTP errors, trusting `ca`, with Basic auth and the ASA's User-Agent.
-pub fn curl_asa(ca: &std::path::Path) -> Command {
+/// HTTP errors, with Basic auth and the ASA's User-Agent, and trusting the
+/// server as apx does: with `pinned_key` (base64 SHA-256 of the leaf's
+/// public key), that key alone, as `apx --pin` trusts the leaf alone;
+/// otherwise the CA certificates of `ca`, as `apx --cacert`.
+pub fn curl_asa(ca: &std::path::Path, pinned_key: Option<&str>) -> Command {
     let mut c = Command::new("curl");
-    c.args(["-s", "-f", "--cacert"]).arg(ca).args([
+    c.args(["-s", "-f"]);
+    match pinned_key {
+        Some(key) => c.args(["-k", "--pinnedpubkey", &format!("sha256//{key}")]),
+        None => c.arg("--cacert").arg(ca),
+    };
+    c.args([
         "-u",
         &format!("admin:{}", apx::demo::DEMO_PASSWORD),
         "-H",
         "User-Agent: REST API Agent",
     ]);
     c
+}
+
+/// The base64 SHA-256 of the public key of the certificate in `pem`, as
+/// curl's `--pinnedpubkey sha256//` takes it.
+pub fn pinned_key(pem: &str) -> String {
+    use rustls_pki_types::pem::PemObject;
+    let der =
+        rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).expect("certificate");
+    apx::core::tls::parse_cert(&der)
+        .expect("certificate")
+        .spki_sha256
 }
 
 /// Resident memory of a running process, in MB (Linux).
@@ -157,4 +176,113 @@ pub fn mapped_rss_mb(pid: u32, names: &[&str]) -> f64 {
         }
     }
     kb / 1024.0
+}
+
+/// The desktop app driven headless through an egui `Context` at 60 frames a
+/// second: each frame is the app's UI pass and tessellation (no GPU), timed.
+pub struct Frames {
+    pub ctx: egui::Context,
+    size: egui::Vec2,
+    started: Instant,
+    next: Instant,
+}
+
+/// One frame: how long it took, and a hash of where everything on screen
+/// was drawn (it changes while the view moves; colours are left out).
+pub struct FrameRun {
+    pub ms: f64,
+    pub layout: u64,
+}
+
+impl Frames {
+    /// A window of 1280x820 points, the app's default size.
+    pub fn new() -> Frames {
+        Frames {
+            ctx: egui::Context::default(),
+            size: egui::vec2(1280.0, 820.0),
+            started: Instant::now(),
+            next: Instant::now(),
+        }
+    }
+
+    fn input(&self, events: Vec<egui::Event>) -> egui::RawInput {
+        egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, self.size)),
+            time: Some(self.started.elapsed().as_secs_f64()),
+            events,
+            ..Default::default()
+        }
+    }
+
+    /// Runs one frame with `events`, at most one every 1/60 s.
+    pub fn frame(&mut self, app: &mut apx::ui::ApxApp, events: Vec<egui::Event>) -> FrameRun {
+        let now = Instant::now();
+        if self.next > now {
+            std::thread::sleep(self.next - now);
+        }
+        self.next = Instant::now().max(self.next) + Duration::from_micros(16_667);
+        let input = self.input(events);
+        let t = Instant::now();
+        let mut output = self.ctx.run_ui(input, |ui| app.draw(ui));
+        // No GPU takes the font atlas's updates.
+        output.textures_delta.clear();
+        let meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for clipped in &meshes {
+            if let egui::epaint::Primitive::Mesh(mesh) = &clipped.primitive {
+                for v in &mesh.vertices {
+                    std::hash::Hash::hash(&(v.pos.x.to_bits(), v.pos.y.to_bits()), &mut hasher);
+                }
+            }
+        }
+        FrameRun {
+            ms,
+            layout: std::hash::Hasher::finish(&hasher),
+        }
+    }
+
+    /// Where the text field labelled `label` is on screen, found through
+    /// the accessibility tree of one frame drawn in a throwaway context (so
+    /// that the timed context never builds that tree).
+    pub fn text_field(&self, app: &mut apx::ui::ApxApp, label: &str) -> egui::Pos2 {
+        use egui::accesskit::Role;
+        let ctx = egui::Context::default();
+        ctx.enable_accesskit();
+        let mut nodes = Vec::new();
+        // The second pass has the fonts and the panels' sizes settled.
+        for _ in 0..2 {
+            let mut output = ctx.run_ui(self.input(Vec::new()), |ui| app.draw(ui));
+            output.textures_delta.clear();
+            nodes = output
+                .platform_output
+                .accesskit_update
+                .expect("accesskit tree")
+                .nodes;
+        }
+        let label_id = nodes
+            .iter()
+            .find(|(_, n)| n.role() == Role::Label && n.value() == Some(label))
+            .unwrap_or_else(|| panic!("no label {label:?}"))
+            .0;
+        let field = nodes
+            .iter()
+            .find(|(_, n)| n.role() == Role::TextInput && n.labelled_by().contains(&label_id))
+            .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
+            .1
+            .bounds()
+            .expect("bounds");
+        egui::pos2(
+            ((field.x0 + field.x1) / 2.0) as f32,
+            ((field.y0 + field.y1) / 2.0) as f32,
+        )
+    }
+}
+
+/// The slowest of `times` and its median, in ms.
+pub fn worst_and_median(times: &[f64]) -> (f64, f64) {
+    (
+        times.iter().copied().fold(0.0, f64::max),
+        median(times.to_vec()),
+    )
 }
