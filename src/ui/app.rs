@@ -17,7 +17,7 @@ use super::inbox::{Inbox, Msg, PickTarget, StoredDevice};
 use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
 use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs};
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, catalog};
 use crate::core::request::origin;
 use crate::core::secret::Secret;
@@ -98,7 +98,6 @@ pub struct ApxApp {
     /// Passwords typed (or demo ones) for this run only, by device name.
     pub passwords: HashMap<String, Secret>,
     pub notice: Option<String>,
-    pub timeout: Duration,
     pub demo: Vec<Appliance>,
     highlighter: super::highlight::RowHighlighter,
     engine: Engine,
@@ -148,7 +147,6 @@ impl ApxApp {
             settings,
             passwords: HashMap::new(),
             notice: None,
-            timeout: Duration::from_secs(30),
             demo: Vec::new(),
             highlighter: Default::default(),
             engine,
@@ -589,6 +587,11 @@ impl ApxApp {
                 }
             },
             Action::TrustCertificate => self.trust_presented_certificate(),
+            Action::EnterPassword => {
+                let tab = self.tabs.active_mut();
+                tab.section = super::tabs::RequestTab::Auth;
+                tab.focus_password = true;
+            }
             Action::AddHostAsDevice { sha256 } => {
                 let mut editor = super::device_editor::DeviceEditor::new_in(String::new());
                 let answered = self.tabs.active().response.result.as_ref();
@@ -766,7 +769,8 @@ impl ApxApp {
             return Err(Failure::usage(
                 "no password for this request",
                 "Select a device and type its password in the Auth tab, or set Auth to None.",
-            ));
+            )
+            .with_remedy(Remedy::EnterPassword));
         }
         Ok(Job {
             session: SessionSpec {
@@ -776,7 +780,7 @@ impl ApxApp {
                 user: device.and_then(|d| d.username.clone()),
                 password,
                 trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-                timeout: self.timeout,
+                timeout: self.settings.timeout(),
                 https_only: crate::core::request::https_only(
                     &[
                         prepared.platform,
@@ -1162,7 +1166,7 @@ impl ApxApp {
             folder,
             &v,
             selected,
-            self.timeout,
+            self.settings.timeout(),
             self.settings.body_sink(),
         );
         for (job, rows_of_job) in jobs {

@@ -85,6 +85,16 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                         SPILL_LIMIT >> 30
                     ));
                 });
+                ui.horizontal(|ui| {
+                    let l = ui.label("Timeout");
+                    ui.add(
+                        egui::DragValue::new(&mut settings.timeout_secs)
+                            .range(1..=3600)
+                            .suffix(" s"),
+                    )
+                    .labelled_by(l.id)
+                    .on_hover_text("How long a request may take before it is stopped");
+                });
             });
             ui.separator();
             ui.weak(format!("Workspace: {}", view.workspace.display()));
