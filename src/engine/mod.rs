@@ -7,6 +7,7 @@ pub mod http;
 pub mod keyring;
 pub mod probe;
 pub mod session;
+pub mod session_choice;
 pub mod tls;
 /// The frame check moved to the core (workspace and history files assert it too).
 pub use crate::core::ui_thread;

@@ -27,7 +27,7 @@ use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
 use crate::engine::keyring::KeyringKey;
-use crate::engine::session::SessionSpec;
+use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Engine, Event, EventSink, Job, JobId, JobRequest, KeyringOp, RequestResult};
 
 /// The workspace's devices and saved requests as last scanned, plus the
@@ -772,23 +772,14 @@ impl ApxApp {
             )
             .with_remedy(Remedy::EnterPassword));
         }
+        let choice = SessionChoice {
+            device,
+            platform: Some(prepared.platform),
+            auth: Some(auth),
+            ..SessionChoice::default()
+        };
         Ok(Job {
-            session: SessionSpec {
-                platform: v.platform(&tab.draft, tab.device.as_deref()),
-                origin: origin(&prepared.url),
-                auth,
-                user: device.and_then(|d| d.username.clone()),
-                password,
-                trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-                timeout: self.settings.timeout(),
-                https_only: crate::core::request::https_only(
-                    &[
-                        prepared.platform,
-                        device.map_or(prepared.platform, |d| d.platform),
-                    ],
-                    device.is_some_and(|d| d.allow_http),
-                ),
-            },
+            session: choice.spec(&prepared.url, self.settings.timeout(), password),
             requests: vec![JobRequest::from_prepared(
                 tab.draft.name.clone(),
                 prepared,
