@@ -58,6 +58,31 @@ fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
     app
 }
 
+/// A server that answers after 30 s, and a device pinned to it.
+fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServer, Device) {
+    let cert = support::localhost_cert();
+    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
+        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
+            .with_delay(Duration::from_secs(30))
+    });
+    let server = rt
+        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
+        .unwrap();
+    let d = Device {
+        name: "slow".into(),
+        folder: String::new(),
+        platform: Platform::Generic,
+        base_url: server.url(),
+        username: None,
+        trust: Trust::Pin {
+            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
+        },
+        variables: Default::default(),
+        allow_http: false,
+    };
+    (server, d)
+}
+
 fn finished(app: &ApxApp) -> bool {
     let r = &app.tabs.active().response;
     r.running.is_none() && r.result.is_some() && r.rendered.is_some()
@@ -218,27 +243,8 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
 #[test]
 fn cancel_stops_a_slow_request() {
     let rt = runtime();
-    let cert = support::localhost_cert();
-    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
-        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
-            .with_delay(Duration::from_secs(30))
-    });
-    let server = rt
-        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
-        .unwrap();
+    let (_server, d) = slow_device(&rt);
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "slow".into(),
-        folder: String::new(),
-        platform: Platform::Generic,
-        base_url: server.url(),
-        username: None,
-        trust: Trust::Pin {
-            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-        },
-        variables: Default::default(),
-        allow_http: false,
-    };
     let mut app = app_with(dir.path(), &[d]);
     app.tabs.active_mut().draft.url = "/slow".into();
     let mut h = harness(app);
@@ -710,13 +716,9 @@ fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
     h.get_by_label_contains("takes its API over HTTPS only");
     assert_eq!(stats.requests.load(Ordering::SeqCst), 0);
     assert_eq!(stats.logins.load(Ordering::SeqCst), 0);
+    assert_eq!(h.query_all_by_label_contains("--allow-http").count(), 0);
 
-    h.query_all_by_label("plain-asa")
-        .next()
-        .unwrap()
-        .click_secondary();
-    h.run();
-    h.get_by_label("Edit…").click();
+    h.get_by_label("Edit device").click();
     h.run();
     h.get_by_label("Allow plain HTTP (this platform's API requires HTTPS)")
         .click();
@@ -762,7 +764,7 @@ fn import_a_postman_collection_from_the_file_menu() {
     h.run();
     for round in 0..2 {
         h.get_by_label("Import").click();
-        h.run();
+        settle(&mut h);
         let dialog = h.state().dialogs.import.as_ref().unwrap();
         let report = dialog.report.clone().unwrap();
         assert!(report.contains("imported 10 requests"), "{report}");
@@ -1013,4 +1015,81 @@ fn a_typed_password_does_not_follow_the_device_to_another_address() {
         + other.stats.failed_logins.load(Ordering::SeqCst)
         + other.stats.requests.load(Ordering::SeqCst);
     assert_eq!(seen, 0, "the other address got a request");
+}
+
+#[test]
+fn a_tls_failure_offers_the_trust_button_not_cli_flags() {
+    let rt = runtime();
+    let wsa = appliance(&rt, Platform::Wsa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), &[device(&wsa, Trust::Verify)]);
+    app.tabs.active_mut().draft.url = "/wsa/api/v2.0/health".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the TLS failure", finished);
+    assert!(
+        h.query_all_by_label_contains("self-signed and not trusted")
+            .count()
+            >= 1
+    );
+    assert_eq!(h.query_all_by_label_contains("--pin").count(), 0);
+    assert_eq!(h.query_all_by_label_contains("apx probe").count(), 0);
+    h.get_by_label("Trust this certificate for this device")
+        .click();
+    h.run_steps(2);
+    step_until(&mut h, "the retry", |a| {
+        finished(a)
+            && a.tabs
+                .active()
+                .response
+                .result
+                .as_ref()
+                .and_then(|r| r.status)
+                == Some(200)
+    });
+}
+
+#[test]
+fn a_timeout_points_at_the_timeout_setting() {
+    let rt = runtime();
+    let (_server, d) = slow_device(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), &[d]);
+    app.tabs.active_mut().draft.url = "/slow".into();
+    let mut h = harness(app);
+    h.get_by_label("View").click();
+    h.run();
+    retype(&mut h, "Timeout", "1");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(h.state().settings.timeout(), Duration::from_secs(1));
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the timeout", finished);
+    h.get_by_label_contains("View > Timeout");
+    assert_eq!(h.query_all_by_label_contains("--timeout").count(), 0);
+}
+
+#[test]
+fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
+    let rt = runtime();
+    let fxos = appliance(&rt, Platform::Fxos);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(dir.path(), &[pinned(&fxos)]);
+    app.passwords.clear();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the refusal", finished);
+    assert_eq!(h.query_all_by_label_contains("--password-env").count(), 0);
+    h.get_by_label("Enter the password").click();
+    h.run();
+    assert_eq!(
+        h.state().tabs.active().section,
+        apx::ui::tabs::RequestTab::Auth
+    );
+    assert!(
+        h.get_by_label("Password").accesskit_node().is_focused(),
+        "the password field has the focus"
+    );
 }

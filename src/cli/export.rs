@@ -13,7 +13,6 @@ use super::output::{Shown, print_json};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
 use crate::core::interop::{CurlInput, export_curl, export_postman, pinned_key};
-use crate::core::request::merge_headers;
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Workspace, atomic};
@@ -52,29 +51,20 @@ fn curl(workspace: &Workspace, file: &Path, device: Option<&str>) -> Result<Stri
         .map(|name| workspace.device(&name))
         .transpose()?;
     let prepared = prepare(&request, device.as_ref())?;
-    let headers = merge_headers(
-        prepared.platform.preset_headers(prepared.body.is_some()),
-        &prepared.headers,
-    );
     let trust = device.as_ref().map(|d| d.trust.clone()).unwrap_or_default();
     let pinned_key = match trust {
         Trust::Pin { .. } => block_on(presented_leaf(&prepared.url, &trust, PIN_PROBE_TIMEOUT))?
             .and_then(|leaf| pinned_key(&trust, &leaf)),
         _ => None,
     };
-    export_curl(&CurlInput {
-        method: prepared.method,
-        url: prepared.url.to_string(),
-        headers,
-        body: prepared
-            .body
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
-        user: device.and_then(|d| d.username),
-        auth: prepared.auth,
-        platform: prepared.platform,
+    let auth = prepared.auth;
+    export_curl(&CurlInput::from_prepared(
+        prepared,
+        auth,
+        device.and_then(|d| d.username),
         trust,
         pinned_key,
-    })
+    ))
 }
 
 /// How long the export waits for a pinned device's handshake, which tells

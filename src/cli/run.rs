@@ -20,6 +20,7 @@ use crate::core::workspace::saved::SavedRequest;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
+use crate::engine::session_choice::SessionKey;
 use crate::engine::{Job, JobRequest, RequestResult, history_record};
 
 /// What happened to one request (or a file or folder not read: unreadable,
@@ -44,15 +45,6 @@ struct Group {
     job: Job,
     /// The outcome slot of each of the job's requests.
     slots: Vec<usize>,
-}
-
-/// What decides whether two requests can share a session.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct SessionKey {
-    device: Option<String>,
-    platform: Platform,
-    auth: Option<String>,
-    origin: String,
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> u8 {

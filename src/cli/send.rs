@@ -8,8 +8,7 @@ use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
-    Header, check_json, check_method, declares_json, https_only, merge_headers, origin,
-    resolve_target, with_api_port,
+    Header, check_json, check_method, declares_json, merge_headers, resolve_target, with_api_port,
 };
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
@@ -17,6 +16,7 @@ use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
 use crate::engine::keyring::{self, KeyringKey, Lookup};
 use crate::engine::session::{PreparedRequest, SessionSpec};
+use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Job, JobRequest};
 
 pub fn run(ctx: &Context, args: SendArgs) -> u8 {
@@ -129,21 +129,22 @@ pub fn session_spec(
     url: &url::Url,
 ) -> Result<SessionSpec, Failure> {
     let platform = platform_of(conn, device)?;
-    let user = conn
-        .user
-        .clone()
-        .or_else(|| device.and_then(|d| d.username.clone()));
     let auth = match &conn.auth {
-        Some(a) => AuthMode::parse(a).ok_or_else(|| {
+        Some(a) => Some(AuthMode::parse(a).ok_or_else(|| {
             Failure::usage(format!("unknown auth {a:?}"), "Use none, basic or token.")
-        })?,
-        None if user.is_some() => match platform.default_auth() {
-            AuthMode::None => AuthMode::Basic,
-            mode => mode,
-        },
-        None => AuthMode::None,
+        })?),
+        None => None,
     };
-    let password = match auth {
+    let choice = SessionChoice {
+        device,
+        platform: Some(platform),
+        auth,
+        user: conn.user.clone(),
+        trust: trust_from_args(&conn.trust)?,
+        allow_http: conn.allow_http,
+    };
+    let user = choice.user();
+    let password = match choice.auth() {
         AuthMode::None => None,
         _ => Some(password(
             conn.password_env.as_deref(),
@@ -151,21 +152,7 @@ pub fn session_spec(
             user.as_deref(),
         )?),
     };
-    let trust = trust_from_args(&conn.trust)?
-        .unwrap_or_else(|| device.map(|d| d.trust.clone()).unwrap_or_default());
-    Ok(SessionSpec {
-        platform,
-        origin: origin(url),
-        auth,
-        user,
-        password,
-        trust,
-        timeout: conn.timeout,
-        https_only: https_only(
-            &[platform, device.map_or(platform, |d| d.platform)],
-            conn.allow_http || device.is_some_and(|d| d.allow_http),
-        ),
-    })
+    Ok(choice.spec(url, conn.timeout, password))
 }
 
 /// The trust the flags ask for, if any.

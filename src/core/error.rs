@@ -1,5 +1,6 @@
-//! Failures as data: a kind, the decoded platform error body, and a hint.
-//! Rendering (terminal, JSON, GUI panel) lives with each front end.
+//! Failures as data: a kind, the decoded platform error body, a hint, and
+//! the remedy the hint stands for. Rendering (terminal, JSON, GUI panel)
+//! lives with each front end.
 
 use serde::Serialize;
 
@@ -76,6 +77,22 @@ pub struct DecodedBody {
     pub details: Vec<String>,
 }
 
+/// What the user can do about a failure, as data: the CLI words it as flags
+/// (the `hint`), the app as its own button or setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Pin the certificate the server presented, for this device alone.
+    TrustCertificate,
+    /// Give the request more time.
+    RaiseTimeout,
+    /// Supply the device's password.
+    EnterPassword,
+    /// Let the body go to a file, or raise the body size limit.
+    RaiseBodyLimit,
+    /// Allow plain `http://` for this device.
+    AllowPlainHttp,
+}
+
 /// One failure, ready to render. Field names match the CLI's `--json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Failure {
@@ -90,6 +107,10 @@ pub struct Failure {
     /// object: the CLI prints it as the document's `status`.
     #[serde(skip)]
     pub status: Option<u16>,
+    /// What `hint` tells the user to do, for front ends that offer it their
+    /// own way. Not part of the CLI's JSON.
+    #[serde(skip)]
+    pub remedy: Option<Remedy>,
 }
 
 impl Failure {
@@ -102,6 +123,7 @@ impl Failure {
             details: Vec::new(),
             hint: hint.into(),
             status: None,
+            remedy: None,
         }
     }
 
@@ -117,6 +139,11 @@ impl Failure {
 
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 
@@ -144,3 +171,17 @@ impl std::fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remedy_stays_out_of_the_cli_json() {
+        let failure = Failure::new(FailureKind::Timeout, "slow", "raise --timeout")
+            .with_remedy(Remedy::RaiseTimeout);
+        let json = serde_json::to_value(&failure).unwrap();
+        assert_eq!(json["hint"], "raise --timeout");
+        assert!(json.get("remedy").is_none(), "{json}");
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::core::error::Failure;
+use crate::core::error::{Failure, Remedy};
 use crate::core::platform::{AuthMode, Platform};
 
 /// One header line; disabled headers stay in the model but are not sent.
@@ -328,7 +328,8 @@ pub fn check_plain_http(url: &Url, https_only: Option<Platform>) -> Result<(), F
             origin(url)
         ),
         "Use https://, or allow plain HTTP for this device (--allow-http; in the app, Edit device > Allow plain HTTP): credentials would travel unencrypted.",
-    ))
+    )
+    .with_remedy(Remedy::AllowPlainHttp))
 }
 
 /// The warning for credentials that travel unencrypted: a request to an

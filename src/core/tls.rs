@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 
 /// How a device's certificate is trusted. Verification is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -289,8 +289,25 @@ impl TlsProblem {
         }
     }
 
+    /// Whether pinning the presented certificate gets past this problem.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            TlsProblem::UnknownIssuer { .. }
+            | TlsProblem::Expired { .. }
+            | TlsProblem::HostnameMismatch { .. }
+            | TlsProblem::PinMismatch { .. } => Some(Remedy::TrustCertificate),
+            TlsProblem::NotYetValid { .. }
+            | TlsProblem::Handshake(_)
+            | TlsProblem::NotTls(_)
+            | TlsProblem::Other(_) => None,
+        }
+    }
+
     pub fn to_failure(&self) -> Failure {
-        Failure::new(FailureKind::Tls, self.message(), self.hint())
+        Failure {
+            remedy: self.remedy(),
+            ..Failure::new(FailureKind::Tls, self.message(), self.hint())
+        }
     }
 }
 
@@ -344,6 +361,18 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_a_pin_gets_past_offer_trusting_the_certificate() {
+        let self_signed = TlsProblem::UnknownIssuer { self_signed: true }.to_failure();
+        assert_eq!(self_signed.remedy, Some(Remedy::TrustCertificate));
+        assert!(
+            self_signed.hint.contains("--pin SHA256"),
+            "the CLI hint stays"
+        );
+        let clock = TlsProblem::NotYetValid { seconds_ahead: 60 }.to_failure();
+        assert_eq!(clock.remedy, None);
+    }
 
     #[test]
     fn fingerprints_normalise() {

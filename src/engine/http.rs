@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use super::tls::{Capture, Handshake, client_config};
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
 use crate::core::workspace::atomic::Replacement;
@@ -337,6 +337,7 @@ fn too_large(cap: u64) -> Failure {
         ),
         "Write the body to a file with -o FILE (a 2xx body then streams to disk without a limit), or raise --max-body (in the app: View > Body size limit).",
     )
+    .with_remedy(Remedy::RaiseBodyLimit)
 }
 
 /// `200 MiB`, `1 KiB`, `1500 bytes`: a limit as it was most likely given.

@@ -17,7 +17,7 @@ use std::sync::Once;
 
 use keyring_core::{Entry, Error};
 
-use crate::core::error::Failure;
+use crate::core::error::{Failure, Remedy};
 use crate::core::request::{origin, with_api_port};
 use crate::core::secret::Secret;
 use crate::core::workspace::Device;
@@ -131,7 +131,8 @@ impl Lookup {
                     "If the device really moved, enter its password again: `apx device set-password {} --password-env VAR`, or in the app Edit device > Password > Remember in the OS keyring.",
                     key.device
                 ),
-            )),
+            )
+            .with_remedy(Remedy::EnterPassword)),
             Lookup::Legacy => Err(Failure::usage(
                 format!(
                     "the keyring password of {:?} was stored by an earlier apx, for no particular address",
@@ -141,7 +142,8 @@ impl Lookup {
                     "apx sends a stored password only to the address it was stored for. Run the command in a terminal to confirm {} (or store it again: `apx device set-password {} --password-env VAR`).",
                     key.origin, key.device
                 ),
-            )),
+            )
+            .with_remedy(Remedy::EnterPassword)),
         }
     }
 }

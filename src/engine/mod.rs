@@ -7,6 +7,7 @@ pub mod http;
 pub mod keyring;
 pub mod probe;
 pub mod session;
+pub mod session_choice;
 pub mod tls;
 /// The frame check moved to the core (workspace and history files assert it too).
 pub use crate::core::ui_thread;
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::AuthMode;
 use crate::core::request::{merge_headers, plain_http_warning, redact_response_headers};
 use crate::core::workspace::atomic;
@@ -345,7 +346,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     FailureKind::Timeout,
                     format!("no complete answer within {} s", timeout.as_secs_f64()),
                     "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-                )),
+                ).with_remedy(Remedy::RaiseTimeout)),
             },
             _ = &mut cancel => Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")),
         };

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, FlowRequest, Platform, reason_phrase};
 use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
@@ -83,7 +83,8 @@ impl Session {
             return Err(Failure::usage(
                 "no password for this request",
                 "Give --password-env VAR, or store one with `apx device set-password`.",
-            ));
+            )
+            .with_remedy(Remedy::EnterPassword));
         }
         if spec.auth == AuthMode::Token && spec.platform.token_flow_name().is_none() {
             return Err(Failure::usage(

@@ -38,6 +38,8 @@ pub enum Action {
         password: Option<Secret>,
     },
     TrustCertificate,
+    /// Opens the Auth tab with the password field focused.
+    EnterPassword,
     /// Opens the editor for the host that answered, pinned to `sha256`.
     AddHostAsDevice {
         sha256: String,

@@ -17,7 +17,7 @@ use super::inbox::{Inbox, Msg, PickTarget, StoredDevice};
 use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
 use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs};
-use crate::core::error::{Failure, FailureKind};
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, catalog};
 use crate::core::request::origin;
 use crate::core::secret::Secret;
@@ -27,7 +27,7 @@ use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
 use crate::engine::keyring::KeyringKey;
-use crate::engine::session::SessionSpec;
+use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Engine, Event, EventSink, Job, JobId, JobRequest, KeyringOp, RequestResult};
 
 /// The workspace's devices and saved requests as last scanned, plus the
@@ -114,7 +114,6 @@ pub struct ApxApp {
     /// Passwords typed (or demo ones) for this run only, by device name.
     pub passwords: HashMap<String, Secret>,
     pub notice: Option<String>,
-    pub timeout: Duration,
     pub demo: Vec<Appliance>,
     highlighter: super::highlight::RowHighlighter,
     engine: Engine,
@@ -165,7 +164,6 @@ impl ApxApp {
             settings,
             passwords: HashMap::new(),
             notice: None,
-            timeout: Duration::from_secs(30),
             demo: Vec::new(),
             highlighter: Default::default(),
             engine,
@@ -608,6 +606,11 @@ impl ApxApp {
                 }
             },
             Action::TrustCertificate => self.trust_presented_certificate(),
+            Action::EnterPassword => {
+                let tab = self.tabs.active_mut();
+                tab.section = super::tabs::RequestTab::Auth;
+                tab.focus_password = true;
+            }
             Action::AddHostAsDevice { sha256 } => {
                 let mut editor = super::device_editor::DeviceEditor::new_in(String::new());
                 let answered = self.tabs.active().response.result.as_ref();
@@ -785,25 +788,17 @@ impl ApxApp {
             return Err(Failure::usage(
                 "no password for this request",
                 "Select a device and type its password in the Auth tab, or set Auth to None.",
-            ));
+            )
+            .with_remedy(Remedy::EnterPassword));
         }
+        let choice = SessionChoice {
+            device,
+            platform: Some(prepared.platform),
+            auth: Some(auth),
+            ..SessionChoice::default()
+        };
         Ok(Job {
-            session: SessionSpec {
-                platform: v.platform(&tab.draft, tab.device.as_deref()),
-                origin: origin(&prepared.url),
-                auth,
-                user: device.and_then(|d| d.username.clone()),
-                password,
-                trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-                timeout: self.timeout,
-                https_only: crate::core::request::https_only(
-                    &[
-                        prepared.platform,
-                        device.map_or(prepared.platform, |d| d.platform),
-                    ],
-                    device.is_some_and(|d| d.allow_http),
-                ),
-            },
+            session: choice.spec(&prepared.url, self.settings.timeout(), password),
             requests: vec![JobRequest::from_prepared(
                 tab.draft.name.clone(),
                 prepared,
@@ -1186,7 +1181,7 @@ impl ApxApp {
             folder,
             &v,
             selected,
-            self.timeout,
+            self.settings.timeout(),
             self.settings.body_sink(),
         );
         for (job, rows_of_job) in jobs {

@@ -2,8 +2,10 @@
 //! the one-click "trust this certificate for this device".
 
 use super::actions::{Action, View};
+use super::failure_panel::app_hint;
 use super::tabs::ResponseState;
-use crate::core::tls::CertFacts;
+use crate::core::error::Remedy;
+use crate::core::tls::{CertFacts, Trust};
 use crate::core::workspace::Device;
 
 fn flag(ui: &mut egui::Ui, ok: bool, good: &str, bad: &str) {
@@ -25,6 +27,36 @@ pub fn trust_target<'a>(response: &ResponseState, view: &'a View<'a>) -> Option<
     let host = base.host_str()?;
     let handshake = response.handshake.as_ref()?;
     (handshake.host == host.trim_start_matches('[').trim_end_matches(']')).then_some(device)
+}
+
+/// "Trust this certificate for this device", for the device the shown
+/// certificate may be pinned for; nothing when there is none.
+pub fn trust_button(
+    ui: &mut egui::Ui,
+    response: &ResponseState,
+    view: &View,
+    actions: &mut Vec<Action>,
+) {
+    let leaf = response.handshake.as_ref().and_then(|h| h.chain.first());
+    let (Some(target), Some(leaf)) = (trust_target(response, view), leaf) else {
+        return;
+    };
+    let sha256 = &leaf.sha256;
+    let pinned = matches!(&target.trust, Trust::Pin { sha256: s } if s == sha256);
+    let button = egui::Button::new("Trust this certificate for this device");
+    if ui
+        .add_enabled(!pinned && response.running.is_none(), button)
+        .on_hover_text(format!(
+            "Pins SHA-256 {sha256} for {} and sends again. Compare it with the fingerprint on the appliance's console first.",
+            target.name
+        ))
+        .clicked()
+    {
+        actions.push(Action::TrustCertificate);
+    }
+    if pinned {
+        ui.weak("This certificate is pinned for the device.");
+    }
 }
 
 pub fn ui(ui: &mut egui::Ui, response: &ResponseState, view: &View, actions: &mut Vec<Action>) {
@@ -49,31 +81,29 @@ pub fn ui(ui: &mut egui::Ui, response: &ResponseState, view: &View, actions: &mu
     });
     if let Some(problem) = &handshake.problem {
         ui.label(egui::RichText::new(problem.message()).strong());
-        ui.label(format!("Hint: {}", problem.hint()));
+        let hint = problem
+            .remedy()
+            .map_or_else(|| problem.hint(), |r| app_hint(r).to_string());
+        ui.label(format!("Hint: {hint}"));
     }
+    // A failure the certificate explains offers the trust button in its panel.
+    let offered_above = response
+        .result
+        .as_ref()
+        .and_then(|r| r.error.as_ref())
+        .is_some_and(|e| e.remedy == Some(Remedy::TrustCertificate));
     if let Some(leaf) = handshake.chain.first() {
-        let sha256 = leaf.sha256.clone();
-        ui.horizontal(|ui| match trust_target(response, view) {
-                Some(target) => {
-                    let name = target.name.clone();
-                    let pinned = matches!(&target.trust, crate::core::tls::Trust::Pin { sha256: s } if *s == sha256);
-                    let button = egui::Button::new("Trust this certificate for this device");
-                    if ui.add_enabled(!pinned && response.running.is_none(), button)
-                        .on_hover_text(format!("Pins SHA-256 {sha256} for {name} and sends again. Compare it with the fingerprint on the appliance's console first."))
-                        .clicked()
-                    {
-                        actions.push(Action::TrustCertificate);
-                    }
-                    if pinned {
-                        ui.weak("This certificate is pinned for the device.");
-                    }
+        ui.horizontal(|ui| {
+            if trust_target(response, view).is_none() {
+                if ui.button("Add this host as a device…").clicked() {
+                    actions.push(Action::AddHostAsDevice {
+                        sha256: leaf.sha256.clone(),
+                    });
                 }
-                None => {
-                    if ui.button("Add this host as a device…").clicked() {
-                        actions.push(Action::AddHostAsDevice { sha256: sha256.clone() });
-                    }
-                }
-            });
+            } else if !offered_above {
+                trust_button(ui, response, view, actions);
+            }
+        });
     }
     egui::ScrollArea::vertical()
         .id_salt("chain")

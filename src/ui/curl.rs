@@ -5,7 +5,7 @@ use super::actions::View;
 use super::device_editor::{DeviceEditor, TrustChoice};
 use super::tabs::Tab;
 use crate::core::interop::{CurlInput, export_curl, import_curl, pinned_key};
-use crate::core::request::{merge_headers, origin};
+use crate::core::request::origin;
 use crate::core::secret::Secret;
 use crate::core::tls::{CertFacts, Trust};
 use crate::core::workspace::variables::prepare;
@@ -15,26 +15,15 @@ use crate::core::workspace::variables::prepare;
 pub fn curl_command(tab: &Tab, view: &View) -> Result<String, crate::core::error::Failure> {
     let device = view.device(tab.device.as_deref());
     let prepared = prepare(&tab.draft.to_saved(device.map(|d| d.name.as_str())), device)?;
-    let platform = view.platform(&tab.draft, tab.device.as_deref());
-    let headers = merge_headers(
-        platform.preset_headers(prepared.body.is_some()),
-        &prepared.headers,
-    );
     let trust = device.map(|d| d.trust.clone()).unwrap_or_default();
     let pinned_key = presented_leaf(tab, &prepared.url).and_then(|leaf| pinned_key(&trust, leaf));
-    export_curl(&CurlInput {
-        method: prepared.method,
-        url: prepared.url.to_string(),
-        headers,
-        body: prepared
-            .body
-            .map(|b| String::from_utf8_lossy(&b).into_owned()),
-        user: device.and_then(|d| d.username.clone()),
-        auth: view.auth(&tab.draft, tab.device.as_deref()),
-        platform,
+    export_curl(&CurlInput::from_prepared(
+        prepared,
+        view.auth(&tab.draft, tab.device.as_deref()),
+        device.and_then(|d| d.username.clone()),
         trust,
         pinned_key,
-    })
+    ))
 }
 
 /// The leaf certificate of the tab's last handshake, if that response came

@@ -1,10 +1,22 @@
-//! The decoded error panel: title, platform code, message, details, hint,
-//! and the raw body on demand.
+//! The decoded error panel: title, platform code, message, details, the
+//! hint in the app's words (its settings and buttons, not CLI flags), and
+//! the raw body on demand.
 
-use crate::core::error::Failure;
+use crate::core::error::{Failure, Remedy};
 
 /// Draws a failure. With `raw`, offers to show the raw body.
 pub fn failure_frame(ui: &mut egui::Ui, failure: &Failure, raw: Option<(&[u8], &mut bool)>) {
+    failure_frame_with(ui, failure, raw, |_, _| {});
+}
+
+/// Draws a failure; `offer` adds, inside the frame, what the app offers
+/// for the failure's remedy (a button).
+pub fn failure_frame_with(
+    ui: &mut egui::Ui,
+    failure: &Failure,
+    raw: Option<(&[u8], &mut bool)>,
+    offer: impl FnOnce(&mut egui::Ui, Remedy),
+) {
     let visuals = ui.visuals();
     let accent = visuals.error_fg_color;
     let fill = if visuals.dark_mode {
@@ -34,11 +46,18 @@ pub fn failure_frame(ui: &mut egui::Ui, failure: &Failure, raw: Option<(&[u8], &
             for detail in &failure.details {
                 ui.monospace(detail);
             }
-            if !failure.hint.is_empty() {
+            let hint = match failure.remedy {
+                Some(remedy) => app_hint(remedy),
+                None => &failure.hint,
+            };
+            if !hint.is_empty() {
                 ui.horizontal_wrapped(|ui| {
                     ui.strong("Hint:");
-                    ui.label(&failure.hint);
+                    ui.label(hint);
                 });
+            }
+            if let Some(remedy) = failure.remedy {
+                offer(ui, remedy);
             }
             if let Some((body, show)) = raw {
                 ui.checkbox(show, "Show raw body");
@@ -48,6 +67,27 @@ pub fn failure_frame(ui: &mut egui::Ui, failure: &Failure, raw: Option<(&[u8], &
                 }
             }
         });
+}
+
+/// What to do about a failure, in the app's terms.
+pub fn app_hint(remedy: Remedy) -> &'static str {
+    match remedy {
+        Remedy::TrustCertificate => {
+            "Compare the SHA-256 fingerprint on the Certificate tab with the one on the appliance's console, then trust this certificate for this device."
+        }
+        Remedy::RaiseTimeout => {
+            "The appliance is slow or unreachable: check it responds, or raise View > Timeout."
+        }
+        Remedy::EnterPassword => {
+            "Type the device's password in the Auth tab (Edit device > Password keeps it in the OS keyring)."
+        }
+        Remedy::RaiseBodyLimit => {
+            "The body passed what the app keeps: raise View > Body size limit, then send again."
+        }
+        Remedy::AllowPlainHttp => {
+            "Use https://, or allow plain HTTP for this device (Edit device > Allow plain HTTP): credentials would travel unencrypted."
+        }
+    }
 }
 
 fn format_name(format: crate::core::error::ErrorFormat) -> &'static str {

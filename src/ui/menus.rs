@@ -72,25 +72,42 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                     }
                 }
                 ui.separator();
-                ui.horizontal(|ui| {
-                    let l = ui.label("Body size limit");
-                    ui.add(
-                        egui::DragValue::new(&mut settings.max_body_mb)
-                            .range(1..=65_536)
-                            .suffix(" MB"),
-                    )
-                    .labelled_by(l.id)
-                    .on_hover_text(format!(
-                        "Larger response bodies go to a temporary file instead of memory, up to {} GiB (or this limit, if higher); a larger body is stopped",
-                        SPILL_LIMIT >> 30
-                    ));
-                });
+                let spill = format!(
+                    "Larger response bodies go to a temporary file instead of memory, up to {} GiB (or this limit, if higher); a larger body is stopped",
+                    SPILL_LIMIT >> 30
+                );
+                number_setting(ui, "Body size limit", &mut settings.max_body_mb, 65_536, " MB", &spill);
+                number_setting(
+                    ui,
+                    "Timeout",
+                    &mut settings.timeout_secs,
+                    3600,
+                    " s",
+                    "How long a request may take before it is stopped",
+                );
             });
             ui.separator();
             ui.weak(format!("Workspace: {}", view.workspace.display()));
         });
     });
     actions
+}
+
+/// A labelled number from 1 to `max`, with its unit and a hover text.
+fn number_setting(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut u64,
+    max: u64,
+    unit: &str,
+    hover: &str,
+) {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(egui::DragValue::new(value).range(1..=max).suffix(unit))
+            .labelled_by(l.id)
+            .on_hover_text(hover);
+    });
 }
 
 /// The notice, else the main shortcuts.

@@ -353,6 +353,9 @@ fn auth_tab(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<Act
                     .desired_width(220.0),
             )
             .labelled_by(l.id);
+        if std::mem::take(&mut tab.focus_password) {
+            field.request_focus();
+        }
         if field.changed() {
             let password = Some(tab.password_input.clone())
                 .filter(|p| !p.is_empty())

@@ -4,9 +4,11 @@
 
 use super::actions::{Action, View};
 use super::commands::Command;
+use super::failure_panel::failure_frame_with;
 use super::highlight::RowHighlighter;
 use super::tabs::{ResponseState, ResponseTab};
 use super::widgets::{human_size, pill, status_color};
+use crate::core::error::Remedy;
 use crate::core::platform::reason_phrase;
 
 pub fn ui(
@@ -37,8 +39,10 @@ pub fn ui(
             }
         });
     }
-    if let Some(failure) = &response.input_error {
-        super::failure_panel::failure_frame(ui, failure, None);
+    if let Some(failure) = response.input_error.clone() {
+        failure_frame_with(ui, &failure, None, |ui, remedy| {
+            offer(ui, remedy, response, view, &mut actions)
+        });
         return actions;
     }
     let Some(result) = response.result.clone() else {
@@ -73,8 +77,11 @@ pub fn ui(
     }
     if let Some(failure) = &result.error {
         let body = result.body.bytes().filter(|b| !b.is_empty());
-        let show = &mut response.show_error_body;
-        super::failure_panel::failure_frame(ui, failure, body.map(|b| (b, show)));
+        let mut show = response.show_error_body;
+        failure_frame_with(ui, failure, body.map(|b| (b, &mut show)), |ui, remedy| {
+            offer(ui, remedy, response, view, &mut actions)
+        });
+        response.show_error_body = show;
     }
     ui.horizontal(|ui| {
         for (tab, label) in [
@@ -93,6 +100,37 @@ pub fn ui(
         ResponseTab::Timeline => timeline_view(ui, response),
     }
     actions
+}
+
+/// The app's way out of a failure, where it has a button for it.
+fn offer(
+    ui: &mut egui::Ui,
+    remedy: Remedy,
+    response: &ResponseState,
+    view: &View,
+    actions: &mut Vec<Action>,
+) {
+    match remedy {
+        Remedy::TrustCertificate => {
+            super::certificate_view::trust_button(ui, response, view, actions)
+        }
+        Remedy::EnterPassword => {
+            if ui.button("Enter the password").clicked() {
+                actions.push(Action::EnterPassword);
+            }
+        }
+        Remedy::AllowPlainHttp => {
+            let device = view
+                .device(response.device.as_deref())
+                .filter(|d| !view.transient.contains(&d.name));
+            if let Some(device) = device
+                && ui.button("Edit device").clicked()
+            {
+                actions.push(Action::EditDevice(device.name.clone()));
+            }
+        }
+        Remedy::RaiseTimeout | Remedy::RaiseBodyLimit => {}
+    }
 }
 
 fn empty_state(ui: &mut egui::Ui, view: &View) {

@@ -8,11 +8,11 @@ use std::time::Duration;
 use super::actions::View;
 use super::widgets::{human_size, status_color};
 use crate::core::platform::AuthMode;
-use crate::core::request::origin;
 use crate::core::workspace::variables::prepare;
 use crate::engine::http::Sink;
 use crate::engine::keyring::KeyringKey;
 use crate::engine::session::SessionSpec;
+use crate::engine::session_choice::{SessionChoice, SessionKey};
 use crate::engine::{Job, JobId, JobRequest, RequestResult};
 
 /// One row of the results table.
@@ -72,7 +72,7 @@ pub fn plan(
         .iter()
         .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")));
     let mut rows = Vec::new();
-    let mut groups: BTreeMap<String, SessionGroup> = BTreeMap::new();
+    let mut groups: BTreeMap<SessionKey, SessionGroup> = BTreeMap::new();
     for entry in entries {
         let device_name = entry
             .request
@@ -96,30 +96,24 @@ pub fn plan(
                 continue;
             }
         };
-        let spec = SessionSpec {
-            platform: prepared.platform,
-            origin: origin(&prepared.url),
-            auth: prepared.auth,
-            user: device.and_then(|d| d.username.clone()),
-            password: device.and_then(|d| view.passwords.get(&d.name).cloned()),
-            trust: device.map(|d| d.trust.clone()).unwrap_or_default(),
-            timeout,
-            https_only: crate::core::request::https_only(
-                &[
-                    prepared.platform,
-                    device.map_or(prepared.platform, |d| d.platform),
-                ],
-                device.is_some_and(|d| d.allow_http),
-            ),
+        let choice = SessionChoice {
+            device,
+            platform: Some(prepared.platform),
+            auth: Some(prepared.auth),
+            ..SessionChoice::default()
         };
-        let request = JobRequest::from_prepared(entry.request.name.clone(), prepared, sink.clone());
-        let key = format!(
-            "{}|{}|{}|{}",
-            device_name.as_deref().unwrap_or_default(),
-            spec.origin,
-            spec.platform,
-            spec.auth.id()
+        let spec = choice.spec(
+            &prepared.url,
+            timeout,
+            device.and_then(|d| view.passwords.get(&d.name).cloned()),
         );
+        let request = JobRequest::from_prepared(entry.request.name.clone(), prepared, sink.clone());
+        let key = SessionKey {
+            device: device_name.clone(),
+            origin: spec.origin.clone(),
+            platform: spec.platform,
+            auth: Some(spec.auth.id().to_string()),
+        };
         groups
             .entry(key)
             .or_insert_with(|| (device_name.clone(), spec, Vec::new()))

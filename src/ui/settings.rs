@@ -1,6 +1,8 @@
 //! What the app remembers between runs, through eframe storage. Never secrets:
 //! no passwords, no tokens, no header values, no bodies.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use crate::engine::http::{DEFAULT_MAX_BODY, Sink};
@@ -47,6 +49,8 @@ pub struct Settings {
     /// Response bodies larger than this many MiB go to a temporary file
     /// instead of memory (up to `SPILL_LIMIT`; larger ones are stopped).
     pub max_body_mb: u64,
+    /// How long a request may take, in seconds (View > Timeout).
+    pub timeout_secs: u64,
     /// The open tabs' drafts (never a secret).
     pub tabs: super::tabs::SavedTabs,
 }
@@ -56,6 +60,7 @@ impl Default for Settings {
         Settings {
             theme: Theme::default(),
             max_body_mb: DEFAULT_MAX_BODY >> 20,
+            timeout_secs: 30,
             tabs: Default::default(),
         }
     }
@@ -65,6 +70,11 @@ impl Settings {
     /// The in-memory limit for response bodies, in bytes.
     pub fn max_body_bytes(&self) -> u64 {
         self.max_body_mb.max(1).saturating_mul(1 << 20)
+    }
+
+    /// How long a request may take.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.max(1))
     }
 
     /// Where the app's response bodies go: memory, then a bounded

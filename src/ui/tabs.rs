@@ -87,6 +87,8 @@ pub struct Tab {
     /// The Auth tab's password field (session only, never persisted).
     pub password_input: String,
     pub focus_url: bool,
+    /// The Auth tab's password field takes the focus on the next frame.
+    pub focus_password: bool,
     /// The request body editor's last highlighted text.
     pub(super) body_highlight: Option<(String, super::highlight::Look, egui::text::LayoutJob)>,
 }
@@ -101,6 +103,7 @@ impl Tab {
             response: ResponseState::default(),
             password_input: String::new(),
             focus_url: false,
+            focus_password: false,
             body_highlight: None,
         }
     }

@@ -8,8 +8,11 @@ use super::curl_stdin::{Stdin, TOKEN, basic_credentials, basic_header};
 use super::shell_words::{comment, quote};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
-use crate::core::request::{HEADER_NAME_HINT, Header, is_credential_header, is_header_name};
+use crate::core::request::{
+    HEADER_NAME_HINT, Header, is_credential_header, is_header_name, merge_headers,
+};
 use crate::core::tls::{CertFacts, Trust};
+use crate::core::workspace::variables::Prepared;
 
 /// A request with everything resolved: the URL is absolute, the headers are
 /// the ones to send (presets merged, variables substituted).
@@ -29,6 +32,36 @@ pub struct CurlInput {
     /// With a pinned leaf: its public key's hash (see [`pinned_key`]), which
     /// curl can pin; None when it is not known.
     pub pinned_key: Option<String>,
+}
+
+impl CurlInput {
+    /// A prepared request as it goes out: the platform's preset headers
+    /// merged, the body as text. `auth` and `user` are the session's.
+    pub fn from_prepared(
+        prepared: Prepared,
+        auth: AuthMode,
+        user: Option<String>,
+        trust: Trust,
+        pinned_key: Option<String>,
+    ) -> CurlInput {
+        let headers = merge_headers(
+            prepared.platform.preset_headers(prepared.body.is_some()),
+            &prepared.headers,
+        );
+        CurlInput {
+            method: prepared.method,
+            url: prepared.url.to_string(),
+            headers,
+            body: prepared
+                .body
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+            user,
+            auth,
+            platform: prepared.platform,
+            trust,
+            pinned_key,
+        }
+    }
 }
 
 /// The public key curl can pin for `trust`: the SubjectPublicKeyInfo hash

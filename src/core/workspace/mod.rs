@@ -250,12 +250,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::platform::Platform;
     use crate::core::tls::Trust;
 
-    fn asa(name: &str) -> Device {
+    /// An ASA device (admin, insecure trust) for tests across the crate.
+    pub(crate) fn asa(name: &str) -> Device {
         Device {
             name: name.into(),
             folder: "Lab/DC1".into(),

@@ -1,0 +1,120 @@
+//! Which session a request needs: a device's settings with what the front
+//! end chose over them (the CLI's flags, the app's draft). Both front ends
+//! build their [`SessionSpec`] here.
+
+use std::time::Duration;
+
+use super::session::SessionSpec;
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::{https_only, origin};
+use crate::core::secret::Secret;
+use crate::core::tls::Trust;
+use crate::core::workspace::Device;
+
+/// What decides whether two requests can share a session (and so one job).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionKey {
+    pub device: Option<String>,
+    pub origin: String,
+    pub platform: Platform,
+    /// The auth chosen by name (checked when the session is built), if any.
+    pub auth: Option<String>,
+}
+
+/// A device (or none) and the choices that override its settings.
+#[derive(Debug, Clone, Default)]
+pub struct SessionChoice<'a> {
+    pub device: Option<&'a Device>,
+    pub platform: Option<Platform>,
+    pub auth: Option<AuthMode>,
+    pub user: Option<String>,
+    pub trust: Option<Trust>,
+    /// Plain `http://` allowed whatever the device says.
+    pub allow_http: bool,
+}
+
+impl SessionChoice<'_> {
+    /// The chosen platform, else the device's, else generic.
+    pub fn platform(&self) -> Platform {
+        self.platform
+            .or(self.device.map(|d| d.platform))
+            .unwrap_or(Platform::Generic)
+    }
+
+    /// The chosen user, else the device's.
+    pub fn user(&self) -> Option<String> {
+        self.user
+            .clone()
+            .or_else(|| self.device.and_then(|d| d.username.clone()))
+    }
+
+    /// The chosen auth; else, with a user, the platform's (Basic where it
+    /// has none); else none.
+    pub fn auth(&self) -> AuthMode {
+        match self.auth {
+            Some(auth) => auth,
+            None if self.user().is_some() => match self.platform().default_auth() {
+                AuthMode::None => AuthMode::Basic,
+                mode => mode,
+            },
+            None => AuthMode::None,
+        }
+    }
+
+    /// The session for requests to `url`'s origin.
+    pub fn spec(&self, url: &url::Url, timeout: Duration, password: Option<Secret>) -> SessionSpec {
+        let platform = self.platform();
+        SessionSpec {
+            platform,
+            origin: origin(url),
+            auth: self.auth(),
+            user: self.user(),
+            password,
+            trust: self
+                .trust
+                .clone()
+                .unwrap_or_else(|| self.device.map(|d| d.trust.clone()).unwrap_or_default()),
+            timeout,
+            https_only: https_only(
+                &[platform, self.device.map_or(platform, |d| d.platform)],
+                self.allow_http || self.device.is_some_and(|d| d.allow_http),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_override_the_device() {
+        let device = crate::core::workspace::tests::asa("fw");
+        let url = url::Url::parse("http://10.0.0.1/api").unwrap();
+        let plain = SessionChoice {
+            device: Some(&device),
+            ..Default::default()
+        };
+        let spec = plain.spec(&url, Duration::from_secs(5), None);
+        assert_eq!(spec.auth, AuthMode::Token);
+        assert_eq!(spec.user.as_deref(), Some("admin"));
+        assert_eq!(spec.trust, Trust::Insecure);
+        assert_eq!(spec.https_only, Some(Platform::Asa));
+        let chosen = SessionChoice {
+            device: Some(&device),
+            platform: Some(Platform::Generic),
+            user: Some("ops".into()),
+            trust: Some(Trust::Verify),
+            allow_http: true,
+            ..Default::default()
+        };
+        let spec = chosen.spec(&url, Duration::from_secs(5), None);
+        assert_eq!(spec.platform, Platform::Generic);
+        assert_eq!(spec.auth, AuthMode::Basic, "generic with a user");
+        assert_eq!(spec.user.as_deref(), Some("ops"));
+        assert_eq!(spec.trust, Trust::Verify);
+        assert_eq!(spec.https_only, None);
+        let nobody = SessionChoice::default().spec(&url, Duration::from_secs(5), None);
+        assert_eq!(nobody.auth, AuthMode::None);
+    }
+}
