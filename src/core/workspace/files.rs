@@ -159,7 +159,8 @@ mod tests {
         let target = dir.path().join("elsewhere.txt");
         fs::write(&target, b"not for apx").unwrap();
         let link = dir.path().join("devices.json");
-        link_file(&target, &link).unwrap();
+        link_file(&target, &link)
+            .expect("a symbolic link (on Windows: Developer Mode or an administrator)");
         for failure in [
             read(&link).unwrap_err(),
             open_append(&link).unwrap_err(),
