@@ -13,9 +13,9 @@
 //! the address ([`migrate_legacy`]).
 
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
-use keyring_core::{Entry, Error};
+use keyring_core::{CredentialStore, Entry, Error};
 
 use crate::core::error::{Failure, Remedy};
 use crate::core::request::{origin, with_api_port};
@@ -26,20 +26,47 @@ const SERVICE: &str = "apx";
 /// Prefix of this version's account names.
 const VERSION: &str = "v2";
 
-/// Uses the desktop's Secret Service as the store, unless a store (e.g.
-/// keyring's mock, in tests) was set already. Failure leaves no store, and
-/// keyring operations then report that.
+/// Uses the system's keyring as the store (see [`os_store`]), unless a
+/// store (e.g. keyring's mock, in tests) was set already. Failure leaves no
+/// store, and keyring operations then report that.
 pub fn use_os_store() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
         if keyring_core::get_default_store().is_none() {
-            match zbus_secret_service_keyring_store::Store::new() {
+            match os_store() {
                 Ok(store) => keyring_core::set_default_store(store),
                 Err(e) => tracing::debug!("no OS keyring: {e}"),
             }
         }
     });
 }
+
+/// The desktop's Secret Service (GNOME Keyring, KWallet) over D-Bus.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+/// The Windows Credential Manager (generic credentials of the user).
+#[cfg(windows)]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+/// The user's login Keychain.
+#[cfg(target_os = "macos")]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+/// What to do when the keyring cannot be reached, in the system's terms.
+const KEYRING_HINT: &str = if cfg!(windows) {
+    "The Windows Credential Manager did not answer; pass the password with --password-env VAR."
+} else if cfg!(target_os = "macos") {
+    "Unlock the login Keychain (Keychain Access), or pass the password with --password-env VAR."
+} else {
+    "Start a Secret Service (GNOME Keyring, KWallet) in this session, or pass the password with --password-env VAR."
+};
 
 /// Where a stored password belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,10 +182,7 @@ fn entry(account: &str) -> Result<Entry, Failure> {
 }
 
 fn keyring_failure(e: Error) -> Failure {
-    Failure::usage(
-        format!("OS keyring unavailable: {e}"),
-        "Start a Secret Service (GNOME Keyring, KWallet) in this session, or pass the password with --password-env VAR.",
-    )
+    Failure::usage(format!("OS keyring unavailable: {e}"), KEYRING_HINT)
 }
 
 fn get(account: &str) -> Result<Option<String>, Failure> {

@@ -74,8 +74,11 @@ pub fn ensure_gitignore(dir: &Path) -> Result<(), Failure> {
         .map_err(|e| unwritable(&path, &e))
 }
 
-/// Opens without following a link at `path` (`O_NOFOLLOW` on Unix), and
-/// only a regular file: a FIFO or device is refused, not waited on.
+/// Opens without following a link at `path` (`O_NOFOLLOW` on Unix, the
+/// reparse point itself on Windows), and only a regular file: a link, a
+/// FIFO or a device is refused, not followed or waited on. A new file is
+/// 0600 on Unix; on Windows it takes the folder's inherited ACL (in the
+/// user's profile: the user, SYSTEM and Administrators only).
 fn open(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
     #[cfg(unix)]
     {
@@ -84,8 +87,14 @@ fn open(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    #[cfg(not(unix))]
-    refuse_irregular(path)?;
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        /// `FILE_FLAG_OPEN_REPARSE_POINT` (winbase.h): open a symbolic link
+        /// or junction itself, whose metadata then says it is no file.
+        const OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+        options.custom_flags(OPEN_REPARSE_POINT);
+    }
     match options.open(path) {
         Ok(file) => {
             let meta = file.metadata()?;
@@ -145,4 +154,70 @@ pub(super) fn link_skipped(path: &Path) -> Failure {
         format!("{}: a symbolic link, skipped", path.display()),
         "apx does not follow links in a workspace (a link can point anywhere, or loop). Copy the folder or file in instead.",
     )
+}
+
+/// These run on Linux and (cross-built, under wine in `.ci/run`) Windows.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A symbolic link to a file, as each system makes one.
+    fn link_file(target: &Path, link: &Path) -> io::Result<()> {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(target, link);
+        #[cfg(windows)]
+        return std::os::windows::fs::symlink_file(target, link);
+    }
+
+    #[test]
+    fn a_link_is_neither_read_nor_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere.txt");
+        fs::write(&target, b"not for apx").unwrap();
+        let link = dir.path().join("devices.json");
+        link_file(&target, &link)
+            .expect("a symbolic link (on Windows: Developer Mode or an administrator)");
+        for failure in [
+            read(&link).unwrap_err(),
+            open_append(&link).unwrap_err(),
+            open_lock(&link).unwrap_err(),
+            write(&link, b"x").unwrap_err(),
+        ] {
+            assert!(
+                failure.message.contains("a symbolic link"),
+                "{}",
+                failure.message
+            );
+        }
+        assert_eq!(fs::read(&target).unwrap(), b"not for apx");
+    }
+
+    #[test]
+    fn a_new_file_is_private_and_keeps_its_line_endings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devices.json");
+        write(&path, b"{\n}\n").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{\n}\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+    }
+
+    #[test]
+    fn the_device_lock_excludes_a_second_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEVICES_LOCK);
+        let first = open_lock(&path).unwrap();
+        first.lock().unwrap();
+        let second = open_lock(&path).unwrap();
+        assert!(matches!(
+            second.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        drop(first);
+        second.try_lock().unwrap();
+    }
 }
