@@ -3,7 +3,7 @@
 //! drained once a frame, and [`ApxApp::apply`], the only place where an
 //! action changes more than a panel's own state.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,90 +11,24 @@ use std::time::{Duration, Instant};
 
 use super::actions::{Action, View};
 use super::commands::{Command, Palette};
+use super::device_tree::{DeviceTree, device_origin};
 use super::dialogs::Dialogs;
 use super::draft::Draft;
 use super::inbox::{Inbox, Msg, PickTarget, StoredDevice};
 use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
-use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs};
+use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs, tab_strip};
 use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, catalog};
 use crate::core::request::origin;
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
-use crate::core::workspace::collections::Collections;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
 use crate::engine::keyring::KeyringKey;
 use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Engine, Event, EventSink, Job, JobId, JobRequest, KeyringOp, RequestResult};
-
-/// The workspace's devices and saved requests as last scanned, plus the
-/// demo devices (in memory only).
-#[derive(Default)]
-pub struct DeviceTree {
-    pub devices: Vec<Device>,
-    pub transient: BTreeSet<String>,
-    /// devices.json could not be read (it is left untouched).
-    pub problem: Option<Failure>,
-    pub collections: Collections,
-    /// Whether a first scan has arrived.
-    pub loaded: bool,
-}
-
-impl DeviceTree {
-    pub fn find(&self, name: &str) -> Option<&Device> {
-        self.devices.iter().find(|d| d.name == name)
-    }
-
-    fn put_transient(&mut self, device: Device) {
-        self.devices.retain(|d| d.name != device.name);
-        self.transient.insert(device.name.clone());
-        self.devices.push(device);
-    }
-
-    /// A new scan of the workspace; the demo devices stay. Returns the
-    /// devices that now point at another address (a `git pull`, an edit in
-    /// another program): a password typed for the old one must not follow.
-    fn rescanned(
-        &mut self,
-        devices: Result<Vec<Device>, Failure>,
-        collections: Collections,
-    ) -> Vec<String> {
-        let transient: Vec<Device> = self
-            .devices
-            .iter()
-            .filter(|d| self.transient.contains(&d.name))
-            .cloned()
-            .collect();
-        let mut moved = Vec::new();
-        match devices {
-            Ok(devices) => {
-                moved = devices
-                    .iter()
-                    .filter(|d| {
-                        self.find(&d.name)
-                            .is_some_and(|old| device_origin(old) != device_origin(d))
-                    })
-                    .map(|d| d.name.clone())
-                    .collect();
-                self.devices = devices;
-                self.problem = None;
-            }
-            Err(problem) => {
-                self.devices.retain(|d| !self.transient.contains(&d.name));
-                self.problem = Some(problem);
-            }
-        }
-        for device in transient {
-            self.put_transient(device);
-        }
-        self.collections = collections;
-        self.loaded = true;
-        moved
-    }
-}
 
 /// Scans of the workspace: one at a time, and one more if it changed
 /// meanwhile.
@@ -1255,35 +1189,6 @@ fn check_ca(device: &Device) -> Result<(), Failure> {
     }
 }
 
-/// The row of open tabs: click to switch, × to close, + for a new one.
-fn tab_strip(ui: &mut egui::Ui, tabs: &Tabs) -> Vec<Action> {
-    let mut actions = Vec::new();
-    ui.horizontal_wrapped(|ui| {
-        for (i, tab) in tabs.list.iter().enumerate() {
-            let device = tab.device.as_deref().unwrap_or("no device");
-            let title = format!("{} · {device}", tab.title());
-            if ui.selectable_label(i == tabs.active, title).clicked() {
-                actions.push(Action::SwitchTab(i));
-            }
-            if ui
-                .small_button("×")
-                .on_hover_text("Close tab (Ctrl+W)")
-                .clicked()
-            {
-                actions.push(Action::CloseTab(i));
-            }
-        }
-        if ui
-            .small_button("+")
-            .on_hover_text("New tab (Ctrl+T)")
-            .clicked()
-        {
-            actions.push(Action::Run(Command::NewTab));
-        }
-    });
-    actions
-}
-
 /// The window's first frame: drawn by the UI pass, then presented (painted
 /// and its buffers swapped).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1314,11 +1219,4 @@ impl eframe::App for ApxApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.settings_to_save());
     }
-}
-
-/// Where a device's requests and password go: the origin of its base URL
-/// (the platform's API port applied).
-fn device_origin(device: &Device) -> String {
-    let base = crate::core::request::with_api_port(&device.base_url, device.platform);
-    url::Url::parse(&base).map_or(base, |u| origin(&u))
 }

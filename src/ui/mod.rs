@@ -9,6 +9,7 @@ mod certificate_view;
 pub mod commands;
 mod curl;
 pub mod device_editor;
+pub mod device_tree;
 pub mod dialogs;
 pub mod draft;
 mod failure_panel;

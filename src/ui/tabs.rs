@@ -1,6 +1,8 @@
 //! Open requests, one per tab: each with its device, draft and the
 //! response that answered it (a response never moves to another request).
 
+use super::actions::Action;
+use super::commands::Command;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -264,6 +266,35 @@ pub struct SavedTab {
 pub struct SavedTabs {
     pub tabs: Vec<SavedTab>,
     pub active: usize,
+}
+
+/// The row of open tabs: click to switch, × to close, + for a new one.
+pub(super) fn tab_strip(ui: &mut egui::Ui, tabs: &Tabs) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        for (i, tab) in tabs.list.iter().enumerate() {
+            let device = tab.device.as_deref().unwrap_or("no device");
+            let title = format!("{} · {device}", tab.title());
+            if ui.selectable_label(i == tabs.active, title).clicked() {
+                actions.push(Action::SwitchTab(i));
+            }
+            if ui
+                .small_button("×")
+                .on_hover_text("Close tab (Ctrl+W)")
+                .clicked()
+            {
+                actions.push(Action::CloseTab(i));
+            }
+        }
+        if ui
+            .small_button("+")
+            .on_hover_text("New tab (Ctrl+T)")
+            .clicked()
+        {
+            actions.push(Action::Run(Command::NewTab));
+        }
+    });
+    actions
 }
 
 #[cfg(test)]
