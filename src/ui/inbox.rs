@@ -167,13 +167,14 @@ pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
     });
 }
 
-/// Watches the workspace with the OS notifier; every change (but the
-/// history's own appends) becomes [`Msg::WorkspaceChanged`].
+/// Watches the workspace with the OS notifier, without following links;
+/// every change (but the history's own appends) becomes
+/// [`Msg::WorkspaceChanged`].
 pub fn watch(dir: &std::path::Path, outbox: &Outbox) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
     let outbox = outbox.clone();
     let history = crate::core::history::HISTORY_FILE;
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+    let handler = move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         // The history's own appends (and its lock and temporary files).
         let history_only = !event.paths.is_empty()
@@ -184,9 +185,13 @@ pub fn watch(dir: &std::path::Path, outbox: &Outbox) -> Option<notify::Recommend
         if !event.kind.is_access() && !history_only {
             outbox.send(Msg::WorkspaceChanged);
         }
-    })
-    .map_err(|e| tracing::warn!("no workspace watcher: {e}"))
-    .ok()?;
+    };
+    // A workspace may come from a git clone: a link in it to `/` must not
+    // make the notifier watch the whole disk (apx never follows links there).
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let mut watcher = notify::RecommendedWatcher::new(handler, config)
+        .map_err(|e| tracing::warn!("no workspace watcher: {e}"))
+        .ok()?;
     match watcher.watch(dir, notify::RecursiveMode::Recursive) {
         Ok(()) => Some(watcher),
         Err(e) => {
