@@ -200,3 +200,45 @@ pub fn watch(dir: &std::path::Path, outbox: &Outbox) -> Option<notify::Recommend
         }
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// Waits up to `limit` for a `WorkspaceChanged` in `inbox`.
+    fn changed_within(inbox: &Inbox, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if inbox
+                .drain()
+                .iter()
+                .any(|m| matches!(m, Msg::WorkspaceChanged))
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    #[test]
+    fn the_notifier_sees_the_workspace_but_not_through_its_links() {
+        let workspace = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), workspace.path().join("ext")).unwrap();
+        let inbox = Inbox::new();
+        let _watcher = watch(workspace.path(), inbox.outbox()).expect("a watcher");
+        std::fs::write(outside.path().join("elsewhere.json"), "{}").unwrap();
+        assert!(
+            !changed_within(&inbox, Duration::from_millis(700)),
+            "a change behind a link reached the app"
+        );
+        std::fs::write(workspace.path().join("here.json"), "{}").unwrap();
+        assert!(
+            changed_within(&inbox, Duration::from_secs(10)),
+            "a change in the workspace was not seen"
+        );
+    }
+}
