@@ -100,7 +100,7 @@ proptest! {
         for p in Platform::ALL {
             let _ = p.decode_error(&body);
             let _ = p.token_rejected(400, &body);
-            let _ = p.token_from_login(200, &[], &body);
+            let _ = p.tokens_from_login(200, &[], &body);
             let _ = p.status_hint(400, false);
         }
     }
@@ -262,6 +262,7 @@ proptest! {
             error: None,
             handshake: None,
             warnings: Vec::new(),
+            retries: 0,
         };
         let recorded = history_record::entry(&result, None);
         prop_assert!(!recorded.body.unwrap_or_default().contains(&token));

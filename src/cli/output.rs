@@ -30,6 +30,8 @@ pub struct SendDocument<'a> {
     pub insecure: bool,
     /// Credentials sent over plain HTTP, say; empty when none.
     pub warnings: &'a [String],
+    /// `429`s waited out and retried.
+    pub retries: u32,
     pub error: Option<&'a Failure>,
 }
 
@@ -86,6 +88,7 @@ impl<'a> SendDocument<'a> {
             output,
             insecure: result.handshake.as_ref().is_some_and(|h| h.insecure),
             warnings: &result.warnings,
+            retries: result.retries,
             error: result.error.as_ref(),
         }
     }
@@ -102,6 +105,7 @@ impl<'a> SendDocument<'a> {
             output: None,
             insecure: false,
             warnings: &[],
+            retries: 0,
             error: Some(failure),
         }
     }

@@ -161,6 +161,8 @@ pub struct RequestResult {
     pub handshake: Option<Handshake>,
     /// For people: credentials sent over plain HTTP, say.
     pub warnings: Vec<String>,
+    /// `429 Too Many Requests` answers waited out and retried.
+    pub retries: u32,
 }
 
 impl RequestResult {
@@ -339,16 +341,25 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 })
             }
         };
-        let outcome = tokio::select! {
-            r = tokio::time::timeout(timeout, session.send(&request.request, &request.sink, &mut on)) => match r {
-                Ok(r) => r,
-                Err(_) => Err(Failure::new(
-                    FailureKind::Timeout,
-                    format!("no complete answer within {} s", timeout.as_secs_f64()),
-                    "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-                ).with_remedy(Remedy::RaiseTimeout)),
-            },
-            _ = &mut cancel => Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")),
+        // Pacing a long run under the platform's rate is not the request's time.
+        let paced = tokio::select! {
+            () = session.pace() => true,
+            _ = &mut cancel => false,
+        };
+        let outcome = if !paced {
+            Err(cancelled())
+        } else {
+            tokio::select! {
+                r = tokio::time::timeout(timeout, session.send(&request.request, &request.sink, &mut on)) => match r {
+                    Ok(r) => r,
+                    Err(_) => Err(Failure::new(
+                        FailureKind::Timeout,
+                        format!("no complete answer within {} s", timeout.as_secs_f64()),
+                        "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+                    ).with_remedy(Remedy::RaiseTimeout)),
+                },
+                _ = &mut cancel => Err(cancelled()),
+            }
         };
         let handshake = session.transport().handshake();
         if handshake.is_some() && handshake != last_handshake {
@@ -396,10 +407,12 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     error,
                     handshake,
                     warnings,
+                    retries: session.retries(),
                 }
             }
             Err(failure) => RequestResult {
                 warnings,
+                retries: session.retries(),
                 ..failed_result(request, failure, elapsed, handshake)
             },
         };
@@ -422,6 +435,14 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         }
     };
     session.close(&mut on).await;
+}
+
+fn cancelled() -> Failure {
+    Failure::new(
+        FailureKind::Cancelled,
+        "cancelled",
+        "The request was cancelled before it completed.",
+    )
 }
 
 /// Error bodies are kept in memory for decoding; with `-o`, write them out
@@ -464,5 +485,6 @@ fn failed_result(
         error: Some(failure),
         handshake,
         warnings: Vec::new(),
+        retries: 0,
     }
 }

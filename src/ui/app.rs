@@ -150,6 +150,8 @@ impl ApxApp {
                         trust: Default::default(),
                         variables: Default::default(),
                         allow_http: false,
+                        domain: None,
+                        api_version: None,
                     });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));
