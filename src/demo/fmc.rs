@@ -121,7 +121,7 @@ impl Fmc {
         if !path.starts_with("/api/") {
             return error(404, "Not found.");
         }
-        if !self.authorized(&mut state, req) {
+        if !self.authorized(&state, req) {
             return unauthorized();
         }
         bump(&self.stats.requests);
@@ -144,25 +144,26 @@ impl Fmc {
         }
     }
 
-    /// A live, unexpired access token; an expired one is forgotten.
-    fn authorized(&self, state: &mut State, req: &DemoRequest) -> bool {
+    /// A live, unexpired access token (an expired one can still be refreshed).
+    fn authorized(&self, state: &State, req: &DemoRequest) -> bool {
         let Some(token) = req.header("x-auth-access-token") else {
             return false;
         };
         let now = self.clock.now();
-        match state.sessions.get(token) {
-            Some(s) if now.saturating_sub(s.issued) < TOKEN_LIFETIME => true,
-            Some(_) => {
-                state.sessions.remove(token);
-                false
-            }
-            None => false,
-        }
+        state
+            .sessions
+            .get(token)
+            .is_some_and(|s| now.saturating_sub(s.issued) < TOKEN_LIFETIME)
     }
 
     fn issue(&self, state: &mut State, refreshes: u32) -> Option<(String, String)> {
         let access = random_hex(18)?;
         let refresh = random_hex(18)?;
+        // Sessions long expired are forgotten.
+        let now = self.clock.now();
+        state
+            .sessions
+            .retain(|_, s| now.saturating_sub(s.issued) < TOKEN_LIFETIME * 4);
         self.stats.issue(&access);
         self.stats.issue(&refresh);
         state.sessions.insert(
