@@ -76,6 +76,11 @@ fn fmc_logs_in_fills_the_domain_and_revokes() {
             .contains(GLOBAL_UUID)
     );
     assert_eq!(doc["retries"], 0);
+    let sent = doc["request"]["url"].as_str().unwrap();
+    assert!(
+        sent.ends_with(&format!("/domain/{GLOBAL_UUID}/object/networks")),
+        "{sent}"
+    );
     assert!(run.stderr.contains("/auth/generatetoken"), "{}", run.stderr);
     assert!(run.stderr.contains("/auth/revokeaccess"), "{}", run.stderr);
     assert_eq!(count(&fmc.stats.logins), 1);
@@ -449,4 +454,47 @@ fn a_429_without_retry_after_backs_off_and_retries_are_bounded() {
         (Some(429), Some(0))
     );
     assert_eq!(doc["error"]["format"], "fmc");
+}
+
+#[test]
+fn a_change_is_noted_as_needing_a_deployment() {
+    let rt = runtime();
+    let fmc = appliance(&rt, Platform::Fmc);
+    let fdm = appliance(&rt, Platform::Fdm);
+    let body = r#"{"name": "apx-note", "value": "10.77.0.0/24", "type": "Network"}"#;
+    for (a, path) in [(&fmc, NETWORKS), (&fdm, "/api/fdm/latest/object/networks")] {
+        let url = format!("{}{path}", a.url);
+        let tmp = tempfile::tempdir().unwrap();
+        let args = [
+            "send",
+            "--platform",
+            a.platform.id(),
+            "-u",
+            "admin",
+            "--password-env",
+            "APX_PASSWORD",
+            "--pin",
+            &a.sha256,
+            "-d",
+            body,
+            &url,
+        ];
+        let created = apx_in(tmp.path(), &args);
+        assert_eq!(created.code, 0, "{}", created.stderr);
+        assert!(
+            created.stderr.contains("note: The change takes effect"),
+            "{}",
+            created.stderr
+        );
+        let read = apx_in(
+            tmp.path(),
+            &args[..args.len() - 3]
+                .iter()
+                .copied()
+                .chain([url.as_str()])
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(read.code, 0, "{}", read.stderr);
+        assert!(!read.stderr.contains("deployment"), "{}", read.stderr);
+    }
 }

@@ -270,6 +270,12 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
     if let Some(note) = redirect_note(result) {
         eprintln!("{note}");
     }
+    if let Some(note) = result
+        .status
+        .and_then(|status| platform.deploy_note(&result.method, status))
+    {
+        eprintln!("note: {note}");
+    }
     match &result.body {
         Body::Memory(bytes) if !bytes.is_empty() => {
             if result.error.is_none() {

@@ -399,7 +399,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 RequestResult {
                     name: request.name.clone(),
                     method: request.request.method.clone(),
-                    url: request.request.url.to_string(),
+                    url: session.sent_url(&request.request.url),
                     status: Some(response.status),
                     elapsed,
                     headers: redact_response_headers(response.headers),

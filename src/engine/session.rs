@@ -314,6 +314,12 @@ impl Session {
         self.exchange(&wire, sink, step, on).await
     }
 
+    /// The URL as the session sends it (domain and API version filled in).
+    pub fn sent_url(&self, url: &url::Url) -> String {
+        self.session_url(url)
+            .map_or_else(|_| url.to_string(), |u| u.to_string())
+    }
+
     /// The URL with the session's domain and API version filled in.
     fn session_url(&self, url: &url::Url) -> Result<url::Url, Failure> {
         let filled = self.spec.platform.session_path(

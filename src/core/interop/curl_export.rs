@@ -133,7 +133,7 @@ pub fn export_curl(input: &CurlInput) -> Result<String, Failure> {
                     stdin.header(name, TOKEN);
                 }
                 _ => comments.push(comment(&format!(
-                    "token auth: the {} platform has no login flow; no credentials are sent",
+                    "token auth: apx cannot write the {} login as shell lines; no credentials are sent",
                     input.platform
                 ))),
             }

@@ -369,6 +369,26 @@ impl Platform {
         }
     }
 
+    /// For a change the appliance accepted (a 2xx POST, PUT, PATCH or
+    /// DELETE) on FMC or FDM: it reaches the devices only after a deployment.
+    pub fn deploy_note(self, method: &str, status: u16) -> Option<&'static str> {
+        let change = ["POST", "PUT", "PATCH", "DELETE"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        if !change || !(200..300).contains(&status) {
+            return None;
+        }
+        match self {
+            Platform::Fmc => Some(
+                "The change takes effect on the devices only after a deployment: deployment/deployabledevices lists them, POST deployment/deploymentrequests deploys.",
+            ),
+            Platform::Fdm => Some(
+                "The change takes effect only after a deployment: POST /api/fdm/latest/operational/deploy.",
+            ),
+            _ => None,
+        }
+    }
+
     /// What an HTTP status means on this platform and what to do about it.
     pub fn status_hint(self, status: u16, during_login: bool) -> String {
         let specific = match self {
@@ -462,5 +482,19 @@ fn generic_status_hint(status: u16) -> &'static str {
         429 => "Too many requests: wait before retrying.",
         500..=599 => "The server failed while handling the request: check its logs, then retry.",
         _ => "The server refused the request; the body may say more.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firepower_changes_need_a_deployment() {
+        assert!(Platform::Fmc.deploy_note("POST", 201).is_some());
+        assert!(Platform::Fdm.deploy_note("delete", 204).is_some());
+        assert!(Platform::Fdm.deploy_note("GET", 200).is_none());
+        assert!(Platform::Fmc.deploy_note("POST", 400).is_none());
+        assert!(Platform::Asa.deploy_note("POST", 201).is_none());
     }
 }
