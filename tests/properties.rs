@@ -263,6 +263,7 @@ proptest! {
             handshake: None,
             warnings: Vec::new(),
             retries: 0,
+            domains: Vec::new(),
         };
         let recorded = history_record::entry(&result, None);
         prop_assert!(!recorded.body.unwrap_or_default().contains(&token));

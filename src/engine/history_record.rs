@@ -133,6 +133,7 @@ mod tests {
             handshake: None,
             warnings: Vec::new(),
             retries: 0,
+            domains: Vec::new(),
         }
     }
 

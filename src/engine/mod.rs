@@ -163,6 +163,8 @@ pub struct RequestResult {
     pub warnings: Vec<String>,
     /// `429 Too Many Requests` answers waited out and retried.
     pub retries: u32,
+    /// FMC: the names of the domains the session's login listed (`DOMAINS`).
+    pub domains: Vec<String>,
 }
 
 impl RequestResult {
@@ -408,11 +410,13 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     handshake,
                     warnings,
                     retries: session.retries(),
+                    domains: domain_names(&session),
                 }
             }
             Err(failure) => RequestResult {
                 warnings,
                 retries: session.retries(),
+                domains: domain_names(&session),
                 ..failed_result(request, failure, elapsed, handshake)
             },
         };
@@ -486,5 +490,10 @@ fn failed_result(
         handshake,
         warnings: Vec::new(),
         retries: 0,
+        domains: Vec::new(),
     }
+}
+
+fn domain_names(session: &Session) -> Vec<String> {
+    session.domains().into_iter().map(|d| d.name).collect()
 }

@@ -38,6 +38,8 @@ pub struct DeviceEditor {
     pub allow_http: bool,
     /// FMC domain name (empty: the user's default domain).
     pub domain: String,
+    /// FMC: the domains the device's last login listed, offered to pick from.
+    pub known_domains: Vec<String>,
     /// FDM API version (empty: `latest`).
     pub api_version: String,
     pub error: Option<Failure>,
@@ -60,6 +62,7 @@ impl DeviceEditor {
             variables: Default::default(),
             allow_http: false,
             domain: String::new(),
+            known_domains: Vec::new(),
             api_version: String::new(),
             error: None,
         }
@@ -234,6 +237,20 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
                 &mut e.domain,
                 "Global/Lab (empty: the user's default domain)",
             );
+            if !e.known_domains.is_empty() {
+                ui.horizontal(|ui| {
+                    let l = ui.add_sized([110.0, 20.0], egui::Label::new("Known domains"));
+                    egui::ComboBox::from_id_salt("editor-domains")
+                        .selected_text("From the last login")
+                        .show_ui(ui, |ui| {
+                            for name in &e.known_domains {
+                                ui.selectable_value(&mut e.domain, name.clone(), name);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                });
+            }
         }
         Platform::Fdm => {
             field(ui, "API version", &mut e.api_version, "latest (or v6, v7)");
