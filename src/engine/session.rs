@@ -456,13 +456,12 @@ impl Session {
             if let Some(pacer) = &mut self.pacer {
                 pacer.sent(Instant::now());
             }
-            let throttled = |r: &WireResponse| r.status == 429;
             let retry = attempt < self.spec.retries;
             let result = self
                 .exchange_once(wire, sink, step, retry, attempt, on)
                 .await;
             match &result {
-                Ok(response) if throttled(response) && retry => {
+                Ok(response) if response.status == 429 && retry => {
                     let wait = retry_after(&response.headers).unwrap_or(backoff(attempt));
                     attempt += 1;
                     self.retries += 1;
