@@ -71,7 +71,7 @@ pub fn tokens_from_headers(headers: &[(String, String)]) -> Option<Tokens> {
         lifetime: Some(TOKEN_LIFETIME),
         domain_uuid: header_value(headers, "domain_uuid")
             .map(str::trim)
-            .filter(|d| !d.is_empty())
+            .filter(|d| is_uuid_like(d))
             .map(str::to_string),
         domains: header_value(headers, "domains")
             .map(parse_domains)
@@ -90,11 +90,17 @@ pub fn parse_domains(text: &str) -> Vec<Domain> {
             let text = |key: &str| item.get(key)?.as_str().map(str::to_string);
             Some(Domain {
                 name: text("name")?,
-                uuid: text("uuid")?,
+                uuid: text("uuid").filter(|u| is_uuid_like(u))?,
             })
         })
         .take(MAX_DOMAINS)
         .collect()
+}
+
+/// Whether a domain uuid from the appliance may go into a path: hex digits
+/// and dashes, at most 64 (anything else, a `/` or `?` say, is dropped).
+fn is_uuid_like(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// The spellings of the domain placeholder in a URL: the API reference's
@@ -202,7 +208,7 @@ mod tests {
             h("DOMAIN_UUID", "e276abec-e0f2-11e3-8169-6d9ed49b625f"),
             h(
                 "DOMAINS",
-                r#"[{"name":"Global","uuid":"g-1"},{"name":"Global/Lab","uuid":"l-2"},{"bad":1}]"#,
+                r#"[{"name":"Global","uuid":"0a-1"},{"name":"Global/Lab","uuid":"0b-2"},{"bad":1}]"#,
             ),
         ];
         let t = tokens_from_headers(&headers).unwrap();
@@ -217,6 +223,13 @@ mod tests {
         assert_eq!(t.domains[1].name, "Global/Lab");
         assert!(tokens_from_headers(&[h("X-auth-access-token", "")]).is_none());
         assert!(parse_domains("not json").is_empty());
+        assert!(parse_domains(r#"[{"name":"x","uuid":"../../evil?"}]"#).is_empty());
+        let hostile = tokens_from_headers(&[
+            h("X-auth-access-token", "acc"),
+            h("DOMAIN_UUID", "abc/../x"),
+        ])
+        .unwrap();
+        assert_eq!(hostile.domain_uuid, None);
     }
 
     #[test]
