@@ -40,8 +40,12 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                 for c in [
                     Command::NewTab,
                     Command::CloseTab,
+                    Command::NewRequest,
+                    Command::NewFolder,
                     Command::SaveRequest,
                     Command::NewDevice,
+                    Command::OpenWorkspace,
+                    Command::ExportCollection,
                     Command::ImportPostman,
                     Command::ReloadWorkspace,
                 ] {
