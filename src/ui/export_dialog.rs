@@ -35,7 +35,10 @@ impl ExportDialog {
     pub fn window(&mut self, ctx: &egui::Context) -> Option<Action> {
         let mut action = None;
         let mut open = true;
+        // Centred: at the top left it would cover the menu bar.
         egui::Window::new("Export collection")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .open(&mut open)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {

@@ -125,8 +125,10 @@ impl Outbox {
         let outbox = self.clone();
         std::thread::spawn(move || {
             let msg = work();
-            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
+            // Sent before it stops counting: a test that waits until
+            // nothing is in flight then finds the message in the inbox.
             outbox.send(msg);
+            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
         });
     }
 }

@@ -149,7 +149,10 @@ impl ImportDialog {
     pub fn window(&mut self, ctx: &egui::Context, view: &View) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut open = true;
+        // Centred: at the top left it would cover the menu bar.
         egui::Window::new("Import Postman collection")
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .open(&mut open)
             .show(ctx, |ui| {
                 if self.file.ui(ui, "Collection", "Choose…") {
