@@ -269,7 +269,12 @@ fn duplicate_then_move_from_the_context_menu() {
     );
     assert_eq!(
         new,
-        ["ASA/Lab/", "ASA/Lab/ping.json", "ASA/Lab/show-version-2.json"].map(String::from)
+        [
+            "ASA/Lab/",
+            "ASA/Lab/ping.json",
+            "ASA/Lab/show-version-2.json"
+        ]
+        .map(String::from)
     );
 }
 
@@ -322,7 +327,7 @@ fn a_folder_holding_a_link_is_not_deleted_nor_followed() {
 }
 
 #[test]
-fn drag_a_request_onto_a_folder_moves_it() {
+fn drag_a_request_or_a_folder_onto_a_folder_moves_it() {
     let (dir, mut h) = seeded();
     let before = snapshot(dir.path());
     expand(&mut h, "ASA");
@@ -344,6 +349,24 @@ fn drag_a_request_onto_a_folder_moves_it() {
             vec!["Lab/show-version.json".into()]
         )
     );
+
+    // A folder dragged onto another moves into it.
+    let from = h.get_by_label("Lab").rect().center();
+    let to = h.get_by_label("ASA").rect().center();
+    h.drag_at(from);
+    h.run();
+    for step in 1..=4 {
+        h.hover_at(from + (to - from) * (step as f32 / 4.0));
+        h.run();
+    }
+    h.drop_at(to);
+    settle(&mut h);
+    let nested = snapshot(dir.path());
+    assert_eq!(
+        diff(&after, &nested).1,
+        ["ASA/Lab/", "ASA/Lab/ping.json", "ASA/Lab/show-version.json"].map(String::from)
+    );
+    assert_eq!(diff(&after, &nested).0.len(), 3);
 }
 
 #[test]
@@ -372,14 +395,20 @@ fn open_a_workspace_with_corrupt_files_reports_them_untouched() {
         "the corrupt devices.json is reported"
     );
     assert!(
-        h.query_all_by_label_contains("broken.json").next().is_some(),
+        h.query_all_by_label_contains("broken.json")
+            .next()
+            .is_some(),
         "the corrupt saved request is reported"
     );
     assert!(h.query_by_label("GET Show version").is_none());
     assert!(h.query_by_label("ASA").is_some());
     assert_eq!(snapshot(other.path()), before, "nothing was rewritten");
     assert_eq!(
-        h.state().settings.recent_workspaces.first().map(|p| p.as_path()),
+        h.state()
+            .settings
+            .recent_workspaces
+            .first()
+            .map(|p| p.as_path()),
         Some(other.path())
     );
 
@@ -456,4 +485,3 @@ fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
     h.run();
     assert!(h.query_by_label("Open workspace...").is_some());
 }
-

@@ -398,7 +398,10 @@ impl ApxApp {
         for tab in &mut self.tabs.list {
             tab.draft.saved_path = None;
         }
-        self.notice = Some(format!("Opened workspace {}", self.workspace.dir().display()));
+        self.notice = Some(format!(
+            "Opened workspace {}",
+            self.workspace.dir().display()
+        ));
         self.scan();
     }
 
@@ -1311,9 +1314,10 @@ impl ApxApp {
         self.inbox.outbox().spawn(move || {
             let collections = workspace.collections();
             let device_for = |request: &crate::core::workspace::saved::SavedRequest| {
-                let named = request.device.as_ref().and_then(|name| {
-                    devices.iter().find(|d| d.name == *name).cloned()
-                });
+                let named = request
+                    .device
+                    .as_ref()
+                    .and_then(|name| devices.iter().find(|d| d.name == *name).cloned());
                 named.or_else(|| fallback.clone())
             };
             Msg::Exported(super::export_dialog::export(

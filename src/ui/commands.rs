@@ -148,9 +148,7 @@ impl Command {
         let mut all: Vec<(Command, KeyboardShortcut)> = Command::ALL
             .iter()
             .filter(|c| running || **c != Command::Cancel)
-            .filter(|c| {
-                !typing || !matches!(c, Command::RenameSelected | Command::DeleteSelected)
-            })
+            .filter(|c| !typing || !matches!(c, Command::RenameSelected | Command::DeleteSelected))
             .flat_map(|c| {
                 c.shortcut()
                     .into_iter()

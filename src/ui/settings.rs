@@ -120,7 +120,10 @@ mod tests {
         assert_eq!(s.recent_workspaces[0], Path::new("/w5"));
         assert_eq!(s.recent_workspaces[1], Path::new("/w9"));
         assert_eq!(
-            s.recent_workspaces.iter().filter(|d| **d == Path::new("/w5")).count(),
+            s.recent_workspaces
+                .iter()
+                .filter(|d| **d == Path::new("/w5"))
+                .count(),
             1
         );
     }

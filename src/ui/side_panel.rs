@@ -160,7 +160,11 @@ fn collections_tree(
     let entries = &view.collections.requests;
     let problems = &view.collections.problems;
     ui.add_space(6.0);
-    let here = state.selected.as_ref().map(Node::folder).unwrap_or_default();
+    let here = state
+        .selected
+        .as_ref()
+        .map(Node::folder)
+        .unwrap_or_default();
     ui.horizontal(|ui| {
         ui.strong("Saved requests");
         if ui.small_button("+ Request").clicked() {
@@ -198,13 +202,18 @@ fn collections_tree(
                     ui.weak("(empty)");
                 }
             });
-        let response = header.header_response;
-        if response.clicked() && !folder.is_empty() {
-            state.selected = Some(node.clone());
+        let mut response = header.header_response;
+        if !folder.is_empty() {
+            response = response.interact(egui::Sense::click_and_drag());
+            response.dnd_set_drag_payload(node.clone());
+            if response.clicked() {
+                state.selected = Some(node.clone());
+            }
         }
+        // Not where it is already, nor a folder into itself.
         if let Some(dropped) = response.dnd_release_payload::<Node>()
-            && dropped.folder() != folder
-            && *dropped != node
+            && dropped.parent() != folder
+            && !matches!(&*dropped, Node::Folder(f) if f == folder || folder.starts_with(&format!("{f}/")))
         {
             actions.push(Action::Tree(TreeOp::Move {
                 node: (*dropped).clone(),
@@ -213,14 +222,29 @@ fn collections_tree(
         }
         response.context_menu(|ui| {
             let mut items = vec![
-                ("New request here...", Action::AskTree(Ask::NewRequest, folder.into())),
-                ("New folder here...", Action::AskTree(Ask::NewFolder, folder.into())),
+                (
+                    "New request here...",
+                    Action::AskTree(Ask::NewRequest, folder.into()),
+                ),
+                (
+                    "New folder here...",
+                    Action::AskTree(Ask::NewFolder, folder.into()),
+                ),
             ];
             if !folder.is_empty() {
                 items.extend([
-                    ("Rename...", Action::AskTree(Ask::Rename(node.clone()), String::new())),
-                    ("Move...", Action::AskTree(Ask::Move(node.clone()), String::new())),
-                    ("Delete...", Action::AskTree(Ask::Delete(node.clone()), String::new())),
+                    (
+                        "Rename...",
+                        Action::AskTree(Ask::Rename(node.clone()), String::new()),
+                    ),
+                    (
+                        "Move...",
+                        Action::AskTree(Ask::Move(node.clone()), String::new()),
+                    ),
+                    (
+                        "Delete...",
+                        Action::AskTree(Ask::Delete(node.clone()), String::new()),
+                    ),
                 ]);
             }
             items.push(("Run folder", Action::RunFolder(folder.to_string())));
@@ -260,10 +284,22 @@ fn request_row(
     row.context_menu(|ui| {
         let items = vec![
             ("Open", Action::OpenSaved(Box::new(entry.clone()))),
-            ("Rename...", Action::AskTree(Ask::Rename(node.clone()), String::new())),
-            ("Duplicate", Action::Tree(TreeOp::Duplicate(entry.path.clone()))),
-            ("Move...", Action::AskTree(Ask::Move(node.clone()), String::new())),
-            ("Delete...", Action::AskTree(Ask::Delete(node.clone()), String::new())),
+            (
+                "Rename...",
+                Action::AskTree(Ask::Rename(node.clone()), String::new()),
+            ),
+            (
+                "Duplicate",
+                Action::Tree(TreeOp::Duplicate(entry.path.clone())),
+            ),
+            (
+                "Move...",
+                Action::AskTree(Ask::Move(node.clone()), String::new()),
+            ),
+            (
+                "Delete...",
+                Action::AskTree(Ask::Delete(node.clone()), String::new()),
+            ),
         ];
         menu_items(ui, items, actions);
     });

@@ -30,6 +30,14 @@ impl Node {
         }
     }
 
+    /// The folder it is in (a folder's parent; empty: the top).
+    pub fn parent(&self) -> String {
+        match self {
+            Node::Folder(folder) => folder.rsplit_once('/').map_or("", |(p, _)| p).to_string(),
+            Node::Request { .. } => self.folder(),
+        }
+    }
+
     fn label(&self) -> String {
         match self {
             Node::Request { name, .. } => format!("request \"{name}\""),
@@ -92,9 +100,10 @@ impl TreeOp {
             TreeOp::NewFolder { parent, name } => {
                 changed(format!("Created folder {}", ws.new_folder(&parent, &name)?))
             }
-            TreeOp::Duplicate(path) => {
-                changed(format!("Duplicated as {}", shown(&ws.duplicate_request(&path)?)))
-            }
+            TreeOp::Duplicate(path) => changed(format!(
+                "Duplicated as {}",
+                shown(&ws.duplicate_request(&path)?)
+            )),
             TreeOp::Rename {
                 node: Node::Request { path, .. },
                 name,
@@ -127,10 +136,7 @@ impl TreeOp {
             TreeOp::Move {
                 node: Node::Folder(folder),
                 to,
-            } => changed(format!(
-                "Moved folder to {}",
-                ws.move_folder(&folder, &to)?
-            )),
+            } => changed(format!("Moved folder to {}", ws.move_folder(&folder, &to)?)),
             TreeOp::Delete(Node::Request { path, name }) => {
                 ws.delete_saved(&path)?;
                 Changed {
@@ -174,10 +180,7 @@ impl TreeDialog {
     pub fn new(ask: Ask, folder: String) -> TreeDialog {
         let text = match &ask {
             Ask::Rename(node) => node.name(),
-            Ask::Move(node) => match node {
-                Node::Folder(f) => f.rsplit_once('/').map_or("", |(p, _)| p).to_string(),
-                Node::Request { .. } => node.folder(),
-            },
+            Ask::Move(node) => node.parent(),
             _ => String::new(),
         };
         TreeDialog {
