@@ -310,8 +310,13 @@ fn delete_confirms_naming_what_goes() {
 #[test]
 fn a_folder_holding_a_link_is_not_deleted_nor_followed() {
     let dir = seed();
+    // Behind the link: a folder of saved requests, as a link would find it.
     let outside = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join("keep.json"), "{}").unwrap();
+    Workspace::new(outside.path())
+        .save_request("", &request("Keep", "/keep"))
+        .unwrap();
+    std::fs::remove_file(outside.path().join(".gitignore")).unwrap();
+    let outside_before = snapshot(outside.path());
     std::os::unix::fs::symlink(outside.path(), dir.path().join("Lab/out")).unwrap();
     let mut h = harness(app(dir.path()));
     let before = snapshot(dir.path());
@@ -323,7 +328,7 @@ fn a_folder_holding_a_link_is_not_deleted_nor_followed() {
             .is_some()
     );
     assert_eq!(snapshot(dir.path()), before);
-    assert_eq!(snapshot(outside.path()).len(), 1);
+    assert_eq!(snapshot(outside.path()), outside_before);
 }
 
 #[test]

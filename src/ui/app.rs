@@ -342,7 +342,7 @@ impl ApxApp {
                 }
             }
             Msg::WorkspaceChecked { dir, outcome } => match outcome {
-                Ok(()) => self.open_workspace(dir),
+                Ok(watcher) => self.open_workspace(dir, watcher),
                 Err(failure) => match &mut self.dialogs.workspace {
                     Some(dialog) => {
                         dialog.opening = false;
@@ -381,11 +381,11 @@ impl ApxApp {
     /// Makes `dir` the workspace: its devices and saved requests replace
     /// the old ones (the demo devices stay), read in the background; a
     /// file that does not read is reported, never rewritten.
-    fn open_workspace(&mut self, dir: PathBuf) {
+    fn open_workspace(&mut self, dir: PathBuf, watcher: Option<notify::RecommendedWatcher>) {
         self.dialogs.workspace = None;
         self.settings.remember_workspace(&dir);
         self.workspace = Workspace::new(dir);
-        self.watcher = super::inbox::watch(self.workspace.dir(), self.inbox.outbox());
+        self.watcher = watcher;
         let transient = &self.tree.transient;
         self.passwords.retain(|name, _| transient.contains(name));
         self.tree.devices.retain(|d| transient.contains(&d.name));
@@ -651,8 +651,10 @@ impl ApxApp {
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
             Action::OpenWorkspace(dir) => {
+                let outbox = self.inbox.outbox().clone();
                 self.inbox.outbox().spawn(move || Msg::WorkspaceChecked {
-                    outcome: super::workspace_dialog::check(&dir),
+                    outcome: super::workspace_dialog::check(&dir)
+                        .map(|()| super::inbox::watch(&dir, &outbox)),
                     dir,
                 });
             }
@@ -763,14 +765,16 @@ impl ApxApp {
                 self.dialogs.tree = Some(TreeDialog::new(ask, folder.unwrap_or_default()));
             }
             Command::RenameSelected | Command::DeleteSelected => {
-                if let Some(node) = self.side.selected.clone() {
-                    let ask = if command == Command::RenameSelected {
-                        Ask::Rename(node)
-                    } else {
-                        Ask::Delete(node)
-                    };
-                    self.dialogs.tree = Some(TreeDialog::new(ask, String::new()));
-                }
+                let Some(node) = self.side.selected.clone() else {
+                    self.notice = Some("Select a saved request or folder first.".into());
+                    return;
+                };
+                let ask = if command == Command::RenameSelected {
+                    Ask::Rename(node)
+                } else {
+                    Ask::Delete(node)
+                };
+                self.dialogs.tree = Some(TreeDialog::new(ask, String::new()));
             }
             Command::OpenWorkspace => self.dialogs.workspace = Some(Default::default()),
             Command::ExportCollection => {

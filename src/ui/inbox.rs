@@ -94,9 +94,10 @@ pub enum Msg {
     /// What File > Export collection wrote.
     Exported(Result<String, Failure>),
     /// A folder to open as the workspace, checked.
+    /// With its watcher (set up off the UI thread: it walks the folder).
     WorkspaceChecked {
         dir: PathBuf,
-        outcome: Result<(), Failure>,
+        outcome: Result<Option<notify::RecommendedWatcher>, Failure>,
     },
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),
