@@ -7,6 +7,7 @@ use std::path::Path;
 use super::actions::Action;
 use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
+use super::menus::WINDOW_POS;
 use crate::core::error::Failure;
 use crate::core::interop::{curl_script, postman_folder};
 use crate::core::workspace::collections::Collections;
@@ -35,10 +36,10 @@ impl ExportDialog {
     pub fn window(&mut self, ctx: &egui::Context) -> Option<Action> {
         let mut action = None;
         let mut open = true;
-        // Centred: at the top left it would cover the menu bar.
+        // Below the menu bar (at the top left it would cover the File menu),
+        // growing downwards so that its buttons stay put.
         egui::Window::new("Export collection")
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+            .default_pos(WINDOW_POS)
             .open(&mut open)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {

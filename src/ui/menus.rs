@@ -8,6 +8,9 @@ use super::inbox::PickTarget;
 use super::settings::{SPILL_LIMIT, Settings, Theme};
 use crate::core::interop::FoundSecret;
 
+/// Where the File menu's windows (import, export) first open.
+pub const WINDOW_POS: egui::Pos2 = egui::pos2(320.0, 60.0);
+
 /// The "Import Postman collection" window's state.
 #[derive(Default)]
 pub struct ImportDialog {
@@ -149,10 +152,10 @@ impl ImportDialog {
     pub fn window(&mut self, ctx: &egui::Context, view: &View) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut open = true;
-        // Centred: at the top left it would cover the menu bar.
+        // Below the menu bar (at the top left it would cover the File menu),
+        // growing downwards so that its buttons stay put.
         egui::Window::new("Import Postman collection")
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
+            .default_pos(WINDOW_POS)
             .open(&mut open)
             .show(ctx, |ui| {
                 if self.file.ui(ui, "Collection", "Choose…") {

@@ -209,6 +209,11 @@ fn collections_tree(
             if response.clicked() {
                 state.selected = Some(node.clone());
             }
+            if state.selected.as_ref() == Some(&node) {
+                let stroke = ui.visuals().selection.stroke;
+                ui.painter()
+                    .rect_stroke(response.rect, 2.0, stroke, egui::StrokeKind::Inside);
+            }
         }
         // Not where it is already, nor a folder into itself.
         if let Some(dropped) = response.dnd_release_payload::<Node>()
