@@ -198,6 +198,28 @@ fn f2_renames_the_selected_request_and_its_file() {
 }
 
 #[test]
+fn f2_renames_the_selected_folder_with_what_it_holds() {
+    let (dir, mut h) = seeded();
+    let before = snapshot(dir.path());
+    h.get_by_label("Lab").click();
+    h.run();
+    h.key_press(egui::Key::F2);
+    h.run();
+    retype(&mut h, "New name", "Tests");
+    button(&mut h, "Rename");
+    let after = snapshot(dir.path());
+    assert_eq!(
+        diff(&before, &after),
+        (
+            vec!["Lab/".into(), "Lab/ping.json".into()],
+            vec!["Tests/".into(), "Tests/ping.json".into()]
+        )
+    );
+    assert_eq!(after["Tests/ping.json"], before["Lab/ping.json"]);
+    assert!(h.query_by_label("Tests").is_some());
+}
+
+#[test]
 fn a_refused_rename_says_why_and_changes_nothing() {
     let (dir, mut h) = seeded();
     let before = snapshot(dir.path());
@@ -291,6 +313,20 @@ fn delete_confirms_naming_what_goes() {
     h.get_by_label("Cancel").click();
     h.run();
     assert_eq!(snapshot(dir.path()), before, "cancel deletes nothing");
+    h.get_by_label("GET Ping").click();
+    h.run();
+    h.key_press(egui::Key::Delete);
+    h.run();
+    button(&mut h, "Delete");
+    let before = {
+        let after = snapshot(dir.path());
+        assert_eq!(
+            diff(&before, &after),
+            (vec!["Lab/ping.json".into()], vec![])
+        );
+        after
+    };
+    assert_eq!(h.state().tabs.active().draft.saved_path, None);
 
     context_menu(&mut h, "ASA", "Delete...");
     h.get_by_label_contains("its 2 saved requests will be deleted");
