@@ -111,7 +111,7 @@ fn collect(workspace: &Workspace, path: &Path) -> Result<Collections, Failure> {
                 path: absolute,
                 request,
             }],
-            problems: Vec::new(),
+            ..Collections::default()
         });
     }
     Err(Failure::usage(

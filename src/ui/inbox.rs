@@ -26,6 +26,10 @@ pub enum PickTarget {
     CaFile,
     /// Where a tab's response body is saved (saved at once).
     SaveBody(TabId),
+    /// The folder File > Open workspace opens.
+    Workspace,
+    /// The file File > Export collection writes.
+    ExportFile,
 }
 
 /// A device written to (or refused by) the workspace.
@@ -65,6 +69,8 @@ pub enum Msg {
     /// The workspace changed on disk (the file-system notifier).
     WorkspaceChanged,
     Scanned {
+        /// The workspace scanned (another may have been opened since).
+        dir: PathBuf,
         devices: Result<Vec<Device>, Failure>,
         collections: Collections,
     },
@@ -85,6 +91,16 @@ pub enum Msg {
         report: String,
         secrets: Vec<FoundSecret>,
     },
+    /// What File > Export collection wrote.
+    Exported(Result<String, Failure>),
+    /// A folder to open as the workspace, checked.
+    /// With its watcher (set up off the UI thread: it walks the folder).
+    WorkspaceChecked {
+        dir: PathBuf,
+        outcome: Result<Option<notify::RecommendedWatcher>, Failure>,
+    },
+    /// A change to the saved-requests tree was made (or refused).
+    TreeChanged(Result<super::tree_ops::Changed, Failure>),
 }
 
 /// The sending side, cloned into every worker: sending wakes the window.
@@ -110,8 +126,10 @@ impl Outbox {
         let outbox = self.clone();
         std::thread::spawn(move || {
             let msg = work();
-            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
+            // Sent before it stops counting: a test that waits until
+            // nothing is in flight then finds the message in the inbox.
             outbox.send(msg);
+            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
         });
     }
 }
@@ -158,7 +176,9 @@ impl Inbox {
 pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
     outbox.spawn(move || {
         let dialog = rfd::FileDialog::new();
-        let path = if save {
+        let path = if target == PickTarget::Workspace {
+            dialog.pick_folder()
+        } else if save {
             dialog.save_file()
         } else {
             dialog.pick_file()
