@@ -12,7 +12,7 @@ use apx::core::platform::Platform;
 use apx::demo::certs::CertKey;
 use apx::demo::server::{DemoRequest, DemoResponse, Handler, RunningServer, serve_tls};
 use serde_json::{Value, json};
-use support::{Run, apx, appliance, localhost_cert, runtime, send_json};
+use support::{Run, appliance, apx, localhost_cert, runtime, send_json};
 
 const OBJECTS: &str = "/api/objects/networkobjects";
 
@@ -276,14 +276,19 @@ fn pages_that_do_not_advance_stop_instead_of_looping() {
     assert_eq!(stuck.seen.load(Ordering::SeqCst), 2);
     // A next link back to itself.
     let looping = server(&rt, &cert, |_| {
-        DemoResponse::json(200, &json!({"items": [1], "paging": {"next": ["/api/objects"]}}))
+        DemoResponse::json(
+            200,
+            &json!({"items": [1], "paging": {"next": ["/api/objects"]}}),
+        )
     });
     let run = walk(&format!("{}/api/objects", looping.server.url()), &cert, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("loop"));
+    assert!(
+        run.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("loop")
+    );
     assert_eq!(looping.seen.load(Ordering::SeqCst), 1);
 }
 

@@ -62,7 +62,12 @@ fn all_pages_shows_every_object_as_one_body_after_one_login() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device("lab-asa", Platform::Asa, asa.url.clone(), asa.sha256.clone());
+    let d = device(
+        "lab-asa",
+        Platform::Asa,
+        asa.url.clone(),
+        asa.sha256.clone(),
+    );
     let mut h = tall_harness(dir.path(), d);
     retype(&mut h, "URL", "/api/objects/networkobjects?limit=2");
     h.get_by_label("All pages").click();

@@ -283,7 +283,8 @@ impl Walk {
                 None => None,
             },
         };
-        self.items.extend(items.iter().map(|item| (*item).to_owned()));
+        self.items
+            .extend(items.iter().map(|item| (*item).to_owned()));
         let Some(url) = next else {
             return Ok(Next::Done);
         };
@@ -314,9 +315,10 @@ impl Walk {
     /// and port; only its path and query are used.
     fn same_origin(&self, link: &str) -> Result<Url, Failure> {
         let page = self.pages;
-        let target = self.current.join(link).map_err(|e| {
-            bad_page(format!("page {page} links a malformed next page: {e}"))
-        })?;
+        let target = self
+            .current
+            .join(link)
+            .map_err(|e| bad_page(format!("page {page} links a malformed next page: {e}")))?;
         if target.origin() != self.first.origin() {
             let mut failure = bad_page(format!(
                 "page {page} links its next page at another origin ({}); not followed",
@@ -442,7 +444,12 @@ fn total_pages(shape: Shape, counts: &Counts, received: u64, page: u32) -> Optio
 fn with_offset(url: &Url, offset: u64) -> Url {
     let mut parts: Vec<String> = Vec::new();
     let mut set = false;
-    for part in url.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    for part in url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         if part.split('=').next() == Some("offset") {
             if !set {
                 parts.push(format!("offset={offset}"));
@@ -595,7 +602,9 @@ mod tests {
         let two = page(
             walk.add(&fmc_page(
                 0,
-                Some("https://fmc:8443/api/fmc_config/v1/domain/D/object/networks?offset=2&limit=2"),
+                Some(
+                    "https://fmc:8443/api/fmc_config/v1/domain/D/object/networks?offset=2&limit=2",
+                ),
                 &["a", "b"],
             ))
             .unwrap(),
@@ -653,7 +662,11 @@ mod tests {
             let mut walk = Walk::new(url("https://fmc/api/x"), BIG);
             let failure = walk.add(&fmc_page(0, Some(link), &["a"])).unwrap_err();
             assert_eq!(failure.kind, FailureKind::Http, "{link}");
-            assert!(failure.message.contains("another origin"), "{link}: {}", failure.message);
+            assert!(
+                failure.message.contains("another origin"),
+                "{link}: {}",
+                failure.message
+            );
         }
     }
 
@@ -661,8 +674,12 @@ mod tests {
     fn userinfo_and_fragments_of_a_next_link_are_dropped() {
         let mut walk = Walk::new(url("https://fmc/api/x"), BIG);
         let next = page(
-            walk.add(&fmc_page(0, Some("https://eve:pw@fmc/api/x?offset=1#frag"), &["a"]))
-                .unwrap(),
+            walk.add(&fmc_page(
+                0,
+                Some("https://eve:pw@fmc/api/x?offset=1#frag"),
+                &["a"],
+            ))
+            .unwrap(),
         );
         assert_eq!(next.url.as_str(), "https://fmc/api/x?offset=1");
     }
@@ -673,7 +690,11 @@ mod tests {
         let mut walk = Walk::new(url("https://fw/api/x?limit=1"), BIG);
         walk.add(&asa_page(0, 1, 3, &["a"])).unwrap();
         let failure = walk.add(&asa_page(0, 1, 3, &["a"])).unwrap_err();
-        assert!(failure.message.contains("repeats offset 0"), "{}", failure.message);
+        assert!(
+            failure.message.contains("repeats offset 0"),
+            "{}",
+            failure.message
+        );
         // An empty page before the total.
         let mut walk = Walk::new(url("https://fw/api/x"), BIG);
         let failure = walk.add(&asa_page(0, 1, 3, &[])).unwrap_err();
@@ -690,12 +711,20 @@ mod tests {
         let mut walk = Walk::new(url("https://fw/api/x"), BIG);
         walk.add(&asa_page(0, 1, 3, &["a"])).unwrap();
         let failure = walk.add(br#"{"items": []}"#).unwrap_err();
-        assert!(failure.message.contains("no `rangeInfo`"), "{}", failure.message);
+        assert!(
+            failure.message.contains("no `rangeInfo`"),
+            "{}",
+            failure.message
+        );
         let mut walk = Walk::new(url("https://fw/api/x"), BIG);
         let failure = walk
             .add(br#"{"rangeInfo":{"offset":0,"total":3},"items":{"a":1}}"#)
             .unwrap_err();
-        assert!(failure.message.contains("not a list"), "{}", failure.message);
+        assert!(
+            failure.message.contains("not a list"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]
@@ -704,7 +733,11 @@ mod tests {
         walk.add(&asa_page(0, 1, 5, &["a"])).unwrap();
         let failure = walk.add(&asa_page(1, 1, 5, &["b"])).unwrap_err();
         assert_eq!(failure.kind, FailureKind::TooLarge);
-        assert!(failure.message.contains("more than 2 pages"), "{}", failure.message);
+        assert!(
+            failure.message.contains("more than 2 pages"),
+            "{}",
+            failure.message
+        );
 
         let one = asa_page(0, 1, 5, &["a"]);
         let mut walk = Walk::new(url("https://fw/api/x?limit=1"), one.len() as u64 + 10);
@@ -728,6 +761,9 @@ mod tests {
         let huge = counts(json!({"offset": 0, "limit": 0, "total": u64::MAX}));
         assert_eq!(total_pages(Shape::Asa, &huge, 0, 1), Some(u64::MAX));
         let wrong_types = counts(json!({"offset": "0", "limit": -1, "next": [5]}));
-        assert_eq!((wrong_types.offset, wrong_types.limit, wrong_types.next), (None, None, None));
+        assert_eq!(
+            (wrong_types.offset, wrong_types.limit, wrong_types.next),
+            (None, None, None)
+        );
     }
 }

@@ -383,9 +383,10 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
             sent = sent => sent,
             _ = &mut cancel => (Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")), None),
         };
-        let url = paged
-            .as_ref()
-            .map_or_else(|| request.request.url.to_string(), |(_, url)| url.to_string());
+        let url = paged.as_ref().map_or_else(
+            || request.request.url.to_string(),
+            |(_, url)| url.to_string(),
+        );
         let pages = paged.map(|(pages, _)| pages);
         let handshake = session.transport().handshake();
         if handshake.is_some() && handshake != last_handshake {
@@ -513,12 +514,14 @@ async fn within(
     timeout: Duration,
     send: impl std::future::Future<Output = Result<http::WireResponse, Failure>>,
 ) -> Result<http::WireResponse, Failure> {
-    tokio::time::timeout(timeout, send).await.unwrap_or_else(|_| {
-        Err(Failure::new(
-            FailureKind::Timeout,
-            format!("no complete answer within {} s", timeout.as_secs_f64()),
-            "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-        )
-        .with_remedy(Remedy::RaiseTimeout))
-    })
+    tokio::time::timeout(timeout, send)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure::new(
+                FailureKind::Timeout,
+                format!("no complete answer within {} s", timeout.as_secs_f64()),
+                "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+            )
+            .with_remedy(Remedy::RaiseTimeout))
+        })
 }

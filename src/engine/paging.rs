@@ -39,7 +39,10 @@ pub async fn walk(
     if !page.method.eq_ignore_ascii_case("GET") {
         return Paged {
             outcome: Err(Failure::usage(
-                format!("all pages follows the pages of a GET, not a {}", page.method),
+                format!(
+                    "all pages follows the pages of a GET, not a {}",
+                    page.method
+                ),
                 "Send it without --all-pages (in the app: untick All pages), or make it a GET.",
             )),
             pages: 0,
