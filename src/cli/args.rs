@@ -130,6 +130,10 @@ pub struct SendArgs {
     /// Write the response body to FILE (binary safe)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Follow the collection's pages (ASA rangeInfo, FMC/FDM paging) in one
+    /// session and print one document holding every page's items
+    #[arg(long)]
+    pub all_pages: bool,
     /// A full URL, or with --device a path joined to the device's base URL
     pub target: String,
 }

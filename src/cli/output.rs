@@ -30,6 +30,9 @@ pub struct SendDocument<'a> {
     pub insecure: bool,
     /// Credentials sent over plain HTTP, say; empty when none.
     pub warnings: &'a [String],
+    /// `--all-pages`: the pages sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
     pub error: Option<&'a Failure>,
 }
 
@@ -86,6 +89,7 @@ impl<'a> SendDocument<'a> {
             output,
             insecure: result.handshake.as_ref().is_some_and(|h| h.insecure),
             warnings: &result.warnings,
+            pages: result.pages,
             error: result.error.as_ref(),
         }
     }
@@ -102,6 +106,7 @@ impl<'a> SendDocument<'a> {
             output: None,
             insecure: false,
             warnings: &[],
+            pages: None,
             error: Some(failure),
         }
     }
@@ -256,8 +261,13 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
         } else {
             format!("{}: ", Shown::stderr().line(&result.name))
         };
+        let pages = match result.pages {
+            Some(1) => " · 1 page".to_string(),
+            Some(n) => format!(" · {n} pages"),
+            None => String::new(),
+        };
         eprintln!(
-            "{label}HTTP {status} {} · {:.1} ms · {} bytes",
+            "{label}HTTP {status} {} · {:.1} ms · {} bytes{pages}",
             reason_phrase(status),
             result.elapsed.as_secs_f64() * 1000.0,
             result.body.len()

@@ -103,6 +103,7 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
                 body,
             },
             sink,
+            all_pages: args.all_pages,
         }],
         keyring: None,
     })

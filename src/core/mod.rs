@@ -4,6 +4,7 @@
 pub mod error;
 pub mod history;
 pub mod interop;
+pub mod paging;
 pub mod platform;
 pub mod pretty_json;
 pub mod request;

@@ -132,6 +132,7 @@ mod tests {
             error: None,
             handshake: None,
             warnings: Vec::new(),
+            pages: None,
         }
     }
 

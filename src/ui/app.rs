@@ -475,6 +475,7 @@ impl ApxApp {
             | Event::Tls { job, .. }
             | Event::Head { job, .. }
             | Event::Progress { job, .. }
+            | Event::Page { job, .. }
             | Event::Exchange { job, .. }
             | Event::Finished { job, .. }
             | Event::JobDone { job } => *job,
@@ -503,6 +504,11 @@ impl ApxApp {
                 if let Some(run) = &mut r.running {
                     run.received = received;
                     run.total = total;
+                }
+            }
+            Event::Page { number, of, .. } => {
+                if let Some(run) = &mut r.running {
+                    run.page = Some((number, of));
                 }
             }
             Event::Exchange { record, .. } => r.timeline.push(record),
@@ -840,6 +846,7 @@ impl ApxApp {
                 status: None,
                 received: 0,
                 total: None,
+                page: None,
             }),
             tab: keep_tab,
             ..ResponseState::default()
@@ -871,13 +878,12 @@ impl ApxApp {
             auth: Some(auth),
             ..SessionChoice::default()
         };
+        let mut request =
+            JobRequest::from_prepared(tab.draft.name.clone(), prepared, self.settings.body_sink());
+        request.all_pages = tab.draft.all_pages;
         Ok(Job {
-            session: choice.spec(&prepared.url, self.settings.timeout(), password),
-            requests: vec![JobRequest::from_prepared(
-                tab.draft.name.clone(),
-                prepared,
-                self.settings.body_sink(),
-            )],
+            session: choice.spec(&request.request.url, self.settings.timeout(), password),
+            requests: vec![request],
             keyring,
         })
     }

@@ -25,6 +25,8 @@ pub struct Running {
     pub status: Option<u16>,
     pub received: u64,
     pub total: Option<u64>,
+    /// All pages: the page being fetched, and how many there are when known.
+    pub page: Option<(u32, Option<u64>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
