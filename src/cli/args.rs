@@ -128,8 +128,16 @@ pub struct SendArgs {
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
     /// Write the response body to FILE (binary safe)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "filter"
+    )]
     pub output: Option<PathBuf>,
+    /// A jq expression applied to the response body; prints its results
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// A full URL, or with --device a path joined to the device's base URL
     pub target: String,
 }
@@ -138,6 +146,9 @@ pub struct SendArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// A jq expression applied to each response body; prints its results
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// A saved request file or a folder of them (a path, or relative to the workspace)
     pub path: PathBuf,
 }

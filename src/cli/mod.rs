@@ -4,6 +4,7 @@ pub mod args;
 mod demo;
 mod device;
 mod export;
+mod filter;
 mod import;
 mod output;
 mod probe;

@@ -2,6 +2,7 @@
 //! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
 
 pub mod error;
+pub mod filter;
 pub mod history;
 pub mod interop;
 pub mod platform;
