@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 
-use super::body_text::Rendered;
+use super::body_text::{Filtered, Rendered};
 use super::tabs::TabId;
 use crate::core::error::Failure;
 use crate::core::history::HistoryLoad;
@@ -55,6 +55,12 @@ pub enum Msg {
         tab: TabId,
         generation: u64,
         hits: Vec<usize>,
+    },
+    /// A jq filter's results on a tab's body.
+    Filtered {
+        tab: TabId,
+        generation: u64,
+        filtered: Filtered,
     },
     Picked {
         target: PickTarget,
