@@ -53,6 +53,20 @@ pub enum Command {
     Export(ExportCommand),
     /// Run a saved request, or every saved request of a folder, one session per device
     Run(RunArgs),
+    /// Compare two JSON files (bodies, or `send --json` documents): exit 0 equal, 1 different
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first JSON file
+    pub a: PathBuf,
+    /// The second JSON file
+    pub b: PathBuf,
+    /// Ignore this path and everything under it: a JSON pointer whose
+    /// segments may be * (one segment) or ** (any number); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub ignore: Vec<String>,
 }
 
 /// How to trust the server's certificate (at most one).

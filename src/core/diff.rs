@@ -87,6 +87,17 @@ pub fn diff(a: &Value, b: &Value, ignore: &[Ignore]) -> Vec<Change> {
     walk.changes
 }
 
+/// What of a document is compared: the `body` of a `send --json` document
+/// (an object with `request`, `status` and `body`), else the whole.
+pub fn compared(document: Value) -> Value {
+    match document {
+        Value::Object(mut map) if map.contains_key("request") && map.contains_key("status") => {
+            map.remove("body").unwrap_or(Value::Null)
+        }
+        other => other,
+    }
+}
+
 /// `token` escaped for a JSON pointer: `~` as `~0`, `/` as `~1`.
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -330,6 +341,13 @@ mod tests {
         assert!(Ignore::parse("links").is_err());
         let escaped = ignore(&["/a~1b"]);
         assert!(escaped[0].matches(&["a/b".to_string()]));
+    }
+
+    #[test]
+    fn a_send_document_compares_its_body() {
+        let doc = json!({"request": {}, "status": 200, "body": {"a": 1}});
+        assert_eq!(compared(doc), json!({"a": 1}));
+        assert_eq!(compared(json!({"status": 1})), json!({"status": 1}));
     }
 
     #[test]
