@@ -80,6 +80,19 @@ fn typing_a_filter_shows_its_results_highlighted_in_place_of_the_body() {
     h.get_by_label("3");
     h.get_by_label("1 result");
 
+    // Sent again, the filter stays and applies to the new answer.
+    h.get_by_label("Send").click();
+    h.step();
+    assert!(h.state().tabs.active().response.filtered.is_none());
+    step_until(&mut h, "the new answer, filtered", |a| {
+        a.tabs.active().response.result.is_some() && filtered(a)
+    });
+    h.get_by_label("3");
+    assert_eq!(
+        asa.stats.logins.load(std::sync::atomic::Ordering::SeqCst),
+        2
+    );
+
     // Cleared, the body is back.
     h.get_by_label("jq filter").focus();
     h.run();

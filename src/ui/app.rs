@@ -714,6 +714,8 @@ impl ApxApp {
         };
         let id = self.engine.run(job);
         let keep_tab = tab.response.tab;
+        // The filter stays, to apply to the new answer.
+        let filter = std::mem::take(&mut tab.response.filter);
         tab.response = ResponseState {
             device: tab.device.clone(),
             job: Some(id),
@@ -725,6 +727,7 @@ impl ApxApp {
                 total: None,
             }),
             tab: keep_tab,
+            filter,
             ..ResponseState::default()
         };
         self.notice = None;
