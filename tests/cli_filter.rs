@@ -103,6 +103,12 @@ fn a_filter_that_does_not_compile_is_exit_2_and_nothing_is_sent() {
         run.stderr
     );
     assert!(run.stdout.is_empty());
+    // `-o` writes the body as it is: no filter on top of it.
+    let run = apx_in(
+        dir.path(),
+        &["send", "--filter", ".", "-o", "body.json", &url],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(asa.connections(), 0, "nothing was sent");
 }
 
