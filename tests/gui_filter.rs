@@ -47,6 +47,17 @@ fn answered(dir: &std::path::Path, a: &Appliance) -> Harness<'static, ApxApp> {
     h
 }
 
+/// Retypes the filter while a run may still be under way (its spinner
+/// keeps the window repainting, so frames are stepped, not run to rest).
+fn retype_running(h: &mut Harness<'static, ApxApp>, text: &str) {
+    h.get_by_label("jq filter").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label("jq filter").type_text(text);
+    h.step();
+}
+
 /// Whether the filter's results for the text now typed have arrived.
 fn filtered(app: &ApxApp) -> bool {
     let r = &app.tabs.active().response;
@@ -139,4 +150,22 @@ fn compile_and_runtime_errors_are_shown_in_place() {
     });
     assert!(h.query_by_label_contains("Filter error:").is_none());
     h.get_by_label("\"web-server\"");
+}
+
+#[test]
+fn a_newer_filter_supersedes_a_slower_older_one() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = answered(dir.path(), &asa);
+
+    retype_running(&mut h, "last(range(30000000))");
+    retype_running(&mut h, ".kind");
+    // Every run has reported, the slow one last: its results are not shown.
+    support::gui::settle(&mut h);
+    let r = &h.state().tabs.active().response;
+    assert!(!r.filter_pending);
+    assert_eq!(r.filtered.as_ref().unwrap().count, 1);
+    h.get_by_label("\"collection#NetworkObj\"");
+    assert!(h.query_by_label("29999999").is_none());
 }
