@@ -15,9 +15,6 @@ use crate::engine::http::Body;
 /// is abandoned (it is told to stop, and ends with the process).
 pub const FILTER_TIME: Duration = Duration::from_secs(60);
 
-/// jaq recurses deeply on nested values and programs: a roomy stack.
-const FILTER_STACK: usize = 64 << 20;
-
 /// Checks that `--filter` compiles.
 pub fn check(code: Option<&str>) -> Result<(), Failure> {
     match code.map(Filter::compile) {
@@ -44,7 +41,7 @@ pub fn apply(code: Option<&str>, result: &RequestResult) -> Option<Output> {
     let (code, body, stop) = (code.to_string(), bytes.clone(), Arc::clone(&cancel));
     let spawned = std::thread::Builder::new()
         .name("filter".into())
-        .stack_size(FILTER_STACK)
+        .stack_size(filter::STACK_SIZE)
         .spawn(move || {
             let _ = tx.send(filter::apply(&code, &body, &stop));
         });

@@ -2,7 +2,7 @@
 //! output: at most [`MAX_RESULTS`] results and [`MAX_OUTPUT_BYTES`] of JSON
 //! text, checked between results, with a cancel flag for the caller.
 //! Values are not `Send` (jaq shares them by `Rc`): a filter is compiled
-//! and run on the thread that asks.
+//! and run on the thread that asks, which needs a stack of [`STACK_SIZE`].
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +17,12 @@ pub const MAX_RESULTS: usize = 10_000;
 pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
 /// The deepest nesting of a result that is written out.
 const MAX_DEPTH: usize = 256;
+/// The longest expression compiled: jaq parses, compiles and runs by
+/// recursion, so the length bounds the stack a filter needs.
+pub const MAX_EXPR_CHARS: usize = 2000;
+/// The stack a filter thread needs for any expression within
+/// [`MAX_EXPR_CHARS`] (a thread's default 2 MiB holds about 200 levels).
+pub const STACK_SIZE: usize = 64 << 20;
 
 type Compiled = jaq_core::Filter<data::JustLut<Val>>;
 
@@ -54,6 +60,12 @@ impl Filter {
     /// Compiles a jq expression with jq's standard library (less `env`:
     /// a filter reads the body, not the environment).
     pub fn compile(code: &str) -> Result<Filter, CompileError> {
+        if code.chars().count() > MAX_EXPR_CHARS {
+            return Err(CompileError {
+                offset: Some(MAX_EXPR_CHARS),
+                message: format!("longer than {MAX_EXPR_CHARS} characters"),
+            });
+        }
         let defs = jaq_core::defs()
             .chain(jaq_std::defs())
             .chain(jaq_json::defs());
@@ -331,6 +343,39 @@ mod tests {
             .unwrap()
             .run(b"1", &AtomicBool::new(true));
         assert_eq!(cancelled.error.as_deref(), Some("cancelled"));
+    }
+
+    #[test]
+    fn the_longest_expressions_fit_the_filter_stack() {
+        let half = MAX_EXPR_CHARS / 2 - 1;
+        let worst = [
+            ".|".repeat(half) + ".",
+            "1+".repeat(half) + "1",
+            "(".repeat(half) + &")".repeat(half),
+            "[".repeat(half) + &"]".repeat(half),
+            "-".repeat(MAX_EXPR_CHARS - 1) + "1",
+        ];
+        std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                for code in worst {
+                    assert!(code.len() >= MAX_EXPR_CHARS - 2 && code.len() <= MAX_EXPR_CHARS);
+                    if let Ok(f) = Filter::compile(&code) {
+                        f.run(b"1", &AtomicBool::new(false));
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let long = ".".repeat(MAX_EXPR_CHARS + 1);
+        assert!(
+            Filter::compile(&long)
+                .err()
+                .unwrap()
+                .message
+                .contains("longer")
+        );
     }
 
     #[test]

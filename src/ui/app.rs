@@ -878,13 +878,16 @@ impl ApxApp {
         let cancel = Arc::new(AtomicBool::new(false));
         r.filter_pending = true;
         self.filter_cancel = Some(cancel.clone());
-        self.inbox.outbox().spawn(move || Msg::Filtered {
-            tab,
-            generation,
-            filtered: super::body_text::Filtered::of(crate::core::filter::apply(
-                &code, &body, &cancel,
-            )),
-        });
+        let stack = crate::core::filter::STACK_SIZE;
+        self.inbox
+            .outbox()
+            .spawn_with_stack(stack, move || Msg::Filtered {
+                tab,
+                generation,
+                filtered: super::body_text::Filtered::of(crate::core::filter::apply(
+                    &code, &body, &cancel,
+                )),
+            });
     }
 
     /// Writes the active tab's body out in the background (a spilled body

@@ -112,13 +112,24 @@ impl Outbox {
 
     /// Runs `work` on a worker thread; its message arrives in the inbox.
     pub fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.spawn_with_stack(2 << 20, work);
+    }
+
+    /// As [`Outbox::spawn`], on a thread with a stack of `size` bytes (a
+    /// jq filter recurses deeply). A thread that cannot start reports a
+    /// notice instead.
+    pub fn spawn_with_stack(&self, size: usize, work: impl FnOnce() -> Msg + Send + 'static) {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let outbox = self.clone();
-        std::thread::spawn(move || {
+        let started = std::thread::Builder::new().stack_size(size).spawn(move || {
             let msg = work();
             outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
             outbox.send(msg);
         });
+        if let Err(e) = started {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            self.send(Msg::Notice(format!("cannot start a worker thread: {e}")));
+        }
     }
 }
 
