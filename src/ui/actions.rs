@@ -61,6 +61,8 @@ pub enum Action {
     StoreFoundPassword(usize),
     /// The active tab's find text or view changed.
     RefreshFind,
+    /// The active tab's jq filter changed.
+    RefreshFilter,
     SaveBody,
     Pick {
         target: PickTarget,

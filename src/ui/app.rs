@@ -58,6 +58,8 @@ pub struct ApxApp {
     /// Set to stop the search under way when a newer one starts.
     find_cancel: Option<Arc<AtomicBool>>,
     find_generation: u64,
+    filter_cancel: Option<Arc<AtomicBool>>,
+    filter_generation: u64,
     /// How far the window's first frame has got (`apx -v` logs it; the
     /// start-up benchmark waits for it).
     first_frame: FirstFrame,
@@ -107,6 +109,8 @@ impl ApxApp {
             scans: Scans::default(),
             find_cancel: None,
             find_generation: 0,
+            filter_cancel: None,
+            filter_generation: 0,
             first_frame: FirstFrame::Pending,
         };
         app.scan();
@@ -251,6 +255,20 @@ impl ApxApp {
             Msg::Rendered { tab, job, rendered } => {
                 if let Some(t) = self.tabs.by_id(tab).filter(|t| t.response.job == Some(job)) {
                     t.response.rendered = Some(rendered);
+                    self.refresh_filter(tab);
+                    self.refresh_find(tab);
+                }
+            }
+            Msg::Filtered {
+                tab,
+                generation,
+                filtered,
+            } => {
+                if let Some(t) = self.tabs.by_id(tab)
+                    && t.response.filter_generation == generation
+                {
+                    t.response.filtered = Some(filtered);
+                    t.response.filter_pending = false;
                     self.refresh_find(tab);
                 }
             }
@@ -697,6 +715,11 @@ impl ApxApp {
                 let id = self.tabs.active().id;
                 self.refresh_find(id);
             }
+            Action::RefreshFilter => {
+                let id = self.tabs.active().id;
+                self.refresh_filter(id);
+                self.refresh_find(id);
+            }
             Action::SaveBody => self.save_body(),
             Action::Pick { target, save } => {
                 let target = match target {
@@ -837,6 +860,8 @@ impl ApxApp {
         };
         let id = self.engine.run(job);
         let keep_tab = tab.response.tab;
+        // The filter stays, to apply to the new answer.
+        let filter = std::mem::take(&mut tab.response.filter);
         tab.response = ResponseState {
             device: tab.device.clone(),
             job: Some(id),
@@ -849,6 +874,7 @@ impl ApxApp {
                 page: None,
             }),
             tab: keep_tab,
+            filter,
             ..ResponseState::default()
         };
         self.notice = None;
@@ -955,13 +981,13 @@ impl ApxApp {
         r.find_index = 0;
         r.find_pending = false;
         r.find_generation = generation;
-        let Some(rendered) = r.rendered.as_ref().filter(|_| r.find_open) else {
+        let Some(text) = r.shown_text().filter(|_| r.find_open) else {
             return;
         };
         if r.find.is_empty() {
             return;
         }
-        let text = Arc::clone(rendered.text(r.raw));
+        let text = Arc::clone(text);
         let needle = r.find.clone();
         let cancel = Arc::new(AtomicBool::new(false));
         r.find_pending = true;
@@ -971,6 +997,43 @@ impl ApxApp {
             generation,
             hits: text.find(&needle, &cancel).unwrap_or_default(),
         });
+    }
+
+    /// Runs the tab's jq filter on its body on a worker thread (a newer run
+    /// cancels it between results); the results arrive in the inbox.
+    fn refresh_filter(&mut self, tab: TabId) {
+        self.filter_generation += 1;
+        let generation = self.filter_generation;
+        if let Some(previous) = self.filter_cancel.take() {
+            previous.store(true, Ordering::Relaxed);
+        }
+        let Some(t) = self.tabs.by_id(tab) else {
+            return;
+        };
+        let r = &mut t.response;
+        r.filter_generation = generation;
+        r.filter_pending = false;
+        let code = r.filter.trim().to_string();
+        let body = match r.result.as_ref().map(|res| &res.body) {
+            Some(crate::engine::http::Body::Memory(bytes)) if !code.is_empty() => bytes.clone(),
+            _ => {
+                r.filtered = None;
+                return;
+            }
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        r.filter_pending = true;
+        self.filter_cancel = Some(cancel.clone());
+        let stack = crate::core::filter::STACK_SIZE;
+        self.inbox
+            .outbox()
+            .spawn_with_stack(stack, move || Msg::Filtered {
+                tab,
+                generation,
+                filtered: super::body_text::Filtered::of(crate::core::filter::apply(
+                    &code, &body, &cancel,
+                )),
+            });
     }
 
     /// Writes the active tab's body out in the background (a spilled body

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 
-use super::body_text::Rendered;
+use super::body_text::{Filtered, Rendered};
 use super::tabs::TabId;
 use crate::core::error::Failure;
 use crate::core::history::HistoryLoad;
@@ -59,6 +59,12 @@ pub enum Msg {
         tab: TabId,
         generation: u64,
         hits: Vec<usize>,
+    },
+    /// A jq filter's results on a tab's body.
+    Filtered {
+        tab: TabId,
+        generation: u64,
+        filtered: Filtered,
     },
     Picked {
         target: PickTarget,
@@ -122,15 +128,26 @@ impl Outbox {
 
     /// Runs `work` on a worker thread; its message arrives in the inbox.
     pub fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.spawn_with_stack(2 << 20, work);
+    }
+
+    /// As [`Outbox::spawn`], on a thread with a stack of `size` bytes (a
+    /// jq filter recurses deeply). A thread that cannot start reports a
+    /// notice instead.
+    pub fn spawn_with_stack(&self, size: usize, work: impl FnOnce() -> Msg + Send + 'static) {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let outbox = self.clone();
-        std::thread::spawn(move || {
+        let started = std::thread::Builder::new().stack_size(size).spawn(move || {
             let msg = work();
             // Sent before it stops counting: a test that waits until
             // nothing is in flight then finds the message in the inbox.
             outbox.send(msg);
             outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
         });
+        if let Err(e) = started {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            self.send(Msg::Notice(format!("cannot start a worker thread: {e}")));
+        }
     }
 }
 
