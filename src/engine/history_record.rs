@@ -134,6 +134,7 @@ mod tests {
             warnings: Vec::new(),
             retries: 0,
             domains: Vec::new(),
+            pages: None,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod history_record;
 pub mod http;
 pub mod keyring;
+pub mod paging;
 pub mod probe;
 pub mod session;
 pub mod session_choice;
@@ -47,6 +48,9 @@ pub struct JobRequest {
     pub name: String,
     pub request: PreparedRequest,
     pub sink: Sink,
+    /// Follow the collection's pages and answer with them merged
+    /// ([`paging::walk`]).
+    pub all_pages: bool,
 }
 
 impl JobRequest {
@@ -63,6 +67,7 @@ impl JobRequest {
                 body: prepared.body,
             },
             sink,
+            all_pages: false,
         }
     }
 }
@@ -128,6 +133,14 @@ pub enum Event {
         received: u64,
         total: Option<u64>,
     },
+    /// Page `number` of an all-pages request is being sent; `of` pages in
+    /// all, when the collection says.
+    Page {
+        job: JobId,
+        index: usize,
+        number: u32,
+        of: Option<u64>,
+    },
     Exchange {
         job: JobId,
         record: ExchangeRecord,
@@ -165,6 +178,8 @@ pub struct RequestResult {
     pub retries: u32,
     /// FMC: the names of the domains the session's login listed (`DOMAINS`).
     pub domains: Vec<String>,
+    /// For an all-pages request: the pages sent (the failed one included).
+    pub pages: Option<u32>,
 }
 
 impl RequestResult {
@@ -348,21 +363,44 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
             () = session.pace() => true,
             _ = &mut cancel => false,
         };
-        let outcome = if !paced {
-            Err(cancelled())
-        } else {
-            tokio::select! {
-                r = tokio::time::timeout(timeout, session.send(&request.request, &request.sink, &mut on)) => match r {
-                    Ok(r) => r,
-                    Err(_) => Err(Failure::new(
-                        FailureKind::Timeout,
-                        format!("no complete answer within {} s", timeout.as_secs_f64()),
-                        "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-                    ).with_remedy(Remedy::RaiseTimeout)),
-                },
-                _ = &mut cancel => Err(cancelled()),
-            }
+        let mut on_page = |number, of| {
+            events.emit(Event::Page {
+                job: id,
+                index,
+                number,
+                of,
+            })
         };
+        let (outcome, paged) = if paced {
+            let sent = async {
+                if request.all_pages {
+                    let paged = paging::walk(
+                        &mut session,
+                        &request.request,
+                        &request.sink,
+                        timeout,
+                        &mut on_page,
+                        &mut on,
+                    )
+                    .await;
+                    (paged.outcome, Some((paged.pages, paged.url)))
+                } else {
+                    let sent = session.send(&request.request, &request.sink, &mut on);
+                    (within(timeout, sent).await, None)
+                }
+            };
+            tokio::select! {
+                sent = sent => sent,
+                _ = &mut cancel => (Err(cancelled()), None),
+            }
+        } else {
+            (Err(cancelled()), None)
+        };
+        let url = paged.as_ref().map_or_else(
+            || session.sent_url(&request.request.url),
+            |(_, url)| url.to_string(),
+        );
+        let pages = paged.map(|(pages, _)| pages);
         let handshake = session.transport().handshake();
         if handshake.is_some() && handshake != last_handshake {
             last_handshake = handshake.clone();
@@ -401,7 +439,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 RequestResult {
                     name: request.name.clone(),
                     method: request.request.method.clone(),
-                    url: session.sent_url(&request.request.url),
+                    url,
                     status: Some(response.status),
                     elapsed,
                     headers: redact_response_headers(response.headers),
@@ -411,12 +449,15 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     warnings,
                     retries: session.retries(),
                     domains: domain_names(&session),
+                    pages,
                 }
             }
             Err(failure) => RequestResult {
                 warnings,
                 retries: session.retries(),
                 domains: domain_names(&session),
+                url,
+                pages,
                 ..failed_result(request, failure, elapsed, handshake)
             },
         };
@@ -491,9 +532,27 @@ fn failed_result(
         warnings: Vec::new(),
         retries: 0,
         domains: Vec::new(),
+        pages: None,
     }
 }
 
 fn domain_names(session: &Session) -> Vec<String> {
     session.domains().into_iter().map(|d| d.name).collect()
+}
+
+/// `send` given `timeout` to complete, login included.
+async fn within(
+    timeout: Duration,
+    send: impl std::future::Future<Output = Result<http::WireResponse, Failure>>,
+) -> Result<http::WireResponse, Failure> {
+    tokio::time::timeout(timeout, send)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure::new(
+                FailureKind::Timeout,
+                format!("no complete answer within {} s", timeout.as_secs_f64()),
+                "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+            )
+            .with_remedy(Remedy::RaiseTimeout))
+        })
 }
