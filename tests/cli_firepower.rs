@@ -498,3 +498,31 @@ fn a_change_is_noted_as_needing_a_deployment() {
         assert!(!read.stderr.contains("deployment"), "{}", read.stderr);
     }
 }
+
+#[test]
+fn all_pages_walks_fmc_and_fdm_paging_in_one_session() {
+    let rt = runtime();
+    let fmc = appliance(&rt, Platform::Fmc);
+    let fdm = appliance(&rt, Platform::Fdm);
+    for (a, path, total) in [
+        (&fmc, format!("{NETWORKS}?expanded=true"), 30),
+        (
+            &fdm,
+            "/api/fdm/latest/object/networks?limit=5".to_string(),
+            12,
+        ),
+    ] {
+        let run = send_json(a, "token", &path, &["--all-pages"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let doc = run.json();
+        assert_eq!(
+            doc["body"]["items"].as_array().map(Vec::len),
+            Some(total),
+            "{}",
+            a.name
+        );
+        assert!(doc["pages"].as_u64().unwrap() >= 2, "{}", a.name);
+        assert_eq!(count(&a.stats.logins), 1, "{}: one login", a.name);
+        assert_eq!(count(&a.stats.logouts), 1, "{}", a.name);
+    }
+}
