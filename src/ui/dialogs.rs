@@ -41,10 +41,10 @@ pub fn ui(ctx: &egui::Context, dialogs: &mut Dialogs, view: &View) -> Vec<Action
     if let Some(save) = &mut dialogs.save {
         actions.extend(save.window(ctx));
     }
-    if let Some(runs) = &dialogs.runs
-        && !runs.window(ctx)
+    if let Some(runs) = &mut dialogs.runs
+        && !runs.window(ctx, view, &mut actions)
     {
-        dialogs.runs = None;
+        actions.push(Action::CloseRun);
     }
     if let Some(import) = &mut dialogs.import {
         let mut asked = import.window(ctx, view);

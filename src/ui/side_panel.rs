@@ -25,6 +25,8 @@ pub struct SideState {
     /// The history as last read (None: to be read).
     pub history: Option<HistoryLoad>,
     pub history_loading: bool,
+    /// The history's search field.
+    pub history_search: String,
 }
 
 /// What the tree marks: the active tab's device and saved file.
