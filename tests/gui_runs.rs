@@ -177,10 +177,11 @@ fn a_history_entry_reopens_its_own_request_and_response() {
         sha256: asa.sha256.clone(),
     };
     let dir = tempfile::tempdir().unwrap();
-    let devices = [
-        device("lab-asa", &asa, pin.clone()),
-        device("asa-2", &asa, pin),
-    ];
+    let mut lab = device("lab-asa", &asa, pin.clone());
+    // Saved, the key header refers to the device's variable.
+    lab.variables
+        .insert("x_api_key".into(), "s3cr3t-key".into());
+    let devices = [lab, device("asa-2", &asa, pin)];
     let mut cli = request("Show version", "lab-asa", "POST", "/api/cli");
     cli.headers = vec![
         Header::new("X-Trace", "cli-1"),
