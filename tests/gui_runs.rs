@@ -4,6 +4,9 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use apx::core::error::FailureKind;
 use apx::core::history::{self, HistoryEntry};
 use apx::core::platform::Platform;
@@ -279,4 +282,87 @@ fn a_long_url_in_the_history_keeps_the_side_panel_width() {
         entry.right() < send_after.left(),
         "the entry stays in the panel: {entry:?}"
     );
+}
+
+/// A server that answers after 30 s, and a device pinned to it.
+fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServer, Device) {
+    let cert = support::localhost_cert();
+    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
+        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
+            .with_delay(Duration::from_secs(30))
+    });
+    let server = rt
+        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
+        .unwrap();
+    let d = Device {
+        name: "slow".into(),
+        folder: String::new(),
+        platform: Platform::Generic,
+        base_url: server.url(),
+        username: None,
+        trust: Trust::Pin {
+            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
+        },
+        variables: Default::default(),
+        allow_http: false,
+    };
+    (server, d)
+}
+
+/// A run shows its progress and stops; run again against a device chosen
+/// in the window, every request goes there.
+#[test]
+fn a_run_stops_and_runs_again_against_a_chosen_device() {
+    let rt = runtime();
+    let (_server, slow) = slow_device(&rt);
+    let asa = appliance(&rt, Platform::Asa);
+    let lab = device(
+        "lab-asa",
+        &asa,
+        Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+    );
+    let requests = [
+        request("Serial number", "slow", "GET", "/api/monitoring/serialnumber"),
+        request(
+            "Version",
+            "slow",
+            "GET",
+            "/api/monitoring/device/components/version",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with(dir.path(), &[slow, lab], &requests));
+    h.get_by_label("Checks").click_secondary();
+    h.run();
+    h.get_by_label("Run folder").click();
+    // A window is laid out unseen on its first frame.
+    h.run_steps(4);
+    h.get_by_label_contains("0 of 2 done");
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "the stop", run_done);
+    let run = h.state().dialogs.runs.as_ref().unwrap();
+    let first = run.rows[0].result.as_ref().unwrap().error.clone().unwrap();
+    assert_eq!(first.kind, FailureKind::Cancelled);
+    assert!(run.rows[1].result.is_none());
+    h.get_by_label_contains("2 of 2 done");
+    h.get_by_label_contains("0 passed, 1 failed, 1 not sent");
+
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Run on")
+        .click();
+    h.run();
+    // The list's entry, drawn over the device tree's.
+    h.query_all_by_label("lab-asa").last().unwrap().click();
+    h.run();
+    h.get_by_label("Run again").click();
+    h.run();
+    step_until(&mut h, "the run on the chosen device", run_done);
+    let run = h.state().dialogs.runs.as_ref().unwrap();
+    for row in &run.rows {
+        assert_eq!(row.device.as_deref(), Some("lab-asa"));
+        let result = row.result.as_ref().unwrap();
+        assert_eq!(result.status, Some(200), "{:?}", result.error);
+    }
+    h.get_by_label_contains("2 passed, 0 failed, 0 not sent");
 }

@@ -107,6 +107,7 @@ impl RunWindow {
             .filter(|r| !r.finished())
             .filter_map(|r| r.job)
             .collect();
+        jobs.sort_unstable();
         jobs.dedup();
         jobs
     }
@@ -295,7 +296,7 @@ impl RunWindow {
             ui.label(self.summary());
         });
         ui.horizontal(|ui| {
-            let label = ui.label("Device");
+            let label = ui.label("Run on");
             let shown = self.device.as_deref().unwrap_or("Each request's own");
             egui::ComboBox::from_id_salt("run-device")
                 .selected_text(shown)
