@@ -128,7 +128,9 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
     h.get_by_label_contains("0 passed, 3 failed, 0 not sent");
     assert!(h.query_all_by_label("TLS failure").count() >= 3);
     assert!(
-        !h.get_by_label("Re-run failed").accesskit_node().is_disabled(),
+        !h.get_by_label("Re-run failed")
+            .accesskit_node()
+            .is_disabled(),
         "Re-run failed is offered"
     );
 
@@ -149,8 +151,7 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
         .click();
     h.run_steps(2);
     step_until(&mut h, "the request sent again once trusted", |a| {
-        tab_finished(a)
-            && a.tabs.active().response.result.as_ref().unwrap().status == Some(200)
+        tab_finished(a) && a.tabs.active().response.result.as_ref().unwrap().status == Some(200)
     });
     let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
     assert!(file.contains(&asa.sha256), "the pin is saved: {file}");
@@ -166,7 +167,11 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
     }
     h.get_by_label_contains("3 of 3 done");
     h.get_by_label_contains("3 passed, 0 failed, 0 not sent");
-    assert!(h.get_by_label("Re-run failed").accesskit_node().is_disabled());
+    assert!(
+        h.get_by_label("Re-run failed")
+            .accesskit_node()
+            .is_disabled()
+    );
 }
 
 /// A history entry reopens exactly what it sent (method, URL, its own
@@ -324,7 +329,12 @@ fn a_run_stops_and_runs_again_against_a_chosen_device() {
         },
     );
     let requests = [
-        request("Serial number", "slow", "GET", "/api/monitoring/serialnumber"),
+        request(
+            "Serial number",
+            "slow",
+            "GET",
+            "/api/monitoring/serialnumber",
+        ),
         request(
             "Version",
             "slow",

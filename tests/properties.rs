@@ -264,7 +264,7 @@ proptest! {
             handshake: None,
             warnings: Vec::new(),
             // The same document sent as a request body (a login by hand).
-            sent: Sent { headers: Vec::new(), body: Some(answer.into()) },
+            sent: Sent { headers: Vec::new(), body: Some(answer) },
         };
         let recorded = history_record::entry(&result, None);
         prop_assert!(!recorded.body.unwrap_or_default().contains(&token));

@@ -454,10 +454,7 @@ impl ApxApp {
     }
 
     fn finish(&mut self, tab: TabId, job: JobId, result: RequestResult) {
-        let device = self
-            .tabs
-            .by_id(tab)
-            .and_then(|t| t.response.device.clone());
+        let device = self.tabs.by_id(tab).and_then(|t| t.response.device.clone());
         self.record_history(&result, device.as_deref());
         self.show(tab, job, result);
     }
@@ -1176,10 +1173,7 @@ impl ApxApp {
         let response = ResponseState {
             device: row.device.clone(),
             timeline: row.timeline.clone(),
-            input_error: row
-                .problem
-                .as_ref()
-                .map(|p| Failure::usage(p.clone(), "")),
+            input_error: row.problem.as_ref().map(|p| Failure::usage(p.clone(), "")),
             ..ResponseState::default()
         };
         let result = row.result.clone();
@@ -1221,7 +1215,9 @@ impl ApxApp {
         let when = crate::core::tls::rfc3339(entry.timestamp as i64);
         let mut notice = format!("Reopened from the history (sent {when}).");
         if entry.request_body_dropped {
-            notice.push_str(" Its request body was not recorded (over 64 KiB, or it may hold a secret).");
+            notice.push_str(
+                " Its request body was not recorded (over 64 KiB, or it may hold a secret).",
+            );
         }
         if entry.body_truncated {
             notice.push_str(" The response body was over 64 KiB and not recorded.");

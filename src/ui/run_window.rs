@@ -266,7 +266,9 @@ impl RunWindow {
             .took
             .map(|t| format!(" in {:.1} s", t.as_secs_f64()))
             .unwrap_or_default();
-        format!("{done} of {total} done{took}: {passed} passed, {failed} failed, {not_sent} not sent")
+        format!(
+            "{done} of {total} done{took}: {passed} passed, {failed} failed, {not_sent} not sent"
+        )
     }
 
     /// Draws the results table; false once the window is closed.
@@ -343,8 +345,8 @@ impl RunWindow {
                 }
                 ui.end_row();
                 for (i, row) in self.rows.iter().enumerate() {
-                    let open = egui::Button::selectable(false, row.entry.request.name.as_str())
-                        .truncate();
+                    let open =
+                        egui::Button::selectable(false, row.entry.request.name.as_str()).truncate();
                     if ui
                         .add_sized([160.0, 18.0], open)
                         .on_hover_text("Open the full response in a new tab")
