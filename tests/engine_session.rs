@@ -29,6 +29,7 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
                 body: None,
             },
             sink: Sink::Memory(apx::engine::http::DEFAULT_MAX_BODY),
+            all_pages: false,
         })
         .collect();
     Job {
@@ -203,6 +204,7 @@ fn cancel_stops_a_slow_request() {
             body: None,
         },
         sink: Sink::Memory(apx::engine::http::DEFAULT_MAX_BODY),
+        all_pages: false,
     });
     let id = engine.run(spec_job);
     arrived

@@ -265,6 +265,7 @@ proptest! {
             warnings: Vec::new(),
             // The same document sent as a request body (a login by hand).
             sent: Sent { headers: Vec::new(), body: Some(answer) },
+            pages: None,
         };
         let recorded = history_record::entry(&result, None);
         prop_assert!(!recorded.body.unwrap_or_default().contains(&token));
@@ -616,6 +617,115 @@ proptest! {
             pretty_json::pretty(compact.as_bytes()).unwrap(),
             serde_json::to_string_pretty(&nested).unwrap()
         );
+    }
+}
+
+/// Pages a hostile appliance might send: ASA and FMC pages with any
+/// offsets, totals, item counts and next links (to the same origin, to
+/// others, back to themselves), and mutations of real ones.
+fn hostile_page() -> impl Strategy<Value = Vec<u8>> {
+    let links = prop_oneof![
+        Just(None),
+        Just(Some("/api/x")),
+        Just(Some("/api/x?offset=1")),
+        Just(Some("https://fw/api/x?offset=2")),
+        Just(Some("https://evil.example/api/x?offset=2")),
+        Just(Some("http://fw/api/x?offset=2")),
+        Just(Some("//fw:8443/api/x")),
+        Just(Some("")),
+    ];
+    let structured = (
+        any::<bool>(),
+        0u64..8,
+        0u64..20,
+        0usize..4,
+        links,
+    )
+        .prop_map(|(asa, offset, total, items, next)| {
+            let items: Vec<Value> = (0..items).map(Value::from).collect();
+            let doc = if asa {
+                serde_json::json!({"rangeInfo": {"offset": offset, "limit": 2, "total": total}, "items": items})
+            } else {
+                serde_json::json!({"items": items, "paging": {"offset": offset, "limit": 2, "count": total, "next": next.into_iter().collect::<Vec<_>>()}})
+            };
+            serde_json::to_vec(&doc).unwrap()
+        });
+    prop_oneof![
+        3 => structured,
+        1 => mutated(r#"{"rangeInfo":{"offset":0,"limit":2,"total":9},"items":[{"a":1},{"b":2}]}"#),
+        1 => mutated(r#"{"items":[1],"paging":{"offset":0,"limit":1,"count":3,"pages":3,"next":["https://fw/api/x?offset=1"]}}"#),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the pages say, a walk asks only for pages of the first
+    /// page's origin, never asks for the same page twice, ends within the
+    /// pages it is given, and a walk that ends merges into one JSON document
+    /// holding every page's items.
+    #[test]
+    fn hostile_pages_never_loop_leave_the_origin_or_panic(
+        pages in proptest::collection::vec(hostile_page(), 1..16),
+    ) {
+        use apx::core::paging::{Next, Walk};
+        let first = url::Url::parse("https://fw/api/x").unwrap();
+        let mut walk = Walk::new(first.clone(), 1 << 20);
+        let mut asked = std::collections::HashSet::from([first.to_string()]);
+        let mut items = 0;
+        for body in &pages {
+            let received = serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v.get("items").and_then(Value::as_array).map(Vec::len))
+                .unwrap_or(0);
+            match walk.add(body) {
+                Ok(Next::Page(next)) => {
+                    items += received;
+                    prop_assert_eq!(next.url.origin(), first.origin());
+                    prop_assert!(asked.insert(next.url.to_string()), "{} asked twice", next.url);
+                }
+                Ok(Next::Done) => {
+                    items += received;
+                    let pages = walk.pages();
+                    let merged = walk.merged();
+                    if pages == 1 {
+                        prop_assert_eq!(&merged, body);
+                    } else {
+                        let merged: Value = serde_json::from_slice(&merged).unwrap();
+                        prop_assert_eq!(merged["items"].as_array().unwrap().len(), items);
+                    }
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
+    /// A well-behaved ASA collection of any size, walked with any limit,
+    /// comes back whole and in order, in as many pages as it takes.
+    #[test]
+    fn asa_collections_are_walked_whole_and_in_order(total in 0u64..300, limit in 1u64..40) {
+        use apx::core::paging::{Next, Walk};
+        let start = url::Url::parse(&format!("https://fw/api/objects?limit={limit}")).unwrap();
+        let mut walk = Walk::new(start, u64::MAX);
+        let mut offset = 0;
+        loop {
+            let items: Vec<u64> = (offset..total.min(offset + limit)).collect();
+            let page = serde_json::json!({"rangeInfo": {"offset": offset, "limit": limit, "total": total}, "items": items});
+            match walk.add(&serde_json::to_vec(&page).unwrap()).unwrap() {
+                Next::Done => break,
+                Next::Page(next) => {
+                    let kept = format!("limit={limit}&offset=");
+                    prop_assert!(next.url.query().unwrap().starts_with(&kept));
+                    prop_assert_eq!(next.of, Some(total.div_ceil(limit)));
+                    offset = next.url.query_pairs().find(|(k, _)| k == "offset").unwrap().1.parse().unwrap();
+                }
+            }
+        }
+        prop_assert_eq!(u64::from(walk.pages()), total.div_ceil(limit).max(1));
+        let merged: Value = serde_json::from_slice(&walk.merged()).unwrap();
+        let got: Vec<u64> = merged["items"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        prop_assert_eq!(got, (0..total).collect::<Vec<_>>());
     }
 }
 

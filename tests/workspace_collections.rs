@@ -199,6 +199,10 @@ fn stamp_changes_when_files_change() {
     fs::write(&path, b"{}").unwrap();
     assert_ne!(ws.collections_stamp(), one, "edited outside the app");
     fs::remove_file(&path).unwrap();
+    let emptied = ws.collections_stamp();
+    assert_ne!(emptied, one);
+    assert_ne!(emptied, empty, "an empty folder is part of the tree");
+    fs::remove_dir(path.parent().unwrap()).unwrap();
     assert_eq!(ws.collections_stamp(), empty);
 }
 

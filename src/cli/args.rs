@@ -53,6 +53,20 @@ pub enum Command {
     Export(ExportCommand),
     /// Run a saved request, or every saved request of a folder, one session per device
     Run(RunArgs),
+    /// Compare two JSON files (bodies, or `send --json` documents): exit 0 equal, 1 different
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first JSON file
+    pub a: PathBuf,
+    /// The second JSON file
+    pub b: PathBuf,
+    /// Ignore this path and everything under it: a JSON pointer whose
+    /// segments may be * (one segment) or ** (any number); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub ignore: Vec<String>,
 }
 
 /// How to trust the server's certificate (at most one).
@@ -128,8 +142,20 @@ pub struct SendArgs {
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub data: Option<String>,
     /// Write the response body to FILE (binary safe)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "filter"
+    )]
     pub output: Option<PathBuf>,
+    /// Follow the collection's pages (ASA rangeInfo, FMC/FDM paging) in one
+    /// session and print one document holding every page's items
+    #[arg(long)]
+    pub all_pages: bool,
+    /// A jq expression applied to the response body; prints its results
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// A full URL, or with --device a path joined to the device's base URL
     pub target: String,
 }
@@ -138,6 +164,9 @@ pub struct SendArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// A jq expression applied to each response body; prints its results
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// A saved request file or a folder of them (a path, or relative to the workspace)
     pub path: PathBuf,
 }

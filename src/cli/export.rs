@@ -12,7 +12,7 @@ use super::args::ExportCommand;
 use super::output::{Shown, print_json};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
-use crate::core::interop::{CurlInput, export_curl, export_postman, pinned_key};
+use crate::core::interop::{CurlInput, PostmanFolder, export_curl, pinned_key, postman_folder};
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Workspace, atomic};
@@ -78,43 +78,16 @@ fn postman(
     folder: &str,
     output: Option<&Path>,
 ) -> Result<(String, serde_json::Value), Failure> {
-    let folder = folder.trim().trim_matches('/');
     let collections = workspace.collections();
     for problem in &collections.problems {
         eprintln!("warning: {}", problem.message);
     }
-    let prefix = format!("{folder}/");
-    let requests: Vec<_> = collections
-        .requests
-        .iter()
-        .filter_map(|entry| {
-            let below = if folder.is_empty() {
-                Some(entry.folder.as_str())
-            } else if entry.folder == folder {
-                Some("")
-            } else {
-                entry.folder.strip_prefix(&prefix)
-            };
-            below.map(|below| (below.to_string(), entry.request.clone()))
-        })
-        .collect();
-    if requests.is_empty() {
-        return Err(Failure::usage(
-            format!("no saved requests in folder {folder:?}"),
-            "Give a folder of the workspace, e.g. Lab/ASA; \"\" exports every saved request.",
-        ));
-    }
-    let name = folder
-        .rsplit('/')
-        .next()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("apx");
-    let collection = export_postman(name, &requests);
-    let count = requests.len();
+    let PostmanFolder {
+        collection,
+        text,
+        count,
+    } = postman_folder(&collections, folder)?;
     let plural = if count == 1 { "" } else { "s" };
-    let mut text = serde_json::to_string_pretty(&collection)
-        .map_err(|e| Failure::usage(format!("cannot encode the collection: {e}"), ""))?;
-    text.push('\n');
     match output {
         Some(path) => {
             atomic::write_atomic(path, text.as_bytes()).map_err(|e| {

@@ -3,7 +3,9 @@
 pub mod args;
 mod demo;
 mod device;
+mod diff;
 mod export;
+mod filter;
 mod import;
 mod output;
 mod probe;
@@ -84,6 +86,7 @@ pub fn run(ctx: Context, command: Command) -> u8 {
         Command::Import(command) => import::run(ctx, command),
         Command::Export(command) => export::run(ctx, command),
         Command::Run(args) => run::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, args),
     }
 }
 

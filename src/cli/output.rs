@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::core::error::Failure;
+use crate::core::filter::Output;
 use crate::core::platform::{Platform, reason_phrase};
 use crate::engine::RequestResult;
 use crate::engine::http::Body;
@@ -30,7 +31,16 @@ pub struct SendDocument<'a> {
     pub insecure: bool,
     /// Credentials sent over plain HTTP, say; empty when none.
     pub warnings: &'a [String],
+    /// `--all-pages`: the pages sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
     pub error: Option<&'a Failure>,
+    /// `--filter`: its results, when the request succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<Vec<Box<RawValue>>>,
+    /// `--filter`: why it failed on this body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,7 +96,27 @@ impl<'a> SendDocument<'a> {
             output,
             insecure: result.handshake.as_ref().is_some_and(|h| h.insecure),
             warnings: &result.warnings,
+            pages: result.pages,
             error: result.error.as_ref(),
+            filtered: None,
+            filter_error: None,
+        }
+    }
+
+    /// The document with `--filter`'s output.
+    pub fn with_filter(self, output: Option<&Output>) -> Self {
+        let Some(output) = output else { return self };
+        SendDocument {
+            // Each result is JSON written by `core::filter`.
+            filtered: Some(
+                output
+                    .results
+                    .iter()
+                    .filter_map(|r| RawValue::from_string(r.clone()).ok())
+                    .collect(),
+            ),
+            filter_error: output.error.clone(),
+            ..self
         }
     }
 
@@ -102,7 +132,10 @@ impl<'a> SendDocument<'a> {
             output: None,
             insecure: false,
             warnings: &[],
+            pages: None,
             error: Some(failure),
+            filtered: None,
+            filter_error: None,
         }
     }
 }
@@ -240,8 +273,9 @@ pub fn failure_text(failure: &Failure, shown: Shown) -> String {
     text
 }
 
-/// A result for people: summary and notes on stderr, body on stdout.
-pub fn print_result(result: &RequestResult, platform: Platform) {
+/// A result for people: summary and notes on stderr, body (or the
+/// filter's results) on stdout.
+pub fn print_result(result: &RequestResult, platform: Platform, filtered: Option<&Output>) {
     print_warnings_of(result);
     if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure) {
         eprintln!(
@@ -256,8 +290,13 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
         } else {
             format!("{}: ", Shown::stderr().line(&result.name))
         };
+        let pages = match result.pages {
+            Some(1) => " · 1 page".to_string(),
+            Some(n) => format!(" · {n} pages"),
+            None => String::new(),
+        };
         eprintln!(
-            "{label}HTTP {status} {} · {:.1} ms · {} bytes",
+            "{label}HTTP {status} {} · {:.1} ms · {} bytes{pages}",
             reason_phrase(status),
             result.elapsed.as_secs_f64() * 1000.0,
             result.body.len()
@@ -271,13 +310,35 @@ pub fn print_result(result: &RequestResult, platform: Platform) {
             if result.error.is_none() {
                 print_warnings(platform, bytes);
             }
-            print_body(bytes);
+            match filtered {
+                Some(output) => print_filtered(None, output),
+                None => print_body(bytes),
+            }
         }
         Body::File { path, len } => eprintln!("{len} bytes written to {}", path.display()),
         _ => {}
     }
     if let Some(failure) = &result.error {
         print_failure(failure);
+    }
+}
+
+/// A filter's results on stdout, one JSON value a line (control characters
+/// escaped on a terminal), and its error on stderr, after `name: ` if given.
+pub fn print_filtered(name: Option<&str>, output: &Output) {
+    let shown = Shown::stdout();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = output
+        .results
+        .iter()
+        .try_for_each(|r| writeln!(out, "{}", shown.line(r)))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        eprintln!("apx: cannot write output: {e}");
+    }
+    if let Some(error) = &output.error {
+        let label = name.map_or(String::new(), |n| format!("{}: ", Shown::stderr().line(n)));
+        eprintln!("{label}error: filter: {}", Shown::stderr().line(error));
     }
 }
 

@@ -8,10 +8,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::args::{ConnectionArgs, RunArgs};
-use super::output::{SendDocument, Shown, failure_text, print_json, redirect_note};
+use super::output::{SendDocument, Shown, failure_text, print_filtered, print_json, redirect_note};
 use super::send::session_spec;
 use super::{Context, blocking_run, report};
 use crate::core::error::{Failure, FailureKind};
+use crate::core::filter::Output;
 use crate::core::history;
 use crate::core::platform::Platform;
 use crate::core::request::origin;
@@ -26,14 +27,20 @@ use crate::engine::{Job, JobRequest, RequestResult, history_record};
 /// What happened to one request (or a file or folder not read: unreadable,
 /// a link, too deep), in run order.
 enum Outcome {
-    Sent(Box<RequestResult>),
-    NotSent { name: String, failure: Failure },
+    /// A result, and `--filter`'s output on its body.
+    Sent(Box<RequestResult>, Option<Output>),
+    NotSent {
+        name: String,
+        failure: Failure,
+    },
 }
 
 impl Outcome {
     fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Sent(result) => result.exit_code(),
+            Outcome::Sent(result, filtered) => result
+                .exit_code()
+                .max(super::filter::exit_code(filtered.as_ref())),
             Outcome::NotSent { failure, .. } => failure.kind.exit_code(),
         }
     }
@@ -48,6 +55,9 @@ struct Group {
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> u8 {
+    if let Err(failure) = super::filter::check(args.filter.as_deref()) {
+        return report(ctx, &failure);
+    }
     let workspace = Workspace::new(&ctx.workspace);
     let collections = match collect(&workspace, &args.path) {
         Ok(c) => c,
@@ -64,7 +74,8 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
         let results = blocking_run(group.job);
         record_history(ctx, &results, group.device.as_deref());
         for (slot, result) in group.slots.into_iter().zip(results) {
-            outcomes[slot] = Some(Outcome::Sent(Box::new(result)));
+            let filtered = super::filter::apply(args.filter.as_deref(), &result);
+            outcomes[slot] = Some(Outcome::Sent(Box::new(result), filtered));
         }
     }
     let mut outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
@@ -111,7 +122,7 @@ fn collect(workspace: &Workspace, path: &Path) -> Result<Collections, Failure> {
                 path: absolute,
                 request,
             }],
-            problems: Vec::new(),
+            ..Collections::default()
         });
     }
     Err(Failure::usage(
@@ -243,7 +254,7 @@ pub(super) fn record_history(ctx: &Context, results: &[RequestResult], device: O
 fn print_documents(outcomes: &[Outcome]) {
     let mut warned = BTreeSet::new();
     for outcome in outcomes {
-        if let Outcome::Sent(result) = outcome {
+        if let Outcome::Sent(result, _) = outcome {
             for warning in result.warnings.iter().filter(|w| warned.insert(*w)) {
                 eprintln!("warning: {warning}");
             }
@@ -252,7 +263,9 @@ fn print_documents(outcomes: &[Outcome]) {
     let documents: Vec<SendDocument<'_>> = outcomes
         .iter()
         .map(|outcome| match outcome {
-            Outcome::Sent(result) => SendDocument::from_result(result, true),
+            Outcome::Sent(result, filtered) => {
+                SendDocument::from_result(result, true).with_filter(filtered.as_ref())
+            }
             Outcome::NotSent { name, failure } => SendDocument {
                 name: Some(name),
                 ..SendDocument::usage(failure)
@@ -269,7 +282,7 @@ fn print_table(outcomes: &[Outcome]) {
     let rows: Vec<[String; 4]> = outcomes
         .iter()
         .map(|outcome| match outcome {
-            Outcome::Sent(result) => {
+            Outcome::Sent(result, _) => {
                 for warning in &result.warnings {
                     if warned.insert(warning.clone()) {
                         eprintln!("warning: {warning}");
@@ -333,6 +346,11 @@ fn print_table(outcomes: &[Outcome]) {
             "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}",
             row[0], row[1], row[2], row[3]
         );
+    }
+    for outcome in outcomes {
+        if let Outcome::Sent(result, Some(filtered)) = outcome {
+            print_filtered(Some(&result.name), filtered);
+        }
     }
 }
 

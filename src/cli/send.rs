@@ -20,27 +20,31 @@ use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Job, JobRequest};
 
 pub fn run(ctx: &Context, args: SendArgs) -> u8 {
-    let job = match build_job(ctx, &args) {
-        Ok(job) => job,
-        Err(failure) => {
-            if ctx.json {
-                print_json(&SendDocument::usage(&failure));
-            } else {
-                print_failure(&failure);
+    let job =
+        match super::filter::check(args.filter.as_deref()).and_then(|()| build_job(ctx, &args)) {
+            Ok(job) => job,
+            Err(failure) => {
+                if ctx.json {
+                    print_json(&SendDocument::usage(&failure));
+                } else {
+                    print_failure(&failure);
+                }
+                return failure.kind.exit_code();
             }
-            return failure.kind.exit_code();
-        }
-    };
+        };
     let platform = job.session.platform;
     let results = blocking_run(job);
     let mut worst = 0;
     for result in &results {
-        worst = worst.max(result.exit_code());
+        let filtered = super::filter::apply(args.filter.as_deref(), result);
+        worst = worst
+            .max(result.exit_code())
+            .max(super::filter::exit_code(filtered.as_ref()));
         if ctx.json {
             print_warnings_of(result);
-            print_json(&SendDocument::from_result(result, false));
+            print_json(&SendDocument::from_result(result, false).with_filter(filtered.as_ref()));
         } else {
-            print_result(result, platform);
+            print_result(result, platform, filtered.as_ref());
         }
     }
     super::run::record_history(ctx, &results, args.connection.device.as_deref());
@@ -103,6 +107,7 @@ fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
                 body,
             },
             sink,
+            all_pages: args.all_pages,
         }],
         keyring: None,
     })

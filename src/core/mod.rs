@@ -1,9 +1,12 @@
 //! The pure core: request model, platform presets, error decoders, TLS
 //! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
 
+pub mod diff;
 pub mod error;
+pub mod filter;
 pub mod history;
 pub mod interop;
+pub mod paging;
 pub mod platform;
 pub mod pretty_json;
 pub mod request;

@@ -146,6 +146,7 @@ mod tests {
             handshake: None,
             warnings: Vec::new(),
             sent: Default::default(),
+            pages: None,
         }
     }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use super::tls::{Capture, Handshake, client_config};
-use crate::core::error::{Failure, FailureKind, Remedy};
+use crate::core::error::{Failure, FailureKind, Remedy, size_text};
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
 use crate::core::workspace::atomic::Replacement;
@@ -338,16 +338,6 @@ fn too_large(cap: u64) -> Failure {
         "Write the body to a file with -o FILE (a 2xx body then streams to disk without a limit), or raise --max-body (in the app: View > Body size limit).",
     )
     .with_remedy(Remedy::RaiseBodyLimit)
-}
-
-/// `200 MiB`, `1 KiB`, `1500 bytes`: a limit as it was most likely given.
-fn size_text(bytes: u64) -> String {
-    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
-            return format!("{} {unit}", bytes >> shift);
-        }
-    }
-    format!("{bytes} bytes")
 }
 
 fn file_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {

@@ -5,6 +5,7 @@
 pub mod history_record;
 pub mod http;
 pub mod keyring;
+pub mod paging;
 pub mod probe;
 pub mod session;
 pub mod session_choice;
@@ -49,6 +50,9 @@ pub struct JobRequest {
     pub name: String,
     pub request: PreparedRequest,
     pub sink: Sink,
+    /// Follow the collection's pages and answer with them merged
+    /// ([`paging::walk`]).
+    pub all_pages: bool,
 }
 
 impl JobRequest {
@@ -65,6 +69,7 @@ impl JobRequest {
                 body: prepared.body,
             },
             sink,
+            all_pages: false,
         }
     }
 }
@@ -130,6 +135,14 @@ pub enum Event {
         received: u64,
         total: Option<u64>,
     },
+    /// Page `number` of an all-pages request is being sent; `of` pages in
+    /// all, when the collection says.
+    Page {
+        job: JobId,
+        index: usize,
+        number: u32,
+        of: Option<u64>,
+    },
     Exchange {
         job: JobId,
         record: ExchangeRecord,
@@ -163,6 +176,8 @@ pub struct RequestResult {
     pub handshake: Option<Handshake>,
     /// For people: credentials sent over plain HTTP, say.
     pub warnings: Vec<String>,
+    /// For an all-pages request: the pages sent (the failed one included).
+    pub pages: Option<u32>,
     /// What the request carried, for the history.
     pub sent: Sent,
 }
@@ -381,17 +396,40 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 })
             }
         };
-        let outcome = tokio::select! {
-            r = tokio::time::timeout(timeout, session.send(&request.request, &request.sink, &mut on)) => match r {
-                Ok(r) => r,
-                Err(_) => Err(Failure::new(
-                    FailureKind::Timeout,
-                    format!("no complete answer within {} s", timeout.as_secs_f64()),
-                    "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-                ).with_remedy(Remedy::RaiseTimeout)),
-            },
-            _ = &mut cancel => Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")),
+        let mut on_page = |number, of| {
+            events.emit(Event::Page {
+                job: id,
+                index,
+                number,
+                of,
+            })
         };
+        let sent = async {
+            if request.all_pages {
+                let paged = paging::walk(
+                    &mut session,
+                    &request.request,
+                    &request.sink,
+                    timeout,
+                    &mut on_page,
+                    &mut on,
+                )
+                .await;
+                (paged.outcome, Some((paged.pages, paged.url)))
+            } else {
+                let sent = session.send(&request.request, &request.sink, &mut on);
+                (within(timeout, sent).await, None)
+            }
+        };
+        let (outcome, paged) = tokio::select! {
+            sent = sent => sent,
+            _ = &mut cancel => (Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")), None),
+        };
+        let url = paged.as_ref().map_or_else(
+            || request.request.url.to_string(),
+            |(_, url)| url.to_string(),
+        );
+        let pages = paged.map(|(pages, _)| pages);
         let handshake = session.transport().handshake();
         if handshake.is_some() && handshake != last_handshake {
             last_handshake = handshake.clone();
@@ -430,7 +468,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 RequestResult {
                     name: request.name.clone(),
                     method: request.request.method.clone(),
-                    url: request.request.url.to_string(),
+                    url,
                     status: Some(response.status),
                     elapsed,
                     headers: redact_response_headers(response.headers),
@@ -439,10 +477,13 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     handshake,
                     warnings,
                     sent: Sent::of(&request.request, platform),
+                    pages,
                 }
             }
             Err(failure) => RequestResult {
                 warnings,
+                url,
+                pages,
                 ..failed_result(request, platform, failure, elapsed, handshake)
             },
         };
@@ -509,7 +550,25 @@ fn failed_result(
         handshake,
         warnings: Vec::new(),
         sent: Sent::of(&request.request, platform),
+        pages: None,
     }
+}
+
+/// `send` given `timeout` to complete, login included.
+async fn within(
+    timeout: Duration,
+    send: impl std::future::Future<Output = Result<http::WireResponse, Failure>>,
+) -> Result<http::WireResponse, Failure> {
+    tokio::time::timeout(timeout, send)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure::new(
+                FailureKind::Timeout,
+                format!("no complete answer within {} s", timeout.as_secs_f64()),
+                "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+            )
+            .with_remedy(Remedy::RaiseTimeout))
+        })
 }
 
 #[cfg(test)]

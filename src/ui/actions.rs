@@ -57,14 +57,24 @@ pub enum Action {
     StopRun,
     /// Closes the run window (stopping the run).
     CloseRun,
+    /// File > Open workspace's Open (or a recent workspace).
+    OpenWorkspace(std::path::PathBuf),
+    /// Opens the tree dialog asking for this (new items go in the folder).
+    AskTree(super::tree_ops::Ask, String),
+    /// A change to the saved-requests tree, from its dialog or a drop.
+    Tree(super::tree_ops::TreeOp),
     ClearHistory,
     LoadHistory,
+    /// The export dialog's Export.
+    ExportCollection,
     /// The Postman dialog's Import.
     ImportPostman,
     /// Stores the Postman dialog's found password number `index`.
     StoreFoundPassword(usize),
     /// The active tab's find text or view changed.
     RefreshFind,
+    /// The active tab's jq filter changed.
+    RefreshFilter,
     SaveBody,
     Pick {
         target: PickTarget,

@@ -18,6 +18,7 @@ use super::inbox::{Inbox, Msg, PickTarget, StoredDevice};
 use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
 use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs, tab_strip};
+use super::tree_ops::{Ask, Changed, Node, TreeDialog};
 use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, catalog};
 use crate::core::request::origin;
@@ -57,6 +58,8 @@ pub struct ApxApp {
     /// Set to stop the search under way when a newer one starts.
     find_cancel: Option<Arc<AtomicBool>>,
     find_generation: u64,
+    filter_cancel: Option<Arc<AtomicBool>>,
+    filter_generation: u64,
     /// How far the window's first frame has got (`apx -v` logs it; the
     /// start-up benchmark waits for it).
     first_frame: FirstFrame,
@@ -106,6 +109,8 @@ impl ApxApp {
             scans: Scans::default(),
             find_cancel: None,
             find_generation: 0,
+            filter_cancel: None,
+            filter_generation: 0,
             first_frame: FirstFrame::Pending,
         };
         app.scan();
@@ -124,6 +129,7 @@ impl ApxApp {
         self.scans.running = true;
         let workspace = self.workspace.clone();
         self.inbox.outbox().spawn(move || Msg::Scanned {
+            dir: workspace.dir().to_path_buf(),
             devices: workspace.load_devices(),
             collections: workspace.collections(),
         });
@@ -226,7 +232,12 @@ impl ApxApp {
                 &v,
             ));
         });
-        actions.extend(super::dialogs::ui(ui.ctx(), &mut self.dialogs, &v));
+        actions.extend(super::dialogs::ui(
+            ui.ctx(),
+            &mut self.dialogs,
+            &v,
+            &self.settings.recent_workspaces,
+        ));
         for action in actions {
             self.apply(action, ui.ctx());
         }
@@ -244,6 +255,20 @@ impl ApxApp {
             Msg::Rendered { tab, job, rendered } => {
                 if let Some(t) = self.tabs.by_id(tab).filter(|t| t.response.job == Some(job)) {
                     t.response.rendered = Some(rendered);
+                    self.refresh_filter(tab);
+                    self.refresh_find(tab);
+                }
+            }
+            Msg::Filtered {
+                tab,
+                generation,
+                filtered,
+            } => {
+                if let Some(t) = self.tabs.by_id(tab)
+                    && t.response.filter_generation == generation
+                {
+                    t.response.filtered = Some(filtered);
+                    t.response.filter_pending = false;
                     self.refresh_find(tab);
                 }
             }
@@ -270,9 +295,16 @@ impl ApxApp {
                 self.notice = Some(text);
             }
             Msg::WorkspaceChanged => self.scan(),
+            Msg::Scanned { dir, .. } if dir != self.workspace.dir() => {
+                // Of the workspace before another was opened.
+                self.scans.running = false;
+                self.scans.again = false;
+                self.scan();
+            }
             Msg::Scanned {
                 devices,
                 collections,
+                ..
             } => {
                 let first = !self.tree.loaded;
                 for name in self.tree.rescanned(devices, collections) {
@@ -320,6 +352,23 @@ impl ApxApp {
                     None => self.notice = Some(e.message),
                 },
             },
+            Msg::TreeChanged(outcome) => self.tree_changed(outcome),
+            Msg::Exported(outcome) => {
+                if let Some(dialog) = &mut self.dialogs.export {
+                    dialog.running = false;
+                    dialog.outcome = Some(outcome);
+                }
+            }
+            Msg::WorkspaceChecked { dir, outcome } => match outcome {
+                Ok(watcher) => self.open_workspace(dir, watcher),
+                Err(failure) => match &mut self.dialogs.workspace {
+                    Some(dialog) => {
+                        dialog.opening = false;
+                        dialog.error = Some(failure);
+                    }
+                    None => self.notice = Some(failure.message),
+                },
+            },
             Msg::Imported { report, secrets } => {
                 let device = self
                     .tabs
@@ -345,6 +394,68 @@ impl ApxApp {
                 self.scan();
             }
         }
+    }
+
+    /// Makes `dir` the workspace: its devices and saved requests replace
+    /// the old ones (the demo devices stay), read in the background; a
+    /// file that does not read is reported, never rewritten.
+    fn open_workspace(&mut self, dir: PathBuf, watcher: Option<notify::RecommendedWatcher>) {
+        self.dialogs.workspace = None;
+        self.settings.remember_workspace(&dir);
+        self.workspace = Workspace::new(dir);
+        self.watcher = watcher;
+        let transient = &self.tree.transient;
+        self.passwords.retain(|name, _| transient.contains(name));
+        self.tree.devices.retain(|d| transient.contains(&d.name));
+        self.tree.problem = None;
+        self.tree.collections = Default::default();
+        // The first scan gives the tabs a device of this workspace.
+        self.tree.loaded = false;
+        self.side.selected = None;
+        self.side.history = None;
+        for tab in &mut self.tabs.list {
+            tab.draft.saved_path = None;
+        }
+        self.notice = Some(format!(
+            "Opened workspace {}",
+            self.workspace.dir().display()
+        ));
+        self.scan();
+    }
+
+    /// A change to the saved-requests tree made: the tabs showing a moved
+    /// request follow it, a new request opens in a new tab. Refused: the
+    /// dialog (or the status bar) says why.
+    fn tree_changed(&mut self, outcome: Result<Changed, Failure>) {
+        let changed = match outcome {
+            Ok(changed) => changed,
+            Err(failure) => {
+                match &mut self.dialogs.tree {
+                    Some(dialog) => {
+                        dialog.running = false;
+                        dialog.error = Some(failure);
+                    }
+                    None => self.notice = Some(failure.message),
+                }
+                return;
+            }
+        };
+        self.dialogs.tree = None;
+        self.side.selected = None;
+        if let Some((from, to)) = changed.moved {
+            for tab in &mut self.tabs.list {
+                if tab.draft.saved_path.as_ref() == Some(&from) {
+                    tab.draft.saved_path = to.clone();
+                }
+            }
+        }
+        if let Some(entry) = changed.created {
+            let device = self.tabs.active().device.clone();
+            let draft = Draft::from_saved(&entry.request, Some(entry.path.clone()));
+            self.tabs.open(device, draft).focus_url = true;
+        }
+        self.notice = Some(changed.notice);
+        self.scan();
     }
 
     /// Gives the remembered tabs (or the first tab) a device once the
@@ -382,6 +493,7 @@ impl ApxApp {
             | Event::Tls { job, .. }
             | Event::Head { job, .. }
             | Event::Progress { job, .. }
+            | Event::Page { job, .. }
             | Event::Exchange { job, .. }
             | Event::Finished { job, .. }
             | Event::JobDone { job } => *job,
@@ -399,6 +511,7 @@ impl ApxApp {
                 Event::Tls { .. }
                 | Event::Head { .. }
                 | Event::Progress { .. }
+                | Event::Page { .. }
                 | Event::Keyring { .. } => {}
             }
             return;
@@ -420,6 +533,11 @@ impl ApxApp {
                 if let Some(run) = &mut r.running {
                     run.received = received;
                     run.total = total;
+                }
+            }
+            Event::Page { number, of, .. } => {
+                if let Some(run) = &mut r.running {
+                    run.page = Some((number, of));
                 }
             }
             Event::Exchange { record, .. } => r.timeline.push(record),
@@ -570,6 +688,23 @@ impl ApxApp {
                 self.stop_run();
                 self.dialogs.runs = None;
             }
+            Action::OpenWorkspace(dir) => {
+                let outbox = self.inbox.outbox().clone();
+                self.inbox.outbox().spawn(move || Msg::WorkspaceChecked {
+                    outcome: super::workspace_dialog::check(&dir)
+                        .map(|()| super::inbox::watch(&dir, &outbox)),
+                    dir,
+                });
+            }
+            Action::AskTree(ask, folder) => {
+                self.dialogs.tree = Some(TreeDialog::new(ask, folder));
+            }
+            Action::Tree(op) => {
+                let workspace = self.workspace.clone();
+                self.inbox
+                    .outbox()
+                    .spawn(move || Msg::TreeChanged(op.apply(&workspace)));
+            }
             Action::ClearHistory => {
                 let dir = self.workspace.dir().to_path_buf();
                 self.inbox.outbox().spawn(move || {
@@ -588,9 +723,15 @@ impl ApxApp {
                 });
             }
             Action::ImportPostman => self.import_postman(),
+            Action::ExportCollection => self.export_collection(),
             Action::StoreFoundPassword(i) => self.store_found_password(i),
             Action::RefreshFind => {
                 let id = self.tabs.active().id;
+                self.refresh_find(id);
+            }
+            Action::RefreshFilter => {
+                let id = self.tabs.active().id;
+                self.refresh_filter(id);
                 self.refresh_find(id);
             }
             Action::SaveBody => self.save_body(),
@@ -657,6 +798,35 @@ impl ApxApp {
                 self.dialogs.editor =
                     Some(super::device_editor::DeviceEditor::new_in(String::new()));
             }
+            Command::NewRequest | Command::NewFolder => {
+                let ask = if command == Command::NewRequest {
+                    Ask::NewRequest
+                } else {
+                    Ask::NewFolder
+                };
+                let folder = self.side.selected.as_ref().map(Node::folder);
+                self.dialogs.tree = Some(TreeDialog::new(ask, folder.unwrap_or_default()));
+            }
+            Command::RenameSelected | Command::DeleteSelected => {
+                let Some(node) = self.side.selected.clone() else {
+                    self.notice = Some("Select a saved request or folder first.".into());
+                    return;
+                };
+                let ask = if command == Command::RenameSelected {
+                    Ask::Rename(node)
+                } else {
+                    Ask::Delete(node)
+                };
+                self.dialogs.tree = Some(TreeDialog::new(ask, String::new()));
+            }
+            Command::OpenWorkspace => self.dialogs.workspace = Some(Default::default()),
+            Command::ExportCollection => {
+                let folder = self.side.selected.as_ref().map(Node::folder);
+                self.dialogs.export = Some(super::export_dialog::ExportDialog {
+                    folder: folder.unwrap_or_default(),
+                    ..Default::default()
+                });
+            }
             Command::ImportPostman => self.dialogs.import = Some(Default::default()),
             Command::ReloadWorkspace => {
                 self.watch();
@@ -704,6 +874,8 @@ impl ApxApp {
         };
         let id = self.engine.run(job);
         let keep_tab = tab.response.tab;
+        // The filter stays, to apply to the new answer.
+        let filter = std::mem::take(&mut tab.response.filter);
         tab.response = ResponseState {
             device: tab.device.clone(),
             job: Some(id),
@@ -713,8 +885,10 @@ impl ApxApp {
                 status: None,
                 received: 0,
                 total: None,
+                page: None,
             }),
             tab: keep_tab,
+            filter,
             ..ResponseState::default()
         };
         self.notice = None;
@@ -744,13 +918,12 @@ impl ApxApp {
             auth: Some(auth),
             ..SessionChoice::default()
         };
+        let mut request =
+            JobRequest::from_prepared(tab.draft.name.clone(), prepared, self.settings.body_sink());
+        request.all_pages = tab.draft.all_pages;
         Ok(Job {
-            session: choice.spec(&prepared.url, self.settings.timeout(), password),
-            requests: vec![JobRequest::from_prepared(
-                tab.draft.name.clone(),
-                prepared,
-                self.settings.body_sink(),
-            )],
+            session: choice.spec(&request.request.url, self.settings.timeout(), password),
+            requests: vec![request],
             keyring,
         })
     }
@@ -822,13 +995,13 @@ impl ApxApp {
         r.find_index = 0;
         r.find_pending = false;
         r.find_generation = generation;
-        let Some(rendered) = r.rendered.as_ref().filter(|_| r.find_open) else {
+        let Some(text) = r.shown_text().filter(|_| r.find_open) else {
             return;
         };
         if r.find.is_empty() {
             return;
         }
-        let text = Arc::clone(rendered.text(r.raw));
+        let text = Arc::clone(text);
         let needle = r.find.clone();
         let cancel = Arc::new(AtomicBool::new(false));
         r.find_pending = true;
@@ -838,6 +1011,43 @@ impl ApxApp {
             generation,
             hits: text.find(&needle, &cancel).unwrap_or_default(),
         });
+    }
+
+    /// Runs the tab's jq filter on its body on a worker thread (a newer run
+    /// cancels it between results); the results arrive in the inbox.
+    fn refresh_filter(&mut self, tab: TabId) {
+        self.filter_generation += 1;
+        let generation = self.filter_generation;
+        if let Some(previous) = self.filter_cancel.take() {
+            previous.store(true, Ordering::Relaxed);
+        }
+        let Some(t) = self.tabs.by_id(tab) else {
+            return;
+        };
+        let r = &mut t.response;
+        r.filter_generation = generation;
+        r.filter_pending = false;
+        let code = r.filter.trim().to_string();
+        let body = match r.result.as_ref().map(|res| &res.body) {
+            Some(crate::engine::http::Body::Memory(bytes)) if !code.is_empty() => bytes.clone(),
+            _ => {
+                r.filtered = None;
+                return;
+            }
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        r.filter_pending = true;
+        self.filter_cancel = Some(cancel.clone());
+        let stack = crate::core::filter::STACK_SIZE;
+        self.inbox
+            .outbox()
+            .spawn_with_stack(stack, move || Msg::Filtered {
+                tab,
+                generation,
+                filtered: super::body_text::Filtered::of(crate::core::filter::apply(
+                    &code, &body, &cancel,
+                )),
+            });
     }
 
     /// Writes the active tab's body out in the background (a spilled body
@@ -871,6 +1081,16 @@ impl ApxApp {
             PickTarget::CaFile => {
                 if let Some(e) = &mut self.dialogs.editor {
                     e.ca_file.picked(path);
+                }
+            }
+            PickTarget::ExportFile => {
+                if let Some(d) = &mut self.dialogs.export {
+                    d.file.picked(path);
+                }
+            }
+            PickTarget::Workspace => {
+                if let Some(d) = &mut self.dialogs.workspace {
+                    d.folder.picked(path);
                 }
             }
             PickTarget::SaveBody(tab) => {
@@ -1244,6 +1464,37 @@ impl ApxApp {
                     secrets: Vec::new(),
                 },
             }
+        });
+    }
+
+    /// Writes the export dialog's folder out in the background; each
+    /// request of a curl script goes to its own device, else the active tab's.
+    fn export_collection(&mut self) {
+        let Some(dialog) = &self.dialogs.export else {
+            return;
+        };
+        let folder = dialog.folder.clone();
+        let format = dialog.format;
+        let path = PathBuf::from(dialog.file.path.trim());
+        let devices = self.tree.devices.clone();
+        let fallback = self.selected_device().cloned();
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || {
+            let collections = workspace.collections();
+            let device_for = |request: &crate::core::workspace::saved::SavedRequest| {
+                let named = request
+                    .device
+                    .as_ref()
+                    .and_then(|name| devices.iter().find(|d| d.name == *name).cloned());
+                named.or_else(|| fallback.clone())
+            };
+            Msg::Exported(super::export_dialog::export(
+                &collections,
+                &folder,
+                format,
+                &path,
+                device_for,
+            ))
         });
     }
 

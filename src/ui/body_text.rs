@@ -132,6 +132,33 @@ fn index_rows(text: &str) -> Vec<usize> {
     rows
 }
 
+/// A jq filter's results as the body view shows them: each result
+/// pretty-printed, one after the other, highlighted as JSON; the error that
+/// stopped the filter, if any.
+pub struct Filtered {
+    pub text: Arc<BodyText>,
+    pub count: usize,
+    pub error: Option<String>,
+}
+
+impl Filtered {
+    pub fn of(output: crate::core::filter::Output) -> Filtered {
+        let mut text = String::new();
+        for result in &output.results {
+            match pretty_json::pretty(result.as_bytes()) {
+                Some(pretty) => text.push_str(pretty.trim_end()),
+                None => text.push_str(result),
+            }
+            text.push('\n');
+        }
+        Filtered {
+            text: Arc::new(BodyText::owned(text, true)),
+            count: output.results.len(),
+            error: output.error,
+        }
+    }
+}
+
 /// Pretty (JSON re-indented) and raw renderings of one body; the same text
 /// twice when the body is not JSON.
 pub struct Rendered {
@@ -216,6 +243,18 @@ mod tests {
         assert_eq!(r.raw.find("tail", &live), Some(vec![1]));
         assert_eq!(r.raw.find("le tail", &live), Some(vec![1]));
         assert_eq!(r.raw.find("needle", &AtomicBool::new(true)), None);
+    }
+
+    #[test]
+    fn filtered_results_are_pretty_one_after_the_other() {
+        let f = Filtered::of(crate::core::filter::Output {
+            results: vec![r#"{"a":1}"#.into(), "2".into()],
+            error: Some("boom".into()),
+        });
+        assert_eq!(f.count, 2);
+        let lines: Vec<&str> = (0..f.text.line_count()).map(|i| f.text.line(i)).collect();
+        assert_eq!(lines, ["{", "  \"a\": 1", "}", "2"]);
+        assert!(f.text.is_json);
     }
 
     #[test]

@@ -38,15 +38,15 @@ pub fn ui(
         Body::Memory(_) => {}
     }
     body_toolbar(ui, response, result, actions);
-    let Some(rendered) = &response.rendered else {
+    let filtering = !response.filter.trim().is_empty() && response.filtered.is_some();
+    let Some(text) = response.shown_text().cloned() else {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Formatting…");
         });
         return;
     };
-    let text = rendered.text(response.raw).clone();
-    let highlight = text.is_json && !response.raw;
+    let highlight = text.is_json && (filtering || !response.raw);
     let look = Look::of(ui);
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
     let current_hit = response.find_hits.get(response.find_index).copied();
@@ -118,6 +118,47 @@ fn body_toolbar(
         find_row(ui, response, actions);
     }
     save_row(ui, response, actions);
+    filter_row(ui, response, actions);
+}
+
+/// The jq filter field: its results replace the body below as it is typed;
+/// its error is shown in place.
+fn filter_row(ui: &mut egui::Ui, response: &mut ResponseState, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let l = ui.label("jq filter");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut response.filter)
+                    .hint_text(".items[] | .name")
+                    .code_editor()
+                    .desired_width(320.0),
+            )
+            .labelled_by(l.id);
+        if field.changed() {
+            actions.push(Action::RefreshFilter);
+        }
+        let active = response
+            .filtered
+            .as_ref()
+            .filter(|_| !response.filter.trim().is_empty());
+        if response.filter_pending {
+            ui.spinner();
+        } else if let Some(filtered) = active {
+            let plural = if filtered.count == 1 { "" } else { "s" };
+            ui.weak(format!("{} result{plural}", filtered.count));
+        }
+    });
+    let error = response
+        .filtered
+        .as_ref()
+        .filter(|_| !response.filter.trim().is_empty())
+        .and_then(|f| f.error.as_deref());
+    if let Some(error) = error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Filter error: {error}"),
+        );
+    }
 }
 
 fn find_row(ui: &mut egui::Ui, response: &mut ResponseState, actions: &mut Vec<Action>) {

@@ -19,7 +19,15 @@ pub enum Command {
     PreviousTab,
     Palette,
     CopyCurl,
+    NewRequest,
+    NewFolder,
+    /// Renames the saved-requests tree's selected node.
+    RenameSelected,
+    /// Deletes the saved-requests tree's selected node (after a confirmation).
+    DeleteSelected,
     NewDevice,
+    OpenWorkspace,
+    ExportCollection,
     ImportPostman,
     ReloadWorkspace,
     Theme(Theme),
@@ -37,7 +45,7 @@ const SHIFT_COMMAND: Modifiers = Modifiers {
 
 impl Command {
     /// Every command, in palette order.
-    pub const ALL: [Command; 18] = [
+    pub const ALL: [Command; 24] = [
         Command::Send,
         Command::Cancel,
         Command::SaveRequest,
@@ -49,7 +57,13 @@ impl Command {
         Command::PreviousTab,
         Command::Palette,
         Command::CopyCurl,
+        Command::NewRequest,
+        Command::NewFolder,
+        Command::RenameSelected,
+        Command::DeleteSelected,
         Command::NewDevice,
+        Command::OpenWorkspace,
+        Command::ExportCollection,
         Command::ImportPostman,
         Command::ReloadWorkspace,
         Command::Theme(Theme::System),
@@ -71,7 +85,13 @@ impl Command {
             Command::PreviousTab => "Previous tab",
             Command::Palette => "Command palette…",
             Command::CopyCurl => "Copy as curl",
+            Command::NewRequest => "New request...",
+            Command::NewFolder => "New folder...",
+            Command::RenameSelected => "Rename saved request or folder...",
+            Command::DeleteSelected => "Delete saved request or folder...",
             Command::NewDevice => "New device…",
+            Command::OpenWorkspace => "Open workspace...",
+            Command::ExportCollection => "Export collection...",
             Command::ImportPostman => "Import Postman collection…",
             Command::ReloadWorkspace => "Reload workspace",
             Command::Theme(Theme::System) => "Theme: follow system",
@@ -101,6 +121,9 @@ impl Command {
             ),
             Command::Palette => key(Modifiers::COMMAND, Key::K),
             Command::Quit => key(Modifiers::COMMAND, Key::Q),
+            Command::NewRequest => key(Modifiers::COMMAND, Key::N),
+            Command::RenameSelected => key(Modifiers::NONE, Key::F2),
+            Command::DeleteSelected => key(Modifiers::NONE, Key::Delete),
             _ => None,
         }
     }
@@ -116,13 +139,16 @@ impl Command {
 
     /// The commands whose shortcut was pressed this frame (consumed, so that
     /// no focused widget sees them: Ctrl+Enter sends from anywhere). Esc is
-    /// Cancel only while a request runs (else it closes dialogs).
+    /// Cancel only while a request runs (else it closes dialogs); F2 and Del
+    /// act on the tree only while no text field has the keyboard.
     pub fn pressed(ctx: &egui::Context, running: bool) -> Vec<Command> {
         let mut pressed = Vec::new();
+        let typing = ctx.text_edit_focused();
         // Longer modifier sets first: Ctrl+Shift+Tab is not Ctrl+Tab.
         let mut all: Vec<(Command, KeyboardShortcut)> = Command::ALL
             .iter()
             .filter(|c| running || **c != Command::Cancel)
+            .filter(|c| !typing || !matches!(c, Command::RenameSelected | Command::DeleteSelected))
             .flat_map(|c| {
                 c.shortcut()
                     .into_iter()

@@ -1,13 +1,16 @@
 //! The windows over the main view, each with its own state: the device
-//! editor, the delete confirmation, "Save request", the Postman import,
-//! a folder run, and the command palette.
+//! editor, the delete confirmation, "Save request", the saved-requests
+//! tree's dialog, "Open workspace", the export, the Postman import, a folder run, and the command palette.
 
 use super::actions::{Action, View};
 use super::commands::Palette;
 use super::device_editor::DeviceEditor;
+use super::export_dialog::ExportDialog;
 use super::menus::ImportDialog;
 use super::run_window::RunWindow;
 use super::save_dialog::SaveDialog;
+use super::tree_ops::TreeDialog;
+use super::workspace_dialog::WorkspaceDialog;
 
 #[derive(Default)]
 pub struct Dialogs {
@@ -17,26 +20,43 @@ pub struct Dialogs {
     pub import: Option<ImportDialog>,
     pub runs: Option<RunWindow>,
     pub palette: Option<Palette>,
+    /// New request or folder, rename, move, or delete in the saved-requests tree.
+    pub tree: Option<TreeDialog>,
+    pub workspace: Option<WorkspaceDialog>,
+    pub export: Option<ExportDialog>,
 }
 
 impl Dialogs {
-    /// Closes the modal ones (the import and run windows stay).
+    /// Closes the modal ones (the import, export and run windows stay).
     pub fn close_modal(&mut self) {
         self.editor = None;
         self.confirm_delete = None;
         self.save = None;
         self.palette = None;
+        self.tree = None;
+        self.workspace = None;
     }
 }
 
 /// Draws the open dialogs.
-pub fn ui(ctx: &egui::Context, dialogs: &mut Dialogs, view: &View) -> Vec<Action> {
+pub fn ui(
+    ctx: &egui::Context,
+    dialogs: &mut Dialogs,
+    view: &View,
+    recent: &[std::path::PathBuf],
+) -> Vec<Action> {
     let mut actions = Vec::new();
+    if let Some(open) = &mut dialogs.workspace {
+        actions.extend(open.window(ctx, recent));
+    }
     if let Some(editor) = &mut dialogs.editor {
         actions.extend(super::device_editor::window(ctx, editor));
     }
     if let Some(name) = &dialogs.confirm_delete {
         actions.extend(super::device_editor::delete_confirmation(ctx, name));
+    }
+    if let Some(tree) = &mut dialogs.tree {
+        actions.extend(tree.window(ctx, view));
     }
     if let Some(save) = &mut dialogs.save {
         actions.extend(save.window(ctx));
@@ -45,6 +65,12 @@ pub fn ui(ctx: &egui::Context, dialogs: &mut Dialogs, view: &View) -> Vec<Action
         && !runs.window(ctx, view, &mut actions)
     {
         actions.push(Action::CloseRun);
+    }
+    if let Some(export) = &mut dialogs.export {
+        match export.window(ctx) {
+            Some(Action::CloseDialogs) => dialogs.export = None,
+            asked => actions.extend(asked),
+        }
     }
     if let Some(import) = &mut dialogs.import {
         let mut asked = import.window(ctx, view);

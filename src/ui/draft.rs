@@ -20,6 +20,9 @@ pub struct Draft {
     pub body: String,
     /// The file this draft was opened from, relative to the workspace.
     pub saved_path: Option<PathBuf>,
+    /// Follow the collection's pages and show them merged (not saved with
+    /// the request).
+    pub all_pages: bool,
 }
 
 impl Default for Draft {
@@ -33,6 +36,7 @@ impl Default for Draft {
             platform: None,
             body: String::new(),
             saved_path: None,
+            all_pages: false,
         }
     }
 }
@@ -81,6 +85,7 @@ impl Draft {
                 .map(RequestBody::to_text)
                 .unwrap_or_default(),
             saved_path: path,
+            all_pages: false,
         }
     }
 

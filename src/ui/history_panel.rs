@@ -142,6 +142,7 @@ pub fn reopen(entry: &HistoryEntry) -> (Draft, RequestResult) {
         error,
         handshake: None,
         warnings: Vec::new(),
+        pages: None,
         sent: Default::default(),
     };
     (draft, result)

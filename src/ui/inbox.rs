@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 
-use super::body_text::Rendered;
+use super::body_text::{Filtered, Rendered};
 use super::tabs::TabId;
 use crate::core::error::Failure;
 use crate::core::history::HistoryLoad;
@@ -26,6 +26,10 @@ pub enum PickTarget {
     CaFile,
     /// Where a tab's response body is saved (saved at once).
     SaveBody(TabId),
+    /// The folder File > Open workspace opens.
+    Workspace,
+    /// The file File > Export collection writes.
+    ExportFile,
 }
 
 /// A device written to (or refused by) the workspace.
@@ -56,6 +60,12 @@ pub enum Msg {
         generation: u64,
         hits: Vec<usize>,
     },
+    /// A jq filter's results on a tab's body.
+    Filtered {
+        tab: TabId,
+        generation: u64,
+        filtered: Filtered,
+    },
     Picked {
         target: PickTarget,
         path: Option<PathBuf>,
@@ -65,6 +75,8 @@ pub enum Msg {
     /// The workspace changed on disk (the file-system notifier).
     WorkspaceChanged,
     Scanned {
+        /// The workspace scanned (another may have been opened since).
+        dir: PathBuf,
         devices: Result<Vec<Device>, Failure>,
         collections: Collections,
     },
@@ -85,6 +97,16 @@ pub enum Msg {
         report: String,
         secrets: Vec<FoundSecret>,
     },
+    /// What File > Export collection wrote.
+    Exported(Result<String, Failure>),
+    /// A folder to open as the workspace, checked.
+    /// With its watcher (set up off the UI thread: it walks the folder).
+    WorkspaceChecked {
+        dir: PathBuf,
+        outcome: Result<Option<notify::RecommendedWatcher>, Failure>,
+    },
+    /// A change to the saved-requests tree was made (or refused).
+    TreeChanged(Result<super::tree_ops::Changed, Failure>),
 }
 
 /// The sending side, cloned into every worker: sending wakes the window.
@@ -106,13 +128,26 @@ impl Outbox {
 
     /// Runs `work` on a worker thread; its message arrives in the inbox.
     pub fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        self.spawn_with_stack(2 << 20, work);
+    }
+
+    /// As [`Outbox::spawn`], on a thread with a stack of `size` bytes (a
+    /// jq filter recurses deeply). A thread that cannot start reports a
+    /// notice instead.
+    pub fn spawn_with_stack(&self, size: usize, work: impl FnOnce() -> Msg + Send + 'static) {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let outbox = self.clone();
-        std::thread::spawn(move || {
+        let started = std::thread::Builder::new().stack_size(size).spawn(move || {
             let msg = work();
-            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
+            // Sent before it stops counting: a test that waits until
+            // nothing is in flight then finds the message in the inbox.
             outbox.send(msg);
+            outbox.in_flight.fetch_sub(1, Ordering::SeqCst);
         });
+        if let Err(e) = started {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            self.send(Msg::Notice(format!("cannot start a worker thread: {e}")));
+        }
     }
 }
 
@@ -158,7 +193,9 @@ impl Inbox {
 pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
     outbox.spawn(move || {
         let dialog = rfd::FileDialog::new();
-        let path = if save {
+        let path = if target == PickTarget::Workspace {
+            dialog.pick_folder()
+        } else if save {
             dialog.save_file()
         } else {
             dialog.pick_file()

@@ -8,6 +8,9 @@ use super::inbox::PickTarget;
 use super::settings::{SPILL_LIMIT, Settings, Theme};
 use crate::core::interop::FoundSecret;
 
+/// Where the File menu's windows (import, export) first open.
+pub const WINDOW_POS: egui::Pos2 = egui::pos2(320.0, 60.0);
+
 /// The "Import Postman collection" window's state.
 #[derive(Default)]
 pub struct ImportDialog {
@@ -40,8 +43,12 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                 for c in [
                     Command::NewTab,
                     Command::CloseTab,
+                    Command::NewRequest,
+                    Command::NewFolder,
                     Command::SaveRequest,
                     Command::NewDevice,
+                    Command::OpenWorkspace,
+                    Command::ExportCollection,
                     Command::ImportPostman,
                     Command::ReloadWorkspace,
                 ] {
@@ -145,7 +152,10 @@ impl ImportDialog {
     pub fn window(&mut self, ctx: &egui::Context, view: &View) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut open = true;
+        // Below the menu bar (at the top left it would cover the File menu),
+        // growing downwards so that its buttons stay put.
         egui::Window::new("Import Postman collection")
+            .default_pos(WINDOW_POS)
             .open(&mut open)
             .show(ctx, |ui| {
                 if self.file.ui(ui, "Collection", "Choose…") {

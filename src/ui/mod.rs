@@ -12,6 +12,7 @@ pub mod device_editor;
 pub mod device_tree;
 pub mod dialogs;
 pub mod draft;
+pub mod export_dialog;
 mod failure_panel;
 mod file_dialog;
 mod highlight;
@@ -25,7 +26,9 @@ pub mod save_dialog;
 pub mod settings;
 pub mod side_panel;
 pub mod tabs;
+pub mod tree_ops;
 mod widgets;
+pub mod workspace_dialog;
 
 use std::path::PathBuf;
 

@@ -74,6 +74,8 @@ fn target_row(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<A
             })
             .response
             .on_hover_text("Platform preset: headers, auth flow, error decoding");
+        ui.checkbox(&mut tab.draft.all_pages, "All pages")
+            .on_hover_text("GET every page of the collection (ASA rangeInfo, FMC and FDM paging) in one session and show their items as one body");
     });
     ui.horizontal(|ui| {
         let method_label = ui.label("Method");

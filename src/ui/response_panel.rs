@@ -30,8 +30,13 @@ pub fn ui(
                 .total
                 .map(|t| format!(" of {}", human_size(t)))
                 .unwrap_or_default();
+            let page = match running.page {
+                Some((number, Some(of))) => format!("page {number} of {of} · "),
+                Some((number, None)) => format!("page {number} · "),
+                None => String::new(),
+            };
             ui.label(format!(
-                "{status}{elapsed:.1} s · {}{total} received",
+                "{page}{status}{elapsed:.1} s · {}{total} received",
                 human_size(running.received)
             ));
             if ui.button("Cancel").clicked() {
@@ -65,6 +70,12 @@ pub fn ui(
         }
         ui.label(format!("{:.1} ms", result.elapsed.as_secs_f64() * 1000.0));
         ui.label(human_size(result.body.len()));
+        if let Some(n) = result.pages {
+            ui.label(match n {
+                1 => "1 page".to_string(),
+                n => format!("{n} pages"),
+            });
+        }
         if result.handshake.as_ref().is_some_and(|h| h.insecure) {
             ui.colored_label(
                 ui.visuals().warn_fg_color,

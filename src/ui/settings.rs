@@ -1,6 +1,7 @@
 //! What the app remembers between runs, through eframe storage. Never secrets:
 //! no passwords, no tokens, no header values, no bodies.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,8 @@ pub struct Settings {
     pub timeout_secs: u64,
     /// The open tabs' drafts (never a secret).
     pub tabs: super::tabs::SavedTabs,
+    /// Workspaces opened, the latest first (File > Open workspace).
+    pub recent_workspaces: Vec<PathBuf>,
 }
 
 impl Default for Settings {
@@ -62,11 +65,23 @@ impl Default for Settings {
             max_body_mb: DEFAULT_MAX_BODY >> 20,
             timeout_secs: 30,
             tabs: Default::default(),
+            recent_workspaces: Vec::new(),
         }
     }
 }
 
+/// How many workspaces File > Open workspace remembers.
+pub const RECENT_WORKSPACES: usize = 8;
+
 impl Settings {
+    /// Puts `dir` first in the recent workspaces (once, at most
+    /// [`RECENT_WORKSPACES`] kept).
+    pub fn remember_workspace(&mut self, dir: &Path) {
+        self.recent_workspaces.retain(|d| d != dir);
+        self.recent_workspaces.insert(0, dir.to_path_buf());
+        self.recent_workspaces.truncate(RECENT_WORKSPACES);
+    }
+
     /// The in-memory limit for response bodies, in bytes.
     pub fn max_body_bytes(&self) -> u64 {
         self.max_body_mb.max(1).saturating_mul(1 << 20)
@@ -93,6 +108,25 @@ pub const STORAGE_KEY: &str = "apx-settings";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recent_workspaces_are_unique_latest_first_and_bounded() {
+        let mut s = Settings::default();
+        for i in 0..10 {
+            s.remember_workspace(Path::new(&format!("/w{i}")));
+        }
+        s.remember_workspace(Path::new("/w5"));
+        assert_eq!(s.recent_workspaces.len(), RECENT_WORKSPACES);
+        assert_eq!(s.recent_workspaces[0], Path::new("/w5"));
+        assert_eq!(s.recent_workspaces[1], Path::new("/w9"));
+        assert_eq!(
+            s.recent_workspaces
+                .iter()
+                .filter(|d| **d == Path::new("/w5"))
+                .count(),
+            1
+        );
+    }
 
     #[test]
     fn bodies_past_the_limit_spill_to_a_bounded_file() {

@@ -1,13 +1,15 @@
-//! The left panel: the device tree (folders, devices, their saved requests)
-//! and the history. It owns its filter and list choice; everything else it
+//! The left panel: the device tree (folders, devices), the saved-requests
+//! tree (a collection manager: context menus, drag and drop) and the history. It owns its filter and list choice; everything else it
 //! asks for as actions.
 
 use std::collections::BTreeMap;
 
 use super::actions::{Action, View};
+use super::tree_ops::{Ask, Node, TreeOp};
 use super::widgets::platform_badge;
 use crate::core::history::HistoryLoad;
 use crate::core::workspace::Device;
+use crate::core::workspace::collections::SavedEntry;
 
 /// Which list the left panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +29,8 @@ pub struct SideState {
     pub history_loading: bool,
     /// The history's search field.
     pub history_search: String,
+    /// The saved-requests tree's selected node (F2 renames it, Del deletes it).
+    pub selected: Option<Node>,
 }
 
 /// What the tree marks: the active tab's device and saved file.
@@ -111,7 +115,7 @@ fn device_tree(
                 });
             }
         }
-        collections_tree(ui, view, marks, actions);
+        collections_tree(ui, state, view, marks, actions);
     });
 }
 
@@ -152,15 +156,34 @@ fn device_row(ui: &mut egui::Ui, device: &Device, marks: &Marks, actions: &mut V
     });
 }
 
-fn collections_tree(ui: &mut egui::Ui, view: &View, marks: &Marks, actions: &mut Vec<Action>) {
+fn collections_tree(
+    ui: &mut egui::Ui,
+    state: &mut SideState,
+    view: &View,
+    marks: &Marks,
+    actions: &mut Vec<Action>,
+) {
     let entries = &view.collections.requests;
     let problems = &view.collections.problems;
-    if entries.is_empty() && problems.is_empty() {
-        return;
-    }
     ui.add_space(6.0);
-    ui.strong("Saved requests");
+    let here = state
+        .selected
+        .as_ref()
+        .map(Node::folder)
+        .unwrap_or_default();
+    ui.horizontal(|ui| {
+        ui.strong("Saved requests");
+        if ui.small_button("+ Request").clicked() {
+            actions.push(Action::AskTree(Ask::NewRequest, here.clone()));
+        }
+        if ui.small_button("+ Folder").clicked() {
+            actions.push(Action::AskTree(Ask::NewFolder, here.clone()));
+        }
+    });
     let mut folders: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+    for folder in &view.collections.folders {
+        folders.entry(folder.as_str()).or_default();
+    }
     for entry in entries {
         folders
             .entry(entry.folder.as_str())
@@ -173,30 +196,131 @@ fn collections_tree(ui: &mut egui::Ui, view: &View, marks: &Marks, actions: &mut
         } else {
             folder
         };
+        let node = Node::Folder(folder.to_string());
         let header = egui::CollapsingHeader::new(title)
             .id_salt(("collection", folder))
             .default_open(false)
             .show(ui, |ui| {
                 for entry in &entries {
-                    let label = format!("{} {}", entry.request.method, entry.request.name);
-                    let open = marks.saved == Some(entry.path.as_path());
-                    if ui
-                        .selectable_label(open, label)
-                        .on_hover_text(&entry.request.url)
-                        .clicked()
-                    {
-                        actions.push(Action::OpenSaved(Box::new((*entry).clone())));
-                    }
+                    request_row(ui, state, entry, marks, actions);
+                }
+                if entries.is_empty() {
+                    ui.weak("(empty)");
                 }
             });
-        header.header_response.context_menu(|ui| {
-            if ui.button("Run folder").clicked() {
-                actions.push(Action::RunFolder(folder.to_string()));
-                ui.close();
+        let mut response = header.header_response;
+        if !folder.is_empty() {
+            response = response.interact(egui::Sense::click_and_drag());
+            response.dnd_set_drag_payload(node.clone());
+            if response.clicked() {
+                state.selected = Some(node.clone());
             }
+            if state.selected.as_ref() == Some(&node) {
+                let stroke = ui.visuals().selection.stroke;
+                ui.painter()
+                    .rect_stroke(response.rect, 2.0, stroke, egui::StrokeKind::Inside);
+            }
+        }
+        // Not where it is already, nor a folder into itself.
+        if let Some(dropped) = response.dnd_release_payload::<Node>()
+            && dropped.parent() != folder
+            && !matches!(&*dropped, Node::Folder(f) if f == folder || folder.starts_with(&format!("{f}/")))
+        {
+            actions.push(Action::Tree(TreeOp::Move {
+                node: (*dropped).clone(),
+                to: folder.to_string(),
+            }));
+        }
+        response.context_menu(|ui| {
+            let mut items = vec![
+                (
+                    "New request here...",
+                    Action::AskTree(Ask::NewRequest, folder.into()),
+                ),
+                (
+                    "New folder here...",
+                    Action::AskTree(Ask::NewFolder, folder.into()),
+                ),
+            ];
+            if !folder.is_empty() {
+                items.extend([
+                    (
+                        "Rename...",
+                        Action::AskTree(Ask::Rename(node.clone()), String::new()),
+                    ),
+                    (
+                        "Move...",
+                        Action::AskTree(Ask::Move(node.clone()), String::new()),
+                    ),
+                    (
+                        "Delete...",
+                        Action::AskTree(Ask::Delete(node.clone()), String::new()),
+                    ),
+                ]);
+            }
+            items.push(("Run folder", Action::RunFolder(folder.to_string())));
+            menu_items(ui, items, actions);
         });
     }
     for problem in problems {
         super::failure_panel::failure_frame(ui, problem, None);
+    }
+}
+
+/// A saved request: click opens it, drag moves it onto a folder, right
+/// click offers the rest.
+fn request_row(
+    ui: &mut egui::Ui,
+    state: &mut SideState,
+    entry: &SavedEntry,
+    marks: &Marks,
+    actions: &mut Vec<Action>,
+) {
+    let node = Node::Request {
+        path: entry.path.clone(),
+        name: entry.request.name.clone(),
+    };
+    let label = format!("{} {}", entry.request.method, entry.request.name);
+    let open = marks.saved == Some(entry.path.as_path());
+    let chosen = open || state.selected.as_ref() == Some(&node);
+    let row = ui
+        .selectable_label(chosen, label)
+        .interact(egui::Sense::click_and_drag())
+        .on_hover_text(&entry.request.url);
+    row.dnd_set_drag_payload(node.clone());
+    if row.clicked() {
+        state.selected = Some(node.clone());
+        actions.push(Action::OpenSaved(Box::new(entry.clone())));
+    }
+    row.context_menu(|ui| {
+        let items = vec![
+            ("Open", Action::OpenSaved(Box::new(entry.clone()))),
+            (
+                "Rename...",
+                Action::AskTree(Ask::Rename(node.clone()), String::new()),
+            ),
+            (
+                "Duplicate",
+                Action::Tree(TreeOp::Duplicate(entry.path.clone())),
+            ),
+            (
+                "Move...",
+                Action::AskTree(Ask::Move(node.clone()), String::new()),
+            ),
+            (
+                "Delete...",
+                Action::AskTree(Ask::Delete(node.clone()), String::new()),
+            ),
+        ];
+        menu_items(ui, items, actions);
+    });
+}
+
+fn menu_items(ui: &mut egui::Ui, items: Vec<(&str, Action)>, actions: &mut Vec<Action>) {
+    for (label, action) in items {
+        if ui.button(label).clicked() {
+            actions.push(action);
+            ui.close();
+        }
     }
 }

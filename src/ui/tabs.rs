@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::body_text::Rendered;
+use super::body_text::{BodyText, Filtered, Rendered};
 use super::draft::Draft;
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
@@ -25,6 +25,8 @@ pub struct Running {
     pub status: Option<u16>,
     pub received: u64,
     pub total: Option<u64>,
+    /// All pages: the page being fetched, and how many there are when known.
+    pub page: Option<(u32, Option<u64>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,6 +72,12 @@ pub struct ResponseState {
     /// The search whose hits are awaited (a newer one supersedes it).
     pub find_generation: u64,
     pub find_pending: bool,
+    /// The jq filter typed above the body, and its results on this body.
+    pub filter: String,
+    pub filtered: Option<Filtered>,
+    /// The filter run whose results are awaited (a newer one supersedes it).
+    pub filter_generation: u64,
+    pub filter_pending: bool,
     /// A row to bring into view on the next frame.
     pub scroll_to: Option<usize>,
     /// Whether the body shown at the last frame was JSON with every row on
@@ -77,6 +85,17 @@ pub struct ResponseState {
     pub highlighted: bool,
     pub save_path: String,
     pub save_pending: bool,
+}
+
+impl ResponseState {
+    /// The text the body view shows (and Find searches): the filter's
+    /// results while a filter is typed, else the body, pretty or raw.
+    pub fn shown_text(&self) -> Option<&std::sync::Arc<BodyText>> {
+        match &self.filtered {
+            Some(filtered) if !self.filter.trim().is_empty() => Some(&filtered.text),
+            _ => self.rendered.as_ref().map(|r| r.text(self.raw)),
+        }
+    }
 }
 
 /// One open request.

@@ -16,6 +16,7 @@ mod curl_import;
 mod curl_login;
 mod curl_options;
 mod curl_stdin;
+mod folder_export;
 mod postman_auth;
 mod postman_export;
 mod postman_fields;
@@ -26,6 +27,7 @@ mod shell_words;
 
 pub use curl_export::{CurlInput, export_curl, pinned_key};
 pub use curl_import::{CurlImport, import_curl, looks_like_curl};
+pub use folder_export::{PostmanFolder, curl_script, folder_requests, postman_folder};
 pub use postman_export::{POSTMAN_SCHEMA_V21, export_postman};
 pub use postman_import::{FoundSecret, PostmanImport, import_postman};
 pub use postman_workspace::{PostmanOutcome, import_postman_file};

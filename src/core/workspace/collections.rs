@@ -66,6 +66,8 @@ pub const MAX_DEPTH: usize = 16;
 pub struct Collections {
     /// Sorted by folder, then file name.
     pub requests: Vec<SavedEntry>,
+    /// Every folder below the top (empty ones too), sorted.
+    pub folders: Vec<String>,
     pub problems: Vec<Failure>,
 }
 
@@ -232,10 +234,15 @@ impl Workspace {
     /// modification times) and of what the walk skipped: poll it, and
     /// reload when it changes.
     pub fn collections_stamp(&self) -> u64 {
-        let mut found = Vec::new();
-        let mut skipped = Vec::new();
-        walk(self.dir(), "", 0, &mut found, &mut skipped);
+        let mut found = Walked::default();
+        walk(self.dir(), "", 0, &mut found);
+        let Walked {
+            files: found,
+            folders,
+            problems: skipped,
+        } = found;
         let mut hasher = DefaultHasher::new();
+        folders.hash(&mut hasher);
         for problem in skipped {
             problem.message.hash(&mut hasher);
         }
@@ -271,9 +278,14 @@ impl Workspace {
 /// `devices.json` skipped), sorted by folder then file name. A file that
 /// cannot be read becomes a problem; the others still load.
 pub fn scan(root: &Path) -> Collections {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    walk(root, "", 0, &mut files, &mut problems);
+    let mut walked = Walked::default();
+    walk(root, "", 0, &mut walked);
+    let Walked {
+        files,
+        mut folders,
+        mut problems,
+    } = walked;
+    folders.sort();
     let mut requests = Vec::new();
     for (folder, path) in files {
         match read_request(&path) {
@@ -285,19 +297,29 @@ pub fn scan(root: &Path) -> Collections {
             Err(failure) => problems.push(failure),
         }
     }
-    Collections { requests, problems }
+    Collections {
+        requests,
+        folders,
+        problems,
+    }
 }
 
-/// Collects `(folder, path)` of every request file, in order. Links are
-/// not followed, and neither are folders deeper than [`MAX_DEPTH`]: each is
+/// What a walk found.
+#[derive(Default)]
+struct Walked {
+    /// `(folder, path)` of every request file, in order.
+    files: Vec<(String, PathBuf)>,
+    folders: Vec<String>,
+    problems: Vec<Failure>,
+}
+
+/// Collects every request file and folder, in order. Links are not
+/// followed, and neither are folders deeper than [`MAX_DEPTH`]: each is
 /// reported in `problems`.
-fn walk(
-    dir: &Path,
-    folder: &str,
-    depth: usize,
-    files: &mut Vec<(String, PathBuf)>,
-    problems: &mut Vec<Failure>,
-) {
+fn walk(dir: &Path, folder: &str, depth: usize, found: &mut Walked) {
+    let Walked {
+        files, problems, ..
+    } = found;
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound && depth == 0 => return,
@@ -331,7 +353,7 @@ fn walk(
     }
     for (name, path) in subfolders {
         if depth >= MAX_DEPTH {
-            problems.push(Failure::usage(
+            found.problems.push(Failure::usage(
                 format!(
                     "{}: more than {MAX_DEPTH} folders deep, not read",
                     path.display()
@@ -347,7 +369,8 @@ fn walk(
         } else {
             format!("{folder}/{name}")
         };
-        walk(&path, &sub, depth + 1, files, problems);
+        found.folders.push(sub.clone());
+        walk(&path, &sub, depth + 1, found);
     }
 }
 

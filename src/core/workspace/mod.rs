@@ -8,6 +8,7 @@ pub mod collections;
 pub mod device;
 pub mod files;
 pub mod import;
+pub mod manage;
 pub mod saved;
 pub mod variables;
 
