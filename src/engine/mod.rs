@@ -22,8 +22,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind, Remedy};
-use crate::core::platform::AuthMode;
-use crate::core::request::{merge_headers, plain_http_warning, redact_response_headers};
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::{
+    is_credential_header, merge_headers, plain_http_warning, redact_response_headers,
+};
 use crate::core::workspace::atomic;
 use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
@@ -176,6 +178,38 @@ pub struct RequestResult {
     pub warnings: Vec<String>,
     /// For an all-pages request: the pages sent (the failed one included).
     pub pages: Option<u32>,
+    /// What the request carried, for the history.
+    pub sent: Sent,
+}
+
+/// What a request carried beyond its method and URL: its own headers (not
+/// the platform's presets, which every send adds again), credential
+/// headers left out, and its body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sent {
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Sent {
+    fn of(request: &PreparedRequest, platform: Platform) -> Sent {
+        let presets = platform.preset_headers(request.body.is_some());
+        let headers = request
+            .headers
+            .iter()
+            .filter(|h| h.enabled && !is_credential_header(&h.name))
+            .filter(|h| {
+                !presets
+                    .iter()
+                    .any(|p| p.name.eq_ignore_ascii_case(&h.name) && p.value == h.value)
+            })
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        Sent {
+            headers,
+            body: request.body.clone(),
+        }
+    }
 }
 
 impl RequestResult {
@@ -244,6 +278,12 @@ impl Engine {
         id
     }
 
+    /// An id no job will carry: for a result shown without running one
+    /// (reopened from the history or a folder run).
+    pub fn reserve_id(&self) -> JobId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
     pub fn cancel(&self, id: JobId) {
         let _ = self.commands.send(Command::Cancel(id));
     }
@@ -305,6 +345,7 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 /// Runs every request of the job in one session, then logs out.
 async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
+    let platform = job.session.platform;
     let mut stored = Ok(None);
     if job.session.password.is_none()
         && job.session.auth != AuthMode::None
@@ -324,7 +365,8 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         Ok(s) => s,
         Err(failure) => {
             for (index, request) in job.requests.iter().enumerate() {
-                let result = failed_result(request, failure.clone(), Duration::ZERO, None);
+                let result =
+                    failed_result(request, platform, failure.clone(), Duration::ZERO, None);
                 events.emit(Event::Finished {
                     job: id,
                     index,
@@ -434,6 +476,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     error,
                     handshake,
                     warnings,
+                    sent: Sent::of(&request.request, platform),
                     pages,
                 }
             }
@@ -441,7 +484,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 warnings,
                 url,
                 pages,
-                ..failed_result(request, failure, elapsed, handshake)
+                ..failed_result(request, platform, failure, elapsed, handshake)
             },
         };
         let cancelled = result
@@ -490,6 +533,7 @@ async fn write_error_body(body: Body, sink: &Sink) -> Body {
 
 fn failed_result(
     request: &JobRequest,
+    platform: Platform,
     failure: Failure,
     elapsed: Duration,
     handshake: Option<Handshake>,
@@ -505,6 +549,7 @@ fn failed_result(
         error: Some(failure),
         handshake,
         warnings: Vec::new(),
+        sent: Sent::of(&request.request, platform),
         pages: None,
     }
 }
@@ -524,4 +569,35 @@ async fn within(
             )
             .with_remedy(Remedy::RaiseTimeout))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::request::Header;
+
+    #[test]
+    fn sent_keeps_the_requests_own_headers_and_body_but_no_credential() {
+        let request = PreparedRequest {
+            method: "POST".into(),
+            url: url::Url::parse("https://fw/api/cli").unwrap(),
+            headers: merge_headers(
+                Platform::Asa.preset_headers(true),
+                &[
+                    Header::new("X-Trace", "1"),
+                    Header::new("Authorization", "Basic YWRtaW46cHc="),
+                    Header::new("X-Api-Key", "k3y"),
+                    Header::new("Content-Type", "text/plain"),
+                ],
+            ),
+            body: Some(b"{}".to_vec()),
+        };
+        let sent = Sent::of(&request, Platform::Asa);
+        let own = |name: &str, value: &str| (name.to_string(), value.to_string());
+        assert_eq!(
+            sent.headers,
+            vec![own("X-Trace", "1"), own("Content-Type", "text/plain")]
+        );
+        assert_eq!(sent.body.as_deref(), Some(&b"{}"[..]));
+    }
 }
