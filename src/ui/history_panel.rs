@@ -59,11 +59,16 @@ pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
                         Some(s) => ui.colored_label(status_color(s), s.to_string()),
                         None => ui.colored_label(ui.visuals().error_fg_color, "ERR"),
                     };
-                    let text = format!("{} {}", entry.method, entry.url);
+                    let text = format!("{} {}", entry.method, shown_url(&entry.url));
                     // Elided to the panel's width: the full text is on hover.
                     let row = ui
                         .add(egui::Button::selectable(false, text.as_str()).truncate())
-                        .on_hover_text(format!("{text}\n{}", history_hover(entry)));
+                        .on_hover_text(format!(
+                            "{} {}\n{}",
+                            entry.method,
+                            entry.url,
+                            history_hover(entry)
+                        ));
                     if row.clicked() {
                         actions.push(Action::OpenHistory {
                             entry: Box::new(entry.clone()),
@@ -85,6 +90,18 @@ pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
                 ui.weak("No history entry matches the search.");
             }
         });
+}
+
+/// The URL as listed: its path and query, which is what tells entries
+/// apart (the host is on hover); the whole text when it does not parse.
+fn shown_url(url: &str) -> &str {
+    match url.find("://") {
+        Some(scheme) => {
+            let rest = &url[scheme + 3..];
+            rest.find('/').map_or(url, |path| &rest[path..])
+        }
+        None => url,
+    }
 }
 
 /// Whether an entry's method, URL, status or device contains `search`
@@ -151,6 +168,13 @@ pub fn reopen(entry: &HistoryEntry) -> (Draft, RequestResult) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_listed_by_path_and_query() {
+        assert_eq!(shown_url("https://fw:8443/api/cli?x=1"), "/api/cli?x=1");
+        assert_eq!(shown_url("https://fw"), "https://fw");
+        assert_eq!(shown_url("not a url"), "not a url");
+    }
 
     #[test]
     fn search_matches_method_url_status_and_device() {
