@@ -250,7 +250,8 @@ proptest! {
         token in "[A-Z]{4}~[A-Z]{12}",
         wraps in proptest::collection::vec(any::<bool>(), 0..4),
     ) {
-        use apx::engine::{RequestResult, history_record, http::Body};
+        use apx::engine::{RequestResult, Sent, history_record, http::Body};
+        let answer = answer_with_token(doc, key, &token, &wraps);
         let result = RequestResult {
             name: String::new(),
             method: "POST".into(),
@@ -258,16 +259,19 @@ proptest! {
             status: Some(200),
             elapsed: std::time::Duration::ZERO,
             headers: Vec::new(),
-            body: Body::Memory(answer_with_token(doc, key, &token, &wraps).into()),
+            body: Body::Memory(answer.clone().into()),
             error: None,
             handshake: None,
             warnings: Vec::new(),
             retries: 0,
             domains: Vec::new(),
+            // The same document sent as a request body (a login by hand).
+            sent: Sent { headers: Vec::new(), body: Some(answer) },
             pages: None,
         };
         let recorded = history_record::entry(&result, None);
         prop_assert!(!recorded.body.unwrap_or_default().contains(&token));
+        prop_assert!(!recorded.request_body.unwrap_or_default().contains(&token));
     }
 
     /// A saved request file with any header loads with headers that can be

@@ -311,7 +311,7 @@ fn entry(i: usize) -> HistoryEntry {
         elapsed_ms: 1.5,
         size: 2,
         body: Some("{}".into()),
-        body_truncated: false,
+        ..HistoryEntry::default()
     }
 }
 

@@ -2,10 +2,10 @@
 //! the remedy the hint stands for. Rendering (terminal, JSON, GUI panel)
 //! lives with each front end.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What went wrong, coarsely; decides the CLI exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FailureKind {
     /// The server answered with 4xx/5xx.

@@ -1,6 +1,8 @@
 //! The history of sent requests: `<workspace>/.history.jsonl`, one JSON
-//! object per line, newest last. Holds no header value and no credential;
-//! response bodies only up to [`MAX_BODY`] bytes. Only the newest
+//! object per line, newest last. Holds what reopening a request needs (its
+//! own headers and body, the response's status, headers and body) but no
+//! credential: no credential header, session tokens redacted, bodies only
+//! up to [`MAX_BODY`] bytes. Only the newest
 //! [`KEEP`] entries are kept: the file is compacted (atomically) once it
 //! grows past [`COMPACT_AFTER`] lines.
 //!
@@ -26,7 +28,7 @@ pub const COMPACT_AFTER: usize = 600;
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// One sent request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Unix seconds when the request finished.
     pub timestamp: u64,
@@ -36,13 +38,27 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
     pub method: String,
-    /// The URL as sent (tokens travel in headers, which are not recorded).
+    /// The URL as sent (credential query values redacted).
     pub url: String,
+    /// The request's own headers as sent (not the platform's presets),
+    /// without any credential header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_headers: Vec<(String, String)>,
+    /// The request body as text, recorded like response bodies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    /// Set when the request had a body that is not recorded (larger than
+    /// [`MAX_BODY`], or text that may hold a secret).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub request_body_dropped: bool,
     /// The HTTP status, or None when no response came back.
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<HistoryError>,
     pub elapsed_ms: f64,
+    /// The response headers (session tokens and cookies redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
     /// Response body size in bytes.
     pub size: u64,
     /// The response body as text, when it is at most [`MAX_BODY`] bytes.

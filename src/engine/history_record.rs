@@ -13,15 +13,24 @@ use crate::core::request::is_credential_header;
 /// What a secret's value becomes in the history.
 const REDACTED: &str = "(redacted)";
 
-/// The history entry of one result: no header values, no credentials; the
-/// body only when it is in memory and at most 64 KiB. A session token in
-/// the answer (a login sent by hand) is not kept: see [`recorded_body`].
+/// The history entry of one result: no credential header; the request's
+/// body and the response's only when at most 64 KiB (the response's only
+/// when in memory). A session token in either (a login sent by hand) is
+/// not kept: see [`recorded_body`].
 pub fn entry(result: &RequestResult, device: Option<&str>) -> HistoryEntry {
     let (body, body_truncated) = match &result.body {
         Body::Memory(bytes) if bytes.len() <= MAX_BODY => (recorded_body(bytes), false),
         Body::Memory(_) | Body::Spilled { .. } => (None, true),
         Body::File { .. } => (None, false),
     };
+    let request_body = result
+        .sent
+        .body
+        .as_deref()
+        .filter(|b| b.len() <= MAX_BODY)
+        .and_then(recorded_body);
+    let request_body_dropped =
+        request_body.is_none() && result.sent.body.as_ref().is_some_and(|b| !b.is_empty());
     let error = result.error.as_ref().map(|f| HistoryError {
         kind: serde_json::to_value(f.kind)
             .ok()
@@ -37,9 +46,13 @@ pub fn entry(result: &RequestResult, device: Option<&str>) -> HistoryEntry {
         device: device.map(str::to_string),
         method: result.method.clone(),
         url: recorded_url(&result.url),
+        request_headers: result.sent.headers.clone(),
+        request_body,
+        request_body_dropped,
         status: result.status,
         error,
         elapsed_ms: (result.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        response_headers: result.headers.clone(),
         size: result.body.len(),
         body,
         body_truncated,
@@ -134,6 +147,7 @@ mod tests {
             warnings: Vec::new(),
             retries: 0,
             domains: Vec::new(),
+            sent: Default::default(),
             pages: None,
         }
     }
@@ -183,6 +197,24 @@ mod tests {
         }
         let harmless = entry(&answered("https://h/x", "all good"), None);
         assert_eq!(harmless.body.as_deref(), Some("all good"));
+    }
+
+    #[test]
+    fn the_request_is_recorded_like_the_response() {
+        let mut sent = answered("https://h/api/login", "{}");
+        sent.sent = crate::engine::Sent {
+            headers: vec![("X-Trace".into(), "1".into())],
+            body: Some(br#"{"username": "admin", "password": "pw1"}"#.to_vec()),
+        };
+        let recorded = entry(&sent, Some("fw"));
+        assert_eq!(recorded.request_headers, sent.sent.headers);
+        let body = recorded.request_body.unwrap();
+        assert!(!body.contains("pw1") && body.contains("admin"), "{body}");
+        assert!(!recorded.request_body_dropped);
+        sent.sent.body = Some(vec![b'x'; MAX_BODY + 1]);
+        let recorded = entry(&sent, Some("fw"));
+        assert_eq!(recorded.request_body, None);
+        assert!(recorded.request_body_dropped);
     }
 
     #[test]

@@ -22,8 +22,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind, Remedy};
-use crate::core::platform::AuthMode;
-use crate::core::request::{merge_headers, plain_http_warning, redact_response_headers};
+use crate::core::platform::{AuthMode, Platform};
+use crate::core::request::{
+    is_credential_header, merge_headers, plain_http_warning, redact_response_headers,
+};
 use crate::core::workspace::atomic;
 use crate::core::workspace::variables::Prepared;
 use http::{Body, Progress, Sink};
@@ -180,6 +182,38 @@ pub struct RequestResult {
     pub domains: Vec<String>,
     /// For an all-pages request: the pages sent (the failed one included).
     pub pages: Option<u32>,
+    /// What the request carried, for the history.
+    pub sent: Sent,
+}
+
+/// What a request carried beyond its method and URL: its own headers (not
+/// the platform's presets, which every send adds again), credential
+/// headers left out, and its body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sent {
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Sent {
+    fn of(request: &PreparedRequest, platform: Platform) -> Sent {
+        let presets = platform.preset_headers(request.body.is_some());
+        let headers = request
+            .headers
+            .iter()
+            .filter(|h| h.enabled && !is_credential_header(&h.name))
+            .filter(|h| {
+                !presets
+                    .iter()
+                    .any(|p| p.name.eq_ignore_ascii_case(&h.name) && p.value == h.value)
+            })
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        Sent {
+            headers,
+            body: request.body.clone(),
+        }
+    }
 }
 
 impl RequestResult {
@@ -248,6 +282,12 @@ impl Engine {
         id
     }
 
+    /// An id no job will carry: for a result shown without running one
+    /// (reopened from the history or a folder run).
+    pub fn reserve_id(&self) -> JobId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
     pub fn cancel(&self, id: JobId) {
         let _ = self.commands.send(Command::Cancel(id));
     }
@@ -309,6 +349,7 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
 /// Runs every request of the job in one session, then logs out.
 async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
     let timeout = job.session.timeout;
+    let platform = job.session.platform;
     let mut stored = Ok(None);
     if job.session.password.is_none()
         && job.session.auth != AuthMode::None
@@ -328,7 +369,8 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         Ok(s) => s,
         Err(failure) => {
             for (index, request) in job.requests.iter().enumerate() {
-                let result = failed_result(request, failure.clone(), Duration::ZERO, None);
+                let result =
+                    failed_result(request, platform, failure.clone(), Duration::ZERO, None);
                 events.emit(Event::Finished {
                     job: id,
                     index,
@@ -449,6 +491,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     warnings,
                     retries: session.retries(),
                     domains: domain_names(&session),
+                    sent: Sent::of(&request.request, platform),
                     pages,
                 }
             }
@@ -458,7 +501,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 domains: domain_names(&session),
                 url,
                 pages,
-                ..failed_result(request, failure, elapsed, handshake)
+                ..failed_result(request, platform, failure, elapsed, handshake)
             },
         };
         let cancelled = result
@@ -515,6 +558,7 @@ async fn write_error_body(body: Body, sink: &Sink) -> Body {
 
 fn failed_result(
     request: &JobRequest,
+    platform: Platform,
     failure: Failure,
     elapsed: Duration,
     handshake: Option<Handshake>,
@@ -532,6 +576,7 @@ fn failed_result(
         warnings: Vec::new(),
         retries: 0,
         domains: Vec::new(),
+        sent: Sent::of(&request.request, platform),
         pages: None,
     }
 }
@@ -555,4 +600,35 @@ async fn within(
             )
             .with_remedy(Remedy::RaiseTimeout))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::request::Header;
+
+    #[test]
+    fn sent_keeps_the_requests_own_headers_and_body_but_no_credential() {
+        let request = PreparedRequest {
+            method: "POST".into(),
+            url: url::Url::parse("https://fw/api/cli").unwrap(),
+            headers: merge_headers(
+                Platform::Asa.preset_headers(true),
+                &[
+                    Header::new("X-Trace", "1"),
+                    Header::new("Authorization", "Basic YWRtaW46cHc="),
+                    Header::new("X-Api-Key", "k3y"),
+                    Header::new("Content-Type", "text/plain"),
+                ],
+            ),
+            body: Some(b"{}".to_vec()),
+        };
+        let sent = Sent::of(&request, Platform::Asa);
+        let own = |name: &str, value: &str| (name.to_string(), value.to_string());
+        assert_eq!(
+            sent.headers,
+            vec![own("X-Trace", "1"), own("Content-Type", "text/plain")]
+        );
+        assert_eq!(sent.body.as_deref(), Some(&b"{}"[..]));
+    }
 }

@@ -18,7 +18,11 @@ pub enum Action {
     /// The active tab goes to another device.
     SelectDevice(String),
     OpenSaved(Box<SavedEntry>),
-    OpenHistory(Box<HistoryEntry>),
+    /// Reopens a history entry: its request and recorded response.
+    OpenHistory {
+        entry: Box<HistoryEntry>,
+        new_tab: bool,
+    },
     SwitchTab(usize),
     CloseTab(usize),
     NewDevice(String),
@@ -45,6 +49,14 @@ pub enum Action {
         sha256: String,
     },
     RunFolder(String),
+    /// Opens a run row's request and response in a new tab.
+    OpenRunRow(usize),
+    /// Sends the run's requests again: only the failed ones, or all.
+    RerunRows(bool),
+    /// Cancels the run's requests under way.
+    StopRun,
+    /// Closes the run window (stopping the run).
+    CloseRun,
     /// File > Open workspace's Open (or a recent workspace).
     OpenWorkspace(std::path::PathBuf),
     /// Opens the tree dialog asking for this (new items go in the folder).

@@ -504,11 +504,22 @@ impl ApxApp {
             | Event::Finished { job, .. }
             | Event::JobDone { job } => *job,
         };
-        if let (Event::Finished { index, result, .. }, Some(runs)) =
-            (&event, &mut self.dialogs.runs)
-            && let Some(device) = runs.record(job, *index, (**result).clone())
-        {
-            self.record_history(result, device.as_deref());
+        if let Some(runs) = self.dialogs.runs.as_mut().filter(|r| r.owns(job)) {
+            match event {
+                Event::Started { index, .. } => runs.started(job, index),
+                Event::Exchange { record, .. } => runs.exchange(job, record),
+                Event::Finished { index, result, .. } => {
+                    if let Some(device) = runs.record(job, index, (*result).clone()) {
+                        self.record_history(&result, device.as_deref());
+                    }
+                }
+                Event::JobDone { .. } => runs.job_done(job),
+                Event::Tls { .. }
+                | Event::Head { .. }
+                | Event::Progress { .. }
+                | Event::Page { .. }
+                | Event::Keyring { .. } => {}
+            }
             return;
         }
         let Some(tab) = self.tabs.by_job(job) else {
@@ -567,6 +578,14 @@ impl ApxApp {
     }
 
     fn finish(&mut self, tab: TabId, job: JobId, result: RequestResult) {
+        let device = self.tabs.by_id(tab).and_then(|t| t.response.device.clone());
+        self.record_history(&result, device.as_deref());
+        self.show(tab, job, result);
+    }
+
+    /// Shows a result in a tab: its body rendered in the background (the
+    /// rendering is matched by `job`), a TLS failure on the Certificate tab.
+    fn show(&mut self, tab: TabId, job: JobId, result: RequestResult) {
         let bytes = match &result.body {
             crate::engine::http::Body::Memory(bytes) => bytes.clone(),
             _ => bytes::Bytes::new(),
@@ -584,6 +603,7 @@ impl ApxApp {
         {
             self.known_domains.insert(device, result.domains.clone());
         }
+        t.response.job = Some(job);
         if result.handshake.is_some() {
             t.response.handshake = result.handshake.clone();
         }
@@ -596,11 +616,7 @@ impl ApxApp {
         } else {
             ResponseTab::Body
         };
-        let device = t.response.device.clone();
-        self.record_history(&result, device.as_deref());
-        if let Some(t) = self.tabs.by_id(tab) {
-            t.response.result = Some(result);
-        }
+        t.response.result = Some(result);
     }
 
     /// Appends to the history in the background; a failure is logged, never
@@ -633,16 +649,7 @@ impl ApxApp {
                     self.tabs.active_mut().device = Some(device.clone());
                 }
             }
-            Action::OpenHistory(entry) => {
-                let known = entry.device.clone().filter(|d| self.tree.find(d).is_some());
-                let tab = self.tabs.active_mut();
-                tab.draft.method = entry.method.clone();
-                tab.draft.url = entry.url.clone();
-                tab.draft.saved_path = None;
-                if known.is_some() {
-                    tab.device = known;
-                }
-            }
+            Action::OpenHistory { entry, new_tab } => self.open_history(&entry, new_tab),
             Action::SwitchTab(i) => self.tabs.active = i.min(self.tabs.list.len() - 1),
             Action::CloseTab(i) => self.close_tab(i),
             Action::NewDevice(folder) => {
@@ -688,6 +695,13 @@ impl ApxApp {
                 self.dialogs.editor = Some(editor);
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
+            Action::OpenRunRow(row) => self.open_run_row(row),
+            Action::RerunRows(only_failed) => self.rerun(only_failed),
+            Action::StopRun => self.stop_run(),
+            Action::CloseRun => {
+                self.stop_run();
+                self.dialogs.runs = None;
+            }
             Action::OpenWorkspace(dir) => {
                 let outbox = self.inbox.outbox().clone();
                 self.inbox.outbox().spawn(move || Msg::WorkspaceChecked {
@@ -1342,26 +1356,107 @@ impl ApxApp {
     }
 
     fn run_folder(&mut self, folder: &str) {
+        self.stop_run();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        self.dialogs.runs = Some(super::run_window::RunWindow::new(folder, &v));
+        self.rerun(false);
+    }
+
+    /// Sends the run's requests (all, or only those that failed) to the
+    /// device chosen in its window, else each request's own, else the
+    /// active tab's.
+    fn rerun(&mut self, only_failed: bool) {
         let v = view(&self.tree, &self.passwords, &self.workspace);
         let selected = self.tabs.active().device.as_deref();
-        let (mut rows, jobs) = super::run_window::plan(
-            folder,
+        let Some(run) = &mut self.dialogs.runs else {
+            return;
+        };
+        let which: Vec<usize> = if only_failed {
+            run.failed_rows()
+        } else {
+            (0..run.rows.len()).collect()
+        };
+        let jobs = run.plan(
+            &which,
             &v,
             selected,
             self.settings.timeout(),
             self.settings.body_sink(),
         );
         for (job, rows_of_job) in jobs {
-            let id = self.engine.run(job);
-            for (index, row) in rows_of_job.into_iter().enumerate() {
-                rows[row].job = Some(id);
-                rows[row].index = index;
+            run.assign(self.engine.run(job), rows_of_job);
+        }
+    }
+
+    fn stop_run(&mut self) {
+        if let Some(run) = &self.dialogs.runs {
+            for job in run.running_jobs() {
+                self.engine.cancel(job);
             }
         }
-        self.dialogs.runs = Some(super::run_window::RunWindow {
-            folder: folder.to_string(),
-            rows,
-        });
+    }
+
+    /// Opens a run row's saved request in a new tab, with the row's
+    /// response (or why it was not sent) and exchanges.
+    fn open_run_row(&mut self, index: usize) {
+        let Some(row) = self.dialogs.runs.as_ref().and_then(|r| r.rows.get(index)) else {
+            return;
+        };
+        let draft = Draft::from_saved(&row.entry.request, Some(row.entry.path.clone()));
+        let device = row.device.clone().filter(|d| self.tree.find(d).is_some());
+        let response = ResponseState {
+            device: row.device.clone(),
+            timeline: row.timeline.clone(),
+            input_error: row.problem.as_ref().map(|p| Failure::usage(p.clone(), "")),
+            ..ResponseState::default()
+        };
+        let result = row.result.clone();
+        let tab = self.tabs.open(device, draft);
+        tab.response = response;
+        let id = tab.id;
+        if let Some(result) = result {
+            let job = self.engine.reserve_id();
+            self.show(id, job, result);
+        }
+    }
+
+    /// Reopens what a history entry sent (its method, URL, headers, body
+    /// and device) with the response it recorded.
+    fn open_history(&mut self, entry: &crate::core::history::HistoryEntry, new_tab: bool) {
+        let (draft, result) = super::history_panel::reopen(entry);
+        let device = entry.device.clone().filter(|d| self.tree.find(d).is_some());
+        let tab = if new_tab {
+            let device = device.or_else(|| self.tabs.active().device.clone());
+            self.tabs.open(device, draft)
+        } else {
+            let tab = self.tabs.active_mut();
+            tab.draft = draft;
+            tab.device = device.or(tab.device.take());
+            tab
+        };
+        tab.section = if tab.draft.body.is_empty() {
+            super::tabs::RequestTab::Headers
+        } else {
+            super::tabs::RequestTab::Body
+        };
+        tab.response = ResponseState {
+            device: entry.device.clone(),
+            ..ResponseState::default()
+        };
+        let id = tab.id;
+        let job = self.engine.reserve_id();
+        self.show(id, job, result);
+        let when = crate::core::tls::rfc3339(entry.timestamp as i64);
+        let mut notice = format!("Reopened from the history (sent {when}).");
+        if entry.request_body_dropped {
+            notice.push_str(
+                " Its request body was not recorded (over 64 KiB, or it may hold a secret).",
+            );
+        }
+        if entry.body_truncated {
+            notice.push_str(" The response body was over 64 KiB and not recorded.");
+        }
+        self.notice = Some(notice);
     }
 
     fn import_postman(&mut self) {

@@ -61,10 +61,10 @@ pub fn ui(
     if let Some(save) = &mut dialogs.save {
         actions.extend(save.window(ctx));
     }
-    if let Some(runs) = &dialogs.runs
-        && !runs.window(ctx)
+    if let Some(runs) = &mut dialogs.runs
+        && !runs.window(ctx, view, &mut actions)
     {
-        dialogs.runs = None;
+        actions.push(Action::CloseRun);
     }
     if let Some(export) = &mut dialogs.export {
         match export.window(ctx) {

@@ -1,208 +1,401 @@
 //! "Run folder": every saved request of a collection, one session per
-//! device, with a results table.
+//! device, with a results table. A row opens its full response in a tab;
+//! the window shows progress, stops the run, re-runs the failed rows, and
+//! runs again against a chosen device.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
-use std::time::Duration;
-
-use super::actions::View;
+use super::actions::{Action, View};
 use super::widgets::{human_size, status_color};
 use crate::core::platform::AuthMode;
+use crate::core::workspace::collections::SavedEntry;
 use crate::core::workspace::variables::prepare;
 use crate::engine::http::Sink;
 use crate::engine::keyring::KeyringKey;
-use crate::engine::session::SessionSpec;
+use crate::engine::session::{ExchangeRecord, SessionSpec};
 use crate::engine::session_choice::{SessionChoice, SessionKey};
 use crate::engine::{Job, JobId, JobRequest, RequestResult};
 
-/// One row of the results table.
+/// What a stopped request's row says.
+const STOPPED: &str = "stopped before it was sent";
+
+/// One row of the results table: a saved request on one device.
 pub struct RunRow {
-    pub name: String,
+    pub entry: SavedEntry,
     pub device: Option<String>,
     pub job: Option<JobId>,
     pub index: usize,
     pub result: Option<RequestResult>,
-    /// A request that could not be prepared (e.g. an undefined variable).
+    /// A request that was not sent (an undefined variable, a stop).
     pub problem: Option<String>,
+    /// The exchanges of the request (a login before it, say).
+    pub timeline: Vec<ExchangeRecord>,
+}
+
+impl RunRow {
+    fn finished(&self) -> bool {
+        self.result.is_some() || self.problem.is_some()
+    }
+
+    /// Whether the row did not end in a success.
+    pub fn failed(&self) -> bool {
+        self.problem.is_some() || self.result.as_ref().is_some_and(|r| r.error.is_some())
+    }
 }
 
 /// The device, session and (row, request) pairs of one job.
 type SessionGroup = (Option<String>, SessionSpec, Vec<(usize, JobRequest)>);
 
+/// A folder run and its window's state.
 pub struct RunWindow {
     pub folder: String,
     pub rows: Vec<RunRow>,
+    /// The device every request goes to; None: each request's own.
+    pub device: Option<String>,
+    started: Instant,
+    /// How long the run took, once done.
+    took: Option<Duration>,
+    /// The request each job is sending (its exchanges belong to it).
+    current: HashMap<JobId, usize>,
 }
 
 impl RunWindow {
-    pub fn done(&self) -> bool {
-        self.rows
+    /// A run of every saved request under `folder` (nothing sent yet).
+    pub fn new(folder: &str, view: &View) -> RunWindow {
+        let rows = view
+            .collections
+            .requests
             .iter()
-            .all(|r| r.result.is_some() || r.problem.is_some())
+            .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")))
+            .map(|entry| RunRow {
+                entry: entry.clone(),
+                device: None,
+                job: None,
+                index: 0,
+                result: None,
+                problem: None,
+                timeline: Vec::new(),
+            })
+            .collect();
+        RunWindow {
+            folder: folder.to_string(),
+            rows,
+            device: None,
+            started: Instant::now(),
+            took: None,
+            current: HashMap::new(),
+        }
     }
 
-    /// Files a finished result under its row.
+    pub fn done(&self) -> bool {
+        self.rows.iter().all(RunRow::finished)
+    }
+
+    /// The rows that did not end in a success.
+    pub fn failed_rows(&self) -> Vec<usize> {
+        (0..self.rows.len())
+            .filter(|&i| self.rows[i].failed())
+            .collect()
+    }
+
+    /// The jobs still sending.
+    pub fn running_jobs(&self) -> Vec<JobId> {
+        let mut jobs: Vec<JobId> = self
+            .rows
+            .iter()
+            .filter(|r| !r.finished())
+            .filter_map(|r| r.job)
+            .collect();
+        jobs.sort_unstable();
+        jobs.dedup();
+        jobs
+    }
+
+    /// Whether the events of `job` are this run's.
+    pub fn owns(&self, job: JobId) -> bool {
+        self.rows.iter().any(|r| r.job == Some(job))
+    }
+
+    fn row_mut(&mut self, job: JobId, index: usize) -> Option<&mut RunRow> {
+        self.rows
+            .iter_mut()
+            .find(|r| r.job == Some(job) && r.index == index)
+    }
+
+    pub fn started(&mut self, job: JobId, index: usize) {
+        self.current.insert(job, index);
+    }
+
+    pub fn exchange(&mut self, job: JobId, record: ExchangeRecord) {
+        let index = self.current.get(&job).copied().unwrap_or(0);
+        if let Some(row) = self.row_mut(job, index) {
+            row.timeline.push(record);
+        }
+    }
+
+    /// Files a finished result under its row; the row's device, for the
+    /// history.
     pub fn record(
         &mut self,
         job: JobId,
         index: usize,
         result: RequestResult,
     ) -> Option<Option<String>> {
-        let row = self
-            .rows
-            .iter_mut()
-            .find(|r| r.job == Some(job) && r.index == index)?;
+        let row = self.row_mut(job, index)?;
         row.result = Some(result);
-        Some(row.device.clone())
+        let device = row.device.clone();
+        self.note_done();
+        Some(device)
     }
-}
 
-/// The rows of a run of every saved request under `folder`, and its jobs:
-/// one per device and session settings (one session each), in order.
-pub fn plan(
-    folder: &str,
-    view: &View,
-    selected: Option<&str>,
-    timeout: Duration,
-    sink: Sink,
-) -> (Vec<RunRow>, Vec<(Job, Vec<usize>)>) {
-    let entries = view
-        .collections
-        .requests
-        .iter()
-        .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")));
-    let mut rows = Vec::new();
-    let mut groups: BTreeMap<SessionKey, SessionGroup> = BTreeMap::new();
-    for entry in entries {
-        let device_name = entry
-            .request
-            .device
-            .clone()
-            .or(selected.map(str::to_string));
-        let device = view.device(device_name.as_deref());
-        let row = rows.len();
-        rows.push(RunRow {
-            name: entry.request.name.clone(),
-            device: device_name.clone(),
-            job: None,
-            index: 0,
-            result: None,
-            problem: None,
-        });
-        let prepared = match prepare(&entry.request, device) {
-            Ok(p) => p,
-            Err(f) => {
-                rows[row].problem = Some(f.message);
-                continue;
+    /// A job ended: the requests it did not send (it was stopped) say so.
+    pub fn job_done(&mut self, job: JobId) {
+        self.current.remove(&job);
+        for row in self.rows.iter_mut().filter(|r| r.job == Some(job)) {
+            if !row.finished() {
+                row.problem = Some(STOPPED.into());
             }
-        };
-        let choice = SessionChoice {
-            device,
-            platform: Some(prepared.platform),
-            auth: Some(prepared.auth),
-            ..SessionChoice::default()
-        };
-        let spec = choice.spec(
-            &prepared.url,
-            timeout,
-            device.and_then(|d| view.passwords.get(&d.name).cloned()),
-        );
-        let request = JobRequest::from_prepared(entry.request.name.clone(), prepared, sink.clone());
-        let key = SessionKey {
-            device: device_name.clone(),
-            origin: spec.origin.clone(),
-            platform: spec.platform,
-            auth: Some(spec.auth.id().to_string()),
-        };
-        groups
-            .entry(key)
-            .or_insert_with(|| (device_name.clone(), spec, Vec::new()))
-            .2
-            .push((row, request));
+        }
+        self.note_done();
     }
-    let jobs = groups
-        .into_values()
-        .map(|(device, session, group)| {
-            let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
-            let keyring = device
-                .as_deref()
-                .filter(|d| needs_keyring && !view.transient.contains(*d))
-                .and_then(|name| view.device(Some(name)))
-                .map(|d| KeyringKey::new(view.workspace, d, None));
-            let rows_of_job = group.iter().map(|(row, _)| *row).collect();
-            let job = Job {
-                session,
-                requests: group.into_iter().map(|(_, r)| r).collect(),
-                keyring,
-            };
-            (job, rows_of_job)
-        })
-        .collect();
-    (rows, jobs)
-}
 
-impl RunWindow {
-    /// Draws the results table; false once the window is closed.
-    pub fn window(&self, ctx: &egui::Context) -> bool {
-        let run = self;
-        let mut open = true;
-        egui::Window::new(format!("Run: {}", run.folder))
-            .open(&mut open)
-            .default_width(520.0)
-            .show(ctx, |ui| {
-                if !run.done() {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("Running…");
-                    });
+    fn note_done(&mut self) {
+        if self.done() && self.took.is_none() {
+            self.took = Some(self.started.elapsed());
+        }
+    }
+
+    /// Clears the rows `which` and prepares their requests: one job per
+    /// device and session settings (one session each), in order, with
+    /// the rows each job answers. A request that cannot be prepared (an
+    /// undefined variable) gets its problem instead.
+    pub fn plan(
+        &mut self,
+        which: &[usize],
+        view: &View,
+        selected: Option<&str>,
+        timeout: Duration,
+        sink: Sink,
+    ) -> Vec<(Job, Vec<usize>)> {
+        self.started = Instant::now();
+        self.took = None;
+        let mut groups: BTreeMap<SessionKey, SessionGroup> = BTreeMap::new();
+        for &i in which {
+            let row = &mut self.rows[i];
+            let device_name = self
+                .device
+                .clone()
+                .or_else(|| row.entry.request.device.clone())
+                .or(selected.map(str::to_string));
+            let device = view.device(device_name.as_deref());
+            row.device = device_name.clone();
+            row.job = None;
+            row.result = None;
+            row.problem = None;
+            row.timeline.clear();
+            let prepared = match prepare(&row.entry.request, device) {
+                Ok(p) => p,
+                Err(f) => {
+                    row.problem = Some(f.message);
+                    continue;
                 }
-                egui::Grid::new("run-results")
-                    .num_columns(4)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for h in ["Request", "Status", "Time", "Size"] {
-                            ui.strong(h);
-                        }
-                        ui.end_row();
-                        for row in &run.rows {
-                            ui.label(&row.name);
-                            match (&row.result, &row.problem) {
-                                (Some(r), _) => {
-                                    match (r.status, &r.error) {
-                                        (Some(s), _) => {
-                                            ui.colored_label(status_color(s), s.to_string())
-                                        }
-                                        (None, Some(e)) => ui.colored_label(
-                                            ui.visuals().error_fg_color,
-                                            e.kind.title(),
-                                        ),
-                                        (None, None) => ui.label("-"),
-                                    }
-                                    .on_hover_text(
-                                        r.error
-                                            .as_ref()
-                                            .map(|e| e.message.clone())
-                                            .unwrap_or_default(),
-                                    );
-                                    ui.label(format!("{:.0} ms", r.elapsed.as_secs_f64() * 1000.0));
-                                    ui.label(human_size(r.body.len()));
-                                }
-                                (None, Some(problem)) => {
-                                    ui.colored_label(ui.visuals().error_fg_color, "not sent")
-                                        .on_hover_text(problem);
-                                    ui.label("");
-                                    ui.label("");
-                                }
-                                (None, None) => {
-                                    ui.spinner();
-                                    ui.label("");
-                                    ui.label("");
-                                }
-                            }
-                            ui.end_row();
-                        }
-                    });
+            };
+            let choice = SessionChoice {
+                device,
+                platform: Some(prepared.platform),
+                auth: Some(prepared.auth),
+                ..SessionChoice::default()
+            };
+            let spec = choice.spec(
+                &prepared.url,
+                timeout,
+                device.and_then(|d| view.passwords.get(&d.name).cloned()),
+            );
+            let name = row.entry.request.name.clone();
+            let request = JobRequest::from_prepared(name, prepared, sink.clone());
+            let key = SessionKey {
+                device: device_name.clone(),
+                origin: spec.origin.clone(),
+                platform: spec.platform,
+                auth: Some(spec.auth.id().to_string()),
+            };
+            groups
+                .entry(key)
+                .or_insert_with(|| (device_name, spec, Vec::new()))
+                .2
+                .push((i, request));
+        }
+        self.note_done();
+        groups
+            .into_values()
+            .map(|(device, session, group)| {
+                let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
+                let keyring = device
+                    .as_deref()
+                    .filter(|d| needs_keyring && !view.transient.contains(*d))
+                    .and_then(|name| view.device(Some(name)))
+                    .map(|d| KeyringKey::new(view.workspace, d, None));
+                let rows_of_job = group.iter().map(|(row, _)| *row).collect();
+                let job = Job {
+                    session,
+                    requests: group.into_iter().map(|(_, r)| r).collect(),
+                    keyring,
+                };
+                (job, rows_of_job)
+            })
+            .collect()
+    }
+
+    /// Files the engine's id of a planned job under its rows.
+    pub fn assign(&mut self, job: JobId, rows_of_job: Vec<usize>) {
+        for (index, row) in rows_of_job.into_iter().enumerate() {
+            self.rows[row].job = Some(job);
+            self.rows[row].index = index;
+        }
+    }
+
+    /// "3 of 7 done: 1 passed, 2 failed, 0 not sent", and the time taken.
+    pub fn summary(&self) -> String {
+        let total = self.rows.len();
+        let done = self.rows.iter().filter(|r| r.finished()).count();
+        let not_sent = self.rows.iter().filter(|r| r.problem.is_some()).count();
+        let failed = self.rows.iter().filter(|r| r.failed()).count() - not_sent;
+        let passed = done - failed - not_sent;
+        let took = self
+            .took
+            .map(|t| format!(" in {:.1} s", t.as_secs_f64()))
+            .unwrap_or_default();
+        format!(
+            "{done} of {total} done{took}: {passed} passed, {failed} failed, {not_sent} not sent"
+        )
+    }
+
+    /// Draws the results table; false once the window is closed.
+    pub fn window(&mut self, ctx: &egui::Context, view: &View, actions: &mut Vec<Action>) -> bool {
+        let mut open = true;
+        let right = ctx.content_rect().right();
+        egui::Window::new(format!("Run: {}", self.folder))
+            .open(&mut open)
+            .default_pos(egui::pos2(right - 620.0, 60.0))
+            .default_width(600.0)
+            .show(ctx, |ui| {
+                self.controls(ui, view, actions);
+                ui.separator();
+                egui::ScrollArea::vertical()
+                    .max_height(360.0)
+                    .show(ui, |ui| self.table(ui, actions));
             });
         open
+    }
+
+    fn controls(&mut self, ui: &mut egui::Ui, view: &View, actions: &mut Vec<Action>) {
+        let running = !self.done();
+        ui.horizontal(|ui| {
+            if running {
+                ui.spinner();
+            }
+            ui.label(self.summary());
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Run on");
+            let shown = self.device.as_deref().unwrap_or("Each request's own");
+            egui::ComboBox::from_id_salt("run-device")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.device, None, "Each request's own");
+                    for d in view.devices {
+                        ui.selectable_value(&mut self.device, Some(d.name.clone()), &d.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(!running, egui::Button::new("Run again"))
+                .on_hover_text("Sends every request again, to the device chosen here")
+                .clicked()
+            {
+                actions.push(Action::RerunRows(false));
+            }
+            let failed = self.rows.iter().any(RunRow::failed);
+            if ui
+                .add_enabled(!running && failed, egui::Button::new("Re-run failed"))
+                .on_hover_text("Sends again only the requests that failed or were not sent")
+                .clicked()
+            {
+                actions.push(Action::RerunRows(true));
+            }
+            if ui
+                .add_enabled(running, egui::Button::new("Stop"))
+                .on_hover_text("Cancels the requests under way; the rest are not sent")
+                .clicked()
+            {
+                actions.push(Action::StopRun);
+            }
+        });
+    }
+
+    fn table(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        egui::Grid::new("run-results")
+            .num_columns(6)
+            .striped(true)
+            .show(ui, |ui| {
+                for h in ["Request", "Device", "Status", "Time", "Size", "Error"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for (i, row) in self.rows.iter().enumerate() {
+                    let open =
+                        egui::Button::selectable(false, row.entry.request.name.as_str()).truncate();
+                    if ui
+                        .add_sized([160.0, 18.0], open)
+                        .on_hover_text("Open the full response in a new tab")
+                        .clicked()
+                    {
+                        actions.push(Action::OpenRunRow(i));
+                    }
+                    ui.add(egui::Label::new(row.device.as_deref().unwrap_or("-")).truncate());
+                    row_outcome(ui, row);
+                    ui.end_row();
+                }
+            });
+    }
+}
+
+/// The status, time, size and error cells of a row.
+fn row_outcome(ui: &mut egui::Ui, row: &RunRow) {
+    let error_color = ui.visuals().error_fg_color;
+    match (&row.result, &row.problem) {
+        (Some(r), _) => {
+            match (r.status, &r.error) {
+                (Some(s), _) => ui.colored_label(status_color(s), s.to_string()),
+                (None, Some(e)) => ui.colored_label(error_color, e.kind.title()),
+                (None, None) => ui.label("-"),
+            };
+            ui.label(format!("{:.0} ms", r.elapsed.as_secs_f64() * 1000.0));
+            ui.label(human_size(r.body.len()));
+            let first = r
+                .error
+                .as_ref()
+                .and_then(|e| e.message.lines().next())
+                .unwrap_or("");
+            ui.add_sized([220.0, 18.0], egui::Label::new(first).truncate());
+        }
+        (None, Some(problem)) => {
+            ui.colored_label(error_color, "not sent");
+            ui.label("");
+            ui.label("");
+            ui.add_sized([220.0, 18.0], egui::Label::new(problem.as_str()).truncate());
+        }
+        (None, None) => {
+            if row.job.is_some() {
+                ui.spinner();
+            } else {
+                ui.label("waiting");
+            }
+            ui.label("");
+            ui.label("");
+            ui.label("");
+        }
     }
 }

@@ -27,6 +27,8 @@ pub struct SideState {
     /// The history as last read (None: to be read).
     pub history: Option<HistoryLoad>,
     pub history_loading: bool,
+    /// The history's search field.
+    pub history_search: String,
     /// The saved-requests tree's selected node (F2 renames it, Del deletes it).
     pub selected: Option<Node>,
 }
@@ -122,8 +124,12 @@ fn device_row(ui: &mut egui::Ui, device: &Device, marks: &Marks, actions: &mut V
     let response = ui
         .horizontal(|ui| {
             platform_badge(ui, device.platform);
-            let row = ui.selectable_label(selected, &device.name);
-            ui.weak(device.host());
+            // Long names and hosts are elided (full text on hover): the
+            // panel keeps the width it was given.
+            let row = ui
+                .add(egui::Button::selectable(selected, device.name.as_str()).truncate())
+                .on_hover_text(&device.name);
+            ui.add(egui::Label::new(egui::RichText::new(device.host()).weak()).truncate());
             if matches!(device.trust, crate::core::tls::Trust::Insecure) {
                 ui.colored_label(ui.visuals().warn_fg_color, "insecure")
                     .on_hover_text("Certificate verification is off for this device");
