@@ -38,8 +38,10 @@ pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
     h
 }
 
-/// Steps frames until no background work is under way.
+/// Steps frames until no background work is under way. The first frame
+/// applies input queued by a click, so that the work it starts is seen.
 pub fn settle(h: &mut Harness<'static, ApxApp>) {
+    h.step();
     step_until(h, "the background work", |a| a.tree.loaded && !a.is_busy());
 }
 
