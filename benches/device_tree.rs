@@ -39,6 +39,7 @@ fn main() {
                 trust: Trust::Verify,
                 variables: Default::default(),
                 allow_http: false,
+                reach: Default::default(),
             }
         })
         .collect();

@@ -162,6 +162,7 @@ fn main() {
         },
         variables: Default::default(),
         allow_http: false,
+        reach: Default::default(),
     };
     Workspace::new(dir.path()).add_device(device).unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();

@@ -31,6 +31,7 @@ fn device(a: &Appliance) -> Device {
         },
         variables,
         allow_http: false,
+        reach: Default::default(),
     }
 }
 

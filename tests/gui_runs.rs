@@ -33,6 +33,7 @@ fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
         trust,
         variables: Default::default(),
         allow_http: false,
+        reach: Default::default(),
     }
 }
 
@@ -311,6 +312,7 @@ fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServe
         },
         variables: Default::default(),
         allow_http: false,
+        reach: Default::default(),
     };
     (server, d)
 }

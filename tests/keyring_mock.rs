@@ -30,6 +30,7 @@ fn device(name: &str, base_url: &str) -> Device {
         trust: Default::default(),
         variables: Default::default(),
         allow_http: false,
+        reach: Default::default(),
     }
 }
 

@@ -46,6 +46,7 @@ fn device() -> Device {
         trust: Trust::Verify,
         variables: BTreeMap::from([("object".to_string(), "web-2".to_string())]),
         allow_http: false,
+        reach: Default::default(),
     }
 }
 

@@ -83,6 +83,25 @@ pub struct TrustArgs {
     pub pin: Option<String>,
 }
 
+/// The proxy and client certificate (`send`, `run`, `probe`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReachArgs {
+    /// Send through this proxy (http://, https:// or socks5://HOST:PORT;
+    /// no credentials: those come from the environment's proxy variables)
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Go straight to the device: ignore the device's proxy and
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
+    #[arg(long)]
+    pub no_proxy: bool,
+    /// Present this client certificate (PEM) for mutual TLS; needs --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
 /// Connection options shared by `send` and `run`.
 #[derive(Debug, Args, Clone)]
 pub struct ConnectionArgs {
@@ -126,6 +145,8 @@ pub struct ConnectionArgs {
     /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
     #[arg(long)]
     pub allow_http: bool,
+    #[command(flatten)]
+    pub reach: ReachArgs,
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +247,15 @@ pub struct DeviceAddArgs {
     /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
     #[arg(long)]
     pub allow_http: bool,
+    /// Reach the device through this proxy (http://, https:// or socks5://HOST:PORT, no credentials)
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Present this client certificate (PEM) for mutual TLS; needs --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

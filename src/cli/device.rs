@@ -2,10 +2,11 @@
 
 use super::args::{DeviceAddArgs, DeviceCommand};
 use super::output::{Shown, print_json};
-use super::send::trust_from_args;
+use super::send::{absolute, trust_from_args};
 use super::{Context, report};
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::with_api_port;
 use crate::core::secret::Secret;
 use crate::core::workspace::{Device, Workspace};
@@ -78,6 +79,11 @@ fn add(workspace: &Workspace, args: DeviceAddArgs) -> Result<Device, Failure> {
         trust: trust_from_args(&args.trust)?.unwrap_or_default(),
         variables: Default::default(),
         allow_http: args.allow_http,
+        reach: DeviceReach {
+            proxy: args.proxy,
+            client_cert: args.cert.as_deref().map(absolute),
+            client_key: args.key.as_deref().map(absolute),
+        },
     };
     workspace.add_device(device.clone())?;
     Ok(device)

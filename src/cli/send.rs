@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::args::{ConnectionArgs, SendArgs, TrustArgs};
+use super::args::{ConnectionArgs, ReachArgs, SendArgs, TrustArgs};
 use super::output::{SendDocument, print_failure, print_json, print_result, print_warnings_of};
 use super::{Context, blocking_run};
 use crate::core::error::Failure;
@@ -10,6 +10,7 @@ use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
     Header, check_json, check_method, declares_json, merge_headers, resolve_target, with_api_port,
 };
+use crate::core::reach::{ClientIdentity, ProxyChoice, parse_proxy};
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::{Device, Workspace};
@@ -147,6 +148,8 @@ pub fn session_spec(
         user: conn.user.clone(),
         trust: trust_from_args(&conn.trust)?,
         allow_http: conn.allow_http,
+        proxy: proxy_from_args(&conn.reach)?,
+        client_identity: identity_from_args(&conn.reach),
     };
     let user = choice.user();
     let password = match choice.auth() {
@@ -158,6 +161,30 @@ pub fn session_spec(
         )?),
     };
     Ok(choice.spec(url, conn.timeout, password))
+}
+
+/// The proxy the flags ask for, if any: `--no-proxy` or `--proxy URL`.
+pub fn proxy_from_args(args: &ReachArgs) -> Result<Option<ProxyChoice>, Failure> {
+    if args.no_proxy {
+        return Ok(Some(ProxyChoice::Direct));
+    }
+    args.proxy
+        .as_deref()
+        .map(|p| parse_proxy(p).map(ProxyChoice::Url))
+        .transpose()
+}
+
+/// The client certificate the flags give, if any (clap requires both).
+pub fn identity_from_args(args: &ReachArgs) -> Option<ClientIdentity> {
+    Some(ClientIdentity {
+        cert: absolute(args.cert.as_ref()?),
+        key: absolute(args.key.as_ref()?),
+    })
+}
+
+/// A path as given, made absolute when it exists (a device keeps it).
+pub fn absolute(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The trust the flags ask for, if any.

@@ -8,6 +8,7 @@ pub mod history;
 pub mod interop;
 pub mod paging;
 pub mod platform;
+pub mod reach;
 pub mod pretty_json;
 pub mod request;
 pub mod secret;

@@ -7,6 +7,7 @@ pub mod http;
 pub mod keyring;
 pub mod paging;
 pub mod probe;
+pub mod proxy;
 pub mod session;
 pub mod session_choice;
 pub mod tls;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
 use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, FlowRequest, Platform, reason_phrase};
+use crate::core::reach::Reach;
 use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
 use crate::core::tls::Trust;
@@ -30,6 +31,8 @@ pub struct SessionSpec {
     /// Set when plain `http://` is refused: the platform (the request's or
     /// the device's) whose guide requires HTTPS ([`crate::core::request::https_only`]).
     pub https_only: Option<Platform>,
+    /// The proxy and client certificate on the way to the device.
+    pub reach: Reach,
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -98,7 +101,7 @@ impl Session {
                 "Use --auth token: apx logs in with POST /api/login.",
             ));
         }
-        let transport = Transport::new(&spec.trust)?;
+        let transport = Transport::reaching(&spec.trust, &spec.reach)?;
         Ok(Session {
             spec,
             transport,
@@ -287,7 +290,10 @@ impl Session {
     ) -> Result<WireResponse, Failure> {
         let url = redact(wire.url.as_str(), &self.secrets());
         let method = wire.method.to_string();
-        tracing::info!("> {method} {url}");
+        match self.transport.proxy_for(&wire.url) {
+            Some(proxy) => tracing::info!("> {method} {url} (through the proxy {proxy})"),
+            None => tracing::info!("> {method} {url}"),
+        }
         let started = std::time::Instant::now();
         let result = self
             .transport

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::session::SessionSpec;
 use crate::core::platform::{AuthMode, Platform};
+use crate::core::reach::{ClientIdentity, DeviceReach, ProxyChoice, Reach};
 use crate::core::request::{https_only, origin};
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
@@ -31,6 +32,10 @@ pub struct SessionChoice<'a> {
     pub trust: Option<Trust>,
     /// Plain `http://` allowed whatever the device says.
     pub allow_http: bool,
+    /// The proxy chosen over the device's (`--proxy`, `--no-proxy`).
+    pub proxy: Option<ProxyChoice>,
+    /// The client certificate chosen over the device's (`--cert`, `--key`).
+    pub client_identity: Option<ClientIdentity>,
 }
 
 impl SessionChoice<'_> {
@@ -61,6 +66,23 @@ impl SessionChoice<'_> {
         }
     }
 
+    /// The chosen proxy, else the device's, else the environment's; and the
+    /// chosen client certificate, else the device's.
+    pub fn reach(&self) -> Reach {
+        let device = self.device.map(|d| &d.reach);
+        Reach {
+            proxy: self
+                .proxy
+                .clone()
+                .or_else(|| device.and_then(DeviceReach::proxy))
+                .unwrap_or_default(),
+            client_identity: self
+                .client_identity
+                .clone()
+                .or_else(|| device.and_then(DeviceReach::client_identity)),
+        }
+    }
+
     /// The session for requests to `url`'s origin.
     pub fn spec(&self, url: &url::Url, timeout: Duration, password: Option<Secret>) -> SessionSpec {
         let platform = self.platform();
@@ -79,6 +101,7 @@ impl SessionChoice<'_> {
                 &[platform, self.device.map_or(platform, |d| d.platform)],
                 self.allow_http || self.device.is_some_and(|d| d.allow_http),
             ),
+            reach: self.reach(),
         }
     }
 }

@@ -156,6 +156,7 @@ impl ApxApp {
                         trust: Default::default(),
                         variables: Default::default(),
                         allow_http: false,
+                        reach: Default::default(),
                     });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));

@@ -8,6 +8,7 @@ use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::with_api_port;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::Device;
@@ -36,6 +37,9 @@ pub struct DeviceEditor {
     pub pin: String,
     pub variables: std::collections::BTreeMap<String, String>,
     pub allow_http: bool,
+    /// The device's proxy and client certificate, kept as they were (set
+    /// with `apx device add`).
+    pub reach: DeviceReach,
     pub error: Option<Failure>,
 }
 
@@ -55,6 +59,7 @@ impl DeviceEditor {
             pin: String::new(),
             variables: Default::default(),
             allow_http: false,
+            reach: Default::default(),
             error: None,
         }
     }
@@ -68,6 +73,7 @@ impl DeviceEditor {
         e.username = device.username.clone().unwrap_or_default();
         e.variables = device.variables.clone();
         e.allow_http = device.allow_http;
+        e.reach = device.reach.clone();
         match &device.trust {
             Trust::Verify => {}
             Trust::Ca { file } => {
@@ -106,6 +112,7 @@ impl DeviceEditor {
             trust,
             variables: self.variables.clone(),
             allow_http: self.allow_http,
+            reach: self.reach.clone(),
         };
         device.validate()?;
         Ok(device)

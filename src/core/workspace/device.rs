@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::resolve_target;
 use crate::core::tls::Trust;
 
@@ -30,6 +31,9 @@ pub struct Device {
     /// (ASA, FXOS); credentials then travel unencrypted, with a warning.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http: bool,
+    /// The device's proxy and client certificate, if any.
+    #[serde(flatten)]
+    pub reach: DeviceReach,
 }
 
 impl Device {
@@ -44,7 +48,7 @@ impl Device {
         }
         validate_folder(&self.folder)?;
         resolve_target(&self.base_url, None)?;
-        Ok(())
+        self.reach.validate()
     }
 
     /// Folder segments, top first.

@@ -267,6 +267,7 @@ pub(crate) mod tests {
             trust: Trust::Insecure,
             variables: Default::default(),
             allow_http: false,
+            reach: Default::default(),
         }
     }
 

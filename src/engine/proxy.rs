@@ -1,0 +1,162 @@
+//! Which proxy a request goes through, and what a proxy's failure means.
+//! Proxies are named without their credentials everywhere.
+
+use hyper_util::client::proxy::matcher::Matcher;
+
+use crate::core::error::{Failure, FailureKind};
+use crate::core::reach::{ProxyChoice, proxy_label, url_label};
+
+/// The environment variables that name proxies (curl's, both cases).
+const PROXY_VARS: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Sets the client's proxy. The environment is read by reqwest itself,
+/// the same way [`proxy_for`] reads it.
+pub fn configure(
+    builder: reqwest::ClientBuilder,
+    choice: &ProxyChoice,
+) -> Result<reqwest::ClientBuilder, Failure> {
+    Ok(match choice {
+        ProxyChoice::Environment => builder,
+        ProxyChoice::Direct => builder.no_proxy(),
+        ProxyChoice::Url(url) => {
+            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
+                Failure::usage(format!("invalid proxy {}: {e}", url_label(url)), "")
+            })?;
+            builder.proxy(proxy)
+        }
+    })
+}
+
+/// The proxy a request to `url` goes through, named without credentials;
+/// None when it goes straight to the device.
+pub fn proxy_for(choice: &ProxyChoice, url: &url::Url) -> Option<String> {
+    match choice {
+        ProxyChoice::Direct => None,
+        ProxyChoice::Url(proxy) => Some(url_label(proxy)),
+        ProxyChoice::Environment => {
+            let uri: http::Uri = url.as_str().parse().ok()?;
+            let intercept = Matcher::from_env().intercept(&uri)?;
+            let proxy = intercept.uri();
+            Some(proxy_label(
+                proxy.scheme_str().unwrap_or("http"),
+                proxy.host().unwrap_or_default(),
+                proxy.port_u16(),
+            ))
+        }
+    }
+}
+
+/// The hosts of the `https://` proxies in use: their certificates are
+/// checked against the system roots, never against the device's trust.
+pub fn https_proxy_hosts(choice: &ProxyChoice) -> Vec<String> {
+    let urls: Vec<url::Url> = match choice {
+        ProxyChoice::Direct => Vec::new(),
+        ProxyChoice::Url(url) => vec![url.clone()],
+        ProxyChoice::Environment => PROXY_VARS
+            .iter()
+            .filter_map(|var| std::env::var(var).ok())
+            .filter_map(|value| url::Url::parse(&value).ok())
+            .collect(),
+    };
+    urls.iter()
+        .filter(|u| u.scheme() == "https")
+        .filter_map(|u| u.host_str())
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+        .collect()
+}
+
+/// The failure for an error the proxy `label` caused on the way to
+/// `target`, if it was the proxy's: unreachable, the tunnel refused, or
+/// authentication asked for. `text` is the error chain's text.
+pub fn failure(
+    label: &str,
+    target: &url::Url,
+    text: &str,
+    io_kind: Option<std::io::ErrorKind>,
+) -> Option<Failure> {
+    let lower = text.to_ascii_lowercase();
+    let destination = format!(
+        "{}:{}",
+        target.host_str().unwrap_or_default(),
+        target.port_or_known_default().unwrap_or(443)
+    );
+    let unreachable = lower.contains("failed to create underlying connection")
+        || (!lower.contains("tunnel error") && !lower.contains("socks error"))
+            && (io_kind == Some(std::io::ErrorKind::ConnectionRefused)
+                || lower.contains("dns error")
+                || lower.contains("failed to lookup"));
+    let (message, hint) = if unreachable {
+        (
+            format!("cannot reach the proxy {label}"),
+            "Check the proxy's host and port (--proxy, the device's proxy, or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY), or go straight to the device with --no-proxy.",
+        )
+    } else if lower.contains("proxy authorization required") {
+        (
+            format!("the proxy {label} asks for authentication (407 Proxy Authentication Required)"),
+            "Give the proxy's credentials in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.",
+        )
+    } else if lower.contains("tunnel error") || lower.contains("socks error") {
+        (
+            format!("the proxy {label} refused the tunnel to {destination}"),
+            "The proxy does not allow connections to this host and port, or cannot reach the appliance itself: check the proxy's rules (CONNECT to the API port), or add the appliance to NO_PROXY.",
+        )
+    } else {
+        return None;
+    };
+    Some(Failure::new(FailureKind::Proxy, message, hint))
+}
+
+/// The failure for a 407 answer to a plain `http://` request sent through
+/// the proxy `label`.
+pub fn auth_required(label: &str) -> Failure {
+    failure(
+        label,
+        &url::Url::parse("http://proxy").expect("a valid URL"),
+        "proxy authorization required",
+        None,
+    )
+    .expect("a proxy failure")
+    .with_status(407)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> url::Url {
+        url::Url::parse("https://fw.example.com:8443/api").unwrap()
+    }
+
+    #[test]
+    fn tunnel_errors_name_the_proxy_and_the_hop() {
+        let label = "http://proxy:3128";
+        let refused = failure(label, &target(), "tunnel error: unsuccessful", None).unwrap();
+        assert_eq!(refused.kind, FailureKind::Proxy);
+        assert!(refused.message.contains(label), "{}", refused.message);
+        assert!(refused.message.contains("fw.example.com:8443"));
+        let auth = failure(
+            label,
+            &target(),
+            "tunnel error: proxy authorization required",
+            None,
+        )
+        .unwrap();
+        assert!(auth.message.contains("407"));
+        let down = failure(
+            label,
+            &target(),
+            "tunnel error: failed to create underlying connection: connection refused",
+            Some(std::io::ErrorKind::ConnectionRefused),
+        )
+        .unwrap();
+        assert!(down.message.starts_with("cannot reach the proxy"));
+        assert!(failure(label, &target(), "the connection was reset", None).is_none());
+    }
+}
