@@ -412,3 +412,101 @@ fn a_device_keeps_its_proxy_and_client_certificate() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(proxy.tunnels(), 1, "the device's proxy carried it");
 }
+
+/// A SOCKS5 proxy without authentication that counts the connections it
+/// opened. Returns its URL.
+fn socks5_proxy(rt: &tokio::runtime::Runtime) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::AsyncReadExt;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let opened = Arc::new(AtomicUsize::new(0));
+    let count = opened.clone();
+    rt.spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut greeting = [0u8; 2];
+                client.read_exact(&mut greeting).await?;
+                let mut methods = vec![0u8; greeting[1] as usize];
+                client.read_exact(&mut methods).await?;
+                client.write_all(&[5, 0]).await?;
+                let mut request = [0u8; 4];
+                client.read_exact(&mut request).await?;
+                let host = match request[3] {
+                    1 => {
+                        let mut ip = [0u8; 4];
+                        client.read_exact(&mut ip).await?;
+                        std::net::Ipv4Addr::from(ip).to_string()
+                    }
+                    3 => {
+                        let len = client.read_u8().await? as usize;
+                        let mut name = vec![0u8; len];
+                        client.read_exact(&mut name).await?;
+                        String::from_utf8_lossy(&name).into_owned()
+                    }
+                    _ => return Ok::<(), std::io::Error>(()),
+                };
+                let port = client.read_u16().await?;
+                let mut upstream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                count.fetch_add(1, Ordering::SeqCst);
+                client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
+                tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
+                Ok(())
+            });
+        }
+    });
+    (format!("socks5://127.0.0.1:{port}"), opened)
+}
+
+#[test]
+fn a_socks5_proxy_carries_send_and_probe() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let (socks, opened) = socks5_proxy(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/api/monitoring/serialnumber", asa.url);
+    let run = apx_in(dir.path(), &send_args(&asa, &url, &["--proxy", &socks]));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(opened.load(Ordering::SeqCst), 1);
+    let probe = apx_in(
+        dir.path(),
+        &["probe", "--json", "--pin", &asa.sha256, "--proxy", &socks, &asa.url],
+    );
+    assert_eq!(probe.code, 0, "{}\n{}", probe.stdout, probe.stderr);
+    assert_eq!(probe.json()["chain"][0]["sha256"], asa.sha256.as_str());
+    assert_eq!(opened.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn probe_goes_through_the_proxy_and_presents_the_client_certificate() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let proxy = Proxy::start(&rt, Mode::Open);
+    let dir = tempfile::tempdir().unwrap();
+    let proxy_url = proxy.url();
+    let probe = apx_in(
+        dir.path(),
+        &["probe", "--json", "--pin", &asa.sha256, "--proxy", &proxy_url, &asa.url],
+    );
+    assert_eq!(probe.code, 0, "{}\n{}", probe.stdout, probe.stderr);
+    assert_eq!(probe.json()["verified"], true);
+    assert_eq!(proxy.tunnels(), 1);
+    let forbidden = Proxy::start(&rt, Mode::Forbidden);
+    let refused = apx_in(
+        dir.path(),
+        &["probe", "--json", "--proxy", &forbidden.url(), &asa.url],
+    );
+    assert_eq!(refused.code, 3, "{}", refused.stdout);
+    assert_eq!(refused.json()["error"]["kind"], "proxy");
+
+    let (ca, cert, key) = client_identity(dir.path(), "ops");
+    let (url, pin) = mutual_tls_server(&rt, ca.der());
+    let with = apx_in(
+        dir.path(),
+        &["probe", "--json", "--pin", &pin, "--cert", &cert, "--key", &key, &url],
+    );
+    assert_eq!(with.code, 0, "{}\n{}", with.stdout, with.stderr);
+    assert_eq!(with.json()["verified"], true);
+}

@@ -209,6 +209,8 @@ pub struct ProbeArgs {
         allow_negative_numbers = true
     )]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// An https:// URL
     pub url: String,
 }

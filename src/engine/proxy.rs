@@ -1,7 +1,14 @@
 //! Which proxy a request goes through, and what a proxy's failure means.
 //! Proxies are named without their credentials everywhere.
 
-use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tower_service::Service;
+
+use super::http::chain_text;
 
 use crate::core::error::{Failure, FailureKind};
 use crate::core::reach::{ProxyChoice, proxy_label, url_label};
@@ -40,17 +47,105 @@ pub fn proxy_for(choice: &ProxyChoice, url: &url::Url) -> Option<String> {
     match choice {
         ProxyChoice::Direct => None,
         ProxyChoice::Url(proxy) => Some(url_label(proxy)),
-        ProxyChoice::Environment => {
-            let uri: http::Uri = url.as_str().parse().ok()?;
-            let intercept = Matcher::from_env().intercept(&uri)?;
-            let proxy = intercept.uri();
-            Some(proxy_label(
-                proxy.scheme_str().unwrap_or("http"),
-                proxy.host().unwrap_or_default(),
-                proxy.port_u16(),
-            ))
-        }
+        ProxyChoice::Environment => intercept(choice, url).map(|i| label(&i)),
     }
+}
+
+/// The proxy (with the environment's credentials) a connection to `url`
+/// goes through, if any.
+fn intercept(choice: &ProxyChoice, url: &url::Url) -> Option<Intercept> {
+    let matcher = match choice {
+        ProxyChoice::Direct => return None,
+        ProxyChoice::Url(proxy) => Matcher::builder().all(proxy.to_string()).build(),
+        ProxyChoice::Environment => Matcher::from_env(),
+    };
+    matcher.intercept(&url.as_str().parse().ok()?)
+}
+
+fn label(intercept: &Intercept) -> String {
+    let proxy = intercept.uri();
+    proxy_label(
+        proxy.scheme_str().unwrap_or("http"),
+        proxy.host().unwrap_or_default(),
+        proxy.port_u16(),
+    )
+}
+
+/// A TCP stream to `host:port`, through the proxy the choice gives for
+/// `https://host:port` (an HTTP CONNECT tunnel or SOCKS5), else direct.
+/// Used where no HTTP request is sent (`probe`).
+pub async fn open_stream(
+    choice: &ProxyChoice,
+    host: &str,
+    port: u16,
+) -> Result<TcpStream, Failure> {
+    let authority = match host.parse::<std::net::Ipv6Addr>() {
+        Ok(_) => format!("[{host}]:{port}"),
+        Err(_) => format!("{host}:{port}"),
+    };
+    let target = url::Url::parse(&format!("https://{authority}"))
+        .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
+    let Some(via) = intercept(choice, &target) else {
+        return TcpStream::connect((host, port))
+            .await
+            .map_err(|e| direct_failure(&authority, &e));
+    };
+    let name = label(&via);
+    let uri: http::Uri = target
+        .as_str()
+        .parse()
+        .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    let opened = match via.uri().scheme_str() {
+        Some(scheme @ ("socks5" | "socks5h")) => {
+            let mut socks = SocksV5::new(via.uri().clone(), tcp).local_dns(scheme == "socks5");
+            if let Some((user, pass)) = via.raw_auth() {
+                socks = socks.with_auth(user.to_string(), pass.to_string());
+            }
+            socks.call(uri).await.map_err(|e| chain_text(&e))
+        }
+        Some("http") => {
+            let mut tunnel = Tunnel::new(via.uri().clone(), tcp);
+            if let Some(auth) = via.basic_auth() {
+                tunnel = tunnel.with_auth(auth.clone());
+            }
+            tunnel.call(uri).await.map_err(|e| chain_text(&e))
+        }
+        _ => {
+            return Err(Failure::usage(
+                format!("probe cannot go through the proxy {name}"),
+                "probe reaches devices through http:// and socks5:// proxies; send and run take https:// proxies too.",
+            ));
+        }
+    };
+    opened.map(TokioIo::into_inner).map_err(|text| {
+        let refused = text.to_ascii_lowercase().contains("connection refused");
+        let kind = refused.then_some(std::io::ErrorKind::ConnectionRefused);
+        failure(&name, &target, &text, kind)
+            .unwrap_or_else(|| {
+                Failure::new(
+                    FailureKind::Proxy,
+                    format!("the proxy {name} could not open a connection to {authority}"),
+                    "Check the proxy's rules for this host and port, or go straight to the device with --no-proxy.",
+                )
+            })
+            .with_detail(text)
+    })
+}
+
+fn direct_failure(authority: &str, e: &std::io::Error) -> Failure {
+    let (message, hint) = match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => (
+            format!("connection to {authority} refused"),
+            "Nothing listens on this port: check the port and that the appliance's HTTPS server is enabled.",
+        ),
+        _ => (
+            format!("cannot connect to {authority}: {e}"),
+            "Check the host name, the network path and the appliance's management access rules.",
+        ),
+    };
+    Failure::new(FailureKind::Connect, message, hint)
 }
 
 /// The hosts of the `https://` proxies in use: their certificates are
