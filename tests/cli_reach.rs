@@ -133,7 +133,11 @@ fn a_connect_proxy_carries_the_request_and_the_pin_applies_to_the_appliance() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.json()["status"], 200);
     assert_eq!(proxy.tunnels(), 1);
-    assert!(run.stderr.contains(&proxy_url), "-v names the hop: {}", run.stderr);
+    assert!(
+        run.stderr.contains(&proxy_url),
+        "-v names the hop: {}",
+        run.stderr
+    );
     let port = url::Url::parse(&asa.url).unwrap().port().unwrap();
     for head in proxy.heads.lock().unwrap().iter() {
         assert!(
@@ -248,7 +252,10 @@ fn proxy_credentials_from_the_environment_are_used_and_never_shown() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let secret = "pr0xy-S3cret";
-    let proxy = Proxy::start(&rt, Mode::Auth(format!("Basic {}", base64_of(&format!("ops:{secret}")))));
+    let proxy = Proxy::start(
+        &rt,
+        Mode::Auth(format!("Basic {}", base64_of(&format!("ops:{secret}")))),
+    );
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let with = format!("http://ops:{secret}@127.0.0.1:{}", proxy.port);
@@ -267,7 +274,10 @@ fn proxy_credentials_from_the_environment_are_used_and_never_shown() {
     );
     assert_eq!(refused.code, 3, "{}", refused.stdout);
     assert_eq!(refused.json()["error"]["kind"], "proxy");
-    let mut seen = format!("{}{}{}{}", ok.stdout, ok.stderr, refused.stdout, refused.stderr);
+    let mut seen = format!(
+        "{}{}{}{}",
+        ok.stdout, ok.stderr, refused.stdout, refused.stderr
+    );
     for file in support::files_under(dir.path()) {
         seen.push_str(&String::from_utf8_lossy(&std::fs::read(file).unwrap()));
     }
@@ -275,12 +285,20 @@ fn proxy_credentials_from_the_environment_are_used_and_never_shown() {
 }
 
 /// A CA and a client certificate it issued (clientAuth), as PEM files in `dir`.
-fn client_identity(dir: &std::path::Path, name: &str) -> (rcgen::CertifiedIssuer<'static, rcgen::KeyPair>, String, String) {
+fn client_identity(
+    dir: &std::path::Path,
+    name: &str,
+) -> (
+    rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    String,
+    String,
+) {
     let mut ca = rcgen::CertificateParams::default();
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     ca.distinguished_name
         .push(rcgen::DnType::CommonName, format!("{name} CA"));
-    let issuer = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
+    let issuer =
+        rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
     let mut leaf = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     leaf.distinguished_name
         .push(rcgen::DnType::CommonName, format!("{name} client"));
@@ -306,17 +324,21 @@ fn mutual_tls_server(rt: &tokio::runtime::Runtime, ca: &[u8]) -> (String, String
     roots
         .add(rustls_pki_types::CertificateDer::from(ca.to_vec()))
         .unwrap();
-    let verifier =
-        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
     let cert = support::localhost_cert();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_client_cert_verifier(verifier)
         .with_single_cert(
-            vec![rustls_pki_types::CertificateDer::from(cert.cert_der.clone())],
+            vec![rustls_pki_types::CertificateDer::from(
+                cert.cert_der.clone(),
+            )],
             rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
         )
         .unwrap();
@@ -364,10 +386,16 @@ fn a_server_requiring_a_client_certificate_gets_one_with_cert_and_key() {
     let error = &none.json()["error"];
     assert_eq!(error["kind"], "tls", "{error}");
     assert!(
-        error["message"].as_str().unwrap().contains("client certificate"),
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("client certificate"),
         "{error}"
     );
-    assert!(error["hint"].as_str().unwrap().contains("--cert"), "{error}");
+    assert!(
+        error["hint"].as_str().unwrap().contains("--cert"),
+        "{error}"
+    );
 
     let ok = send(&["--cert", &cert, "--key", &key]);
     assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
@@ -378,7 +406,10 @@ fn a_server_requiring_a_client_certificate_gets_one_with_cert_and_key() {
     let error = &stranger.json()["error"];
     assert_eq!(error["kind"], "tls", "{error}");
     assert!(
-        error["message"].as_str().unwrap().contains("refused the client certificate"),
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused the client certificate"),
         "{error}"
     );
 }
@@ -395,14 +426,28 @@ fn a_device_keeps_its_proxy_and_client_certificate() {
     let add = apx_in(
         dir.path(),
         &[
-            "device", "add", "edge", "--platform", "generic", "--url", base, "--pin", &pin,
-            "--proxy", &proxy_url, "--cert", &cert, "--key", &key,
+            "device",
+            "add",
+            "edge",
+            "--platform",
+            "generic",
+            "--url",
+            base,
+            "--pin",
+            &pin,
+            "--proxy",
+            &proxy_url,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
         ],
     );
     assert_eq!(add.code, 0, "{}", add.stderr);
-    let devices: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("saved_requests/devices.json")).unwrap())
-            .unwrap();
+    let devices: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("saved_requests/devices.json")).unwrap(),
+    )
+    .unwrap();
     let device = &devices.as_array().map_or(&devices["devices"][0], |a| &a[0]);
     assert_eq!(device["proxy"], proxy_url.as_str(), "{devices}");
     assert!(device["client_cert"].as_str().unwrap().ends_with("ops.crt"));
@@ -472,7 +517,15 @@ fn a_socks5_proxy_carries_send_and_probe() {
     assert_eq!(opened.load(Ordering::SeqCst), 1);
     let probe = apx_in(
         dir.path(),
-        &["probe", "--json", "--pin", &asa.sha256, "--proxy", &socks, &asa.url],
+        &[
+            "probe",
+            "--json",
+            "--pin",
+            &asa.sha256,
+            "--proxy",
+            &socks,
+            &asa.url,
+        ],
     );
     assert_eq!(probe.code, 0, "{}\n{}", probe.stdout, probe.stderr);
     assert_eq!(probe.json()["chain"][0]["sha256"], asa.sha256.as_str());
@@ -488,7 +541,15 @@ fn probe_goes_through_the_proxy_and_presents_the_client_certificate() {
     let proxy_url = proxy.url();
     let probe = apx_in(
         dir.path(),
-        &["probe", "--json", "--pin", &asa.sha256, "--proxy", &proxy_url, &asa.url],
+        &[
+            "probe",
+            "--json",
+            "--pin",
+            &asa.sha256,
+            "--proxy",
+            &proxy_url,
+            &asa.url,
+        ],
     );
     assert_eq!(probe.code, 0, "{}\n{}", probe.stdout, probe.stderr);
     assert_eq!(probe.json()["verified"], true);
@@ -505,7 +566,9 @@ fn probe_goes_through_the_proxy_and_presents_the_client_certificate() {
     let (url, pin) = mutual_tls_server(&rt, ca.der());
     let with = apx_in(
         dir.path(),
-        &["probe", "--json", "--pin", &pin, "--cert", &cert, "--key", &key, &url],
+        &[
+            "probe", "--json", "--pin", &pin, "--cert", &cert, "--key", &key, &url,
+        ],
     );
     assert_eq!(with.code, 0, "{}\n{}", with.stdout, with.stderr);
     assert_eq!(with.json()["verified"], true);

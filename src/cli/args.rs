@@ -218,7 +218,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
     /// Add a device to the workspace
-    Add(DeviceAddArgs),
+    Add(Box<DeviceAddArgs>),
     /// List the devices (no secrets)
     List,
     /// Remove a device (and its keyring entry)

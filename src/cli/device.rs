@@ -15,7 +15,7 @@ use crate::engine::keyring::{self, KeyringKey};
 pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
     let workspace = Workspace::new(&ctx.workspace);
     let outcome = match command {
-        DeviceCommand::Add(args) => add(&workspace, args).map(|d| {
+        DeviceCommand::Add(args) => add(&workspace, *args).map(|d| {
             (
                 format!("added {} ({}, {})", d.name, d.platform, d.base_url),
                 serde_json::json!({"added": d}),

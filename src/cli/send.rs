@@ -7,10 +7,10 @@ use super::output::{SendDocument, print_failure, print_json, print_result, print
 use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
+use crate::core::reach::{ClientIdentity, ProxyChoice, parse_proxy};
 use crate::core::request::{
     Header, check_json, check_method, declares_json, merge_headers, resolve_target, with_api_port,
 };
-use crate::core::reach::{ClientIdentity, ProxyChoice, parse_proxy};
 use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::{Device, Workspace};

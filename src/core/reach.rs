@@ -140,7 +140,12 @@ mod tests {
         let refused = parse_proxy("http://u:p@proxy:3128").unwrap_err();
         assert_eq!(refused.kind.exit_code(), 2);
         assert!(!refused.message.contains("u:p"), "{}", refused.message);
-        for bad in ["ftp://proxy", "proxy:3128", "http://proxy/path", "http://user@p"] {
+        for bad in [
+            "ftp://proxy",
+            "proxy:3128",
+            "http://proxy/path",
+            "http://user@p",
+        ] {
             assert!(parse_proxy(bad).is_err(), "{bad}");
         }
     }

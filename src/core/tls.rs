@@ -235,7 +235,10 @@ pub enum TlsProblem {
     NotTls(String),
     /// The server wants a client certificate: none was offered, or it
     /// refused the one offered (the alert it sent).
-    ClientCertificate { offered: bool, alert: String },
+    ClientCertificate {
+        offered: bool,
+        alert: String,
+    },
     Other(String),
 }
 

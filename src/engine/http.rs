@@ -176,7 +176,7 @@ impl Transport {
         if status == 407
             && let Some(proxy) = self.proxy_for(&request.url)
         {
-            return Err(super::proxy::auth_required(&proxy));
+            return Err(super::proxy::auth_required(&proxy).with_status(407));
         }
         let headers: Vec<(String, String)> = response
             .headers()
@@ -239,8 +239,7 @@ impl Transport {
         }
         if tls.is_none()
             && let Some(proxy) = self.proxy_for(url)
-            && let Some(failure) =
-                super::proxy::failure(&proxy, url, &chain_text(error), io_kind)
+            && let Some(failure) = super::proxy::failure(&proxy, url, &chain_text(error), io_kind)
         {
             return failure.with_detail(chain_text(error));
         }

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
 use super::tls::{Capture, client_certificate_problem, client_config_reaching};
 use crate::core::error::{Failure, FailureKind};
 use crate::core::reach::Reach;
 use crate::core::tls::{CertFacts, Trust};
+use serde::Serialize;
 
 /// The probe's findings; field names match the CLI's `--json` contract.
 #[derive(Debug, Clone, Serialize)]

@@ -182,11 +182,14 @@ pub fn failure(
         target.host_str().unwrap_or_default(),
         target.port_or_known_default().unwrap_or(443)
     );
-    let unreachable = lower.contains("failed to create underlying connection")
-        || (!lower.contains("tunnel error") && !lower.contains("socks error"))
-            && (io_kind == Some(std::io::ErrorKind::ConnectionRefused)
-                || lower.contains("dns error")
-                || lower.contains("failed to lookup"));
+    // A plain http:// request connects to the proxy itself: a refused
+    // connection or an unknown name there is the proxy's.
+    let handshake = lower.contains("tunnel error") || lower.contains("socks error");
+    let no_connection = io_kind == Some(std::io::ErrorKind::ConnectionRefused)
+        || lower.contains("dns error")
+        || lower.contains("failed to lookup");
+    let unreachable =
+        lower.contains("failed to create underlying connection") || (!handshake && no_connection);
     let (message, hint) = if unreachable {
         (
             format!("cannot reach the proxy {label}"),
@@ -194,7 +197,9 @@ pub fn failure(
         )
     } else if lower.contains("proxy authorization required") {
         (
-            format!("the proxy {label} asks for authentication (407 Proxy Authentication Required)"),
+            format!(
+                "the proxy {label} asks for authentication (407 Proxy Authentication Required)"
+            ),
             "Give the proxy's credentials in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.",
         )
     } else if lower.contains("tunnel error") || lower.contains("socks error") {
@@ -208,17 +213,14 @@ pub fn failure(
     Some(Failure::new(FailureKind::Proxy, message, hint))
 }
 
-/// The failure for a 407 answer to a plain `http://` request sent through
-/// the proxy `label`.
+/// The failure for a proxy that asks for authentication (407), to open a
+/// tunnel or to forward a plain `http://` request.
 pub fn auth_required(label: &str) -> Failure {
-    failure(
-        label,
-        &url::Url::parse("http://proxy").expect("a valid URL"),
-        "proxy authorization required",
-        None,
+    Failure::new(
+        FailureKind::Proxy,
+        format!("the proxy {label} asks for authentication (407 Proxy Authentication Required)"),
+        "Give the proxy's credentials in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.",
     )
-    .expect("a proxy failure")
-    .with_status(407)
 }
 
 #[cfg(test)]
