@@ -87,7 +87,7 @@ const PROXY_SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
 pub fn parse_proxy(text: &str) -> Result<url::Url, Failure> {
     let hint = "Give the proxy as http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT.";
     let url = url::Url::parse(text.trim())
-        .map_err(|e| Failure::usage(format!("invalid proxy URL {text:?}: {e}"), hint))?;
+        .map_err(|e| Failure::usage(format!("invalid proxy URL: {e}"), hint))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Failure::usage(
             "credentials in a proxy URL are refused here (they would land in shell history and files)",

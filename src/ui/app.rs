@@ -1084,6 +1084,16 @@ impl ApxApp {
                     e.ca_file.picked(path);
                 }
             }
+            PickTarget::ClientCert => {
+                if let Some(e) = &mut self.dialogs.editor {
+                    e.client_cert.picked(path);
+                }
+            }
+            PickTarget::ClientKey => {
+                if let Some(e) = &mut self.dialogs.editor {
+                    e.client_key.picked(path);
+                }
+            }
             PickTarget::ExportFile => {
                 if let Some(d) = &mut self.dialogs.export {
                     d.file.picked(path);

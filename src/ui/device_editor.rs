@@ -37,9 +37,10 @@ pub struct DeviceEditor {
     pub pin: String,
     pub variables: std::collections::BTreeMap<String, String>,
     pub allow_http: bool,
-    /// The device's proxy and client certificate, kept as they were (set
-    /// with `apx device add`).
-    pub reach: DeviceReach,
+    /// The device's proxy URL (empty: the environment's, if any).
+    pub proxy: String,
+    pub client_cert: PathPicker,
+    pub client_key: PathPicker,
     pub error: Option<Failure>,
 }
 
@@ -59,7 +60,9 @@ impl DeviceEditor {
             pin: String::new(),
             variables: Default::default(),
             allow_http: false,
-            reach: Default::default(),
+            proxy: String::new(),
+            client_cert: PathPicker::default(),
+            client_key: PathPicker::default(),
             error: None,
         }
     }
@@ -73,7 +76,10 @@ impl DeviceEditor {
         e.username = device.username.clone().unwrap_or_default();
         e.variables = device.variables.clone();
         e.allow_http = device.allow_http;
-        e.reach = device.reach.clone();
+        e.proxy = device.reach.proxy.clone().unwrap_or_default();
+        let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        e.client_cert.path = shown(&device.reach.client_cert).unwrap_or_default();
+        e.client_key.path = shown(&device.reach.client_key).unwrap_or_default();
         match &device.trust {
             Trust::Verify => {}
             Trust::Ca { file } => {
@@ -112,11 +118,20 @@ impl DeviceEditor {
             trust,
             variables: self.variables.clone(),
             allow_http: self.allow_http,
-            reach: self.reach.clone(),
+            reach: DeviceReach {
+                proxy: typed(&self.proxy),
+                client_cert: typed(&self.client_cert.path).map(PathBuf::from),
+                client_key: typed(&self.client_key.path).map(PathBuf::from),
+            },
         };
         device.validate()?;
         Ok(device)
     }
+}
+
+/// A field's text, trimmed; None when empty.
+fn typed(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// A labelled single-line text field.
@@ -268,6 +283,26 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
             );
         }
     }
+    ui.separator();
+    ui.label("Proxy and client certificate");
+    field(
+        ui,
+        "Proxy",
+        &mut e.proxy,
+        "http://proxy:3128 (empty: HTTPS_PROXY, if set)",
+    );
+    for (picker, label, target) in [
+        (&mut e.client_cert, "Client cert", PickTarget::ClientCert),
+        (&mut e.client_key, "Client key", PickTarget::ClientKey),
+    ] {
+        if picker.ui(ui, label, "Choose...") {
+            action = Some(Action::Pick {
+                target,
+                save: false,
+            });
+        }
+    }
+    ui.weak("PEM files, for appliances that demand mutual TLS. Proxy credentials come from HTTPS_PROXY only.");
     if let Some(error) = &e.error {
         super::failure_panel::failure_frame(ui, error, None);
     }
