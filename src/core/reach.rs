@@ -40,7 +40,13 @@ pub struct Reach {
 /// `client_key` of devices.json). Never a credential.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DeviceReach {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Checked as it is read: a device file never sends through a proxy
+    /// other than the one it names, nor carries credentials.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "checked_proxy"
+    )]
     pub proxy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_cert: Option<PathBuf>,
@@ -76,6 +82,16 @@ impl DeviceReach {
             key: self.client_key.clone()?,
         })
     }
+}
+
+fn checked_proxy<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let proxy = Option::<String>::deserialize(deserializer)?;
+    if let Some(text) = &proxy {
+        parse_proxy(text).map_err(|f| serde::de::Error::custom(format!("proxy: {}", f.message)))?;
+    }
+    Ok(proxy)
 }
 
 /// The schemes a proxy may have.
@@ -148,6 +164,17 @@ mod tests {
         ] {
             assert!(parse_proxy(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_device_file_with_a_bad_proxy_is_refused_without_echoing_it() {
+        let good: DeviceReach = serde_json::from_str(r#"{"proxy": "socks5://p:1080"}"#).unwrap();
+        assert_eq!(good.proxy.as_deref(), Some("socks5://p:1080"));
+        let bad = serde_json::from_str::<DeviceReach>(r#"{"proxy": "http://u:s3cret@p:1"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!bad.contains("s3cret"), "{bad}");
+        assert!(serde_json::from_str::<DeviceReach>(r#"{"proxy": "ftp://p"}"#).is_err());
     }
 
     #[test]
