@@ -5,7 +5,7 @@
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use apx::core::platform::Platform;
 use support::proxy::{Mode, Proxy};
