@@ -4,8 +4,8 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use apx::core::platform::Platform;
 use support::proxy::{Mode, Proxy};

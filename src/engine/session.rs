@@ -290,7 +290,9 @@ impl Session {
     ) -> Result<WireResponse, Failure> {
         let url = redact(wire.url.as_str(), &self.secrets());
         let method = wire.method.to_string();
-        match self.transport.proxy_for(&wire.url) {
+        // The hop, for the timeline and -v.
+        let via = self.transport.proxy_for(&wire.url);
+        match &via {
             Some(proxy) => tracing::info!("> {method} {url} (through the proxy {proxy})"),
             None => tracing::info!("> {method} {url}"),
         }
@@ -300,13 +302,17 @@ impl Session {
             .exchange(wire, sink, &mut |p| on(SessionEvent::Progress(p)))
             .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let mut note = None;
+        let mut note = via.map(|proxy| format!("through the proxy {proxy}"));
         if let Ok(response) = &result
             && let Some(fresh) = self.spec.platform.refreshed_token(&response.headers)
             && self.token.as_ref() != Some(&fresh)
             && step != Step::Login
         {
-            note = Some("token refreshed by the appliance; adopted".to_string());
+            let refreshed = "token refreshed by the appliance; adopted";
+            note = Some(match note {
+                Some(hop) => format!("{hop}; {refreshed}"),
+                None => refreshed.to_string(),
+            });
             self.token = Some(fresh);
         }
         let status = result.as_ref().ok().map(|r| r.status);
