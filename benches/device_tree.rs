@@ -41,6 +41,7 @@ fn main() {
                 allow_http: false,
                 domain: None,
                 api_version: None,
+                reach: Default::default(),
             }
         })
         .collect();

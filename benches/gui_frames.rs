@@ -164,6 +164,7 @@ fn main() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     Workspace::new(dir.path()).add_device(device).unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();

@@ -33,6 +33,7 @@ fn device(a: &Appliance) -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 

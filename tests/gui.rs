@@ -32,6 +32,7 @@ fn device(a: &Appliance, trust: Trust) -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 
@@ -89,6 +90,7 @@ fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServe
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     (server, d)
 }
@@ -296,6 +298,7 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(dir.path(), &[d]);
     choose_method(&mut h, "POST");
@@ -327,6 +330,7 @@ fn catalog_fills_method_path_and_body() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(dir.path(), &[d]);
     h.run();
@@ -379,6 +383,7 @@ fn delete_asks_for_confirmation() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.run();
@@ -410,6 +415,7 @@ fn filter_narrows_the_device_tree() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let app = app_with(
         dir.path(),
@@ -483,6 +489,7 @@ fn copy_as_curl_and_paste_a_curl_command() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
@@ -865,6 +872,7 @@ fn command_palette_switches_device_and_runs_commands() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(
         dir.path(),
@@ -928,6 +936,7 @@ fn auth_tab_says_asyncos_has_no_logout() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(
         dir.path(),
@@ -958,6 +967,7 @@ fn a_device_written_by_another_program_appears() {
             allow_http: false,
             domain: None,
             api_version: None,
+            reach: Default::default(),
         })
         .unwrap();
     step_until(&mut h, "the watcher", |a| {
@@ -981,6 +991,7 @@ fn tabs_are_remembered_without_secrets() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/one");

@@ -486,6 +486,7 @@ fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
             allow_http: false,
             domain: None,
             api_version: None,
+            reach: Default::default(),
         })
         .unwrap();
     let mut app = app(dir.path());

@@ -27,6 +27,7 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     })
     .unwrap();
     let mut h = harness(app(dir.path()));

@@ -31,6 +31,7 @@ fn answered(dir: &std::path::Path, a: &Appliance) -> Harness<'static, ApxApp> {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     Workspace::new(dir).add_device(device.clone()).unwrap();
     let app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();

@@ -29,6 +29,7 @@ fn fmc_device(a: &Appliance) -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 

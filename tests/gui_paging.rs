@@ -49,6 +49,7 @@ fn device(name: &str, platform: Platform, url: String, sha256: String) -> Device
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 

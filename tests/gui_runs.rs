@@ -35,6 +35,7 @@ fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 
@@ -315,6 +316,7 @@ fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServe
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     (server, d)
 }

@@ -32,6 +32,7 @@ fn device(name: &str, base_url: &str) -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 

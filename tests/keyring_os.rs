@@ -37,6 +37,7 @@ fn round_trip_through_the_secret_service() {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     };
     let key = KeyringKey::new(dir.path(), &device, None);
     if let Err(e) = keyring::set_password(&key, &Secret::new("os-pw")) {

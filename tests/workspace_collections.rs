@@ -48,6 +48,7 @@ fn device() -> Device {
         allow_http: false,
         domain: None,
         api_version: None,
+        reach: Default::default(),
     }
 }
 

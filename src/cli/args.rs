@@ -83,6 +83,25 @@ pub struct TrustArgs {
     pub pin: Option<String>,
 }
 
+/// The proxy and client certificate (`send`, `run`, `probe`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReachArgs {
+    /// Send through this proxy (http://, https:// or socks5://HOST:PORT;
+    /// no credentials: those come from the environment's proxy variables)
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Go straight to the device: ignore the device's proxy and
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
+    #[arg(long)]
+    pub no_proxy: bool,
+    /// Present this client certificate (PEM) for mutual TLS; needs --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
 /// Connection options shared by `send` and `run`.
 #[derive(Debug, Args, Clone)]
 pub struct ConnectionArgs {
@@ -135,6 +154,8 @@ pub struct ConnectionArgs {
     /// How many times a 429 Too Many Requests is retried
     #[arg(long, value_name = "N", default_value_t = crate::engine::session::DEFAULT_RETRIES)]
     pub retries: u32,
+    #[command(flatten)]
+    pub reach: ReachArgs,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +218,8 @@ pub struct ProbeArgs {
         allow_negative_numbers = true
     )]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// An https:// URL
     pub url: String,
 }
@@ -204,7 +227,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
     /// Add a device to the workspace
-    Add(DeviceAddArgs),
+    Add(Box<DeviceAddArgs>),
     /// List the devices (no secrets)
     List,
     /// Remove a device (and its keyring entry)
@@ -241,6 +264,15 @@ pub struct DeviceAddArgs {
     /// FDM: the API version (e.g. v6) that replaces latest in /api/fdm/latest/
     #[arg(long, value_name = "V")]
     pub api_version: Option<String>,
+    /// Reach the device through this proxy (http://, https:// or socks5://HOST:PORT, no credentials)
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Present this client certificate (PEM) for mutual TLS; needs --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

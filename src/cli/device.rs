@@ -2,10 +2,11 @@
 
 use super::args::{DeviceAddArgs, DeviceCommand};
 use super::output::{Shown, print_json};
-use super::send::trust_from_args;
+use super::send::{absolute, trust_from_args};
 use super::{Context, report};
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::with_api_port;
 use crate::core::secret::Secret;
 use crate::core::workspace::{Device, Workspace};
@@ -14,7 +15,7 @@ use crate::engine::keyring::{self, KeyringKey};
 pub fn run(ctx: &Context, command: DeviceCommand) -> u8 {
     let workspace = Workspace::new(&ctx.workspace);
     let outcome = match command {
-        DeviceCommand::Add(args) => add(&workspace, args).map(|d| {
+        DeviceCommand::Add(args) => add(&workspace, *args).map(|d| {
             (
                 format!("added {} ({}, {})", d.name, d.platform, d.base_url),
                 serde_json::json!({"added": d}),
@@ -80,6 +81,11 @@ fn add(workspace: &Workspace, args: DeviceAddArgs) -> Result<Device, Failure> {
         allow_http: args.allow_http,
         domain: args.domain,
         api_version: args.api_version,
+        reach: DeviceReach {
+            proxy: args.proxy,
+            client_cert: args.cert.as_deref().map(absolute),
+            client_key: args.key.as_deref().map(absolute),
+        },
     };
     workspace.add_device(device.clone())?;
     Ok(device)

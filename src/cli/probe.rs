@@ -2,9 +2,10 @@
 
 use super::args::{ProbeArgs, TrustArgs};
 use super::output::{Shown, print_json};
-use super::send::trust_from_args;
+use super::send::{identity_from_args, proxy_from_args, trust_from_args};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
+use crate::core::reach::Reach;
 use crate::core::request::resolve_target;
 use crate::engine::probe::{ProbeReport, probe};
 
@@ -30,7 +31,11 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
         pin: args.pin.clone(),
     })?
     .unwrap_or_default();
-    block_on(probe(&url, &trust, args.timeout))?
+    let reach = Reach {
+        proxy: proxy_from_args(&args.reach)?.unwrap_or_default(),
+        client_identity: identity_from_args(&args.reach),
+    };
+    block_on(probe(&url, &trust, &reach, args.timeout))?
 }
 
 fn yes_no(b: bool) -> &'static str {

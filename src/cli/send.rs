@@ -2,11 +2,12 @@
 
 use std::path::Path;
 
-use super::args::{ConnectionArgs, SendArgs, TrustArgs};
+use super::args::{ConnectionArgs, ReachArgs, SendArgs, TrustArgs};
 use super::output::{SendDocument, print_failure, print_json, print_result, print_warnings_of};
 use super::{Context, blocking_run};
 use crate::core::error::Failure;
 use crate::core::platform::{AuthMode, Platform};
+use crate::core::reach::{ClientIdentity, ProxyChoice, parse_proxy};
 use crate::core::request::{
     Header, check_json, check_method, declares_json, merge_headers, resolve_target, with_api_port,
 };
@@ -150,6 +151,8 @@ pub fn session_spec(
         domain: conn.domain.clone(),
         api_version: conn.api_version.clone(),
         retries: Some(conn.retries),
+        proxy: proxy_from_args(&conn.reach)?,
+        client_identity: identity_from_args(&conn.reach),
     };
     let user = choice.user();
     let password = match choice.auth() {
@@ -161,6 +164,30 @@ pub fn session_spec(
         )?),
     };
     Ok(choice.spec(url, conn.timeout, password))
+}
+
+/// The proxy the flags ask for, if any: `--no-proxy` or `--proxy URL`.
+pub fn proxy_from_args(args: &ReachArgs) -> Result<Option<ProxyChoice>, Failure> {
+    if args.no_proxy {
+        return Ok(Some(ProxyChoice::Direct));
+    }
+    args.proxy
+        .as_deref()
+        .map(|p| parse_proxy(p).map(ProxyChoice::Url))
+        .transpose()
+}
+
+/// The client certificate the flags give, if any (clap requires both).
+pub fn identity_from_args(args: &ReachArgs) -> Option<ClientIdentity> {
+    Some(ClientIdentity {
+        cert: absolute(args.cert.as_ref()?),
+        key: absolute(args.key.as_ref()?),
+    })
+}
+
+/// A path as given, made absolute when it exists (a device keeps it).
+pub fn absolute(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The trust the flags ask for, if any.

@@ -16,6 +16,9 @@ pub enum FailureKind {
     Tls,
     /// Connection refused or reset, DNS failure, body cut off.
     Connect,
+    /// The proxy could not be reached, refused the tunnel, or asked for
+    /// authentication (407).
+    Proxy,
     /// The request did not complete in time.
     Timeout,
     /// Bad input: flag, URL, JSON body, workspace file, unknown device.
@@ -36,6 +39,7 @@ impl FailureKind {
             FailureKind::Usage => 2,
             FailureKind::Tls
             | FailureKind::Connect
+            | FailureKind::Proxy
             | FailureKind::Timeout
             | FailureKind::Cancelled
             | FailureKind::TooLarge => 3,
@@ -49,6 +53,7 @@ impl FailureKind {
             FailureKind::Auth => "Authentication failed",
             FailureKind::Tls => "TLS failure",
             FailureKind::Connect => "Connection failed",
+            FailureKind::Proxy => "Proxy failure",
             FailureKind::Timeout => "Timed out",
             FailureKind::Usage => "Invalid input",
             FailureKind::Cancelled => "Cancelled",

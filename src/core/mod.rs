@@ -9,6 +9,7 @@ pub mod interop;
 pub mod paging;
 pub mod platform;
 pub mod pretty_json;
+pub mod reach;
 pub mod request;
 pub mod secret;
 pub mod tls;

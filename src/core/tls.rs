@@ -233,6 +233,12 @@ pub enum TlsProblem {
     Handshake(String),
     /// The port answered, but not with TLS (a plain HTTP port, say).
     NotTls(String),
+    /// The server wants a client certificate: none was offered, or it
+    /// refused the one offered (the alert it sent).
+    ClientCertificate {
+        offered: bool,
+        alert: String,
+    },
     Other(String),
 }
 
@@ -268,6 +274,13 @@ impl TlsProblem {
             ),
             TlsProblem::Handshake(why) => format!("the TLS handshake failed: {why}"),
             TlsProblem::NotTls(why) => format!("the server did not answer with TLS: {why}"),
+            TlsProblem::ClientCertificate { offered: false, .. } => {
+                "the server requires a client certificate and none was offered".into()
+            }
+            TlsProblem::ClientCertificate {
+                offered: true,
+                alert,
+            } => format!("the server refused the client certificate offered ({alert})"),
             TlsProblem::Other(why) => format!("certificate verification failed: {why}"),
         }
     }
@@ -285,6 +298,8 @@ impl TlsProblem {
             TlsProblem::PinMismatch { .. } => "The appliance presents a different certificate than the one pinned: if it was renewed on purpose, pin the new fingerprint; otherwise something may be intercepting the connection.".into(),
             TlsProblem::Handshake(_) => "The appliance and apx share no protocol version or cipher (apx needs TLS 1.2 or later): enable TLS 1.2/1.3 on the appliance (ASA: `ssl server-version tlsv1.2`).".into(),
             TlsProblem::NotTls(_) => "Something answered on this port, but not HTTPS: it may be a plain-HTTP port (use http://) or another service. The appliances' HTTPS APIs listen on 443 (ASA, FXOS) and 6443 (AsyncOS).".into(),
+            TlsProblem::ClientCertificate { offered: false, .. } => "This appliance demands mutual TLS: present a client certificate with --cert FILE --key FILE (PEM), or keep them with the device (`apx device add --cert FILE --key FILE`).".into(),
+            TlsProblem::ClientCertificate { offered: true, .. } => "The appliance does not accept this client certificate: check it is issued by a CA the appliance trusts for client authentication, not expired, and that --key matches --cert.".into(),
             TlsProblem::Other(_) => "Run `apx probe URL` to see the chain the server presents.".into(),
         }
     }
@@ -299,6 +314,7 @@ impl TlsProblem {
             TlsProblem::NotYetValid { .. }
             | TlsProblem::Handshake(_)
             | TlsProblem::NotTls(_)
+            | TlsProblem::ClientCertificate { .. }
             | TlsProblem::Other(_) => None,
         }
     }

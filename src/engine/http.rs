@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
-use super::tls::{Capture, Handshake, client_config};
+use super::tls::{Capture, Handshake, client_certificate_problem, client_config_reaching};
 use crate::core::error::{Failure, FailureKind, Remedy, size_text};
+use crate::core::reach::Reach;
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
 use crate::core::workspace::atomic::Replacement;
@@ -101,24 +102,40 @@ pub enum Progress<'a> {
     },
 }
 
-/// A reqwest client for one trust setting, and the handshake capture slot.
+/// A reqwest client for one trust setting and reach (proxy, client
+/// certificate), and the handshake capture slot.
 pub struct Transport {
     client: reqwest::Client,
     capture: Capture,
+    reach: Reach,
 }
 
 impl Transport {
+    /// A transport with the environment's proxies and no client certificate.
     pub fn new(trust: &Trust) -> Result<Transport, Failure> {
+        Transport::reaching(trust, &Reach::default())
+    }
+
+    pub fn reaching(trust: &Trust, reach: &Reach) -> Result<Transport, Failure> {
         let capture = Capture::default();
-        let config = client_config(trust, capture.clone())?;
-        let client = reqwest::Client::builder()
+        let config = client_config_reaching(trust, capture.clone(), reach)?;
+        let builder = reqwest::Client::builder()
             .tls_backend_preconfigured(config)
             .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(15));
+        let client = super::proxy::configure(builder, &reach.proxy)?
             .build()
             .map_err(|e| Failure::usage(format!("cannot build the HTTP client: {e}"), ""))?;
-        Ok(Transport { client, capture })
+        Ok(Transport {
+            client,
+            capture,
+            reach: reach.clone(),
+        })
+    }
+
+    /// The proxy a request to `url` goes through, named without credentials.
+    pub fn proxy_for(&self, url: &url::Url) -> Option<String> {
+        super::proxy::proxy_for(&self.reach.proxy, url)
     }
 
     /// The last handshake this transport made, if any.
@@ -153,8 +170,14 @@ impl Transport {
         let mut response = builder
             .send()
             .await
-            .map_err(|e| self.transport_failure(&e))?;
+            .map_err(|e| self.transport_failure(&e, &request.url))?;
         let status = response.status().as_u16();
+        // A plain http:// request goes to the proxy itself, which may answer 407.
+        if status == 407
+            && let Some(proxy) = self.proxy_for(&request.url)
+        {
+            return Err(super::proxy::auth_required(&proxy).with_status(407));
+        }
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
@@ -201,11 +224,24 @@ impl Transport {
         })
     }
 
-    /// Classifies a failed send: TLS (with the captured diagnosis), refused,
-    /// DNS, reset, or timeout.
-    fn transport_failure(&self, error: &reqwest::Error) -> Failure {
+    /// Classifies a failed send: TLS (with the captured diagnosis), the
+    /// proxy's, refused, DNS, reset, or timeout.
+    fn transport_failure(&self, error: &reqwest::Error, url: &url::Url) -> Failure {
         if let Some(problem) = self.handshake().and_then(|h| h.problem) {
             return problem.to_failure();
+        }
+        let (tls, io_kind) = find_cause(error);
+        if let Some(tls) = tls
+            && let Some(problem) =
+                client_certificate_problem(tls, self.reach.client_identity.is_some())
+        {
+            return problem.to_failure().with_detail(chain_text(error));
+        }
+        if tls.is_none()
+            && let Some(proxy) = self.proxy_for(url)
+            && let Some(failure) = super::proxy::failure(&proxy, url, &chain_text(error), io_kind)
+        {
+            return failure.with_detail(chain_text(error));
         }
         classify(error)
     }

@@ -7,6 +7,7 @@ pub mod http;
 pub mod keyring;
 pub mod paging;
 pub mod probe;
+pub mod proxy;
 pub mod session;
 pub mod session_choice;
 pub mod tls;
@@ -76,9 +77,16 @@ impl JobRequest {
 
 /// What goes into the engine.
 pub enum Command {
-    Run { id: JobId, job: Job },
+    /// Boxed: a job (its session spec, requests and sinks) is large.
+    Run {
+        id: JobId,
+        job: Box<Job>,
+    },
     Cancel(JobId),
-    Keyring { id: JobId, op: KeyringOp },
+    Keyring {
+        id: JobId,
+        op: KeyringOp,
+    },
 }
 
 /// A change to the OS keyring, made off the caller's thread (the keyring
@@ -278,7 +286,10 @@ impl Engine {
     /// Queues a job; its events carry the returned id.
     pub fn run(&self, job: Job) -> JobId {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let _ = self.commands.send(Command::Run { id, job });
+        let _ = self.commands.send(Command::Run {
+            id,
+            job: Box::new(job),
+        });
         id
     }
 
@@ -318,7 +329,7 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                     let events = events.clone();
                     let done = done_tx.clone();
                     tokio::spawn(async move {
-                        run_job(id, job, cancel_rx, &events).await;
+                        run_job(id, *job, cancel_rx, &events).await;
                         let _ = done.send(id);
                         events.emit(Event::JobDone { job: id });
                     });

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-use tokio::net::TcpStream;
-
-use super::tls::{Capture, client_config};
+use super::tls::{Capture, client_certificate_problem, client_config_reaching};
 use crate::core::error::{Failure, FailureKind};
+use crate::core::reach::Reach;
 use crate::core::tls::{CertFacts, Trust};
+use serde::Serialize;
 
 /// The probe's findings; field names match the CLI's `--json` contract.
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +32,7 @@ pub struct ProbeReport {
 pub async fn probe(
     url: &url::Url,
     trust: &Trust,
+    reach: &Reach,
     timeout: Duration,
 ) -> Result<ProbeReport, Failure> {
     if url.scheme() != "https" {
@@ -48,11 +48,12 @@ pub async fn probe(
         .trim_end_matches(']')
         .to_string();
     let port = url.port_or_known_default().unwrap_or(443);
-    let attempt = shake_hands(&host, port, trust, timeout).await?;
+    let attempt = shake_hands(&host, port, trust, reach, timeout).await?;
     let Some(handshake) = attempt.captured else {
         let problem = match &attempt.error {
             Some(e) => match super::http::find_cause(e).0 {
-                Some(tls) => super::tls::handshake_problem(tls),
+                Some(tls) => client_certificate_problem(tls, reach.client_identity.is_some())
+                    .unwrap_or_else(|| super::tls::handshake_problem(tls)),
                 None => crate::core::tls::TlsProblem::Handshake(e.to_string()),
             },
             None => crate::core::tls::TlsProblem::Handshake("no certificate was presented".into()),
@@ -64,7 +65,7 @@ pub async fn probe(
     // (a probe sends nothing over it).
     let (tls_version, cipher) = match (&attempt.version, &handshake.problem) {
         (None, Some(_)) => {
-            let again = shake_hands(&host, port, &Trust::Insecure, timeout).await;
+            let again = shake_hands(&host, port, &Trust::Insecure, reach, timeout).await;
             again.map_or((None, None), |a| (a.version, a.cipher))
         }
         _ => (attempt.version, attempt.cipher),
@@ -98,7 +99,7 @@ pub async fn probe(
 /// The leaf certificate the server at `url` presents, from a handshake
 /// under `trust` (nothing is sent over it); None when there is none.
 pub async fn presented_leaf(url: &url::Url, trust: &Trust, timeout: Duration) -> Option<CertFacts> {
-    probe(url, trust, timeout)
+    probe(url, trust, &Reach::default(), timeout)
         .await
         .ok()?
         .chain
@@ -119,17 +120,16 @@ async fn shake_hands(
     host: &str,
     port: u16,
     trust: &Trust,
+    reach: &Reach,
     timeout: Duration,
 ) -> Result<Attempt, Failure> {
     let capture = Capture::default();
-    let config = client_config(trust, capture.clone())?;
+    let config = client_config_reaching(trust, capture.clone(), reach)?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let server_name = rustls_pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
     let work = async {
-        let tcp = TcpStream::connect((host, port))
-            .await
-            .map_err(|e| connect_failure(host, port, &e))?;
+        let tcp = super::proxy::open_stream(&reach.proxy, host, port).await?;
         Ok::<_, Failure>(connector.connect(server_name, tcp).await)
     };
     let result = tokio::time::timeout(timeout, work).await.map_err(|_| {
@@ -164,18 +164,4 @@ async fn shake_hands(
             error: Some(e),
         },
     })
-}
-
-fn connect_failure(host: &str, port: u16, e: &std::io::Error) -> Failure {
-    let (message, hint) = match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => (
-            format!("connection to {host}:{port} refused"),
-            "Nothing listens on this port: check the port and that the appliance's HTTPS server is enabled.",
-        ),
-        _ => (
-            format!("cannot connect to {host}:{port}: {e}"),
-            "Check the host name, the network path and the appliance's management access rules.",
-        ),
-    };
-    Failure::new(FailureKind::Connect, message, hint)
 }

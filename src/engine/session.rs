@@ -9,6 +9,7 @@ use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
 use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::tokens::{Pacer, Renewal, TokenState};
 use crate::core::platform::{AuthMode, FlowRequest, Platform, header_value, reason_phrase};
+use crate::core::reach::Reach;
 use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
 use crate::core::tls::Trust;
@@ -43,6 +44,8 @@ pub struct SessionSpec {
     pub api_version: Option<String>,
     /// How many times a `429 Too Many Requests` is retried.
     pub retries: u32,
+    /// The proxy and client certificate on the way to the device.
+    pub reach: Reach,
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -125,7 +128,7 @@ impl Session {
         if let Some(version) = &spec.api_version {
             crate::core::platform::fdm::check_api_version(version)?;
         }
-        let transport = Transport::new(&spec.trust)?;
+        let transport = Transport::reaching(&spec.trust, &spec.reach)?;
         let pacer = spec.platform.requests_per_minute().map(Pacer::new);
         Ok(Session {
             spec,
@@ -489,32 +492,42 @@ impl Session {
     ) -> Result<WireResponse, Failure> {
         let url = redact(wire.url.as_str(), &self.secrets());
         let method = wire.method.to_string();
-        tracing::info!("> {method} {url}");
+        // The hop, for the timeline and -v.
+        let via = self.transport.proxy_for(&wire.url);
+        match &via {
+            Some(proxy) => tracing::info!("> {method} {url} (through the proxy {proxy})"),
+            None => tracing::info!("> {method} {url}"),
+        }
         let started = std::time::Instant::now();
         let result = self
             .transport
             .exchange(wire, sink, &mut |p| on(SessionEvent::Progress(p)))
             .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let mut note = (attempt > 0).then(|| format!("retry {attempt} after 429"));
+        let mut notes: Vec<String> = via
+            .map(|proxy| format!("through the proxy {proxy}"))
+            .into_iter()
+            .chain((attempt > 0).then(|| format!("retry {attempt} after 429")))
+            .collect();
         if let Ok(response) = &result
             && let Some(fresh) = self.spec.platform.refreshed_token(&response.headers)
             && step != Step::Login
             && let Some(state) = &mut self.state
             && state.tokens.access != fresh
         {
-            note = Some("token refreshed by the appliance; adopted".to_string());
+            notes.push("token refreshed by the appliance; adopted".to_string());
             state.tokens.access = fresh;
         }
         if let Ok(response) = &result
             && response.status == 429
         {
-            note = Some(if may_retry {
+            notes.push(if may_retry {
                 "429 Too Many Requests: waiting, then retrying".to_string()
             } else {
                 "429 Too Many Requests: no retries left".to_string()
             });
         }
+        let note = (!notes.is_empty()).then(|| notes.join("; "));
         let status = result.as_ref().ok().map(|r| r.status);
         match &result {
             Ok(r) => tracing::info!(

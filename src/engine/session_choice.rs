@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::session::{DEFAULT_RETRIES, SessionSpec};
 use crate::core::platform::{AuthMode, Platform};
+use crate::core::reach::{ClientIdentity, DeviceReach, ProxyChoice, Reach};
 use crate::core::request::{https_only, origin};
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
@@ -37,6 +38,10 @@ pub struct SessionChoice<'a> {
     pub api_version: Option<String>,
     /// How many times a `429` is retried; default [`DEFAULT_RETRIES`].
     pub retries: Option<u32>,
+    /// The proxy chosen over the device's (`--proxy`, `--no-proxy`).
+    pub proxy: Option<ProxyChoice>,
+    /// The client certificate chosen over the device's (`--cert`, `--key`).
+    pub client_identity: Option<ClientIdentity>,
 }
 
 impl SessionChoice<'_> {
@@ -67,6 +72,23 @@ impl SessionChoice<'_> {
         }
     }
 
+    /// The chosen proxy, else the device's, else the environment's; and the
+    /// chosen client certificate, else the device's.
+    pub fn reach(&self) -> Reach {
+        let device = self.device.map(|d| &d.reach);
+        Reach {
+            proxy: self
+                .proxy
+                .clone()
+                .or_else(|| device.and_then(DeviceReach::proxy))
+                .unwrap_or_default(),
+            client_identity: self
+                .client_identity
+                .clone()
+                .or_else(|| device.and_then(DeviceReach::client_identity)),
+        }
+    }
+
     /// The session for requests to `url`'s origin.
     pub fn spec(&self, url: &url::Url, timeout: Duration, password: Option<Secret>) -> SessionSpec {
         let platform = self.platform();
@@ -94,6 +116,7 @@ impl SessionChoice<'_> {
                 .clone()
                 .or_else(|| self.device.and_then(|d| d.api_version.clone())),
             retries: self.retries.unwrap_or(DEFAULT_RETRIES),
+            reach: self.reach(),
         }
     }
 }

@@ -7,9 +7,10 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::core::error::Failure;
+use crate::core::reach::{ClientIdentity, Reach};
 use crate::core::tls::{
     CertFacts, TlsProblem, Trust, hostname_matches, now_unix, parse_chain, sha256_fingerprint,
 };
@@ -55,7 +56,28 @@ pub fn provider() -> Arc<CryptoProvider> {
 
 /// A client configuration for this trust, TLS 1.2 at least, capturing into `capture`.
 pub fn client_config(trust: &Trust, capture: Capture) -> Result<rustls::ClientConfig, Failure> {
+    client_config_reaching(trust, capture, &Reach::default())
+}
+
+/// A client configuration for this trust that presents the reach's client
+/// certificate, if any. An `https://` proxy's certificate is checked
+/// against the system roots and not captured: the trust is the device's.
+pub fn client_config_reaching(
+    trust: &Trust,
+    capture: Capture,
+    reach: &Reach,
+) -> Result<rustls::ClientConfig, Failure> {
     let provider = provider();
+    let proxy_hosts = super::proxy::https_proxy_hosts(&reach.proxy);
+    let proxies = match proxy_hosts.is_empty() {
+        true => None,
+        false => Some(ProxyTrust {
+            hosts: proxy_hosts,
+            verifier: Arc::new(
+                rustls_platform_verifier::Verifier::new(provider.clone()).map_err(no_roots)?,
+            ),
+        }),
+    };
     let mode = match trust {
         Trust::Verify => Mode::Roots(Arc::new(
             rustls_platform_verifier::Verifier::new(provider.clone()).map_err(no_roots)?,
@@ -74,14 +96,83 @@ pub fn client_config(trust: &Trust, capture: Capture) -> Result<rustls::ClientCo
         mode,
         capture,
         provider: provider.clone(),
+        proxies,
     };
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| Failure::usage(format!("TLS configuration: {e}"), ""))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(config)
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    match &reach.client_identity {
+        None => Ok(builder.with_no_client_auth()),
+        Some(identity) => {
+            let (chain, key) = load_identity(identity)?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                Failure::usage(
+                    format!(
+                        "the client certificate {} and key {} do not go together: {e}",
+                        identity.cert.display(),
+                        identity.key.display()
+                    ),
+                    "Give the private key that belongs to the certificate (PEM).",
+                )
+            })
+        }
+    }
+}
+
+/// The certificate chain and private key of a client identity (PEM).
+fn load_identity(
+    identity: &ClientIdentity,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), Failure> {
+    let chain = load_pem_certs(&identity.cert)?;
+    let hint = "Give the client certificate's private key as an unencrypted PEM file (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY).";
+    let bytes = std::fs::read(&identity.key).map_err(|e| {
+        Failure::usage(
+            format!("cannot read key file {}: {e}", identity.key.display()),
+            hint,
+        )
+    })?;
+    if String::from_utf8_lossy(&bytes).contains("ENCRYPTED PRIVATE KEY") {
+        return Err(Failure::usage(
+            format!("{} holds an encrypted private key", identity.key.display()),
+            "apx reads unencrypted keys only: decrypt a copy kept private to you (`openssl pkcs8 -in key.pem -out plain.pem`, mode 600).",
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&bytes).map_err(|_| {
+        Failure::usage(
+            format!("{} holds no PEM private key", identity.key.display()),
+            hint,
+        )
+    })?;
+    Ok((chain, key))
+}
+
+/// The problem a server's alert means when it is about the client
+/// certificate: required and not offered, or refused.
+pub fn client_certificate_problem(error: &rustls::Error, offered: bool) -> Option<TlsProblem> {
+    use rustls::AlertDescription as A;
+    let rustls::Error::AlertReceived(alert) = error else {
+        return None;
+    };
+    let about_ours = matches!(
+        alert,
+        A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCA
+            | A::AccessDenied
+            | A::DecryptError
+            | A::HandshakeFailure
+    );
+    (*alert == A::CertificateRequired || (offered && about_ours)).then(|| {
+        TlsProblem::ClientCertificate {
+            offered,
+            alert: format!("{alert:?}"),
+        }
+    })
 }
 
 fn no_roots(e: rustls::Error) -> Failure {
@@ -125,6 +216,15 @@ struct CapturingVerifier {
     mode: Mode,
     capture: Capture,
     provider: Arc<CryptoProvider>,
+    /// The `https://` proxies on the way, verified on their own.
+    proxies: Option<ProxyTrust>,
+}
+
+/// How the certificates of `https://` proxies are checked.
+#[derive(Debug)]
+struct ProxyTrust {
+    hosts: Vec<String>,
+    verifier: Arc<dyn ServerCertVerifier>,
 }
 
 impl ServerCertVerifier for CapturingVerifier {
@@ -136,6 +236,17 @@ impl ServerCertVerifier for CapturingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(proxies) = &self.proxies
+            && proxies.hosts.iter().any(|h| *h == server_name.to_str())
+        {
+            return proxies.verifier.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            );
+        }
         let ders: Vec<Vec<u8>> = std::iter::once(end_entity)
             .chain(intermediates)
             .map(|c| c.as_ref().to_vec())

@@ -162,6 +162,7 @@ impl ApxApp {
                         allow_http: false,
                         domain: None,
                         api_version: None,
+                        reach: Default::default(),
                     });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));
@@ -1095,6 +1096,16 @@ impl ApxApp {
             PickTarget::CaFile => {
                 if let Some(e) = &mut self.dialogs.editor {
                     e.ca_file.picked(path);
+                }
+            }
+            PickTarget::ClientCert => {
+                if let Some(e) = &mut self.dialogs.editor {
+                    e.client_cert.picked(path);
+                }
+            }
+            PickTarget::ClientKey => {
+                if let Some(e) = &mut self.dialogs.editor {
+                    e.client_key.picked(path);
                 }
             }
             PickTarget::ExportFile => {

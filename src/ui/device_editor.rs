@@ -8,6 +8,7 @@ use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::with_api_port;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::Device;
@@ -42,6 +43,10 @@ pub struct DeviceEditor {
     pub known_domains: Vec<String>,
     /// FDM API version (empty: `latest`).
     pub api_version: String,
+    /// The device's proxy URL (empty: the environment's, if any).
+    pub proxy: String,
+    pub client_cert: PathPicker,
+    pub client_key: PathPicker,
     pub error: Option<Failure>,
 }
 
@@ -64,6 +69,9 @@ impl DeviceEditor {
             domain: String::new(),
             known_domains: Vec::new(),
             api_version: String::new(),
+            proxy: String::new(),
+            client_cert: PathPicker::default(),
+            client_key: PathPicker::default(),
             error: None,
         }
     }
@@ -79,6 +87,10 @@ impl DeviceEditor {
         e.allow_http = device.allow_http;
         e.domain = device.domain.clone().unwrap_or_default();
         e.api_version = device.api_version.clone().unwrap_or_default();
+        e.proxy = device.reach.proxy.clone().unwrap_or_default();
+        let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        e.client_cert.path = shown(&device.reach.client_cert).unwrap_or_default();
+        e.client_key.path = shown(&device.reach.client_key).unwrap_or_default();
         match &device.trust {
             Trust::Verify => {}
             Trust::Ca { file } => {
@@ -119,6 +131,11 @@ impl DeviceEditor {
             allow_http: self.allow_http,
             domain: optional(&self.domain).filter(|_| self.platform == Platform::Fmc),
             api_version: optional(&self.api_version).filter(|_| self.platform == Platform::Fdm),
+            reach: DeviceReach {
+                proxy: optional(&self.proxy),
+                client_cert: optional(&self.client_cert.path).map(PathBuf::from),
+                client_key: optional(&self.client_key.path).map(PathBuf::from),
+            },
         };
         device.validate()?;
         Ok(device)
@@ -307,6 +324,26 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
             );
         }
     }
+    ui.separator();
+    ui.label("Proxy and client certificate");
+    field(
+        ui,
+        "Proxy",
+        &mut e.proxy,
+        "http://proxy:3128 (empty: HTTPS_PROXY, if set)",
+    );
+    for (picker, label, target) in [
+        (&mut e.client_cert, "Client cert", PickTarget::ClientCert),
+        (&mut e.client_key, "Client key", PickTarget::ClientKey),
+    ] {
+        if picker.ui(ui, label, "Choose...") {
+            action = Some(Action::Pick {
+                target,
+                save: false,
+            });
+        }
+    }
+    ui.weak("PEM files, for appliances that demand mutual TLS. Proxy credentials come from HTTPS_PROXY only.");
     if let Some(error) = &e.error {
         super::failure_panel::failure_frame(ui, error, None);
     }

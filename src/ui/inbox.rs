@@ -24,6 +24,9 @@ pub enum PickTarget {
     ImportFile,
     /// The device editor's CA file.
     CaFile,
+    /// The device editor's client certificate and key (PEM).
+    ClientCert,
+    ClientKey,
     /// Where a tab's response body is saved (saved at once).
     SaveBody(TabId),
     /// The folder File > Open workspace opens.

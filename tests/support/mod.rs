@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod gui;
+pub mod proxy;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
+use crate::core::reach::DeviceReach;
 use crate::core::request::resolve_target;
 use crate::core::tls::Trust;
 
@@ -37,6 +38,9 @@ pub struct Device {
     /// FDM: the API version (`v6`) that replaces `latest` in `/api/fdm/latest/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
+    /// The device's proxy and client certificate, if any.
+    #[serde(flatten)]
+    pub reach: DeviceReach,
 }
 
 impl Device {
@@ -54,7 +58,7 @@ impl Device {
         if let Some(version) = &self.api_version {
             crate::core::platform::fdm::check_api_version(version)?;
         }
-        Ok(())
+        self.reach.validate()
     }
 
     /// Folder segments, top first.

@@ -269,6 +269,7 @@ pub(crate) mod tests {
             allow_http: false,
             domain: None,
             api_version: None,
+            reach: Default::default(),
         }
     }
 
