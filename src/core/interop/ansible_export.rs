@@ -4,7 +4,7 @@
 //!
 //! Every string taken from the workspace (names, URLs, headers, bodies,
 //! user names) is hostile: it is written as a double-quoted YAML scalar
-//! (JSON escapes, every non-ASCII character escaped too) tagged `!unsafe`,
+//! (everything but printable ASCII escaped) tagged `!unsafe`,
 //! so that Ansible never evaluates a `{{ }}` in it. The only templates are
 //! apx's own: the password (`apx_password`, from Vault or `-e`; never
 //! written), the session token, and `playbook_dir`.
@@ -25,6 +25,7 @@ pub const PASSWORD_VAR: &str = "apx_password";
 
 const PASSWORD: &str = "{{ apx_password }}";
 const TOKEN: &str = "{{ apx_token }}";
+const USER: &str = "{{ apx_user }}";
 
 /// One device of the export and, when it is trusted by a pinned
 /// certificate, that certificate (DER, as the device presented it).
@@ -200,7 +201,7 @@ fn play(
     );
     out.line(3, "block:");
     if let Some(flow) = &flow {
-        (flow.login)(out, platform);
+        (flow.login)(out, &flow.request, platform);
         out.line(5, "register: apx_login");
         out.line(5, "no_log: true");
         out.line(4, "- name: Keep the session token");
@@ -230,7 +231,7 @@ fn play(
         }
         if request.auth == AuthMode::Token {
             let name = platform.token_header().unwrap_or("Authorization");
-            lines.push(format!("{}: \"{TOKEN}\"", json(name)));
+            lines.push(format!("{}: \"{TOKEN}\"", quoted(name)));
         }
         if !lines.is_empty() {
             out.line(6, "headers:");
@@ -249,9 +250,8 @@ fn play(
             );
         }
     }
-    if let Some(flow) = flow.as_ref().filter(|f| f.logout.is_some()) {
+    if let Some(logout) = flow.as_ref().and_then(|f| f.logout.as_ref()) {
         out.line(3, "always:");
-        let logout = flow.logout.as_ref().expect("filtered");
         out.line(4, "- name: Log out");
         out.line(5, "when: apx_token is defined");
         out.line(5, "no_log: true");
@@ -262,70 +262,61 @@ fn play(
 
 /// How a platform logs in, where its token comes from, how it logs out.
 struct Flow {
-    login: fn(&mut Yaml, Platform),
+    /// Writes the login task from the platform's login request.
+    login: fn(&mut Yaml, &FlowRequest, Platform),
+    request: FlowRequest,
     /// The Jinja expression of the token in the login's result.
     token: &'static str,
     logout: Option<FlowRequest>,
 }
 
-/// The token flow of each platform: one function per platform family.
+/// The token flow of each platform, from its preset (login and logout
+/// requests, built with apx's templates for the user, password and token):
+/// one line per platform.
 fn flow(platform: Platform) -> Result<Flow, Failure> {
-    let logout = platform.logout_request(&Secret::new(TOKEN));
-    match platform {
-        Platform::Asa => Ok(Flow {
-            login: asa_login,
-            token: "apx_login.x_auth_token",
-            logout,
-        }),
-        Platform::Fxos => Ok(Flow {
-            login: fxos_login,
-            token: "apx_login.json.token",
-            logout,
-        }),
-        Platform::Wsa | Platform::Sma | Platform::Esa => Ok(Flow {
-            login: asyncos_login,
-            token: "apx_login.json.data.jwtToken",
-            logout,
-        }),
-        Platform::Generic => Err(Failure::usage(
-            "the generic platform has no token login to export",
-            "Use --auth basic or none for generic requests, or set the device's platform.",
-        )),
+    let none = || {
+        Failure::usage(
+            format!("the {platform} platform has no token login to export"),
+            "Use --auth basic or none for its requests, or set the device's platform.",
+        )
+    };
+    let (login, token): (fn(&mut Yaml, &FlowRequest, Platform), _) = match platform {
+        Platform::Asa => (header_login, "apx_login.x_auth_token"),
+        Platform::Fxos => (header_login, "apx_login.json.token"),
+        Platform::Wsa | Platform::Sma | Platform::Esa => {
+            (asyncos_login, "apx_login.json.data.jwtToken")
+        }
+        Platform::Generic => return Err(none()),
+    };
+    let request = platform
+        .login_request(USER, &Secret::new(PASSWORD))
+        .ok_or_else(none)?;
+    Ok(Flow {
+        login,
+        request,
+        token,
+        logout: platform.logout_request(&Secret::new(TOKEN)),
+    })
+}
+
+/// A login whose credentials travel in headers or as Basic (ASA token
+/// service, FXOS), the preset's request as it is.
+fn header_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
+    out.line(4, &format!("- name: Log in ({})", platform.label()));
+    flow_uri(out, login, &platform.preset_headers(false));
+    if login.basic {
+        basic_auth(out, 6);
     }
 }
 
-/// ASA token service: Basic credentials, the token in `X-Auth-Token`.
-fn asa_login(out: &mut Yaml, platform: Platform) {
-    let login = platform
-        .login_request("", &Secret::new(""))
-        .expect("ASA has a login");
-    out.line(4, "- name: Log in (ASA token service)");
-    flow_uri(out, &login, &platform.preset_headers(false));
-    basic_auth(out, 6);
-}
-
-/// FXOS: user and password in headers, the token in the JSON answer.
-fn fxos_login(out: &mut Yaml, platform: Platform) {
-    let login = platform
-        .login_request("{{ apx_user }}", &Secret::new(PASSWORD))
-        .expect("FXOS has a login");
-    out.line(4, "- name: Log in (FXOS)");
-    flow_uri(out, &login, &platform.preset_headers(false));
-}
-
-/// AsyncOS: base64 user and password in a JSON body, the JWT in the answer.
-fn asyncos_login(out: &mut Yaml, platform: Platform) {
-    let login = platform
-        .login_request("", &Secret::new(""))
-        .expect("AsyncOS has a login");
-    out.line(4, "- name: Log in (AsyncOS JWT)");
-    let FlowRequest { method, path, .. } = login;
+/// AsyncOS: base64 user and password in a JSON body (Jinja's `b64encode`,
+/// where the preset encodes the values it is given), the JWT in the answer.
+fn asyncos_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
+    out.line(4, &format!("- name: Log in ({})", platform.label()));
     let bare = FlowRequest {
-        method,
-        path,
         headers: Vec::new(),
         body: None,
-        basic: false,
+        ..login.clone()
     };
     flow_uri(out, &bare, &platform.preset_headers(true));
     out.line(6, "body_format: json");
@@ -350,17 +341,17 @@ fn flow_uri(out: &mut Yaml, request: &FlowRequest, presets: &[Header]) {
     for header in presets {
         out.line(
             7,
-            &format!("{}: {}", json(&header.name), json(&header.value)),
+            &format!("{}: {}", quoted(&header.name), quoted(&header.value)),
         );
     }
     for (name, value) in &request.headers {
-        out.line(7, &format!("{}: {}", json(name), json(value.expose())));
+        out.line(7, &format!("{}: {}", quoted(name), quoted(value.expose())));
     }
 }
 
 /// HTTP Basic credentials from `apx_user` and `apx_password`.
 fn basic_auth(out: &mut Yaml, indent: usize) {
-    out.line(indent, "url_username: \"{{ apx_user }}\"");
+    out.line(indent, &format!("url_username: \"{USER}\""));
     out.line(indent, &format!("url_password: \"{PASSWORD}\""));
     out.line(indent, "force_basic_auth: true");
 }
@@ -417,25 +408,29 @@ fn host_name(index: usize, device: &str) -> String {
     format!("apx_{}_{slug}", index + 1)
 }
 
-/// A double-quoted YAML scalar holding exactly `text`: JSON's escapes
-/// (valid in YAML), and every non-ASCII character escaped as well, since
-/// YAML folds some of them (U+0085, U+2028) as line breaks.
-fn json(text: &str) -> String {
-    let quoted = serde_json::to_string(text).expect("a string serializes");
-    let mut out = String::with_capacity(quoted.len());
-    for c in quoted.chars() {
-        match c as u32 {
-            0..=0x7e => out.push(c),
-            code @ 0x7f..=0xffff => out.push_str(&format!("\\u{code:04X}")),
-            code => out.push_str(&format!("\\U{code:08X}")),
+/// A double-quoted YAML scalar holding exactly `text`: printable ASCII as
+/// is (but `"` and `\\`), everything else escaped, since YAML folds some
+/// characters (U+0085, U+2028) as line breaks.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
         }
     }
+    out.push('"');
     out
 }
 
 /// Workspace data: a quoted scalar Ansible never templates.
 fn unsafe_str(text: &str) -> String {
-    format!("!unsafe {}", json(text))
+    format!("!unsafe {}", quoted(text))
 }
 
 /// A certificate as PEM.
@@ -443,8 +438,9 @@ fn pem_certificate(der: &[u8]) -> String {
     use base64::Engine as _;
     let text = base64::engine::general_purpose::STANDARD.encode(der);
     let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in text.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+    let chars: Vec<char> = text.chars().collect();
+    for line in chars.chunks(64) {
+        pem.extend(line);
         pem.push('\n');
     }
     pem.push_str("-----END CERTIFICATE-----\n");
@@ -558,11 +554,8 @@ mod tests {
 
     #[test]
     fn scalars_are_quoted_and_ascii() {
-        assert_eq!(json("a\"b\\c\n"), r#""a\"b\\c\n""#);
-        assert_eq!(
-            json("\u{85}\u{2028}é😀"),
-            r#""\u0085\u2028\u00E9\U0001F600""#
-        );
+        assert_eq!(quoted("a\"b\\c\n"), r#""a\"b\\c\x0A""#);
+        assert_eq!(quoted("\u{85}\u{2028}é😀"), r#""\x85\u2028\xE9\U0001F600""#);
         assert_eq!(unsafe_str("{{ x }}"), r#"!unsafe "{{ x }}""#);
         assert_eq!(host_name(0, "a:b,c!d&e*[f] g"), "apx_1_a_b_c_d_e__f__g");
     }
