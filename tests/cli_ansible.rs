@@ -239,3 +239,73 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
     assert!(!dir.path().join("pwned").exists());
     assert!(!out.join("pwned").exists());
 }
+
+/// What cannot be exported honestly writes nothing: a device that does not
+/// present its pinned certificate (exit 3), an unknown device or no device
+/// at all (exit 2). `--json` says what was written.
+#[test]
+fn export_ansible_refuses_what_it_cannot_write_honestly() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let workspace = Workspace::new(&ws);
+    for (name, sha256) in [("right", asa.sha256.clone()), ("wrong", "AB".repeat(32))] {
+        workspace
+            .add_device(Device {
+                name: name.into(),
+                folder: String::new(),
+                platform: Platform::Asa,
+                base_url: asa.url.clone(),
+                username: Some("admin".into()),
+                trust: Trust::Pin { sha256 },
+                variables: Default::default(),
+                allow_http: false,
+            })
+            .unwrap();
+    }
+    let file = workspace
+        .save_request("Checks", &request("Read", "/api/monitoring/serialnumber"))
+        .unwrap();
+    let out = dir.path().join("out");
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "ansible",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        apx_in(dir.path(), &args)
+    };
+    let out_arg = out.to_str().unwrap();
+    let wrong = export(&["--devices", "right,wrong", "-o", out_arg]);
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("wrong: the pinned certificate"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!out.exists());
+    for args in [
+        vec!["--device", "nobody", "-o", out_arg],
+        vec!["-o", out_arg],
+        vec!["--device", "right"],
+    ] {
+        let run = export(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!out.exists(), "{args:?}");
+    }
+    let done = export(&["--json", "--device", "right", "-o", out_arg]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let document = done.json();
+    assert_eq!(document["exported"], 1);
+    assert_eq!(document["devices"], 1);
+    assert!(out.join("certs/apx_1_right.pem").is_file());
+    assert_eq!(
+        asa.stats.logins.load(Ordering::SeqCst),
+        0,
+        "nothing was sent"
+    );
+}

@@ -553,6 +553,60 @@ mod tests {
     }
 
     #[test]
+    fn trust_and_flows_follow_the_device() {
+        let export = |device: Device| {
+            let target = AnsibleTarget {
+                device,
+                pinned_der: None,
+            };
+            export_ansible(&[read()], &[target]).map(|e| playbook(&e).to_string())
+        };
+        let mut device = asa("fw");
+        device.trust = Trust::Ca {
+            file: "/etc/ca {{ x }}.pem".into(),
+        };
+        let text = export(device.clone()).unwrap();
+        assert!(
+            text.contains("ca_path: !unsafe \"/etc/ca {{ x }}.pem\""),
+            "{text}"
+        );
+        device.trust = Trust::Verify;
+        device.platform = Platform::Wsa;
+        let text = export(device.clone()).unwrap();
+        assert!(text.contains("validate_certs: true"), "{text}");
+        assert!(text.contains("/wsa/api/v2.0/login\""), "{text}");
+        assert!(
+            text.contains("passphrase: \"{{ apx_password | b64encode }}\""),
+            "{text}"
+        );
+        assert!(text.contains("\"jwtToken\": \"{{ apx_token }}\""), "{text}");
+        assert!(!text.contains("always:"), "AsyncOS has no logout: {text}");
+        device.platform = Platform::Generic;
+        assert!(!export(device.clone()).unwrap().contains("apx_login"));
+        let mut token = read();
+        token.auth = Some(AuthMode::Token);
+        let target = AnsibleTarget {
+            device: device.clone(),
+            pinned_der: None,
+        };
+        let err = export_ansible(&[token], &[target]).unwrap_err();
+        assert_eq!(err.kind.exit_code(), 2, "{err:?}");
+        let mut basic = read();
+        basic.auth = Some(AuthMode::Basic);
+        let target = AnsibleTarget {
+            device,
+            pinned_der: None,
+        };
+        let export = export_ansible(&[basic], &[target]).unwrap();
+        let text = playbook(&export);
+        assert!(
+            text.contains("url_password: \"{{ apx_password }}\""),
+            "{text}"
+        );
+        assert!(!text.contains("apx_login"), "{text}");
+    }
+
+    #[test]
     fn scalars_are_quoted_and_ascii() {
         assert_eq!(quoted("a\"b\\c\n"), r#""a\"b\\c\x0A""#);
         assert_eq!(quoted("\u{85}\u{2028}é😀"), r#""\x85\u2028\xE9\U0001F600""#);
