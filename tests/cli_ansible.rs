@@ -182,7 +182,9 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
 }
 
 /// A saved request whose name, header and body (through a device
-/// variable) and a device name hold Jinja that would run a command: the playbook runs, the command does not.
+/// variable) and a device name hold Jinja that would run a command: the
+/// request is sent, the command does not run. The folder's next request
+/// fails (404): the play fails and the logout in `always:` still runs.
 #[test]
 fn workspace_templates_are_never_evaluated_by_ansible() {
     let Some(program) = ansible_playbook() else {
@@ -213,7 +215,10 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
     saved.body = Some(RequestBody::Text(
         r#"{"note": "{{note}}", "raw": "{% raw %}"}"#.into(),
     ));
-    let file = workspace.save_request("Hostile", &saved).unwrap();
+    workspace.save_request("Hostile", &saved).unwrap();
+    workspace
+        .save_request("Hostile", &request("Zz missing", "/api/no/such/thing"))
+        .unwrap();
     let out = dir.path().join("out");
     let export = apx_in(
         dir.path(),
@@ -222,7 +227,7 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
             ws.to_str().unwrap(),
             "export",
             "ansible",
-            file.to_str().unwrap(),
+            "Hostile",
             "--device",
             "fw {{ lookup('pipe', 'touch pwned') }}",
             "-o",
@@ -233,8 +238,12 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
     let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
     assert!(playbook.contains("validate_certs: false"), "{playbook}");
     let run = run_playbook(&program, dir.path(), &out);
-    assert_eq!(run.code, 0, "{}\n{}\n{playbook}", run.stdout, run.stderr);
-    assert_eq!(asa.stats.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(run.code, 2, "{}\n{}\n{playbook}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("\"status\": 200"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"status\": 404"), "{}", run.stdout);
+    let stats = &asa.stats;
+    assert_eq!(stats.logins.load(Ordering::SeqCst), 1);
+    assert_eq!(stats.logouts.load(Ordering::SeqCst), 1, "always: logs out");
     assert!(!marker.exists(), "{}\n{}", run.stdout, run.stderr);
     assert!(!dir.path().join("pwned").exists());
     assert!(!out.join("pwned").exists());
