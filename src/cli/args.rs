@@ -305,6 +305,22 @@ pub enum ExportCommand {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write an Ansible inventory and playbook (ansible.builtin.uri) that run
+    /// saved requests on devices; the password comes from apx_password
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["device", "devices"])))]
+    Ansible {
+        /// A saved request file or a folder of them (a path, or relative to the workspace)
+        path: PathBuf,
+        /// The device to run them on
+        #[arg(long, value_name = "NAME")]
+        device: Option<String>,
+        /// A folder of the device tree, or device names separated by commas
+        #[arg(long, value_name = "SELECTOR")]
+        devices: Option<String>,
+        /// The folder to write inventory.yml and playbook.yml into
+        #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
+        output: PathBuf,
+    },
 }
 
 /// The longest `--timeout`: a day.

@@ -1,7 +1,9 @@
 //! `apx export curl FILE [--device NAME]`: a saved request as a curl command
 //! line (credentials as shell variables; a pinned device's public key
 //! learned by a handshake that sends nothing); `apx export postman FOLDER [-o FILE]`:
-//! a workspace folder as a Postman Collection v2.1 (no secrets).
+//! a workspace folder as a Postman Collection v2.1 (no secrets); `apx export
+//! ansible PATH (--device NAME | --devices SELECTOR) -o DIR`: an inventory and
+//! a playbook (see [`crate::engine::ansible`]).
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,10 +14,14 @@ use super::args::ExportCommand;
 use super::output::{Shown, print_json};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
-use crate::core::interop::{CurlInput, PostmanFolder, export_curl, pinned_key, postman_folder};
+use crate::core::fanout::select;
+use crate::core::interop::{
+    CurlInput, PostmanFolder, ansible_command, export_curl, pinned_key, postman_folder,
+};
 use crate::core::tls::Trust;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Workspace, atomic};
+use crate::engine::ansible::export_ansible_dir;
 use crate::engine::probe::presented_leaf;
 
 pub fn run(ctx: &Context, command: ExportCommand) -> u8 {
@@ -26,6 +32,18 @@ pub fn run(ctx: &Context, command: ExportCommand) -> u8 {
         ExportCommand::Postman { folder, output } => {
             postman(&workspace, &folder, output.as_deref())
         }
+        ExportCommand::Ansible {
+            path,
+            device,
+            devices,
+            output,
+        } => ansible(
+            &workspace,
+            &path,
+            device.as_deref(),
+            devices.as_deref(),
+            &output,
+        ),
     };
     match outcome {
         Ok((text, document)) => {
@@ -70,6 +88,53 @@ fn curl(workspace: &Workspace, file: &Path, device: Option<&str>) -> Result<Stri
 /// How long the export waits for a pinned device's handshake, which tells
 /// the public key curl can pin.
 const PIN_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The saved requests PATH names on the devices chosen, as an Ansible
+/// inventory and playbook in `dir`; prints the command that runs them.
+fn ansible(
+    workspace: &Workspace,
+    path: &Path,
+    device: Option<&str>,
+    selector: Option<&str>,
+    dir: &Path,
+) -> Result<(String, serde_json::Value), Failure> {
+    let collections = super::run::collect(workspace, path)?;
+    for problem in &collections.problems {
+        eprintln!("warning: {}", problem.message);
+    }
+    let requests: Vec<_> = collections
+        .requests
+        .into_iter()
+        .map(|entry| entry.request)
+        .collect();
+    let devices = match (device, selector) {
+        (Some(name), _) => vec![workspace.device(name)?],
+        (None, Some(selector)) => {
+            let all = workspace.load_devices()?;
+            select(selector, &all)?.into_iter().cloned().collect()
+        }
+        (None, None) => unreachable!("clap requires --device or --devices"),
+    };
+    let export = export_ansible_dir(&requests, &devices, dir)?;
+    let command = ansible_command(dir);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Ok((
+        format!(
+            "exported {} request{} for {} device{} to {}\nrun: {command}",
+            export.requests,
+            plural(export.requests),
+            export.hosts,
+            plural(export.hosts),
+            dir.display()
+        ),
+        json!({
+            "exported": export.requests,
+            "devices": export.hosts,
+            "dir": dir.display().to_string(),
+            "command": command,
+        }),
+    ))
+}
 
 /// Every saved request under `folder`, as one collection named after the
 /// folder's last segment.

@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
 }
 
 /// The saved requests PATH names: a file, or a folder walked recursively.
-fn collect(workspace: &Workspace, path: &Path) -> Result<Collections, Failure> {
+pub(super) fn collect(workspace: &Workspace, path: &Path) -> Result<Collections, Failure> {
     let resolved = if path.exists() {
         path.to_path_buf()
     } else {

@@ -2,6 +2,7 @@
 //! over a channel; events come out over another, with a wake-up callback so
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
+pub mod ansible;
 pub mod history_record;
 pub mod http;
 pub mod keyring;

@@ -41,13 +41,7 @@ pub async fn probe(
             "probe inspects TLS: give an https:// URL.",
         ));
     }
-    let host = url
-        .host_str()
-        .ok_or_else(|| Failure::usage(format!("{url} has no host"), ""))?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let port = url.port_or_known_default().unwrap_or(443);
+    let (host, port) = host_port(url)?;
     let attempt = shake_hands(&host, port, trust, reach, timeout).await?;
     let Some(handshake) = attempt.captured else {
         let problem = match &attempt.error {
@@ -105,6 +99,38 @@ pub async fn presented_leaf(url: &url::Url, trust: &Trust, timeout: Duration) ->
         .chain
         .into_iter()
         .next()
+}
+
+/// The leaf certificate (DER) the server at `url` presents in a handshake
+/// under `trust`, even one the trust refuses; nothing is sent over it.
+pub async fn presented_leaf_der(
+    url: &url::Url,
+    trust: &Trust,
+    timeout: Duration,
+) -> Result<Vec<u8>, Failure> {
+    let (host, port) = host_port(url)?;
+    let attempt = shake_hands(&host, port, trust, &Reach::default(), timeout).await?;
+    attempt
+        .captured
+        .map(|handshake| handshake.leaf_der)
+        .filter(|der| !der.is_empty())
+        .ok_or_else(|| {
+            crate::core::tls::TlsProblem::Handshake(format!(
+                "{host}:{port} presented no certificate"
+            ))
+            .to_failure()
+        })
+}
+
+/// The host (without IPv6 brackets) and port of `url`.
+fn host_port(url: &url::Url) -> Result<(String, u16), Failure> {
+    let host = url
+        .host_str()
+        .ok_or_else(|| Failure::usage(format!("{url} has no host"), ""))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    Ok((host, url.port_or_known_default().unwrap_or(443)))
 }
 
 /// One handshake's outcome: the chain captured (if the server sent one),

@@ -24,6 +24,8 @@ pub struct Handshake {
     pub problem: Option<TlsProblem>,
     /// Accepted without verification (`--insecure`).
     pub insecure: bool,
+    /// The leaf certificate as presented (DER).
+    pub leaf_der: Vec<u8>,
 }
 
 impl Handshake {
@@ -274,6 +276,7 @@ impl ServerCertVerifier for CapturingVerifier {
             chain,
             problem,
             insecure: matches!(self.mode, Mode::Insecure),
+            leaf_der: end_entity.as_ref().to_vec(),
         };
         *self.capture.lock().unwrap_or_else(|e| e.into_inner()) = Some(handshake);
         result

@@ -839,6 +839,7 @@ impl ApxApp {
                 let folder = self.side.selected.as_ref().map(Node::folder);
                 self.dialogs.export = Some(super::export_dialog::ExportDialog {
                     folder: folder.unwrap_or_default(),
+                    devices: self.tabs.active().device.clone().unwrap_or_default(),
                     ..Default::default()
                 });
             }
@@ -1108,7 +1109,7 @@ impl ApxApp {
                     e.client_key.picked(path);
                 }
             }
-            PickTarget::ExportFile => {
+            PickTarget::ExportFile | PickTarget::ExportFolder => {
                 if let Some(d) = &mut self.dialogs.export {
                     d.file.picked(path);
                 }
@@ -1492,33 +1493,22 @@ impl ApxApp {
         });
     }
 
-    /// Writes the export dialog's folder out in the background; each
-    /// request of a curl script goes to its own device, else the active tab's.
+    /// Writes the export dialog's folder out in the background.
     fn export_collection(&mut self) {
         let Some(dialog) = &self.dialogs.export else {
             return;
         };
-        let folder = dialog.folder.clone();
-        let format = dialog.format;
-        let path = PathBuf::from(dialog.file.path.trim());
+        let job = dialog.job();
         let devices = self.tree.devices.clone();
         let fallback = self.selected_device().cloned();
         let workspace = self.workspace.clone();
         self.inbox.outbox().spawn(move || {
             let collections = workspace.collections();
-            let device_for = |request: &crate::core::workspace::saved::SavedRequest| {
-                let named = request
-                    .device
-                    .as_ref()
-                    .and_then(|name| devices.iter().find(|d| d.name == *name).cloned());
-                named.or_else(|| fallback.clone())
-            };
             Msg::Exported(super::export_dialog::export(
                 &collections,
-                &folder,
-                format,
-                &path,
-                device_for,
+                &job,
+                &devices,
+                fallback.as_ref(),
             ))
         });
     }

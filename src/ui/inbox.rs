@@ -33,6 +33,8 @@ pub enum PickTarget {
     Workspace,
     /// The file File > Export collection writes.
     ExportFile,
+    /// The folder an Ansible export is written into.
+    ExportFolder,
 }
 
 /// A device written to (or refused by) the workspace.
@@ -196,7 +198,7 @@ impl Inbox {
 pub fn pick(outbox: &Outbox, target: PickTarget, save: bool) {
     outbox.spawn(move || {
         let dialog = rfd::FileDialog::new();
-        let path = if target == PickTarget::Workspace {
+        let path = if matches!(target, PickTarget::Workspace | PickTarget::ExportFolder) {
             dialog.pick_folder()
         } else if save {
             dialog.save_file()

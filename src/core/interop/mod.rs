@@ -11,6 +11,7 @@
 //! [`SavedRequest`]: crate::core::workspace::saved::SavedRequest
 //! [`Secret`]: crate::core::secret::Secret
 
+mod ansible_export;
 mod curl_export;
 mod curl_import;
 mod curl_login;
@@ -25,6 +26,9 @@ mod postman_workspace;
 mod scrub;
 mod shell_words;
 
+pub use ansible_export::{
+    AnsibleExport, AnsibleTarget, PASSWORD_VAR, ansible_command, export_ansible, write_ansible,
+};
 pub use curl_export::{CurlInput, export_curl, pinned_key};
 pub use curl_import::{CurlImport, import_curl, looks_like_curl};
 pub use folder_export::{PostmanFolder, curl_script, folder_requests, postman_folder};

@@ -1,0 +1,623 @@
+//! Saved requests and devices → an Ansible inventory and playbook: one play
+//! per device, `ansible.builtin.uri` tasks for the platform's login, the
+//! requests and (in an `always:` block) the logout.
+//!
+//! Every string taken from the workspace (names, URLs, headers, bodies,
+//! user names) is hostile: it is written as a double-quoted YAML scalar
+//! (everything but printable ASCII escaped) tagged `!unsafe`,
+//! so that Ansible never evaluates a `{{ }}` in it. The only templates are
+//! apx's own: the password (`apx_password`, from Vault or `-e`; never
+//! written), the session token, and `playbook_dir`.
+
+use std::path::{Path, PathBuf};
+
+use super::super::platform::{AuthMode, FlowRequest, Platform};
+use crate::core::error::Failure;
+use crate::core::platform::tokens::Tokens;
+use crate::core::request::{HEADER_NAME_HINT, Header, is_credential_header, is_header_name};
+use crate::core::secret::Secret;
+use crate::core::tls::{Trust, sha256_fingerprint};
+use crate::core::workspace::saved::SavedRequest;
+use crate::core::workspace::variables::prepare;
+use crate::core::workspace::{Device, atomic};
+
+/// The Ansible variable the password comes from.
+pub const PASSWORD_VAR: &str = "apx_password";
+
+const PASSWORD: &str = "{{ apx_password }}";
+const TOKEN: &str = "{{ apx_token }}";
+const USER: &str = "{{ apx_user }}";
+
+/// One device of the export and, when it is trusted by a pinned
+/// certificate, that certificate (DER, as the device presented it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnsibleTarget {
+    pub device: Device,
+    pub pinned_der: Option<Vec<u8>>,
+}
+
+/// The files of an export, relative to its folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnsibleExport {
+    pub files: Vec<(PathBuf, String)>,
+    pub hosts: usize,
+    pub requests: usize,
+}
+
+/// The command that runs an export written to `dir`.
+pub fn ansible_command(dir: &Path) -> String {
+    let dir = dir.display();
+    format!("ansible-playbook -i {dir}/inventory.yml {dir}/playbook.yml -e {PASSWORD_VAR}=...")
+}
+
+/// The inventory, the playbook and the pinned certificates for `requests`
+/// run on every target. A request that cannot be resolved against a device
+/// (an undefined variable, a header that cannot be sent) fails the export.
+pub fn export_ansible(
+    requests: &[SavedRequest],
+    targets: &[AnsibleTarget],
+) -> Result<AnsibleExport, Failure> {
+    if requests.is_empty() || targets.is_empty() {
+        return Err(Failure::usage(
+            "nothing to export: no saved request or no device",
+            "Give a saved request (or a folder of them) and a device.",
+        ));
+    }
+    let mut inventory = Yaml::default();
+    inventory.line(
+        0,
+        "# Written by apx: one host per device. Ansible runs the API calls from this machine.",
+    );
+    inventory.line(0, "all:");
+    inventory.line(1, "hosts:");
+    let mut playbook = Yaml::default();
+    playbook.line(0, "# Written by apx. Run it with:");
+    playbook.line(0, &format!("#   {}", ansible_command(Path::new("DIR"))));
+    playbook.line(0, "# The password comes from the variable apx_password (Ansible Vault or -e); it is never written here.");
+    playbook.line(
+        0,
+        "# Every value from the apx workspace is !unsafe: Ansible never evaluates templates in it.",
+    );
+    let mut files = Vec::new();
+    for (index, target) in targets.iter().enumerate() {
+        let device = &target.device;
+        let host = host_name(index, &device.name);
+        inventory.line(2, &format!("{host}:"));
+        inventory.line(3, "ansible_connection: local");
+        inventory.line(
+            3,
+            "ansible_python_interpreter: \"{{ ansible_playbook_python }}\"",
+        );
+        // Modules (and the password among their arguments) reach Python on
+        // its stdin rather than in a temporary file.
+        inventory.line(3, "ansible_pipelining: true");
+        inventory.line(3, &format!("apx_device: {}", unsafe_str(&device.name)));
+        let pem = match (&device.trust, &target.pinned_der) {
+            (Trust::Pin { sha256 }, Some(der)) if sha256_fingerprint(der) == *sha256 => {
+                let file = PathBuf::from("certs").join(format!("{host}.pem"));
+                files.push((file.clone(), pem_certificate(der)));
+                Some(file)
+            }
+            (Trust::Pin { sha256 }, _) => {
+                return Err(Failure::new(
+                    crate::core::error::FailureKind::Tls,
+                    format!(
+                        "{}: the pinned certificate (SHA-256 {sha256}) is not known; nothing was exported",
+                        device.name
+                    ),
+                    "The export learns it from the device: check it answers with that certificate (`apx probe URL --pin ...`).",
+                ));
+            }
+            _ => None,
+        };
+        play(&mut playbook, &host, device, pem.as_deref(), requests)?;
+    }
+    files.push((PathBuf::from("inventory.yml"), inventory.text));
+    files.push((PathBuf::from("playbook.yml"), playbook.text));
+    Ok(AnsibleExport {
+        files,
+        hosts: targets.len(),
+        requests: requests.len(),
+    })
+}
+
+/// Writes the export's files into `dir` (created when missing), each
+/// atomically.
+pub fn write_ansible(dir: &Path, export: &AnsibleExport) -> Result<(), Failure> {
+    let cannot = |path: &Path, e: std::io::Error| {
+        Failure::usage(
+            format!("cannot write {}: {e}", path.display()),
+            "Check the folder is writable.",
+        )
+    };
+    for (file, text) in &export.files {
+        let path = dir.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| cannot(parent, e))?;
+        }
+        atomic::write_atomic(&path, text.as_bytes()).map_err(|e| cannot(&path, e))?;
+    }
+    Ok(())
+}
+
+/// One play: the device's session around its requests.
+fn play(
+    out: &mut Yaml,
+    host: &str,
+    device: &Device,
+    pem: Option<&Path>,
+    requests: &[SavedRequest],
+) -> Result<(), Failure> {
+    let prepared = requests
+        .iter()
+        .map(|r| prepare(r, Some(device)).map(|p| (r.name.as_str(), p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|f| f.with_detail(format!("device {}", device.name)))?;
+    let origin = prepared
+        .first()
+        .map(|(_, p)| crate::core::request::origin(&p.url))
+        .unwrap_or_default();
+    // The session is the device platform's; a request of another platform
+    // keeps its own preset headers.
+    let platform = prepared
+        .first()
+        .map_or(device.platform, |(_, p)| p.platform);
+    let flow = if prepared.iter().any(|(_, p)| p.auth == AuthMode::Token) {
+        Some(flow(platform)?)
+    } else {
+        None
+    };
+    out.line(
+        0,
+        &format!("- name: {}", unsafe_str(&format!("apx: {}", device.name))),
+    );
+    out.line(1, &format!("hosts: {host}"));
+    out.line(1, "gather_facts: false");
+    out.line(1, "vars:");
+    out.line(2, &format!("apx_origin: {}", unsafe_str(&origin)));
+    if let Some(user) = &device.username {
+        out.line(2, &format!("apx_user: {}", unsafe_str(user)));
+    }
+    out.line(1, "module_defaults:");
+    out.line(2, "ansible.builtin.uri:");
+    match (&device.trust, pem) {
+        (Trust::Insecure, _) => out.line(3, "validate_certs: false"),
+        (Trust::Ca { file }, _) => out.line(
+            3,
+            &format!("ca_path: {}", unsafe_str(&file.display().to_string())),
+        ),
+        (Trust::Pin { .. }, Some(pem)) => out.line(
+            3,
+            &format!("ca_path: \"{{{{ playbook_dir }}}}/{}\"", pem.display()),
+        ),
+        _ => out.line(3, "validate_certs: true"),
+    }
+    out.line(1, "tasks:");
+    out.line(
+        2,
+        &format!(
+            "- name: {}",
+            unsafe_str(&format!("{} session", device.name))
+        ),
+    );
+    out.line(3, "block:");
+    if let Some(flow) = &flow {
+        (flow.login)(out, &flow.request, platform);
+        out.line(5, "register: apx_login");
+        out.line(5, "no_log: true");
+        out.line(4, "- name: Keep the session token");
+        out.line(5, "ansible.builtin.set_fact:");
+        out.line(6, &format!("apx_token: \"{{{{ {} }}}}\"", flow.token));
+        out.line(5, "no_log: true");
+    }
+    for (name, request) in &prepared {
+        let headers = crate::core::request::merge_headers(
+            request.platform.preset_headers(request.body.is_some()),
+            &request.headers,
+        );
+        out.line(4, &format!("- name: {}", unsafe_str(name)));
+        out.line(5, "ansible.builtin.uri:");
+        out.line(6, &format!("url: {}", unsafe_str(request.url.as_str())));
+        out.line(6, &format!("method: {}", unsafe_str(&request.method)));
+        out.line(6, "status_code: [200, 201, 202, 204]");
+        let mut lines = Vec::new();
+        for header in headers.iter().filter(|h| h.enabled) {
+            check_header(header)?;
+            let value = if is_credential_header(&header.name) && !header.value.is_empty() {
+                format!("\"{{{{ {} }}}}\"", variable(&header.name))
+            } else {
+                unsafe_str(&header.value)
+            };
+            lines.push(format!("{}: {value}", unsafe_str(&header.name)));
+        }
+        if request.auth == AuthMode::Token {
+            let name = platform.token_header().unwrap_or("Authorization");
+            lines.push(format!("{}: \"{TOKEN}\"", quoted(name)));
+        }
+        if !lines.is_empty() {
+            out.line(6, "headers:");
+            for line in lines {
+                out.line(7, &line);
+            }
+        }
+        if request.auth == AuthMode::Basic {
+            basic_auth(out, 6);
+        }
+        if let Some(body) = &request.body {
+            out.line(6, "body_format: raw");
+            out.line(
+                6,
+                &format!("body: {}", unsafe_str(&String::from_utf8_lossy(body))),
+            );
+        }
+    }
+    if let Some(logout) = flow.as_ref().and_then(|f| f.logout.as_ref()) {
+        out.line(3, "always:");
+        out.line(4, "- name: Log out");
+        out.line(5, "when: apx_token is defined");
+        out.line(5, "no_log: true");
+        flow_uri(out, logout, &platform.preset_headers(false));
+    }
+    Ok(())
+}
+
+/// How a platform logs in, where its token comes from, how it logs out.
+struct Flow {
+    /// Writes the login task from the platform's login request.
+    login: fn(&mut Yaml, &FlowRequest, Platform),
+    request: FlowRequest,
+    /// The Jinja expression of the token in the login's result.
+    token: &'static str,
+    logout: Option<FlowRequest>,
+}
+
+/// The token flow of each platform, from its preset (login and logout
+/// requests, built with apx's templates for the user, password and token):
+/// one line per platform.
+fn flow(platform: Platform) -> Result<Flow, Failure> {
+    let none = || {
+        Failure::usage(
+            format!("the {platform} platform has no token login to export"),
+            "Use --auth basic or none for its requests, or set the device's platform.",
+        )
+    };
+    let (login, token): (fn(&mut Yaml, &FlowRequest, Platform), _) = match platform {
+        Platform::Asa => (header_login, "apx_login.x_auth_token"),
+        Platform::Fxos => (header_login, "apx_login.json.token"),
+        Platform::Wsa | Platform::Sma | Platform::Esa => {
+            (asyncos_login, "apx_login.json.data.jwtToken")
+        }
+        Platform::Generic => return Err(none()),
+        Platform::Fmc | Platform::Fdm => {
+            return Err(Failure::usage(
+                format!("export ansible does not write the {platform} login yet"),
+                "Export curl (`apx export curl`) runs the FMC login; for FDM, send with apx.",
+            ));
+        }
+    };
+    let request = platform
+        .login_request(USER, &Secret::new(PASSWORD))
+        .ok_or_else(none)?;
+    Ok(Flow {
+        login,
+        request,
+        token,
+        logout: platform.logout_request(&Tokens::access(Secret::new(TOKEN))),
+    })
+}
+
+/// A login whose credentials travel in headers or as Basic (ASA token
+/// service, FXOS), the preset's request as it is.
+fn header_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
+    out.line(4, &format!("- name: Log in ({})", platform.label()));
+    flow_uri(out, login, &platform.preset_headers(false));
+    if login.basic {
+        basic_auth(out, 6);
+    }
+}
+
+/// AsyncOS: base64 user and password in a JSON body (Jinja's `b64encode`,
+/// where the preset encodes the values it is given), the JWT in the answer.
+fn asyncos_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
+    out.line(4, &format!("- name: Log in ({})", platform.label()));
+    let bare = FlowRequest {
+        headers: Vec::new(),
+        body: None,
+        ..login.clone()
+    };
+    flow_uri(out, &bare, &platform.preset_headers(true));
+    out.line(6, "body_format: json");
+    out.line(6, "body:");
+    out.line(7, "data:");
+    out.line(8, "userName: \"{{ apx_user | b64encode }}\"");
+    out.line(8, "passphrase: \"{{ apx_password | b64encode }}\"");
+}
+
+/// A login or logout request of the platform's flow, at `apx_origin`. Its
+/// header values are apx's own templates (the user and password variables,
+/// the token), never workspace data.
+fn flow_uri(out: &mut Yaml, request: &FlowRequest, presets: &[Header]) {
+    out.line(5, "ansible.builtin.uri:");
+    out.line(6, &format!("url: \"{{{{ apx_origin }}}}{}\"", request.path));
+    out.line(6, &format!("method: {}", request.method));
+    out.line(6, "status_code: [200, 201, 204]");
+    if presets.is_empty() && request.headers.is_empty() {
+        return;
+    }
+    out.line(6, "headers:");
+    for header in presets {
+        out.line(
+            7,
+            &format!("{}: {}", quoted(&header.name), quoted(&header.value)),
+        );
+    }
+    for (name, value) in &request.headers {
+        out.line(7, &format!("{}: {}", quoted(name), quoted(value.expose())));
+    }
+}
+
+/// HTTP Basic credentials from `apx_user` and `apx_password`.
+fn basic_auth(out: &mut Yaml, indent: usize) {
+    out.line(indent, &format!("url_username: \"{USER}\""));
+    out.line(indent, &format!("url_password: \"{PASSWORD}\""));
+    out.line(indent, "force_basic_auth: true");
+}
+
+/// Refuses what no request can carry: a header name that is not an HTTP
+/// token, a line break in a value.
+fn check_header(header: &Header) -> Result<(), Failure> {
+    if !is_header_name(&header.name) {
+        return Err(Failure::usage(
+            format!(
+                "header name {:?} is not an HTTP token; nothing was exported",
+                super::clip(&header.name, 60)
+            ),
+            HEADER_NAME_HINT,
+        ));
+    }
+    if header.value.contains(['\r', '\n', '\0']) {
+        return Err(Failure::usage(
+            format!(
+                "header {} holds a line break; nothing was exported",
+                header.name
+            ),
+            "Header values must be on one line.",
+        ));
+    }
+    Ok(())
+}
+
+/// The Ansible variable a credential header's value comes from:
+/// `X-Api-Key` → `apx_header_x_api_key`.
+fn variable(header_name: &str) -> String {
+    let name: String = header_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("apx_header_{name}")
+}
+
+/// An inventory host name for the `index`th device: `apx_1_fw1`; anything
+/// but an ASCII letter or digit becomes `_`, so that no host pattern
+/// character (`:`, `,`, `!`, `&`, `*`, `[`) comes from a device name.
+fn host_name(index: usize, device: &str) -> String {
+    let slug: String = device
+        .chars()
+        .take(40)
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("apx_{}_{slug}", index + 1)
+}
+
+/// A double-quoted YAML scalar holding exactly `text`: printable ASCII as
+/// is (but `"` and `\\`), everything else escaped, since YAML folds some
+/// characters (U+0085, U+2028) as line breaks.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Workspace data: a quoted scalar Ansible never templates.
+fn unsafe_str(text: &str) -> String {
+    format!("!unsafe {}", quoted(text))
+}
+
+/// A certificate as PEM.
+fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    let chars: Vec<char> = text.chars().collect();
+    for line in chars.chunks(64) {
+        pem.extend(line);
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
+/// YAML text built line by line, two spaces per level.
+#[derive(Default)]
+struct Yaml {
+    text: String,
+}
+
+impl Yaml {
+    fn line(&mut self, level: usize, line: &str) {
+        self.text.push_str(&"  ".repeat(level));
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::workspace::tests::asa;
+
+    fn read() -> SavedRequest {
+        SavedRequest {
+            name: "Serial {{ x }}".into(),
+            description: None,
+            device: None,
+            platform: None,
+            auth: None,
+            method: "GET".into(),
+            url: "/api/monitoring/serialnumber".into(),
+            headers: vec![Header::new("X-Api-Key", "literal")],
+            body: None,
+        }
+    }
+
+    fn playbook(export: &AnsibleExport) -> &str {
+        &export
+            .files
+            .iter()
+            .find(|(path, _)| path == Path::new("playbook.yml"))
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn an_asa_play_logs_in_sends_and_logs_out() {
+        let target = AnsibleTarget {
+            device: asa("fw 1"),
+            pinned_der: None,
+        };
+        let export = export_ansible(&[read()], &[target]).unwrap();
+        let text = playbook(&export);
+        assert!(text.contains("  hosts: apx_1_fw_1\n"), "{text}");
+        assert!(text.contains("validate_certs: false"), "{text}");
+        assert!(
+            text.contains("url: \"{{ apx_origin }}/api/tokenservices\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("apx_token: \"{{ apx_login.x_auth_token }}\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("- name: !unsafe \"Serial {{ x }}\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"X-Auth-Token\": \"{{ apx_token }}\""),
+            "{text}"
+        );
+        // A credential header's value comes from a variable, never the file.
+        assert!(!text.contains("literal"), "{text}");
+        assert!(text.contains("{{ apx_header_x_api_key }}"), "{text}");
+        let always = text.split("    always:\n").nth(1).unwrap();
+        assert!(
+            always.contains("/api/tokenservices/{{ apx_token }}\"\n            method: DELETE"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_pin_needs_the_pinned_certificate() {
+        let mut device = asa("fw");
+        device.trust = Trust::Pin {
+            sha256: sha256_fingerprint(b"leaf"),
+        };
+        let unknown = AnsibleTarget {
+            device: device.clone(),
+            pinned_der: Some(b"other".to_vec()),
+        };
+        let err = export_ansible(&[read()], &[unknown]).unwrap_err();
+        assert_eq!(err.kind.exit_code(), 3, "{err:?}");
+        let known = AnsibleTarget {
+            device,
+            pinned_der: Some(b"leaf".to_vec()),
+        };
+        let export = export_ansible(&[read()], &[known]).unwrap();
+        assert!(
+            playbook(&export).contains("ca_path: \"{{ playbook_dir }}/certs/apx_1_fw.pem\""),
+            "{}",
+            playbook(&export)
+        );
+        let pem = &export.files[0];
+        assert_eq!(pem.0, Path::new("certs/apx_1_fw.pem"));
+        assert!(pem.1.starts_with("-----BEGIN CERTIFICATE-----\nbGVhZg==\n"));
+    }
+
+    #[test]
+    fn trust_and_flows_follow_the_device() {
+        let export = |device: Device| {
+            let target = AnsibleTarget {
+                device,
+                pinned_der: None,
+            };
+            export_ansible(&[read()], &[target]).map(|e| playbook(&e).to_string())
+        };
+        let mut device = asa("fw");
+        device.trust = Trust::Ca {
+            file: "/etc/ca {{ x }}.pem".into(),
+        };
+        let text = export(device.clone()).unwrap();
+        assert!(
+            text.contains("ca_path: !unsafe \"/etc/ca {{ x }}.pem\""),
+            "{text}"
+        );
+        device.trust = Trust::Verify;
+        device.platform = Platform::Wsa;
+        let text = export(device.clone()).unwrap();
+        assert!(text.contains("validate_certs: true"), "{text}");
+        assert!(text.contains("/wsa/api/v2.0/login\""), "{text}");
+        assert!(
+            text.contains("passphrase: \"{{ apx_password | b64encode }}\""),
+            "{text}"
+        );
+        assert!(text.contains("\"jwtToken\": \"{{ apx_token }}\""), "{text}");
+        assert!(!text.contains("always:"), "AsyncOS has no logout: {text}");
+        device.platform = Platform::Generic;
+        assert!(!export(device.clone()).unwrap().contains("apx_login"));
+        let mut token = read();
+        token.auth = Some(AuthMode::Token);
+        let target = AnsibleTarget {
+            device: device.clone(),
+            pinned_der: None,
+        };
+        let err = export_ansible(&[token], &[target]).unwrap_err();
+        assert_eq!(err.kind.exit_code(), 2, "{err:?}");
+        let mut basic = read();
+        basic.auth = Some(AuthMode::Basic);
+        let target = AnsibleTarget {
+            device,
+            pinned_der: None,
+        };
+        let export = export_ansible(&[basic], &[target]).unwrap();
+        let text = playbook(&export);
+        assert!(
+            text.contains("url_password: \"{{ apx_password }}\""),
+            "{text}"
+        );
+        assert!(!text.contains("apx_login"), "{text}");
+    }
+
+    #[test]
+    fn scalars_are_quoted_and_ascii() {
+        assert_eq!(quoted("a\"b\\c\n"), r#""a\"b\\c\x0A""#);
+        assert_eq!(quoted("\u{85}\u{2028}é😀"), r#""\x85\u2028\xE9\U0001F600""#);
+        assert_eq!(unsafe_str("{{ x }}"), r#"!unsafe "{{ x }}""#);
+        assert_eq!(host_name(0, "a:b,c!d&e*[f] g"), "apx_1_a_b_c_d_e__f__g");
+    }
+}

@@ -1,0 +1,329 @@
+//! `apx export ansible`: the exported playbook run by the real
+//! `ansible-playbook` (ansible-core, installed by `.ci/run`) against the
+//! demo ASA, FXOS and WSA, and a hostile workspace that must not make
+//! Ansible execute anything.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::Ordering;
+
+use apx::core::platform::Platform;
+use apx::core::tls::Trust;
+use apx::core::workspace::saved::{RequestBody, SavedRequest};
+use apx::core::workspace::{Device, Workspace};
+use apx::demo::DEMO_PASSWORD;
+use support::{Run, appliance, apx_in, can_run, output_within, runtime};
+
+/// `ansible-playbook`: `$APX_ANSIBLE_PLAYBOOK` (what `.ci/run` installs),
+/// else the one on PATH; None (skipped) when neither runs, which fails
+/// the test under CI.
+fn ansible_playbook() -> Option<String> {
+    let program = std::env::var("APX_ANSIBLE_PLAYBOOK").unwrap_or("ansible-playbook".into());
+    can_run(&program).then_some(program)
+}
+
+/// Runs the export in `out` as printed, the password coming from the
+/// environment through a lookup (so that it is on no command line), with
+/// a HOME of its own whose files are searched afterwards.
+fn run_playbook(program: &str, root: &Path, out: &Path) -> Run {
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut command = Command::new(program);
+    command
+        .arg("-i")
+        .arg(out.join("inventory.yml"))
+        .arg(out.join("playbook.yml"))
+        .args(["-e", "apx_password={{ lookup('env', 'APX_TEST_SECRET') }}"])
+        .arg("-vvv")
+        .current_dir(root)
+        .env("APX_TEST_SECRET", DEMO_PASSWORD)
+        .env("HOME", &home)
+        .env("ANSIBLE_LOCAL_TEMP", home.join("local-tmp"))
+        .env("ANSIBLE_REMOTE_TMP", home.join("remote-tmp"))
+        .env("LC_ALL", "C.UTF-8")
+        .env("ANSIBLE_NOCOLOR", "1");
+    output_within(&mut command).into()
+}
+
+/// Every file under `dir` that holds `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+fn request(name: &str, url: &str) -> SavedRequest {
+    SavedRequest {
+        name: name.into(),
+        description: None,
+        device: None,
+        platform: None,
+        auth: None,
+        method: "GET".into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: None,
+    }
+}
+
+/// One export for three pinned appliances (one request, its path a device
+/// variable), one `ansible-playbook` run: on each a login, a 200 and the
+/// logout (AsyncOS has none); the password in no file and no command line.
+#[test]
+fn exported_playbook_runs_against_asa_fxos_and_wsa() {
+    let Some(program) = ansible_playbook() else {
+        return;
+    };
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let workspace = Workspace::new(&ws);
+    let cases = [
+        (Platform::Asa, "/api/monitoring/serialnumber"),
+        (Platform::Fxos, "/api/sys/firmware"),
+        (
+            Platform::Wsa,
+            "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
+        ),
+    ];
+    let mut appliances = Vec::new();
+    for (platform, path) in cases {
+        let appliance = appliance(&rt, platform);
+        workspace
+            .add_device(Device {
+                name: format!("{platform} box"),
+                folder: "Fleet".into(),
+                platform,
+                base_url: appliance.url.clone(),
+                username: Some("admin".into()),
+                trust: Trust::Pin {
+                    sha256: appliance.sha256.clone(),
+                },
+                variables: [("probe".to_string(), path.to_string())].into(),
+                allow_http: false,
+                domain: None,
+                api_version: None,
+                reach: Default::default(),
+            })
+            .unwrap();
+        appliances.push(appliance);
+    }
+    let file = workspace
+        .save_request("Checks", &request("Read", "{{probe}}"))
+        .unwrap();
+    let out = dir.path().join("out");
+    let export = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "ansible",
+            file.to_str().unwrap(),
+            "--devices",
+            "Fleet",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let printed = format!(
+        "ansible-playbook -i {0}/inventory.yml {0}/playbook.yml -e apx_password=...",
+        out.display()
+    );
+    assert!(export.stdout.contains(&printed), "{}", export.stdout);
+    let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
+    assert_eq!(playbook.matches("ca_path:").count(), 3, "{playbook}");
+    assert!(!playbook.contains("validate_certs: false"), "{playbook}");
+    for host in ["apx_1_asa_box", "apx_2_fxos_box", "apx_3_wsa_box"] {
+        let pem = std::fs::read_to_string(out.join("certs").join(format!("{host}.pem"))).unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"), "{pem}");
+    }
+
+    let run = run_playbook(&program, dir.path(), &out);
+    assert_eq!(run.code, 0, "{}\n{}\n{playbook}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("failed=0"), "{}", run.stdout);
+    for appliance in &appliances {
+        let stats = &appliance.stats;
+        let name = &appliance.name;
+        assert_eq!(stats.logins.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(stats.failed_logins.load(Ordering::SeqCst), 0, "{name}");
+        assert_eq!(stats.requests.load(Ordering::SeqCst), 1, "{name}");
+        let logouts = u32::from(appliance.platform != Platform::Wsa);
+        assert_eq!(stats.logouts.load(Ordering::SeqCst), logouts, "{name}");
+    }
+    // The uri tasks' `status: 200` in the verbose output, one per request.
+    assert_eq!(
+        run.stdout.matches("\"status\": 200").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    // The password: on no command line (-vvv prints every one Ansible
+    // runs), in no output, in no file (the export, Ansible's own files).
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains(DEMO_PASSWORD), "{text}");
+    }
+    // Pipelined: no module (with its arguments) is written to a file.
+    assert!(!run.stdout.contains("PUT "), "{}", run.stdout);
+    let leaked = files_holding(dir.path(), DEMO_PASSWORD);
+    assert!(leaked.is_empty(), "the password is in {leaked:?}");
+}
+
+/// A saved request whose name, header and body (through a device
+/// variable) and a device name hold Jinja that would run a command: the
+/// request is sent, the command does not run. The folder's next request
+/// fails (404): the play fails and the logout in `always:` still runs.
+#[test]
+fn workspace_templates_are_never_evaluated_by_ansible() {
+    let Some(program) = ansible_playbook() else {
+        return;
+    };
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let workspace = Workspace::new(&ws);
+    let marker = dir.path().join("pwned");
+    let inject = format!("{{{{ lookup('pipe', 'touch {}') }}}}", marker.display());
+    workspace
+        .add_device(Device {
+            name: "fw {{ lookup('pipe', 'touch pwned') }}".into(),
+            folder: String::new(),
+            platform: Platform::Asa,
+            base_url: asa.url.clone(),
+            username: Some("admin".into()),
+            trust: Trust::Insecure,
+            // apx substitutes `{{note}}` once: its value reaches the export.
+            variables: [("note".to_string(), inject.clone())].into(),
+            allow_http: false,
+            domain: None,
+            api_version: None,
+            reach: Default::default(),
+        })
+        .unwrap();
+    let mut saved = request(&format!("Read {inject}"), "/api/monitoring/serialnumber");
+    saved.headers = vec![apx::core::request::Header::new("X-Note", "{{note}}")];
+    saved.body = Some(RequestBody::Text(
+        r#"{"note": "{{note}}", "raw": "{% raw %}"}"#.into(),
+    ));
+    workspace.save_request("Hostile", &saved).unwrap();
+    workspace
+        .save_request("Hostile", &request("Zz missing", "/api/no/such/thing"))
+        .unwrap();
+    let out = dir.path().join("out");
+    let export = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "ansible",
+            "Hostile",
+            "--device",
+            "fw {{ lookup('pipe', 'touch pwned') }}",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
+    assert!(playbook.contains("validate_certs: false"), "{playbook}");
+    let run = run_playbook(&program, dir.path(), &out);
+    assert_eq!(run.code, 2, "{}\n{}\n{playbook}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("\"status\": 200"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"status\": 404"), "{}", run.stdout);
+    let stats = &asa.stats;
+    assert_eq!(stats.logins.load(Ordering::SeqCst), 1);
+    assert_eq!(stats.logouts.load(Ordering::SeqCst), 1, "always: logs out");
+    assert!(!marker.exists(), "{}\n{}", run.stdout, run.stderr);
+    assert!(!dir.path().join("pwned").exists());
+    assert!(!out.join("pwned").exists());
+}
+
+/// What cannot be exported honestly writes nothing: a device that does not
+/// present its pinned certificate (exit 3), an unknown device or no device
+/// at all (exit 2). `--json` says what was written.
+#[test]
+fn export_ansible_refuses_what_it_cannot_write_honestly() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let workspace = Workspace::new(&ws);
+    for (name, sha256) in [("right", asa.sha256.clone()), ("wrong", "AB".repeat(32))] {
+        workspace
+            .add_device(Device {
+                name: name.into(),
+                folder: String::new(),
+                platform: Platform::Asa,
+                base_url: asa.url.clone(),
+                username: Some("admin".into()),
+                trust: Trust::Pin { sha256 },
+                variables: Default::default(),
+                allow_http: false,
+                domain: None,
+                api_version: None,
+                reach: Default::default(),
+            })
+            .unwrap();
+    }
+    let file = workspace
+        .save_request("Checks", &request("Read", "/api/monitoring/serialnumber"))
+        .unwrap();
+    let out = dir.path().join("out");
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "ansible",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        apx_in(dir.path(), &args)
+    };
+    let out_arg = out.to_str().unwrap();
+    let wrong = export(&["--devices", "right,wrong", "-o", out_arg]);
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("wrong: the pinned certificate"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!out.exists());
+    for args in [
+        vec!["--device", "nobody", "-o", out_arg],
+        vec!["-o", out_arg],
+        vec!["--device", "right"],
+    ] {
+        let run = export(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!out.exists(), "{args:?}");
+    }
+    let done = export(&["--json", "--device", "right", "-o", out_arg]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let document = done.json();
+    assert_eq!(document["exported"], 1);
+    assert_eq!(document["devices"], 1);
+    assert!(out.join("certs/apx_1_right.pem").is_file());
+    assert_eq!(
+        asa.stats.logins.load(Ordering::SeqCst),
+        0,
+        "nothing was sent"
+    );
+}

@@ -1,0 +1,90 @@
+//! File > Export collection... > Ansible playbook, driven through the UI:
+//! the inventory, the playbook and the pinned device's certificate land on
+//! disk, with no password.
+
+mod support;
+
+use apx::core::platform::Platform;
+use apx::core::secret::Secret;
+use apx::core::tls::Trust;
+use apx::core::workspace::saved::SavedRequest;
+use apx::core::workspace::{Device, Workspace};
+use apx::demo::DEMO_PASSWORD;
+use egui_kittest::kittest::Queryable;
+use support::gui::{app, harness, retype, settle};
+use support::{appliance, runtime};
+
+#[test]
+fn export_a_folder_as_an_ansible_playbook_for_a_pinned_device() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path());
+    ws.add_device(Device {
+        name: "fw".into(),
+        folder: "Lab".into(),
+        platform: Platform::Asa,
+        base_url: asa.url.clone(),
+        username: Some("admin".into()),
+        trust: Trust::Pin {
+            sha256: asa.sha256.clone(),
+        },
+        variables: Default::default(),
+        allow_http: false,
+        domain: None,
+        api_version: None,
+        reach: Default::default(),
+    })
+    .unwrap();
+    let read = SavedRequest {
+        name: "Serial".into(),
+        description: None,
+        device: Some("fw".into()),
+        platform: None,
+        auth: None,
+        method: "GET".into(),
+        url: "/api/monitoring/serialnumber".into(),
+        headers: Vec::new(),
+        body: None,
+    };
+    ws.save_request("ASA", &read).unwrap();
+    let mut app = app(dir.path());
+    app.passwords
+        .insert("fw".into(), Secret::new(DEMO_PASSWORD));
+    let mut h = harness(app);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("ansible");
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export collection...").click();
+    h.run();
+    retype(&mut h, "Folder", "ASA");
+    h.get_by_label("Ansible playbook").click();
+    h.run();
+    retype(&mut h, "On devices", "Lab");
+    retype(&mut h, "Save in folder", target.to_str().unwrap());
+    h.get_by_label("Export").click();
+    settle(&mut h);
+    h.get_by_label_contains("Exported 1 request for 1 device. Run: ansible-playbook -i ");
+
+    let playbook = std::fs::read_to_string(target.join("playbook.yml")).unwrap();
+    let inventory = std::fs::read_to_string(target.join("inventory.yml")).unwrap();
+    let pem = std::fs::read_to_string(target.join("certs/apx_1_fw.pem")).unwrap();
+    assert_eq!(pem, asa.cert_pem.replace("\r\n", "\n"), "the pinned leaf");
+    assert!(
+        playbook.contains("/api/monitoring/serialnumber"),
+        "{playbook}"
+    );
+    assert!(
+        playbook.contains("ca_path: \"{{ playbook_dir }}/certs/apx_1_fw.pem\""),
+        "{playbook}"
+    );
+    assert!(inventory.contains("apx_1_fw:"), "{inventory}");
+    for text in [&playbook, &inventory] {
+        assert!(!text.contains(DEMO_PASSWORD), "{text}");
+    }
+    // Nothing but the handshake reached the appliance.
+    let stats = &asa.stats;
+    assert_eq!(stats.logins.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
