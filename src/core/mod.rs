@@ -6,6 +6,7 @@ pub mod error;
 pub mod filter;
 pub mod history;
 pub mod interop;
+pub mod openapi;
 pub mod paging;
 pub mod platform;
 pub mod pretty_json;
