@@ -1,6 +1,7 @@
 //! The pure core: request model, platform presets, error decoders, TLS
 //! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
 
+pub mod catalog;
 pub mod diff;
 pub mod error;
 pub mod filter;
