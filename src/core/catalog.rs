@@ -30,7 +30,9 @@ impl Catalog {
         }
         let haystacks = operations
             .iter()
-            .map(|o| format!("{} {} {} {}", o.path, o.summary, o.tag, o.operation_id).to_lowercase())
+            .map(|o| {
+                format!("{} {} {} {}", o.path, o.summary, o.tag, o.operation_id).to_lowercase()
+            })
             .collect();
         Catalog {
             operations,
@@ -119,7 +121,12 @@ mod tests {
         let catalog = Catalog::new(
             Platform::Generic,
             [vec![
-                op("GET", "/object/networks", "List network objects", "NetworkObject"),
+                op(
+                    "GET",
+                    "/object/networks",
+                    "List network objects",
+                    "NetworkObject",
+                ),
                 op("GET", "/object/hosts", "List hosts", "HostObject"),
             ]],
         );

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::files::{self, unwritable};
 use super::{FORMAT_VERSION, Workspace, corrupt};
-use crate::core::error::Failure;
 use crate::core::catalog::Catalog;
+use crate::core::error::Failure;
 use crate::core::openapi::{MAX_SPEC_BYTES, Operation, parse_spec};
 use crate::core::platform::Platform;
 
@@ -38,7 +38,9 @@ impl Workspace {
         let dir = self.dir().join(CATALOGS_DIR);
         match key {
             CatalogKey::Platform(p) => dir.join(format!("{}.json", p.id())),
-            CatalogKey::Device(name) => dir.join("device").join(format!("{}.json", file_stem(name))),
+            CatalogKey::Device(name) => {
+                dir.join("device").join(format!("{}.json", file_stem(name)))
+            }
         }
     }
 
@@ -166,12 +168,17 @@ mod tests {
             description: String::new(),
             body: None,
         };
-        let path = ws.save_catalog(&key, "spec.json", vec![op.clone()]).unwrap();
+        let path = ws
+            .save_catalog(&key, "spec.json", vec![op.clone()])
+            .unwrap();
         assert!(path.ends_with("catalogs/device/lab%20fmc.json"));
         assert_eq!(ws.load_catalog(&key).unwrap(), [op]);
         std::fs::write(&path, "{").unwrap();
         assert!(ws.load_catalog(&key).is_err());
         let cached = ws.cache_spec("lab fmc", b"{}").unwrap();
-        assert_eq!(std::fs::read_to_string(cached.with_file_name(".gitignore")).unwrap(), "*\n");
+        assert_eq!(
+            std::fs::read_to_string(cached.with_file_name(".gitignore")).unwrap(),
+            "*\n"
+        );
     }
 }
