@@ -39,6 +39,8 @@ fn main() {
                 trust: Trust::Verify,
                 variables: Default::default(),
                 allow_http: false,
+                domain: None,
+                api_version: None,
             }
         })
         .collect();

@@ -162,6 +162,8 @@ fn main() {
         },
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     Workspace::new(dir.path()).add_device(device).unwrap();
     let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();

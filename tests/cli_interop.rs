@@ -615,6 +615,11 @@ fn exported_token_logins_run_against_each_platform() {
         ),
         (Platform::Fxos, "/api/sys/firmware", "firmware"),
         (
+            Platform::Fmc,
+            "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+            "\"count\": 30",
+        ),
+        (
             Platform::Wsa,
             "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
             "web_services_summary",

@@ -31,6 +31,8 @@ fn device(a: &Appliance) -> Device {
         },
         variables,
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 
@@ -39,7 +41,7 @@ fn device(a: &Appliance) -> Device {
 fn workspace(dir: &Path, appliances: &[&Appliance]) -> PathBuf {
     let ws = dir.join("ws");
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("saved_requests");
-    for folder in ["ASA", "FXOS", "WSA", "SMA"] {
+    for folder in ["ASA", "FXOS", "WSA", "SMA", "FMC", "FDM"] {
         std::fs::create_dir_all(ws.join(folder)).unwrap();
         for file in std::fs::read_dir(shipped.join(folder)).unwrap() {
             let file = file.unwrap().path();
@@ -162,20 +164,35 @@ fn asa_folder_runs_in_one_session() {
 #[test]
 fn every_shipped_collection_succeeds_against_the_demo() {
     let rt = runtime();
-    let appliances: Vec<Appliance> = [Platform::Fxos, Platform::Wsa, Platform::Sma]
-        .into_iter()
-        .map(|p| appliance(&rt, p))
-        .collect();
+    let appliances: Vec<Appliance> = [
+        Platform::Fxos,
+        Platform::Wsa,
+        Platform::Sma,
+        Platform::Fmc,
+        Platform::Fdm,
+    ]
+    .into_iter()
+    .map(|p| appliance(&rt, p))
+    .collect();
     let dir = tempfile::tempdir().unwrap();
     let refs: Vec<&Appliance> = appliances.iter().collect();
     let ws = workspace(dir.path(), &refs);
-    for folder in ["FXOS", "WSA", "SMA"] {
-        let result = run(dir.path(), &ws, &["--json", folder]);
-        assert_eq!(result.code, 0, "{folder}: {}", result.stdout);
-        assert!(statuses(&result.json()).iter().all(|s| s == 200));
+    for folder in ["FXOS", "WSA", "SMA", "FMC", "FDM"] {
+        // Twice: a create/delete pair leaves the folder runnable again.
+        for _ in 0..2 {
+            let result = run(dir.path(), &ws, &["--json", folder]);
+            assert_eq!(result.code, 0, "{folder}: {}", result.stdout);
+            assert!(
+                statuses(&result.json())
+                    .iter()
+                    .all(|s| s.as_u64().is_some_and(|s| (200..300).contains(&s))),
+                "{folder}: {}",
+                result.stdout
+            );
+        }
     }
     for a in &appliances {
-        assert_eq!(a.stats.logins.load(SeqCst), 1, "{}", a.name);
+        assert_eq!(a.stats.logins.load(SeqCst), 2, "{}", a.name);
     }
 }
 

@@ -44,6 +44,9 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
             },
             timeout: Duration::from_secs(10),
             https_only: None,
+            domain: None,
+            api_version: None,
+            retries: 3,
         },
         requests,
         keyring: None,
@@ -191,6 +194,9 @@ fn cancel_stops_a_slow_request() {
             },
             timeout: Duration::from_secs(600),
             https_only: None,
+            domain: None,
+            api_version: None,
+            retries: 3,
         },
         requests: Vec::new(),
         keyring: None,
@@ -221,4 +227,34 @@ fn cancel_stops_a_slow_request() {
         result.error.unwrap().kind,
         apx::core::error::FailureKind::Cancelled
     );
+}
+
+#[test]
+fn the_timeline_shows_fdm_refreshes_and_retries() {
+    let rt = runtime();
+    let config = ApplianceConfig {
+        clock_step: Some(Duration::from_secs(16 * 60)),
+        ..ApplianceConfig::demo()
+    };
+    let fdm = appliance_with(&rt, Platform::Fdm, config, &localhost_cert());
+    let (results, events) = run(job(&fdm, &["/api/fdm/latest/object/networks"; 3]));
+    assert!(results.iter().all(|r| r.status == Some(200)), "{results:?}");
+    // 0 and 16 simulated minutes in: fine; 32: expired, refreshed, retried.
+    assert_eq!(
+        steps(&events),
+        [
+            Step::Login,
+            Step::Request,
+            Step::Request,
+            Step::Request,
+            Step::Refresh,
+            Step::Retry,
+            Step::Logout
+        ]
+    );
+    let revoke = events.iter().find_map(|e| match e {
+        Event::Exchange { record, .. } if record.step == Step::Logout => Some(record.status),
+        _ => None,
+    });
+    assert_eq!(revoke, Some(Some(200)));
 }

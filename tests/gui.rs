@@ -28,6 +28,8 @@ fn device(a: &Appliance, trust: Trust) -> Device {
         trust,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 
@@ -79,6 +81,8 @@ fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServe
         },
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     (server, d)
 }
@@ -288,6 +292,8 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut app = app_with(dir.path(), &[d]);
     app.tabs.active_mut().draft.method = "POST".into();
@@ -320,6 +326,8 @@ fn catalog_fills_method_path_and_body() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.run();
@@ -371,6 +379,8 @@ fn delete_asks_for_confirmation() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.state_mut().tabs.active_mut().device = None;
@@ -400,6 +410,8 @@ fn filter_narrows_the_device_tree() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let app = app_with(
         dir.path(),
@@ -470,6 +482,8 @@ fn copy_as_curl_and_paste_a_curl_command() {
         trust: Trust::Insecure,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
@@ -842,6 +856,8 @@ fn command_palette_switches_device_and_runs_commands() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(
         dir.path(),
@@ -903,6 +919,8 @@ fn auth_tab_says_asyncos_has_no_logout() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(
         dir.path(),
@@ -931,6 +949,8 @@ fn a_device_written_by_another_program_appears() {
             trust: Trust::Verify,
             variables: Default::default(),
             allow_http: false,
+            domain: None,
+            api_version: None,
         })
         .unwrap();
     step_until(&mut h, "the watcher", |a| {
@@ -952,6 +972,8 @@ fn tabs_are_remembered_without_secrets() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     retype(&mut h, "URL", "/api/one");

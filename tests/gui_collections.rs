@@ -484,6 +484,8 @@ fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
             trust: Trust::Verify,
             variables: Default::default(),
             allow_http: false,
+            domain: None,
+            api_version: None,
         })
         .unwrap();
     let mut app = app(dir.path());

@@ -25,6 +25,8 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
         trust: Trust::Verify,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     })
     .unwrap();
     let mut h = harness(app(dir.path()));

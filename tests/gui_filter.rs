@@ -30,6 +30,8 @@ fn answered(dir: &std::path::Path, a: &Appliance) -> Harness<'static, ApxApp> {
         },
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     Workspace::new(dir).add_device(device.clone()).unwrap();
     let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();

@@ -49,6 +49,8 @@ fn device(name: &str, platform: Platform, url: String, sha256: String) -> Device
         trust: Trust::Pin { sha256 },
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 

@@ -33,6 +33,8 @@ fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
         trust,
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 
@@ -311,6 +313,8 @@ fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServe
         },
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     (server, d)
 }

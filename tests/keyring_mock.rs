@@ -30,6 +30,8 @@ fn device(name: &str, base_url: &str) -> Device {
         trust: Default::default(),
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 

@@ -35,6 +35,8 @@ fn round_trip_through_the_secret_service() {
         trust: Default::default(),
         variables: Default::default(),
         allow_http: false,
+        domain: None,
+        api_version: None,
     };
     let key = KeyringKey::new(dir.path(), &device, None);
     if let Err(e) = keyring::set_password(&key, &Secret::new("os-pw")) {

@@ -100,7 +100,7 @@ proptest! {
         for p in Platform::ALL {
             let _ = p.decode_error(&body);
             let _ = p.token_rejected(400, &body);
-            let _ = p.token_from_login(200, &[], &body);
+            let _ = p.tokens_from_login(200, &[], &body);
             let _ = p.status_hint(400, false);
         }
     }
@@ -263,6 +263,8 @@ proptest! {
             error: None,
             handshake: None,
             warnings: Vec::new(),
+            retries: 0,
+            domains: Vec::new(),
             // The same document sent as a request body (a login by hand).
             sent: Sent { headers: Vec::new(), body: Some(answer) },
             pages: None,

@@ -1,13 +1,16 @@
 //! Secrets never reach output, files, exports or the app's settings: every
 //! printing and storing path of the CLI runs against the demo appliances
-//! (ASA token and Basic, FXOS token, WSA JWT with a refresh), and everything
+//! (ASA token and Basic, FXOS token, WSA JWT with a refresh, FMC and FDM
+//! tokens with refreshes and revocation), and everything
 //! printed or written is searched for the password, its Basic form and every
 //! session token and JWT the appliances issued, in every written form.
 
 mod support;
 
 use apx::core::platform::Platform;
-use apx::demo::{Appliance, DEMO_PASSWORD};
+use std::time::Duration;
+
+use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
 use support::{BASIC_AUTH, add_device, apx_in, leaked_forms, runtime};
 
 /// Saves `paths` as requests of folder `folder` for device `device`.
@@ -32,11 +35,19 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
     let asa = support::appliance(&rt, Platform::Asa);
     let fxos = support::appliance(&rt, Platform::Fxos);
     let wsa = support::appliance(&rt, Platform::Wsa);
+    // Simulated time passes with each call, so that runs refresh tokens.
+    let stepping = |minutes: u64| ApplianceConfig {
+        clock_step: Some(Duration::from_secs(minutes * 60)),
+        ..ApplianceConfig::demo()
+    };
+    let cert = support::localhost_cert();
+    let fmc = support::appliance_with(&rt, Platform::Fmc, stepping(20), &cert);
+    let fdm = support::appliance_with(&rt, Platform::Fdm, stepping(16), &cert);
     let root = tempfile::tempdir().unwrap();
     let ws = root.path().join("ws");
     let ws_arg = ws.to_str().unwrap();
     let out = |name: &str| root.path().join(name).to_str().unwrap().to_string();
-    let devices: [(&str, &Appliance, &str); 3] = [
+    let devices: [(&str, &Appliance, &str); 5] = [
         ("fw", &asa, "/api/objects/networkobjects"),
         ("fx", &fxos, "/api/sys/firmware"),
         (
@@ -44,6 +55,12 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
             &wsa,
             "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
         ),
+        (
+            "fmc",
+            &fmc,
+            "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+        ),
+        ("fdm", &fdm, "/api/fdm/latest/object/networks"),
     ];
     for (name, a, path) in devices {
         add_device(root.path(), &["--workspace", ws_arg], name, a);
@@ -129,7 +146,7 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
     let settings = app_settings(&ws, &asa);
 
     let mut tokens = Vec::new();
-    for a in [&asa, &fxos, &wsa] {
+    for a in [&asa, &fxos, &wsa, &fmc, &fdm] {
         let issued = a.stats.issued();
         assert!(!issued.is_empty(), "{} issued no token", a.name);
         tokens.extend(issued);
@@ -141,6 +158,15 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
             > 0,
         "the WSA refreshed no JWT, so a refreshed one was never searched for"
     );
+    for a in [&fmc, &fdm] {
+        let count = |c: &std::sync::atomic::AtomicU32| c.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            count(&a.stats.refreshes) > 0,
+            "{} refreshed no token",
+            a.name
+        );
+        assert!(count(&a.stats.logouts) > 0, "{} revoked no token", a.name);
+    }
     let basic_pair = format!("admin:{DEMO_PASSWORD}");
     let mut secrets = vec![DEMO_PASSWORD, basic_pair.as_str()];
     secrets.extend(tokens.iter().map(String::as_str));
@@ -166,7 +192,14 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
 
     // The searched places hold what was asked for, so a search that finds
     // nothing means something.
-    for written in ["fw.out", "fx.out", "wsa.out", "all.postman.json"] {
+    for written in [
+        "fw.out",
+        "fx.out",
+        "wsa.out",
+        "fmc.out",
+        "fdm.out",
+        "all.postman.json",
+    ] {
         assert!(
             files.contains(&root.path().join(written)),
             "{written} not written: {files:?}"

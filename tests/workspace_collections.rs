@@ -46,6 +46,8 @@ fn device() -> Device {
         trust: Trust::Verify,
         variables: BTreeMap::from([("object".to_string(), "web-2".to_string())]),
         allow_http: false,
+        domain: None,
+        api_version: None,
     }
 }
 
@@ -362,8 +364,8 @@ fn shipped_collections_load_and_prepare_against_the_demo_devices() {
         .iter()
         .map(|e| e.folder.as_str())
         .collect();
-    assert_eq!(folders, ["ASA", "FXOS", "SMA", "WSA"].into());
-    assert!(collections.requests.len() >= 17);
+    assert_eq!(folders, ["ASA", "FDM", "FMC", "FXOS", "SMA", "WSA"].into());
+    assert!(collections.requests.len() >= 29);
     let copy = tempfile::tempdir().unwrap();
     for entry in &collections.requests {
         let name = entry.request.device.as_deref().unwrap();

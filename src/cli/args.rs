@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "apx",
     version,
-    about = "API explorer for Cisco security appliances (ASA, FXOS, WSA, SMA, ESA)",
+    about = "API explorer for Cisco security appliances (ASA, FXOS, FMC, FDM, WSA, SMA, ESA)",
     long_about = "With no subcommand, apx opens the desktop app. The subcommands are its headless twin."
 )]
 pub struct Cli {
@@ -43,7 +43,7 @@ pub enum Command {
     /// Manage the devices of the workspace
     #[command(subcommand)]
     Device(DeviceCommand),
-    /// Serve the simulated ASA, FXOS, WSA and SMA appliances until interrupted
+    /// Serve the simulated ASA, FXOS, FMC, FDM, WSA and SMA appliances until interrupted
     Demo,
     /// Import requests from another tool into the workspace
     #[command(subcommand)]
@@ -104,7 +104,7 @@ pub struct ConnectionArgs {
     /// A device of the workspace: base URL, platform, username, TLS trust
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
-    /// Platform preset: asa, fxos, wsa, sma, esa, generic
+    /// Platform preset: asa, fxos, fmc, fdm, wsa, sma, esa, generic
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
     /// none, basic, or token (the platform's login flow)
@@ -141,6 +141,15 @@ pub struct ConnectionArgs {
     /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
     #[arg(long)]
     pub allow_http: bool,
+    /// FMC: the domain (e.g. Global/Lab) whose uuid fills {domainUUID}
+    #[arg(long, value_name = "NAME")]
+    pub domain: Option<String>,
+    /// FDM: the API version (e.g. v6) that replaces latest in /api/fdm/latest/
+    #[arg(long, value_name = "V")]
+    pub api_version: Option<String>,
+    /// How many times a 429 Too Many Requests is retried
+    #[arg(long, value_name = "N", default_value_t = crate::engine::session::DEFAULT_RETRIES)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +250,12 @@ pub struct DeviceAddArgs {
     /// Allow plain http:// for ASA and FXOS, whose guides require HTTPS
     #[arg(long)]
     pub allow_http: bool,
+    /// FMC: the domain (e.g. Global/Lab) whose uuid fills {domainUUID}
+    #[arg(long, value_name = "NAME")]
+    pub domain: Option<String>,
+    /// FDM: the API version (e.g. v6) that replaces latest in /api/fdm/latest/
+    #[arg(long, value_name = "V")]
+    pub api_version: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,7 +66,7 @@ fn add(workspace: &Workspace, args: DeviceAddArgs) -> Result<Device, Failure> {
     let platform = Platform::parse(&args.platform).ok_or_else(|| {
         Failure::usage(
             format!("unknown platform {:?}", args.platform),
-            "Use one of asa, fxos, wsa, sma, esa, generic.",
+            "Use one of asa, fxos, fmc, fdm, wsa, sma, esa, generic.",
         )
     })?;
     let device = Device {
@@ -78,6 +78,8 @@ fn add(workspace: &Workspace, args: DeviceAddArgs) -> Result<Device, Failure> {
         trust: trust_from_args(&args.trust)?.unwrap_or_default(),
         variables: Default::default(),
         allow_http: args.allow_http,
+        domain: args.domain,
+        api_version: args.api_version,
     };
     workspace.add_device(device.clone())?;
     Ok(device)

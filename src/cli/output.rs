@@ -31,6 +31,8 @@ pub struct SendDocument<'a> {
     pub insecure: bool,
     /// Credentials sent over plain HTTP, say; empty when none.
     pub warnings: &'a [String],
+    /// `429`s waited out and retried.
+    pub retries: u32,
     /// `--all-pages`: the pages sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<u32>,
@@ -96,6 +98,7 @@ impl<'a> SendDocument<'a> {
             output,
             insecure: result.handshake.as_ref().is_some_and(|h| h.insecure),
             warnings: &result.warnings,
+            retries: result.retries,
             pages: result.pages,
             error: result.error.as_ref(),
             filtered: None,
@@ -132,6 +135,7 @@ impl<'a> SendDocument<'a> {
             output: None,
             insecure: false,
             warnings: &[],
+            retries: 0,
             pages: None,
             error: Some(failure),
             filtered: None,
@@ -304,6 +308,12 @@ pub fn print_result(result: &RequestResult, platform: Platform, filtered: Option
     }
     if let Some(note) = redirect_note(result) {
         eprintln!("{note}");
+    }
+    if let Some(note) = result
+        .status
+        .and_then(|status| platform.deploy_note(&result.method, status))
+    {
+        eprintln!("note: {note}");
     }
     match &result.body {
         Body::Memory(bytes) if !bytes.is_empty() => {

@@ -119,7 +119,7 @@ fn platform_of(conn: &ConnectionArgs, device: Option<&Device>) -> Result<Platfor
         Some(p) => Platform::parse(p).ok_or_else(|| {
             Failure::usage(
                 format!("unknown platform {p:?}"),
-                "Use one of asa, fxos, wsa, sma, esa, generic.",
+                "Use one of asa, fxos, fmc, fdm, wsa, sma, esa, generic.",
             )
         }),
         None => Ok(device.map_or(Platform::Generic, |d| d.platform)),
@@ -147,6 +147,9 @@ pub fn session_spec(
         user: conn.user.clone(),
         trust: trust_from_args(&conn.trust)?,
         allow_http: conn.allow_http,
+        domain: conn.domain.clone(),
+        api_version: conn.api_version.clone(),
+        retries: Some(conn.retries),
     };
     let user = choice.user();
     let password = match choice.auth() {

@@ -64,6 +64,8 @@ pub enum ErrorFormat {
     Asa,
     Fxos,
     Asyncos,
+    Fmc,
+    Fdm,
 }
 
 /// A platform error body, decoded.

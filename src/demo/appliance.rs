@@ -1,9 +1,10 @@
 //! What the simulated appliances share: credentials and limits, counters,
 //! session-token bookkeeping and small helpers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -25,6 +26,69 @@ pub struct ApplianceConfig {
     /// `jwtToken` response header and the old token stops working at once
     /// (None: never).
     pub jwt_refresh_after: Option<u32>,
+    /// FMC, FDM: simulated time each authenticated call takes, so that a
+    /// run of a few calls sees its token expire (None: real time only).
+    pub clock_step: Option<Duration>,
+    /// FMC, FDM: requests accepted per window before a `429` (FMC: 120 a
+    /// minute when None; FDM: no limit when None).
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A request rate over a sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: usize,
+    pub window: Duration,
+    /// Whether a `429` says `Retry-After` (seconds until a slot frees).
+    pub retry_after: bool,
+}
+
+impl RateLimit {
+    /// The FMC's documented limit: 120 requests a minute, with `Retry-After`.
+    pub const FMC: RateLimit = RateLimit {
+        requests: 120,
+        window: Duration::from_secs(60),
+        retry_after: true,
+    };
+}
+
+/// Requests seen in the last window, by the appliance's clock.
+pub(crate) struct RateWindow {
+    limit: RateLimit,
+    seen: VecDeque<Duration>,
+}
+
+impl RateWindow {
+    pub(crate) fn new(limit: RateLimit) -> RateWindow {
+        RateWindow {
+            limit,
+            seen: VecDeque::new(),
+        }
+    }
+
+    /// Admits a request at `now`, or says how long until one would be
+    /// admitted (whole seconds, at least 1).
+    pub(crate) fn admit(&mut self, now: Duration) -> Result<(), u64> {
+        while self
+            .seen
+            .front()
+            .is_some_and(|t| now.saturating_sub(*t) >= self.limit.window)
+        {
+            self.seen.pop_front();
+        }
+        if self.seen.len() < self.limit.requests {
+            self.seen.push_back(now);
+            return Ok(());
+        }
+        let frees = self.seen.front().map_or(Duration::ZERO, |first| {
+            (*first + self.limit.window).saturating_sub(now)
+        });
+        Err((frees.as_secs() + u64::from(frees.subsec_nanos() > 0)).max(1))
+    }
+
+    pub(crate) fn says_retry_after(&self) -> bool {
+        self.limit.retry_after
+    }
 }
 
 impl ApplianceConfig {
@@ -35,6 +99,8 @@ impl ApplianceConfig {
             password: DEMO_PASSWORD.to_string(),
             token_max_uses: None,
             jwt_refresh_after: Some(5),
+            clock_step: None,
+            rate_limit: None,
         }
     }
 
@@ -73,6 +139,8 @@ pub struct Stats {
     /// Authenticated requests other than login and logout.
     pub requests: AtomicU32,
     pub refreshes: AtomicU32,
+    /// `429` answers given (FMC, FDM).
+    pub throttled: AtomicU32,
     /// Every session token and JWT handed out, in order (for tests that
     /// search output and files for them).
     pub issued: Mutex<Vec<String>>,

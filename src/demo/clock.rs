@@ -1,7 +1,8 @@
 //! Minimal UTC calendar arithmetic for certificate validity windows and the
 //! clocks the simulated appliances print (no date crate needed).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A UTC instant broken into calendar fields.
 pub(crate) struct UtcTime {
@@ -97,6 +98,33 @@ pub(crate) fn weekday_name(weekday: u8) -> &'static str {
     NAMES.get(usize::from(weekday)).copied().unwrap_or("???")
 }
 
+/// The time a simulated appliance lives by: real time since it started,
+/// plus whatever it was moved forward (each call may take simulated time,
+/// so that tests see tokens expire without waiting).
+pub(crate) struct DemoClock {
+    start: Instant,
+    ahead: Mutex<Duration>,
+}
+
+impl DemoClock {
+    pub(crate) fn new() -> DemoClock {
+        DemoClock {
+            start: Instant::now(),
+            ahead: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    /// Time since the appliance started.
+    pub(crate) fn now(&self) -> Duration {
+        self.start.elapsed() + *super::appliance::lock(&self.ahead)
+    }
+
+    /// Moves the clock forward.
+    pub(crate) fn advance(&self, by: Duration) {
+        *super::appliance::lock(&self.ahead) += by;
+    }
+}
+
 /// Narrows a value already known to be in 0..=255.
 fn small(v: i64) -> u8 {
     u8::try_from(v).unwrap_or(0)
@@ -105,6 +133,14 @@ fn small(v: i64) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_clock_moves_forward() {
+        let clock = DemoClock::new();
+        let before = clock.now();
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() >= before + Duration::from_secs(3600));
+    }
 
     #[test]
     fn civil_dates() {

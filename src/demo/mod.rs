@@ -1,4 +1,4 @@
-//! Simulated Cisco appliances (ASA, FXOS, WSA/SMA/ESA) on 127.0.0.1 with
+//! Simulated Cisco appliances (ASA, FXOS, FMC, FDM, WSA/SMA/ESA) on 127.0.0.1 with
 //! throw-away certificates, for `apx demo`, `apx --demo` and integration tests.
 
 pub mod appliance;
@@ -9,6 +9,9 @@ pub mod asyncos;
 mod asyncos_reporting;
 pub mod certs;
 mod clock;
+pub mod fdm;
+mod firepower_objects;
+pub mod fmc;
 pub mod fxos;
 mod fxos_data;
 pub mod server;
@@ -16,7 +19,7 @@ pub mod server;
 use std::fmt;
 use std::sync::Arc;
 
-pub use appliance::{ApplianceConfig, DEMO_PASSWORD, DEMO_USER, Stats};
+pub use appliance::{ApplianceConfig, DEMO_PASSWORD, DEMO_USER, RateLimit, Stats};
 
 use crate::core::platform::Platform;
 use crate::core::tls::sha256_fingerprint;
@@ -46,15 +49,23 @@ impl Appliance {
     }
 }
 
-/// The fixed ports `apx demo` serves ASA, FXOS, WSA and SMA on, so their
-/// URLs stay the same from one run to the next.
-pub const DEMO_PORTS: [u16; 4] = [9441, 9442, 9443, 9444];
+/// The fixed ports `apx demo` serves ASA, FXOS, WSA, SMA, FMC and FDM on,
+/// so their URLs stay the same from one run to the next.
+pub const DEMO_PORTS: [u16; 6] = [9441, 9442, 9443, 9444, 9445, 9446];
 
-/// Starts ASA, FXOS, WSA and SMA, each with its own self-signed certificate
-/// for `localhost` and `127.0.0.1`, with [`ApplianceConfig::demo`]; on these
-/// ports (in that order), or on free ports with `None`.
-pub async fn start_all(ports: Option<[u16; 4]>) -> Result<Vec<Appliance>, DemoError> {
-    let platforms = [Platform::Asa, Platform::Fxos, Platform::Wsa, Platform::Sma];
+/// Starts ASA, FXOS, WSA, SMA, FMC and FDM, each with its own self-signed
+/// certificate for `localhost` and `127.0.0.1`, with
+/// [`ApplianceConfig::demo`]; on these ports (in that order), or on free
+/// ports with `None`.
+pub async fn start_all(ports: Option<[u16; 6]>) -> Result<Vec<Appliance>, DemoError> {
+    let platforms = [
+        Platform::Asa,
+        Platform::Fxos,
+        Platform::Wsa,
+        Platform::Sma,
+        Platform::Fmc,
+        Platform::Fdm,
+    ];
     let mut appliances = Vec::new();
     for (index, platform) in platforms.into_iter().enumerate() {
         let cert = certs::self_signed(&["localhost", "127.0.0.1"])?;
@@ -76,6 +87,8 @@ pub async fn start(
     let handler = match platform {
         Platform::Asa => asa::handler(config.clone(), stats.clone()),
         Platform::Fxos => fxos::handler(config.clone(), stats.clone()),
+        Platform::Fmc => fmc::handler(config.clone(), stats.clone()),
+        Platform::Fdm => fdm::handler(config.clone(), stats.clone()),
         Platform::Wsa | Platform::Sma | Platform::Esa => {
             asyncos::handler(platform, config.clone(), stats.clone())
         }

@@ -145,6 +145,8 @@ mod tests {
             error: None,
             handshake: None,
             warnings: Vec::new(),
+            retries: 0,
+            domains: Vec::new(),
             sent: Default::default(),
             pages: None,
         }

@@ -176,6 +176,10 @@ pub struct RequestResult {
     pub handshake: Option<Handshake>,
     /// For people: credentials sent over plain HTTP, say.
     pub warnings: Vec<String>,
+    /// `429 Too Many Requests` answers waited out and retried.
+    pub retries: u32,
+    /// FMC: the names of the domains the session's login listed (`DOMAINS`).
+    pub domains: Vec<String>,
     /// For an all-pages request: the pages sent (the failed one included).
     pub pages: Option<u32>,
     /// What the request carried, for the history.
@@ -396,6 +400,11 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 })
             }
         };
+        // Pacing a long run under the platform's rate is not the request's time.
+        let paced = tokio::select! {
+            () = session.pace() => true,
+            _ = &mut cancel => false,
+        };
         let mut on_page = |number, of| {
             events.emit(Event::Page {
                 job: id,
@@ -404,29 +413,33 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                 of,
             })
         };
-        let sent = async {
-            if request.all_pages {
-                let paged = paging::walk(
-                    &mut session,
-                    &request.request,
-                    &request.sink,
-                    timeout,
-                    &mut on_page,
-                    &mut on,
-                )
-                .await;
-                (paged.outcome, Some((paged.pages, paged.url)))
-            } else {
-                let sent = session.send(&request.request, &request.sink, &mut on);
-                (within(timeout, sent).await, None)
+        let (outcome, paged) = if paced {
+            let sent = async {
+                if request.all_pages {
+                    let paged = paging::walk(
+                        &mut session,
+                        &request.request,
+                        &request.sink,
+                        timeout,
+                        &mut on_page,
+                        &mut on,
+                    )
+                    .await;
+                    (paged.outcome, Some((paged.pages, paged.url)))
+                } else {
+                    let sent = session.send(&request.request, &request.sink, &mut on);
+                    (within(timeout, sent).await, None)
+                }
+            };
+            tokio::select! {
+                sent = sent => sent,
+                _ = &mut cancel => (Err(cancelled()), None),
             }
-        };
-        let (outcome, paged) = tokio::select! {
-            sent = sent => sent,
-            _ = &mut cancel => (Err(Failure::new(FailureKind::Cancelled, "cancelled", "The request was cancelled before it completed.")), None),
+        } else {
+            (Err(cancelled()), None)
         };
         let url = paged.as_ref().map_or_else(
-            || request.request.url.to_string(),
+            || session.sent_url(&request.request.url),
             |(_, url)| url.to_string(),
         );
         let pages = paged.map(|(pages, _)| pages);
@@ -476,12 +489,16 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     error,
                     handshake,
                     warnings,
+                    retries: session.retries(),
+                    domains: domain_names(&session),
                     sent: Sent::of(&request.request, platform),
                     pages,
                 }
             }
             Err(failure) => RequestResult {
                 warnings,
+                retries: session.retries(),
+                domains: domain_names(&session),
                 url,
                 pages,
                 ..failed_result(request, platform, failure, elapsed, handshake)
@@ -506,6 +523,14 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         }
     };
     session.close(&mut on).await;
+}
+
+fn cancelled() -> Failure {
+    Failure::new(
+        FailureKind::Cancelled,
+        "cancelled",
+        "The request was cancelled before it completed.",
+    )
 }
 
 /// Error bodies are kept in memory for decoding; with `-o`, write them out
@@ -549,9 +574,15 @@ fn failed_result(
         error: Some(failure),
         handshake,
         warnings: Vec::new(),
+        retries: 0,
+        domains: Vec::new(),
         sent: Sent::of(&request.request, platform),
         pages: None,
     }
+}
+
+fn domain_names(session: &Session) -> Vec<String> {
+    session.domains().into_iter().map(|d| d.name).collect()
 }
 
 /// `send` given `timeout` to complete, login included.

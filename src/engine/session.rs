@@ -1,12 +1,14 @@
 //! A session with one device: logs in once, reuses the token, adopts
-//! refreshed tokens, logs in again once when the token is refused, and logs
-//! out at the end.
+//! refreshed tokens, renews a token that runs out or is refused (the
+//! platform's refresh, else a fresh login) and retries once, waits out
+//! `429`s, paces itself under the platform's rate, and logs out at the end.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
 use crate::core::error::{Failure, FailureKind, Remedy};
-use crate::core::platform::{AuthMode, FlowRequest, Platform, reason_phrase};
+use crate::core::platform::tokens::{Pacer, Renewal, TokenState};
+use crate::core::platform::{AuthMode, FlowRequest, Platform, header_value, reason_phrase};
 use crate::core::request::{Header, check_plain_http};
 use crate::core::secret::{Secret, redact};
 use crate::core::tls::Trust;
@@ -14,6 +16,10 @@ use crate::core::tls::Trust;
 /// The most a login or logout answer may hold: a token and a few fields,
 /// never a document.
 const FLOW_BODY_LIMIT: u64 = 1 << 20;
+/// The longest `Retry-After` waited for.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// How many times a `429` is retried unless the front end says otherwise.
+pub const DEFAULT_RETRIES: u32 = 3;
 
 /// Everything a session needs to know about its device.
 #[derive(Debug, Clone)]
@@ -30,6 +36,13 @@ pub struct SessionSpec {
     /// Set when plain `http://` is refused: the platform (the request's or
     /// the device's) whose guide requires HTTPS ([`crate::core::request::https_only`]).
     pub https_only: Option<Platform>,
+    /// FMC: the domain (`Global/Lab`) whose uuid fills `{domainUUID}`;
+    /// None: the login's `DOMAIN_UUID`.
+    pub domain: Option<String>,
+    /// FDM: the API version that replaces `latest` in `/api/fdm/latest/`.
+    pub api_version: Option<String>,
+    /// How many times a `429 Too Many Requests` is retried.
+    pub retries: u32,
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -46,8 +59,10 @@ pub struct PreparedRequest {
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     Login,
+    /// The platform's refresh of a token that ran out or was refused.
+    Refresh,
     Request,
-    /// The same request again, after a fresh login.
+    /// The same request again, after a fresh login or a refresh.
     Retry,
     Logout,
 }
@@ -74,7 +89,15 @@ pub enum SessionEvent<'a> {
 pub struct Session {
     spec: SessionSpec,
     transport: Transport,
-    token: Option<Secret>,
+    state: Option<TokenState>,
+    /// FMC: the uuid that fills `{domainUUID}`.
+    domain: Option<String>,
+    /// FMC: why the domain asked for could not be used (every request fails with it).
+    domain_failure: Option<Failure>,
+    /// Where the platform documents a rate (FMC).
+    pacer: Option<Pacer>,
+    /// `429`s retried during the last [`Session::send`].
+    retries: u32,
 }
 
 impl Session {
@@ -93,17 +116,57 @@ impl Session {
             ));
         }
         if spec.auth == AuthMode::Basic && !spec.platform.supports_basic() {
+            let flow = spec.platform.token_flow_name().unwrap_or_default();
             return Err(Failure::usage(
-                "FXOS does not accept Basic auth",
-                "Use --auth token: apx logs in with POST /api/login.",
+                format!("{} does not accept Basic auth", spec.platform.label()),
+                format!("Use --auth token: apx runs the {flow}."),
             ));
         }
+        if let Some(version) = &spec.api_version {
+            crate::core::platform::fdm::check_api_version(version)?;
+        }
         let transport = Transport::new(&spec.trust)?;
+        let pacer = spec.platform.requests_per_minute().map(Pacer::new);
         Ok(Session {
             spec,
             transport,
-            token: None,
+            state: None,
+            domain: None,
+            domain_failure: None,
+            pacer,
+            retries: 0,
         })
+    }
+
+    /// How many `429`s the last [`Session::send`] waited out and retried.
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// The domains the last login listed (FMC), for pickers.
+    pub fn domains(&self) -> Vec<crate::core::platform::tokens::Domain> {
+        self.state
+            .as_ref()
+            .map(|s| s.tokens.domains.clone())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the platform's rate allows another request; front ends
+    /// call it outside the request's timeout, so that pacing a long run does
+    /// not time its requests out.
+    pub async fn pace(&mut self) {
+        if let Some(pacer) = &mut self.pacer {
+            let wait = pacer.wait(Instant::now());
+            if !wait.is_zero() {
+                tracing::info!(
+                    "pacing: waiting {:.1} s ({} allows {} requests a minute)",
+                    wait.as_secs_f64(),
+                    self.spec.platform,
+                    self.spec.platform.requests_per_minute().unwrap_or_default()
+                );
+                tokio::time::sleep(wait).await;
+            }
+        }
     }
 
     pub fn spec(&self) -> &SessionSpec {
@@ -119,7 +182,11 @@ impl Session {
     }
 
     fn secrets(&self) -> Vec<&Secret> {
-        self.token.iter().chain(self.spec.password.iter()).collect()
+        let tokens = self
+            .state
+            .iter()
+            .flat_map(|s| std::iter::once(&s.tokens.access).chain(s.tokens.refresh.iter()));
+        tokens.chain(self.spec.password.iter()).collect()
     }
 
     /// Sends one request within the session.
@@ -130,23 +197,82 @@ impl Session {
         on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
     ) -> Result<WireResponse, Failure> {
         check_plain_http(&request.url, self.spec.https_only)?;
-        let fresh_login = self.spec.auth == AuthMode::Token && self.token.is_none();
+        self.retries = 0;
+        if let Some(failure) = &self.domain_failure {
+            return Err(failure.clone());
+        }
+        let platform = self.spec.platform;
+        let token_auth = self.spec.auth == AuthMode::Token;
+        let fresh_login = token_auth && self.state.is_none();
         if fresh_login {
             self.login(on).await?;
+        } else if token_auth
+            && let Some(renewal) = self
+                .state
+                .as_ref()
+                .and_then(|s| s.due(platform, Instant::now()))
+        {
+            self.renew(renewal, on).await?;
         }
         let response = self.send_once(request, sink, Step::Request, on).await?;
-        let refused = self.spec.auth == AuthMode::Token
+        let refused = token_auth
             && !fresh_login
-            && self
-                .spec
-                .platform
-                .token_rejected(response.status, response.body.bytes().unwrap_or_default());
+            && platform.token_rejected(response.status, response.body.bytes().unwrap_or_default());
         if !refused {
             return Ok(response);
         }
-        self.token = None;
-        self.login(on).await?;
+        let renewal = self
+            .state
+            .as_ref()
+            .map_or(Renewal::Login, |s| s.on_rejected(platform));
+        self.renew(renewal, on).await?;
         self.send_once(request, sink, Step::Retry, on).await
+    }
+
+    /// Refreshes the token (falling back to a fresh login when the refresh
+    /// is refused), or logs in again.
+    async fn renew(
+        &mut self,
+        renewal: Renewal,
+        on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
+    ) -> Result<(), Failure> {
+        if renewal == Renewal::Refresh && self.refresh(on).await {
+            return Ok(());
+        }
+        self.state = None;
+        self.login(on).await
+    }
+
+    /// The platform's refresh; false when it could not be used or was refused.
+    async fn refresh(&mut self, on: &mut (dyn FnMut(SessionEvent<'_>) + Send)) -> bool {
+        let platform = self.spec.platform;
+        let Some(flow) = self
+            .state
+            .as_ref()
+            .and_then(|s| platform.refresh_request(&s.tokens))
+        else {
+            return false;
+        };
+        let Ok(wire) = self.flow_wire(&flow) else {
+            return false;
+        };
+        let Ok(response) = self
+            .exchange(&wire, &Sink::Memory(FLOW_BODY_LIMIT), Step::Refresh, on)
+            .await
+        else {
+            return false;
+        };
+        let body = response.body.bytes().unwrap_or_default();
+        match (
+            platform.tokens_from_login(response.status, &response.headers, body),
+            &mut self.state,
+        ) {
+            (Some(tokens), Some(state)) => {
+                state.refreshed(tokens, Instant::now());
+                true
+            }
+            _ => false,
+        }
     }
 
     async fn send_once(
@@ -167,22 +293,44 @@ impl Session {
             AuthMode::None => {}
             AuthMode::Basic => basic = self.credentials(),
             AuthMode::Token => {
-                if let (Some(name), Some(token)) = (self.spec.platform.token_header(), &self.token)
+                if let Some((name, value)) = self
+                    .state
+                    .as_ref()
+                    .and_then(|s| self.spec.platform.auth_header(&s.tokens.access))
                 {
                     headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-                    headers.push((name.to_string(), token.clone()));
+                    headers.push((name.to_string(), value));
                 }
             }
         }
         let method = parse_method(&request.method)?;
         let wire = WireRequest {
             method,
-            url: request.url.clone(),
+            url: self.session_url(&request.url)?,
             headers,
             body: request.body.clone(),
             basic,
         };
         self.exchange(&wire, sink, step, on).await
+    }
+
+    /// The URL as the session sends it (domain and API version filled in).
+    pub fn sent_url(&self, url: &url::Url) -> String {
+        self.session_url(url)
+            .map_or_else(|_| url.to_string(), |u| u.to_string())
+    }
+
+    /// The URL with the session's domain and API version filled in.
+    fn session_url(&self, url: &url::Url) -> Result<url::Url, Failure> {
+        let filled = self.spec.platform.session_path(
+            url.as_str(),
+            self.domain.as_deref(),
+            self.spec.api_version.as_deref(),
+        );
+        if filled == url.as_str() {
+            return Ok(url.clone());
+        }
+        url::Url::parse(&filled).map_err(|e| Failure::usage(format!("malformed URL: {e}"), ""))
     }
 
     fn credentials(&self) -> Option<(String, Secret)> {
@@ -217,10 +365,21 @@ impl Session {
                 failure
             })?;
         let body = response.body.bytes().unwrap_or_default();
-        match platform.token_from_login(response.status, &response.headers, body) {
-            Some(token) => {
-                self.token = Some(token);
-                Ok(())
+        match platform.tokens_from_login(response.status, &response.headers, body) {
+            Some(tokens) => {
+                let domain = tokens.choose_domain(self.spec.domain.as_deref());
+                // A domain not found still leaves a session to log out of.
+                self.state = Some(TokenState::new(tokens, Instant::now()));
+                match domain {
+                    Ok(uuid) => {
+                        self.domain = uuid;
+                        Ok(())
+                    }
+                    Err(failure) => {
+                        self.domain_failure = Some(failure.clone());
+                        Err(failure)
+                    }
+                }
             }
             None => {
                 let mut failure = http_failure(platform, response.status, body, true)
@@ -236,10 +395,11 @@ impl Session {
 
     /// Logs out where the platform has a logout; failures are recorded, not raised.
     pub async fn close(&mut self, on: &mut (dyn FnMut(SessionEvent<'_>) + Send)) {
-        let Some(token) = self.token.clone() else {
+        let Some(state) = self.state.clone() else {
             return;
         };
-        let Some(flow) = self.spec.platform.logout_request(&token) else {
+        let Some(flow) = self.spec.platform.logout_request(&state.tokens) else {
+            self.state = None;
             return;
         };
         if let Ok(wire) = self.flow_wire(&flow) {
@@ -251,11 +411,15 @@ impl Session {
                 tracing::warn!("logout timed out");
             }
         }
-        self.token = None;
+        self.state = None;
     }
 
     fn flow_wire(&self, flow: &FlowRequest) -> Result<WireRequest, Failure> {
-        let url = url::Url::parse(&format!("{}{}", self.spec.origin, flow.path))
+        let path =
+            self.spec
+                .platform
+                .session_path(&flow.path, None, self.spec.api_version.as_deref());
+        let url = url::Url::parse(&format!("{}{path}", self.spec.origin))
             .map_err(|e| Failure::usage(format!("malformed login URL: {e}"), ""))?;
         let mut headers: Vec<(String, Secret)> = self
             .spec
@@ -277,12 +441,50 @@ impl Session {
         })
     }
 
-    /// One exchange: record it, adopt a refreshed token, report progress.
+    /// One exchange, its `429`s waited out and retried (at most
+    /// `spec.retries` times, after `Retry-After` seconds or 1, 2, 4 s).
     async fn exchange(
         &mut self,
         wire: &WireRequest,
         sink: &Sink,
         step: Step,
+        on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
+    ) -> Result<WireResponse, Failure> {
+        let mut attempt: u32 = 0;
+        loop {
+            self.pace().await;
+            if let Some(pacer) = &mut self.pacer {
+                pacer.sent(Instant::now());
+            }
+            let retry = attempt < self.spec.retries;
+            let result = self
+                .exchange_once(wire, sink, step, retry, attempt, on)
+                .await;
+            match &result {
+                Ok(response) if response.status == 429 && retry => {
+                    let wait = retry_after(&response.headers).unwrap_or(backoff(attempt));
+                    attempt += 1;
+                    self.retries += 1;
+                    tracing::info!(
+                        "429 Too Many Requests: retry {attempt} of {} in {:.1} s",
+                        self.spec.retries,
+                        wait.as_secs_f64()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// One exchange: record it, adopt a refreshed token, report progress.
+    async fn exchange_once(
+        &mut self,
+        wire: &WireRequest,
+        sink: &Sink,
+        step: Step,
+        may_retry: bool,
+        attempt: u32,
         on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
     ) -> Result<WireResponse, Failure> {
         let url = redact(wire.url.as_str(), &self.secrets());
@@ -294,14 +496,24 @@ impl Session {
             .exchange(wire, sink, &mut |p| on(SessionEvent::Progress(p)))
             .await;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let mut note = None;
+        let mut note = (attempt > 0).then(|| format!("retry {attempt} after 429"));
         if let Ok(response) = &result
             && let Some(fresh) = self.spec.platform.refreshed_token(&response.headers)
-            && self.token.as_ref() != Some(&fresh)
             && step != Step::Login
+            && let Some(state) = &mut self.state
+            && state.tokens.access != fresh
         {
             note = Some("token refreshed by the appliance; adopted".to_string());
-            self.token = Some(fresh);
+            state.tokens.access = fresh;
+        }
+        if let Ok(response) = &result
+            && response.status == 429
+        {
+            note = Some(if may_retry {
+                "429 Too Many Requests: waiting, then retrying".to_string()
+            } else {
+                "429 Too Many Requests: no retries left".to_string()
+            });
         }
         let status = result.as_ref().ok().map(|r| r.status);
         match &result {
@@ -326,6 +538,18 @@ impl Session {
         }));
         result
     }
+}
+
+/// `Retry-After` in seconds (an HTTP date is not trusted: backoff instead),
+/// at most [`MAX_RETRY_AFTER`].
+fn retry_after(headers: &[(String, String)]) -> Option<Duration> {
+    let secs: u64 = header_value(headers, "retry-after")?.trim().parse().ok()?;
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// 1, 2, 4, … seconds for the retries of a `429` without `Retry-After`.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1 << attempt.min(6))
 }
 
 fn parse_method(method: &str) -> Result<reqwest::Method, Failure> {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::session::SessionSpec;
+use super::session::{DEFAULT_RETRIES, SessionSpec};
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{https_only, origin};
 use crate::core::secret::Secret;
@@ -31,6 +31,12 @@ pub struct SessionChoice<'a> {
     pub trust: Option<Trust>,
     /// Plain `http://` allowed whatever the device says.
     pub allow_http: bool,
+    /// FMC domain name, over the device's.
+    pub domain: Option<String>,
+    /// FDM API version, over the device's.
+    pub api_version: Option<String>,
+    /// How many times a `429` is retried; default [`DEFAULT_RETRIES`].
+    pub retries: Option<u32>,
 }
 
 impl SessionChoice<'_> {
@@ -79,6 +85,15 @@ impl SessionChoice<'_> {
                 &[platform, self.device.map_or(platform, |d| d.platform)],
                 self.allow_http || self.device.is_some_and(|d| d.allow_http),
             ),
+            domain: self
+                .domain
+                .clone()
+                .or_else(|| self.device.and_then(|d| d.domain.clone())),
+            api_version: self
+                .api_version
+                .clone()
+                .or_else(|| self.device.and_then(|d| d.api_version.clone())),
+            retries: self.retries.unwrap_or(DEFAULT_RETRIES),
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct ApxApp {
     pub settings: Settings,
     /// Passwords typed (or demo ones) for this run only, by device name.
     pub passwords: HashMap<String, Secret>,
+    /// FMC: the domains the last login to each device listed, by device name
+    /// (the device editor offers them).
+    pub known_domains: HashMap<String, Vec<String>>,
     pub notice: Option<String>,
     pub demo: Vec<Appliance>,
     highlighter: super::highlight::RowHighlighter,
@@ -100,6 +103,7 @@ impl ApxApp {
             dialogs: Dialogs::default(),
             settings,
             passwords: HashMap::new(),
+            known_domains: HashMap::new(),
             notice: None,
             demo: Vec::new(),
             highlighter: Default::default(),
@@ -156,6 +160,8 @@ impl ApxApp {
                         trust: Default::default(),
                         variables: Default::default(),
                         allow_http: false,
+                        domain: None,
+                        api_version: None,
                     });
                     self.passwords
                         .insert(a.name.clone(), Secret::new(a.password.clone()));
@@ -592,6 +598,11 @@ impl ApxApp {
         let Some(t) = self.tabs.by_id(tab) else {
             return;
         };
+        if let Some(device) = t.response.device.clone()
+            && !result.domains.is_empty()
+        {
+            self.known_domains.insert(device, result.domains.clone());
+        }
         t.response.job = Some(job);
         if result.handshake.is_some() {
             t.response.handshake = result.handshake.clone();
@@ -646,7 +657,10 @@ impl ApxApp {
             }
             Action::EditDevice(name) => {
                 if let Some(d) = self.tree.find(&name) {
-                    self.dialogs.editor = Some(super::device_editor::DeviceEditor::edit(d));
+                    let mut editor = super::device_editor::DeviceEditor::edit(d);
+                    editor.known_domains =
+                        self.known_domains.get(&name).cloned().unwrap_or_default();
+                    self.dialogs.editor = Some(editor);
                 }
             }
             Action::DuplicateDevice(name) => self.duplicate_device(&name),

@@ -36,6 +36,12 @@ pub struct DeviceEditor {
     pub pin: String,
     pub variables: std::collections::BTreeMap<String, String>,
     pub allow_http: bool,
+    /// FMC domain name (empty: the user's default domain).
+    pub domain: String,
+    /// FMC: the domains the device's last login listed, offered to pick from.
+    pub known_domains: Vec<String>,
+    /// FDM API version (empty: `latest`).
+    pub api_version: String,
     pub error: Option<Failure>,
 }
 
@@ -55,6 +61,9 @@ impl DeviceEditor {
             pin: String::new(),
             variables: Default::default(),
             allow_http: false,
+            domain: String::new(),
+            known_domains: Vec::new(),
+            api_version: String::new(),
             error: None,
         }
     }
@@ -68,6 +77,8 @@ impl DeviceEditor {
         e.username = device.username.clone().unwrap_or_default();
         e.variables = device.variables.clone();
         e.allow_http = device.allow_http;
+        e.domain = device.domain.clone().unwrap_or_default();
+        e.api_version = device.api_version.clone().unwrap_or_default();
         match &device.trust {
             Trust::Verify => {}
             Trust::Ca { file } => {
@@ -106,10 +117,17 @@ impl DeviceEditor {
             trust,
             variables: self.variables.clone(),
             allow_http: self.allow_http,
+            domain: optional(&self.domain).filter(|_| self.platform == Platform::Fmc),
+            api_version: optional(&self.api_version).filter(|_| self.platform == Platform::Fdm),
         };
         device.validate()?;
         Ok(device)
     }
+}
+
+/// A trimmed field, None when empty.
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// A labelled single-line text field.
@@ -210,6 +228,34 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
             ui.visuals().warn_fg_color,
             "Over plain HTTP the password and session tokens travel unencrypted.",
         );
+    }
+    match e.platform {
+        Platform::Fmc => {
+            field(
+                ui,
+                "Domain",
+                &mut e.domain,
+                "Global/Lab (empty: the user's default domain)",
+            );
+            if !e.known_domains.is_empty() {
+                ui.horizontal(|ui| {
+                    let l = ui.add_sized([110.0, 20.0], egui::Label::new("Known domains"));
+                    egui::ComboBox::from_id_salt("editor-domains")
+                        .selected_text("From the last login")
+                        .show_ui(ui, |ui| {
+                            for name in &e.known_domains {
+                                ui.selectable_value(&mut e.domain, name.clone(), name);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                });
+            }
+        }
+        Platform::Fdm => {
+            field(ui, "API version", &mut e.api_version, "latest (or v6, v7)");
+        }
+        _ => {}
     }
     field(ui, "Username", &mut e.username, "admin");
     ui.horizontal(|ui| {

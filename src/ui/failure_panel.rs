@@ -95,5 +95,7 @@ fn format_name(format: crate::core::error::ErrorFormat) -> &'static str {
         crate::core::error::ErrorFormat::Asa => "ASA",
         crate::core::error::ErrorFormat::Fxos => "FXOS",
         crate::core::error::ErrorFormat::Asyncos => "AsyncOS",
+        crate::core::error::ErrorFormat::Fmc => "FMC",
+        crate::core::error::ErrorFormat::Fdm => "FDM",
     }
 }

@@ -159,6 +159,8 @@ pub fn reopen(entry: &HistoryEntry) -> (Draft, RequestResult) {
         error,
         handshake: None,
         warnings: Vec::new(),
+        retries: 0,
+        domains: Vec::new(),
         pages: None,
         sent: Default::default(),
     };

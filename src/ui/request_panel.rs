@@ -386,6 +386,12 @@ fn session_end(platform: Platform) -> &'static str {
         Platform::Fxos => {
             "apx logs in once, reuses the token, and logs out afterwards (POST /api/logout)."
         }
+        Platform::Fmc => {
+            "apx logs in once, fills {domainUUID} with the session's domain, refreshes the 30-minute token (at most 3 times, then logs in again), and revokes it afterwards (POST .../auth/revokeaccess)."
+        }
+        Platform::Fdm => {
+            "apx logs in once (OAuth password grant), refreshes the token when it expires or is refused, and revokes it afterwards (grant_type revoke_token)."
+        }
         Platform::Wsa | Platform::Sma | Platform::Esa => {
             "apx logs in once, reuses the token and adopts refreshed ones. AsyncOS has no logout: the token is dropped when the requests end and expires on the appliance after its session timeout."
         }

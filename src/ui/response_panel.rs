@@ -86,6 +86,13 @@ pub fn ui(
     for warning in &result.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
     }
+    let platform = view.device(response.device.as_deref()).map(|d| d.platform);
+    if let Some(note) = platform
+        .zip(result.status)
+        .and_then(|(p, status)| p.deploy_note(&result.method, status))
+    {
+        ui.label(format!("Note: {note}"));
+    }
     if let Some(failure) = &result.error {
         let body = result.body.bytes().filter(|b| !b.is_empty());
         let mut show = response.show_error_body;

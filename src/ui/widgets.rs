@@ -8,6 +8,8 @@ fn platform_color(platform: Platform) -> Color32 {
     match platform {
         Platform::Asa => Color32::from_rgb(0x1f, 0x6f, 0xb2),
         Platform::Fxos => Color32::from_rgb(0x6a, 0x3d, 0x9a),
+        Platform::Fmc => Color32::from_rgb(0x0d, 0x6e, 0x7a),
+        Platform::Fdm => Color32::from_rgb(0x4b, 0x5d, 0x16),
         Platform::Wsa => Color32::from_rgb(0x1b, 0x7f, 0x5f),
         Platform::Sma => Color32::from_rgb(0x8a, 0x5a, 0x00),
         Platform::Esa => Color32::from_rgb(0xa0, 0x3a, 0x3a),

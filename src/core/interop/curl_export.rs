@@ -133,7 +133,7 @@ pub fn export_curl(input: &CurlInput) -> Result<String, Failure> {
                     stdin.header(name, TOKEN);
                 }
                 _ => comments.push(comment(&format!(
-                    "token auth: the {} platform has no login flow; no credentials are sent",
+                    "token auth: apx cannot write the {} login as shell lines; no credentials are sent",
                     input.platform
                 ))),
             }
@@ -173,7 +173,15 @@ pub fn export_curl(input: &CurlInput) -> Result<String, Failure> {
             first.push(quote(&method));
         }
     }
-    first.push(quote(&input.url));
+    if input.platform == Platform::Fmc && login.is_some() && input.auth == AuthMode::Token {
+        // The exported FMC login sets `$APX_DOMAIN`: it goes between the
+        // quoted parts of the URL (a URL holds no NUL to mark them with).
+        let marked = crate::core::platform::fmc::fill_domain(&input.url, "\0");
+        let parts: Vec<String> = marked.split('\0').map(quote).collect();
+        first.push(parts.join("\"$APX_DOMAIN\""));
+    } else {
+        first.push(quote(&input.url));
+    }
     if let Some(body) = body {
         if !has_content_type {
             // curl would add a form Content-Type that apx does not send.

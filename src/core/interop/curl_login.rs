@@ -6,7 +6,7 @@
 
 use super::curl_stdin::{Stdin, TOKEN, base64_of, basic_credentials, basic_header};
 use super::shell_words::quote;
-use crate::core::platform::Platform;
+use crate::core::platform::{Platform, fmc};
 
 /// Shell lines around the request: a comment, the login, and the logout.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +92,26 @@ pub fn token_steps(platform: Platform, user: &str, origin: &str, curl: &str) -> 
             ),
             logout: None,
         }),
-        Platform::Generic => None,
+        Platform::Fmc => Some(TokenSteps {
+            comment: "# FMC: log in (POST /api/fmc_platform/v1/auth/generatetoken), send with X-auth-access-token in the login's default domain (DOMAIN_UUID), revoke".into(),
+            login: format!(
+                "{}\nAPX_HEADERS=$({}{curl} -s -X POST -H @- -H 'Accept: application/json' -o /dev/null -D - {} | tr -d '\\r')\nAPX_TOKEN=$(printf '%s\\n' \"$APX_HEADERS\" | {})\nAPX_DOMAIN=$(printf '%s\\n' \"$APX_HEADERS\" | {})",
+                basic_credentials(user),
+                basic_header(&mut Stdin::default()).pipe(),
+                url(fmc::LOGIN_PATH),
+                take("^[Xx]-[Aa]uth-[Aa]ccess-[Tt]oken: *TOKEN$"),
+                // A uuid: hex digits and dashes only, so that it fits a path.
+                "sed -n 's#^[Dd][Oo][Mm][Aa][Ii][Nn]_[Uu][Uu][Ii][Dd]: *\\([0-9A-Fa-f-]*\\)$#\\1#p' | head -n 1",
+            ),
+            logout: Some(format!(
+                "{}{curl} -s -o /dev/null -X POST -H @- -H 'Accept: application/json' {}",
+                Stdin::default().header("X-auth-access-token", TOKEN).pipe(),
+                url(fmc::REVOKE_PATH)
+            )),
+        }),
+        // FDM's JSON password grant needs the password JSON-escaped, which
+        // POSIX shell lines cannot do safely: not exported.
+        Platform::Fdm | Platform::Generic => None,
     }
 }
 

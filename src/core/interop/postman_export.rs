@@ -123,9 +123,12 @@ fn request_item(request: &SavedRequest, needs: &mut Needs) -> Value {
         Some(AuthMode::Token) => {
             // Postman cannot run the platform's login; the token header
             // takes a token the user obtains by hand.
-            if let Some(name) = request.platform.and_then(|p| p.token_header()) {
+            if let Some(platform) = request.platform
+                && let Some(name) = platform.token_header()
+            {
                 needs.token = true;
-                headers.push(json!({"key": name, "value": "{{token}}"}));
+                let value = format!("{}{{{{token}}}}", platform.token_prefix());
+                headers.push(json!({"key": name, "value": value}));
             }
             None
         }

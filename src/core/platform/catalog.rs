@@ -71,6 +71,73 @@ const FXOS: &[Endpoint] = &[
     get("/api/ld/SecurityModule", "Security modules"),
 ];
 
+const FMC: &[Endpoint] = &[
+    get(
+        "/api/fmc_platform/v1/info/serverversion",
+        "Server version (FMC, VDB, SRU)",
+    ),
+    get(
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks?expanded=true&offset=0&limit=25",
+        "List network objects (expanded; pages of 25, with paging)",
+    ),
+    post(
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+        "Create a network object",
+        r#"{"name": "web-net-2", "value": "10.1.2.0/24", "type": "Network", "overridable": false}"#,
+    ),
+    get(
+        "/api/fmc_config/v1/domain/{domainUUID}/object/hosts?expanded=true",
+        "List host objects (expanded)",
+    ),
+    get(
+        "/api/fmc_config/v1/domain/{domainUUID}/policy/accesspolicies?expanded=true",
+        "List access control policies (expanded)",
+    ),
+    get(
+        "/api/fmc_config/v1/domain/{domainUUID}/devices/devicerecords?expanded=true",
+        "List managed devices (expanded)",
+    ),
+    get(
+        "/api/fmc_config/v1/domain/{domainUUID}/deployment/deployabledevices?expanded=true",
+        "Devices with changes waiting to be deployed",
+    ),
+    post(
+        "/api/fmc_config/v1/domain/{domainUUID}/deployment/deploymentrequests",
+        "Deploy pending changes to devices",
+        r#"{"type": "DeploymentRequest", "version": "{{deploy_version}}", "forceDeploy": false, "ignoreWarning": true, "deviceList": ["{{device_uuid}}"]}"#,
+    ),
+];
+
+const FDM: &[Endpoint] = &[
+    get(
+        "/api/fdm/latest/operational/systeminfo/default",
+        "System information (software version, model, serial)",
+    ),
+    get(
+        "/api/fdm/latest/object/networks?offset=0&limit=10",
+        "List network objects (pages of 10, with paging)",
+    ),
+    post(
+        "/api/fdm/latest/object/networks",
+        "Create a network object",
+        r#"{"name": "web-net-2", "subType": "NETWORK", "value": "10.1.2.0/24", "type": "networkobject"}"#,
+    ),
+    get("/api/fdm/latest/policy/accesspolicies", "Access policies"),
+    get(
+        "/api/fdm/latest/devices/default/interfaces",
+        "Physical interfaces",
+    ),
+    post(
+        "/api/fdm/latest/operational/deploy",
+        "Deploy pending changes",
+        "",
+    ),
+    get(
+        "/api/fdm/latest/operational/deploy",
+        "Deployment jobs and their states",
+    ),
+];
+
 const WSA: &[Endpoint] = &[
     get(
         "/wsa/api/v2.0/reporting/web_malware_category_malware_name_user_detail?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
@@ -120,6 +187,8 @@ pub fn endpoints(platform: Platform) -> &'static [Endpoint] {
     match platform {
         Platform::Asa => ASA,
         Platform::Fxos => FXOS,
+        Platform::Fmc => FMC,
+        Platform::Fdm => FDM,
         Platform::Wsa => WSA,
         Platform::Sma => SMA,
         Platform::Esa => ESA,

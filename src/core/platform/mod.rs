@@ -4,13 +4,17 @@
 pub mod asa;
 pub mod asyncos;
 pub mod catalog;
+pub mod fdm;
+pub mod fmc;
 pub mod fxos;
+pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::error::DecodedBody;
 use crate::core::request::Header;
 use crate::core::secret::Secret;
+use tokens::Tokens;
 
 /// The largest body [`Platform::decode_error`] parses.
 pub const MAX_DECODED_BODY: usize = 1 << 20;
@@ -21,6 +25,8 @@ pub const MAX_DECODED_BODY: usize = 1 << 20;
 pub enum Platform {
     Asa,
     Fxos,
+    Fmc,
+    Fdm,
     Wsa,
     Sma,
     Esa,
@@ -33,7 +39,8 @@ pub enum Platform {
 pub enum AuthMode {
     None,
     Basic,
-    /// The platform's login flow (ASA token service, FXOS `/api/login`, AsyncOS JWT).
+    /// The platform's login flow (ASA token service, FXOS `/api/login`,
+    /// AsyncOS JWT, FMC `generatetoken`, FDM OAuth password grant).
     Token,
 }
 
@@ -66,9 +73,11 @@ pub struct FlowRequest {
 }
 
 impl Platform {
-    pub const ALL: [Platform; 6] = [
+    pub const ALL: [Platform; 8] = [
         Platform::Asa,
         Platform::Fxos,
+        Platform::Fmc,
+        Platform::Fdm,
         Platform::Wsa,
         Platform::Sma,
         Platform::Esa,
@@ -79,6 +88,8 @@ impl Platform {
         match self {
             Platform::Asa => "asa",
             Platform::Fxos => "fxos",
+            Platform::Fmc => "fmc",
+            Platform::Fdm => "fdm",
             Platform::Wsa => "wsa",
             Platform::Sma => "sma",
             Platform::Esa => "esa",
@@ -97,6 +108,8 @@ impl Platform {
         match self {
             Platform::Asa => "Cisco ASA",
             Platform::Fxos => "Firepower FXOS",
+            Platform::Fmc => "Firepower Management Center (FMC)",
+            Platform::Fdm => "Firepower Device Manager (FDM)",
             Platform::Wsa => "Secure Web Appliance (WSA)",
             Platform::Sma => "Security Management Appliance (SMA)",
             Platform::Esa => "Secure Email Gateway (ESA)",
@@ -149,9 +162,12 @@ impl Platform {
         let mut headers = Vec::new();
         match self {
             Platform::Asa => headers.push(Header::new("User-Agent", "REST API Agent")),
-            Platform::Fxos | Platform::Wsa | Platform::Sma | Platform::Esa => {
-                headers.push(Header::new("Accept", "application/json"))
-            }
+            Platform::Fxos
+            | Platform::Fmc
+            | Platform::Fdm
+            | Platform::Wsa
+            | Platform::Sma
+            | Platform::Esa => headers.push(Header::new("Accept", "application/json")),
             Platform::Generic => {}
         }
         if (has_body || self == Platform::Asa) && self.bodies_are_json() {
@@ -178,6 +194,12 @@ impl Platform {
         match self {
             Platform::Asa => Some("ASA token service: POST /api/tokenservices, X-Auth-Token"),
             Platform::Fxos => Some("FXOS login: POST /api/login, TOKEN header"),
+            Platform::Fmc => Some(
+                "FMC token: POST /api/fmc_platform/v1/auth/generatetoken (Basic), X-auth-access-token header, refreshed up to 3 times, domain UUID from DOMAINS",
+            ),
+            Platform::Fdm => Some(
+                "FDM OAuth: POST /api/fdm/latest/fdm/token (password grant), Authorization: Bearer, refreshed when expired, revoked at the end",
+            ),
             Platform::Wsa => Some("AsyncOS JWT: POST /wsa/api/v2.0/login, jwtToken header"),
             Platform::Sma => Some("AsyncOS JWT: POST /sma/api/v2.0/login, jwtToken header"),
             Platform::Esa => Some("AsyncOS JWT: POST /esa/api/v2.0/login, jwtToken header"),
@@ -191,9 +213,10 @@ impl Platform {
         matches!(self, Platform::Asa | Platform::Fxos)
     }
 
-    /// Whether Basic auth is accepted (FXOS only accepts its token).
+    /// Whether Basic auth is accepted on API calls (FXOS, FMC and FDM only
+    /// accept their tokens).
     pub fn supports_basic(self) -> bool {
-        self != Platform::Fxos
+        !matches!(self, Platform::Fxos | Platform::Fmc | Platform::Fdm)
     }
 
     /// The login request of the token flow.
@@ -201,28 +224,55 @@ impl Platform {
         match self {
             Platform::Asa => Some(asa::login_request()),
             Platform::Fxos => Some(fxos::login_request(user, password)),
+            Platform::Fmc => Some(fmc::login_request()),
+            Platform::Fdm => Some(fdm::login_request(user, password)),
             p if p.is_asyncos() => Some(asyncos::login_request(p.api_base(), user, password)),
             _ => None,
         }
     }
 
-    /// Extracts the session token from a login answer.
-    pub fn token_from_login(
+    /// Extracts the session tokens from a login (or refresh) answer.
+    pub fn tokens_from_login(
         self,
         status: u16,
         headers: &[(String, String)],
         body: &[u8],
-    ) -> Option<Secret> {
+    ) -> Option<Tokens> {
         if !(200..300).contains(&status) {
             return None;
         }
-        match self {
+        let access = match self {
             Platform::Asa => header_value(headers, "x-auth-token").map(Secret::new),
             Platform::Fxos => fxos::token_from_body(body),
+            Platform::Fmc => return fmc::tokens_from_headers(headers),
+            Platform::Fdm => return fdm::tokens_from_body(body),
             p if p.is_asyncos() => asyncos::token_from_body(body)
                 .or_else(|| header_value(headers, "jwttoken").map(Secret::new)),
             _ => None,
+        };
+        access.map(Tokens::access)
+    }
+
+    /// The request that trades a refresh token for new tokens, where the
+    /// platform has one and the tokens hold a refresh token.
+    pub fn refresh_request(self, tokens: &Tokens) -> Option<FlowRequest> {
+        match self {
+            Platform::Fmc => fmc::refresh_request(tokens),
+            Platform::Fdm => fdm::refresh_request(tokens),
+            _ => None,
         }
+    }
+
+    /// How many refreshes one login allows (None: as many as the refresh
+    /// token lasts).
+    pub fn max_refreshes(self) -> Option<u32> {
+        (self == Platform::Fmc).then_some(fmc::MAX_REFRESHES)
+    }
+
+    /// Requests a minute the platform accepts from one client, where it
+    /// documents a limit (FMC: 120); the session paces itself under it.
+    pub fn requests_per_minute(self) -> Option<usize> {
+        (self == Platform::Fmc).then_some(fmc::REQUESTS_PER_MINUTE)
     }
 
     /// The header that carries the session token on each request.
@@ -230,8 +280,41 @@ impl Platform {
         match self {
             Platform::Asa => Some("X-Auth-Token"),
             Platform::Fxos => Some("TOKEN"),
+            Platform::Fmc => Some("X-auth-access-token"),
+            Platform::Fdm => Some("Authorization"),
             p if p.is_asyncos() => Some("jwtToken"),
             _ => None,
+        }
+    }
+
+    /// What precedes the token in [`Platform::token_header`]'s value
+    /// (`Bearer ` for FDM).
+    pub fn token_prefix(self) -> &'static str {
+        if self == Platform::Fdm { "Bearer " } else { "" }
+    }
+
+    /// The token header with its value, for one request.
+    pub fn auth_header(self, token: &Secret) -> Option<(&'static str, Secret)> {
+        let name = self.token_header()?;
+        Some((
+            name,
+            Secret::new(format!("{}{}", self.token_prefix(), token.expose())),
+        ))
+    }
+
+    /// A path (or URL) with the session's FMC domain and FDM API version
+    /// filled in: `{domainUUID}` and `{{domainUUID}}` become `domain`, and
+    /// `/api/fdm/latest/` names `api_version`.
+    pub fn session_path(
+        self,
+        path: &str,
+        domain: Option<&str>,
+        api_version: Option<&str>,
+    ) -> String {
+        match (self, domain, api_version) {
+            (Platform::Fmc, Some(domain), _) => fmc::fill_domain(path, domain),
+            (Platform::Fdm, _, Some(version)) => fdm::with_api_version(path, version),
+            _ => path.to_string(),
         }
     }
 
@@ -247,10 +330,12 @@ impl Platform {
     }
 
     /// The logout request, where the platform has one.
-    pub fn logout_request(self, token: &Secret) -> Option<FlowRequest> {
+    pub fn logout_request(self, tokens: &Tokens) -> Option<FlowRequest> {
         match self {
-            Platform::Asa => Some(asa::logout_request(token)),
-            Platform::Fxos => Some(fxos::logout_request(token)),
+            Platform::Asa => Some(asa::logout_request(&tokens.access)),
+            Platform::Fxos => Some(fxos::logout_request(&tokens.access)),
+            Platform::Fmc => Some(fmc::logout_request(tokens)),
+            Platform::Fdm => Some(fdm::logout_request(tokens)),
             _ => None,
         }
     }
@@ -261,6 +346,7 @@ impl Platform {
         match self {
             Platform::Asa => status == 401,
             Platform::Fxos => fxos::token_rejected(status, body),
+            Platform::Fmc | Platform::Fdm => status == 401,
             p if p.is_asyncos() => status == 401,
             _ => false,
         }
@@ -277,10 +363,41 @@ impl Platform {
         match self {
             Platform::Asa => asa::decode(&value),
             Platform::Fxos => fxos::decode(&value),
+            Platform::Fmc => fmc::decode(&value),
+            Platform::Fdm => fdm::decode(&value),
             p if p.is_asyncos() => asyncos::decode(&value),
             _ => asa::decode(&value)
                 .or_else(|| fxos::decode(&value))
-                .or_else(|| asyncos::decode(&value)),
+                .or_else(|| asyncos::decode(&value))
+                .or_else(|| {
+                    // FDM bodies carry a `key`; FMC ones a `category`.
+                    let fdm_key = value.get("error").is_some_and(|e| e.get("key").is_some());
+                    if fdm_key {
+                        fdm::decode(&value)
+                    } else {
+                        fmc::decode(&value).or_else(|| fdm::decode(&value))
+                    }
+                }),
+        }
+    }
+
+    /// For a change the appliance accepted (a 2xx POST, PUT, PATCH or
+    /// DELETE) on FMC or FDM: it reaches the devices only after a deployment.
+    pub fn deploy_note(self, method: &str, status: u16) -> Option<&'static str> {
+        let change = ["POST", "PUT", "PATCH", "DELETE"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        if !change || !(200..300).contains(&status) {
+            return None;
+        }
+        match self {
+            Platform::Fmc => Some(
+                "The change takes effect on the devices only after a deployment: deployment/deployabledevices lists them, POST deployment/deploymentrequests deploys.",
+            ),
+            Platform::Fdm => Some(
+                "The change takes effect only after a deployment: POST /api/fdm/latest/operational/deploy.",
+            ),
+            _ => None,
         }
     }
 
@@ -289,6 +406,8 @@ impl Platform {
         let specific = match self {
             Platform::Asa => asa::status_hint(status, during_login),
             Platform::Fxos => fxos::status_hint(status, during_login),
+            Platform::Fmc => fmc::status_hint(status, during_login),
+            Platform::Fdm => fdm::status_hint(status, during_login),
             p if p.is_asyncos() => asyncos::status_hint(status, during_login),
             _ => None,
         };
@@ -375,5 +494,19 @@ fn generic_status_hint(status: u16) -> &'static str {
         429 => "Too many requests: wait before retrying.",
         500..=599 => "The server failed while handling the request: check its logs, then retry.",
         _ => "The server refused the request; the body may say more.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firepower_changes_need_a_deployment() {
+        assert!(Platform::Fmc.deploy_note("POST", 201).is_some());
+        assert!(Platform::Fdm.deploy_note("delete", 204).is_some());
+        assert!(Platform::Fdm.deploy_note("GET", 200).is_none());
+        assert!(Platform::Fmc.deploy_note("POST", 400).is_none());
+        assert!(Platform::Asa.deploy_note("POST", 201).is_none());
     }
 }

@@ -30,6 +30,13 @@ pub struct Device {
     /// (ASA, FXOS); credentials then travel unencrypted, with a warning.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http: bool,
+    /// FMC: the domain (`Global/Lab`) whose uuid fills `{domainUUID}`;
+    /// None: the user's default domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// FDM: the API version (`v6`) that replaces `latest` in `/api/fdm/latest/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 impl Device {
@@ -44,6 +51,9 @@ impl Device {
         }
         validate_folder(&self.folder)?;
         resolve_target(&self.base_url, None)?;
+        if let Some(version) = &self.api_version {
+            crate::core::platform::fdm::check_api_version(version)?;
+        }
         Ok(())
     }
 

@@ -268,6 +268,8 @@ pub(crate) mod tests {
             trust: Trust::Insecure,
             variables: Default::default(),
             allow_http: false,
+            domain: None,
+            api_version: None,
         }
     }
 

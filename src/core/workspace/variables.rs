@@ -62,11 +62,17 @@ pub fn variables_for(device: Option<&Device>) -> BTreeMap<String, String> {
 /// body, and resolves a path against the device's base URL. A body that is
 /// to be sent as JSON must still parse after substitution.
 pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepared, Failure> {
-    let vars = variables_for(device);
+    let mut vars = variables_for(device);
     let platform = request
         .platform
         .or(device.map(|d| d.platform))
         .unwrap_or(Platform::Generic);
+    // FMC: `{{domainUUID}}` is the session's domain, known after the login;
+    // the session fills it in (unless the device defines it).
+    if platform == Platform::Fmc {
+        vars.entry("domainUUID".to_string())
+            .or_insert_with(|| "{domainUUID}".to_string());
+    }
     // A URL without a port goes to the platform's API port (AsyncOS).
     let url = with_api_port(&substitute(&request.url, &vars)?, platform);
     let base = device.map(|d| with_api_port(&d.base_url, platform));

@@ -1,0 +1,116 @@
+//! FMC and FDM in the desktop app (egui_kittest, headless) against the
+//! in-process demo appliances: the device editor's domain picker filled from
+//! the last login's `DOMAINS`, and the note that a change needs a deployment.
+
+mod support;
+
+use apx::core::platform::Platform;
+use apx::core::secret::Secret;
+use apx::core::tls::Trust;
+use apx::core::workspace::{Device, Workspace};
+use apx::demo::{Appliance, DEMO_PASSWORD};
+use apx::ui::ApxApp;
+use egui_kittest::kittest::Queryable;
+use support::gui::{app, harness, settle, step_until};
+use support::{appliance, runtime};
+
+fn fmc_device(a: &Appliance) -> Device {
+    Device {
+        name: "lab-fmc".into(),
+        folder: "Lab".into(),
+        platform: Platform::Fmc,
+        base_url: a.url.clone(),
+        username: Some("admin".into()),
+        trust: Trust::Pin {
+            sha256: a.sha256.clone(),
+        },
+        variables: Default::default(),
+        allow_http: false,
+        domain: None,
+        api_version: None,
+    }
+}
+
+fn finished(app: &ApxApp) -> bool {
+    let r = &app.tabs.active().response;
+    r.running.is_none() && r.result.is_some() && r.rendered.is_some()
+}
+
+fn paging_count(app: &ApxApp) -> Option<u64> {
+    let result = app.tabs.active().response.result.as_ref()?;
+    let body: serde_json::Value = serde_json::from_slice(result.body.bytes()?).ok()?;
+    body["paging"]["count"].as_u64()
+}
+
+#[test]
+fn the_domain_picker_offers_the_last_logins_domains() {
+    let rt = runtime();
+    let fmc = appliance(&rt, Platform::Fmc);
+    let dir = tempfile::tempdir().unwrap();
+    Workspace::new(dir.path())
+        .add_device(fmc_device(&fmc))
+        .unwrap();
+    let mut app = app(dir.path());
+    app.passwords
+        .insert("lab-fmc".into(), Secret::new(DEMO_PASSWORD));
+    app.tabs.active_mut().device = Some("lab-fmc".into());
+    app.tabs.active_mut().draft.url =
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks".into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the Global domain's networks", finished);
+    assert_eq!(paging_count(h.state()), Some(30));
+
+    // The device tree's entry (the device is named elsewhere on screen too).
+    let named = h.query_all_by_label("lab-fmc").count();
+    for i in 0..named {
+        h.query_all_by_label("lab-fmc")
+            .nth(i)
+            .unwrap()
+            .click_secondary();
+        h.run();
+        if h.query_by_label("Edit…").is_some() {
+            break;
+        }
+    }
+    h.get_by_label("Edit…").click();
+    h.run();
+    h.get_by_label("Known domains").click();
+    h.run();
+    h.get_by_label("Global/Lab").click();
+    h.run();
+    h.get_by_label("Save device").click();
+    settle(&mut h);
+    let file = std::fs::read_to_string(dir.path().join("devices.json")).unwrap();
+    assert!(file.contains("\"domain\": \"Global/Lab\""), "{file}");
+
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the Lab domain's networks", |a| {
+        finished(a) && paging_count(a) == Some(3)
+    });
+}
+
+#[test]
+fn a_change_on_the_fmc_is_noted_as_needing_a_deployment() {
+    let rt = runtime();
+    let fmc = appliance(&rt, Platform::Fmc);
+    let dir = tempfile::tempdir().unwrap();
+    Workspace::new(dir.path())
+        .add_device(fmc_device(&fmc))
+        .unwrap();
+    let mut app = app(dir.path());
+    app.passwords
+        .insert("lab-fmc".into(), Secret::new(DEMO_PASSWORD));
+    let tab = app.tabs.active_mut();
+    tab.device = Some("lab-fmc".into());
+    tab.draft.method = "POST".into();
+    tab.draft.url = "/api/fmc_config/v1/domain/{domainUUID}/object/networks".into();
+    tab.draft.body = r#"{"name": "gui-net", "value": "10.5.0.0/24", "type": "Network"}"#.into();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the created object", finished);
+    h.get_by_label_contains("201 Created");
+    h.get_by_label_contains("takes effect on the devices only after a deployment");
+}
