@@ -6,7 +6,8 @@ mod support;
 
 use std::path::Path;
 
-use support::apx_in;
+use apx::core::platform::Platform;
+use support::{add_device, appliance, apx_in, runtime};
 
 fn fixture(name: &str) -> String {
     format!(
@@ -15,7 +16,7 @@ fn fixture(name: &str) -> String {
     )
 }
 
-fn add_device(dir: &Path, name: &str, platform: &str) {
+fn add_offline_device(dir: &Path, name: &str, platform: &str) {
     let run = apx_in(
         dir,
         &[
@@ -113,7 +114,7 @@ fn import_openapi_stores_a_platform_catalog_that_catalog_lists_and_searches() {
 #[test]
 fn a_device_catalog_is_its_platforms_built_ins_with_its_own_import_over_them() {
     let dir = tempfile::tempdir().unwrap();
-    add_device(dir.path(), "chassis", "fxos");
+    add_offline_device(dir.path(), "chassis", "fxos");
     let builtins = apx_in(dir.path(), &["catalog", "--device", "chassis", "--json"]).json();
     let count = builtins.as_array().unwrap().len();
     assert!(count > 0);
@@ -238,7 +239,7 @@ fn bad_scopes_sources_and_specs_are_refused_with_clear_errors() {
     assert!(!dir.path().join("saved_requests/catalogs/asa.json").exists());
 
     // A platform that serves no spec of its own: the fetch is refused, nothing sent.
-    add_device(dir.path(), "edge", "asa");
+    add_offline_device(dir.path(), "edge", "asa");
     let fetch = apx_in(
         dir.path(),
         &["import", "openapi", "device", "--device", "edge"],
@@ -249,4 +250,63 @@ fn bad_scopes_sources_and_specs_are_refused_with_clear_errors() {
         "{}",
         fetch.stderr
     );
+}
+
+#[test]
+fn the_spec_the_demo_fmc_and_fdm_serve_becomes_the_devices_catalog() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    for (platform, path) in [
+        (
+            Platform::Fmc,
+            "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+        ),
+        (Platform::Fdm, "/api/fdm/latest/object/networks"),
+    ] {
+        let a = appliance(&rt, platform);
+        let name = platform.id();
+        add_device(dir.path(), &[], name, &a);
+        let fetch = apx_in(
+            dir.path(),
+            &[
+                "import",
+                "openapi",
+                "device",
+                "--device",
+                name,
+                "--password-env",
+                "APX_PASSWORD",
+                "--json",
+            ],
+        );
+        assert_eq!(fetch.code, 0, "{name}: {}{}", fetch.stdout, fetch.stderr);
+        let doc = fetch.json();
+        assert!(doc["operations"].as_u64().unwrap() >= 3, "{doc}");
+        assert!(
+            doc["source"]
+                .as_str()
+                .unwrap()
+                .ends_with(platform.spec_path().unwrap())
+        );
+        let cache = dir.path().join("saved_requests/catalogs/cache");
+        assert_eq!(
+            std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
+            "*\n"
+        );
+        assert!(cache.join(format!("{name}.spec")).exists());
+
+        let listed = apx_in(
+            dir.path(),
+            &["catalog", "--device", name, "networks get", "--json"],
+        )
+        .json();
+        assert!(
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["path"] == path && o["method"] == "GET"),
+            "{name}: {listed}"
+        );
+    }
 }

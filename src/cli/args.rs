@@ -62,7 +62,7 @@ pub enum Command {
 /// `apx catalog (--platform P | --device NAME) [TEXT]`.
 #[derive(Debug, Args)]
 pub struct CatalogArgs {
-    /// The catalog of this platform: asa, fxos, wsa, sma, esa, generic
+    /// The catalog of this platform: asa, fxos, wsa, sma, esa, fmc, fdm, generic
     #[arg(long, value_name = "PLATFORM", required_unless_present = "device")]
     pub platform: Option<String>,
     /// The catalog of this device (its platform's, and its own import)

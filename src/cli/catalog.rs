@@ -158,7 +158,7 @@ fn key(platform: Option<&str>, device: Option<&str>) -> Result<CatalogKey, Failu
         (Some(p), None) => Platform::parse(p).map(CatalogKey::Platform).ok_or_else(|| {
             Failure::usage(
                 format!("unknown platform {p:?}"),
-                "Use one of asa, fxos, wsa, sma, esa, generic.",
+                format!("Use one of {}.", Platform::ALL.map(Platform::id).join(", ")),
             )
         }),
         (None, Some(name)) => Ok(CatalogKey::Device(name.to_string())),

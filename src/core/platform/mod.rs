@@ -135,6 +135,8 @@ impl Platform {
     /// Where the platform serves its own API spec, if it does.
     pub fn spec_path(self) -> Option<&'static str> {
         match self {
+            Platform::Fmc => Some("/api/api-explorer/fmc.json"),
+            Platform::Fdm => Some("/apispec/ngfw.json"),
             Platform::Asa
             | Platform::Fxos
             | Platform::Wsa
