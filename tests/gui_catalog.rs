@@ -33,7 +33,10 @@ fn browsing(dir: &std::path::Path) -> Harness<'static, ApxApp> {
             api_version: None,
         })
         .unwrap();
-    let spec = format!("{}/tests/fixtures/openapi/swagger2.json", env!("CARGO_MANIFEST_DIR"));
+    let spec = format!(
+        "{}/tests/fixtures/openapi/swagger2.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     workspace
         .import_openapi_file(spec.as_ref(), &CatalogKey::Device("lab-fmc".into()))
         .unwrap();
@@ -53,8 +56,14 @@ fn search_takes_words_in_any_order_and_groups_by_tag() {
     assert!(h.query_by_label("Object").is_some(), "the tag heading");
     assert!(h.query_by_label("System Information").is_some());
     retype(&mut h, "Search", "NETWORK get objectid");
-    assert!(h.query_by_label(&format!("GET {NETWORKS}/{{objectId}}")).is_some());
-    assert!(h.query_by_label(&format!("DELETE {NETWORKS}/{{objectId}}")).is_none());
+    assert!(
+        h.query_by_label(&format!("GET {NETWORKS}/{{objectId}}"))
+            .is_some()
+    );
+    assert!(
+        h.query_by_label(&format!("DELETE {NETWORKS}/{{objectId}}"))
+            .is_none()
+    );
     assert!(h.query_by_label(&format!("GET {NETWORKS}")).is_none());
     assert!(h.query_by_label("System Information").is_none());
     let total = Workspace::new(dir.path())
@@ -62,7 +71,10 @@ fn search_takes_words_in_any_order_and_groups_by_tag() {
         .unwrap()
         .len();
     assert!(total > 6, "the built-ins beside the import");
-    assert!(h.query_by_label(&format!("1 of {total} operations")).is_some());
+    assert!(
+        h.query_by_label(&format!("1 of {total} operations"))
+            .is_some()
+    );
 }
 
 #[test]
@@ -76,8 +88,15 @@ fn picking_an_operation_fills_the_builder_and_its_parameter_form() {
     assert_eq!(h.state().tabs.active().draft.method, "GET");
     assert_eq!(h.state().tabs.active().draft.url, NETWORKS);
     // The description beside the builder; required parameters marked.
-    assert!(h.query_by_label_contains("Paged with offset and limit").is_some());
-    retype(&mut h, "domainUUID *", "e276abec-e0f2-11e3-8169-6d9ed49b625f");
+    assert!(
+        h.query_by_label_contains("Paged with offset and limit")
+            .is_some()
+    );
+    retype(
+        &mut h,
+        "domainUUID *",
+        "e276abec-e0f2-11e3-8169-6d9ed49b625f",
+    );
     retype(&mut h, "limit", "25");
     h.get_by_label("expanded").click();
     h.run();
@@ -101,5 +120,8 @@ fn a_post_starts_from_its_body_skeleton() {
     let body: serde_json::Value = serde_json::from_str(&draft.body).unwrap();
     assert_eq!(body["name"], "web-net");
     assert_eq!(body["type"], "Network");
-    assert!(h.query_by_label("Request body").is_some(), "the Body section is shown");
+    assert!(
+        h.query_by_label("Request body").is_some(),
+        "the Body section is shown"
+    );
 }

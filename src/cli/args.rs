@@ -277,7 +277,7 @@ pub enum ImportCommand {
         /// --platform P or --device NAME (one of them) names the catalog;
         /// the other options are for fetching from the device
         #[command(flatten)]
-        connection: ConnectionArgs,
+        connection: Box<ConnectionArgs>,
     },
 }
 

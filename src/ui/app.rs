@@ -19,14 +19,14 @@ use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
 use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs, tab_strip};
 use super::tree_ops::{Ask, Changed, Node, TreeDialog};
-use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::catalog::Catalog;
+use crate::core::error::{Failure, FailureKind, Remedy};
 use crate::core::platform::{AuthMode, Platform, catalog};
 use crate::core::request::origin;
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
-use crate::core::workspace::variables::prepare;
 use crate::core::workspace::catalogs::CatalogKey;
+use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
 use crate::engine::keyring::KeyringKey;
@@ -278,9 +278,7 @@ impl ApxApp {
             })
             .unwrap_or(Platform::Generic);
         let key = match &tab.device {
-            Some(name)
-                if tab.draft.platform.is_none() && !self.tree.transient.contains(name) =>
-            {
+            Some(name) if tab.draft.platform.is_none() && !self.tree.transient.contains(name) => {
                 CatalogKey::Device(name.clone())
             }
             _ => CatalogKey::Platform(platform),

@@ -101,18 +101,20 @@ impl CatalogBrowser {
                         self.search();
                     }
                 });
-                let count = self.rows.iter().filter(|r| matches!(r, Row::Operation(_))).count();
+                let count = self
+                    .rows
+                    .iter()
+                    .filter(|r| matches!(r, Row::Operation(_)))
+                    .count();
                 ui.weak(format!("{count} of {} operations", self.catalog.len()));
                 if let Some(problem) = &self.problem {
                     ui.colored_label(ui.visuals().warn_fg_color, problem);
                 }
                 ui.separator();
                 let height = ui.spacing().interact_size.y;
-                egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
-                    ui,
-                    height,
-                    self.rows.len(),
-                    |ui, range| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show_rows(ui, height, self.rows.len(), |ui, range| {
                         for row in &self.rows[range] {
                             match row {
                                 Row::Tag(tag) => {
@@ -126,8 +128,7 @@ impl CatalogBrowser {
                                 }
                             }
                         }
-                    },
-                );
+                    });
             });
         self.open = open && actions.is_empty();
         actions
@@ -188,7 +189,8 @@ impl OperationForm {
                 // In a path a space is %20 (a literal + was encoded as %2B).
                 path = path.replace(&format!("{{{}}}", p.name), &encoded.replace('+', "%20"));
             } else {
-                let name: String = url::form_urlencoded::byte_serialize(p.name.as_bytes()).collect();
+                let name: String =
+                    url::form_urlencoded::byte_serialize(p.name.as_bytes()).collect();
                 query.push(format!("{name}={encoded}"));
             }
         }
@@ -223,7 +225,9 @@ impl OperationForm {
                             .selected_text(value.as_str())
                             .width(220.0)
                             .show_ui(ui, |ui| {
-                                changed |= ui.selectable_value(value, String::new(), "(none)").changed();
+                                changed |= ui
+                                    .selectable_value(value, String::new(), "(none)")
+                                    .changed();
                                 for choice in &p.choices {
                                     changed |= ui
                                         .selectable_value(value, choice.clone(), choice)
@@ -272,6 +276,9 @@ mod tests {
         assert_eq!(form.url(), "/d/{domainUUID}/networks/{objectId}");
         form.values[1].1 = "a b".into();
         form.values[2].1 = "name:x&y".into();
-        assert_eq!(form.url(), "/d/{domainUUID}/networks/a%20b?filter=name%3Ax%26y");
+        assert_eq!(
+            form.url(),
+            "/d/{domainUUID}/networks/a%20b?filter=name%3Ax%26y"
+        );
     }
 }

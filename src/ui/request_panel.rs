@@ -186,7 +186,10 @@ fn operation_form(ui: &mut egui::Ui, tab: &mut Tab) {
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 ui.strong(format!("{} {}", form.operation.method, form.operation.path));
-                close = ui.small_button("Close").on_hover_text("Hide the operation's form").clicked();
+                close = ui
+                    .small_button("Close")
+                    .on_hover_text("Hide the operation's form")
+                    .clicked();
             });
             if form.ui(ui) {
                 tab.draft.url = form.url();
