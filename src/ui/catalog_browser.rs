@@ -30,12 +30,15 @@ pub struct CatalogBrowser {
     rows: Vec<Row>,
     /// The catalog's imports could not be read.
     problem: Option<String>,
+    /// The search field takes the focus on the next frame.
+    focus: bool,
 }
 
 impl CatalogBrowser {
     /// Opens on `catalog` (the built-ins, until the workspace's arrive).
     pub fn show(&mut self, key: CatalogKey, catalog: Catalog) {
         self.open = true;
+        self.focus = true;
         self.key = Some(key);
         self.problem = None;
         self.set(catalog);
@@ -99,6 +102,9 @@ impl CatalogBrowser {
                         .labelled_by(label.id);
                     if field.changed() {
                         self.search();
+                    }
+                    if std::mem::take(&mut self.focus) {
+                        field.request_focus();
                     }
                 });
                 let count = self
@@ -216,8 +222,18 @@ impl OperationForm {
                         .label(format!("{}{mark}", p.name))
                         .on_hover_text(format!("{} parameter", p.location));
                     if p.choices.is_empty() {
+                        // FMC sessions put their domain into {domainUUID}.
+                        let hint = if p.name == "domainUUID" {
+                            "empty: the session's domain"
+                        } else {
+                            ""
+                        };
                         let field = ui
-                            .add(egui::TextEdit::singleline(value).desired_width(220.0))
+                            .add(
+                                egui::TextEdit::singleline(value)
+                                    .hint_text(hint)
+                                    .desired_width(220.0),
+                            )
                             .labelled_by(label.id);
                         changed |= field.changed();
                     } else {
