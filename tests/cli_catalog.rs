@@ -238,6 +238,14 @@ fn bad_scopes_sources_and_specs_are_refused_with_clear_errors() {
     );
     assert!(!dir.path().join("saved_requests/catalogs/asa.json").exists());
 
+    // A corrupt stored catalog is reported with its place, never rewritten.
+    let stored = dir.path().join("saved_requests/catalogs");
+    std::fs::create_dir_all(&stored).unwrap();
+    std::fs::write(stored.join("esa.json"), "{\"format\": 1, \"operations\": [").unwrap();
+    let corrupt = apx_in(dir.path(), &["catalog", "--platform", "esa"]);
+    assert_eq!(corrupt.code, 2, "{}", corrupt.stderr);
+    assert!(corrupt.stderr.contains("esa.json:1:"), "{}", corrupt.stderr);
+
     // A platform that serves no spec of its own: the fetch is refused, nothing sent.
     add_offline_device(dir.path(), "edge", "asa");
     let fetch = apx_in(

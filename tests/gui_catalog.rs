@@ -125,3 +125,30 @@ fn a_post_starts_from_its_body_skeleton() {
         "the Body section is shown"
     );
 }
+
+#[test]
+fn a_corrupt_stored_catalog_is_reported_and_the_built_ins_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = Workspace::new(dir.path());
+    let stored = workspace.catalog_path(&CatalogKey::Platform(Platform::Asa));
+    std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
+    std::fs::write(&stored, "{\"format\": 1, \"operations\": [").unwrap();
+    let mut app = app(dir.path());
+    app.tabs.active_mut().draft.platform = Some(Platform::Asa);
+    let mut h = harness(app);
+    h.get_by_label("Catalog").click();
+    h.run();
+    settle(&mut h);
+    assert!(
+        h.query_all_by_label_contains("asa.json:1:")
+            .next()
+            .is_some()
+    );
+    h.get_by_label("POST /api/cli").click();
+    h.run();
+    assert_eq!(h.state().tabs.active().draft.url, "/api/cli");
+    assert!(
+        h.state().tabs.active().operation.is_none(),
+        "a built-in has no form"
+    );
+}
