@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, DEMO_PASSWORD};
@@ -15,7 +14,10 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use support::gui::{harness, mock_keyring, retype, settle, step_until};
+use support::gui::{
+    choose_method, harness, mock_keyring, pick_device, retype, settle, step_until, type_body,
+    type_password,
+};
 use support::{appliance, runtime};
 
 fn device(a: &Appliance, trust: Trust) -> Device {
@@ -43,21 +45,25 @@ fn pinned(a: &Appliance) -> Device {
     )
 }
 
-/// An app over a temporary workspace holding `devices`, with the demo
-/// password typed for each.
+/// An app over a temporary workspace holding `devices` (none picked yet).
 fn app_with(dir: &std::path::Path, devices: &[Device]) -> ApxApp {
     mock_keyring();
     let ws = Workspace::new(dir);
     for d in devices {
         ws.add_device(d.clone()).unwrap();
     }
-    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    for d in devices {
-        app.passwords
-            .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
+    ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap()
+}
+
+/// A harness over `dir` holding `devices`, the first picked in the tree
+/// and the demo password typed on its Auth section, as a person would.
+fn ready(dir: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> {
+    let mut h = harness(app_with(dir, devices));
+    if let Some(first) = devices.first() {
+        pick_device(&mut h, &first.name);
+        type_password(&mut h, DEMO_PASSWORD);
     }
-    app.tabs.active_mut().device = devices.first().map(|d| d.name.clone());
-    app
+    h
 }
 
 /// A server that answers after 30 s, and a device pinned to it.
@@ -95,7 +101,7 @@ fn finished(app: &ApxApp) -> bool {
 #[test]
 fn add_a_device_with_the_editor() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[]));
+    let mut h = ready(dir.path(), &[]);
     h.run();
     h.get_by_label("+ Add device").click();
     h.run();
@@ -122,7 +128,7 @@ fn add_a_device_with_the_editor() {
 #[test]
 fn editor_rejects_a_malformed_url_and_keeps_the_form() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[]));
+    let mut h = ready(dir.path(), &[]);
     h.run();
     h.get_by_label("+ Add device").click();
     h.run();
@@ -146,9 +152,8 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
@@ -176,9 +181,8 @@ fn a_failing_request_shows_the_decoded_error_panel() {
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&fxos);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/api/no/such/object".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/api/no/such/object");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
@@ -200,9 +204,8 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
     let d = device(&wsa, Trust::Verify);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/wsa/api/v2.0/health".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the TLS failure", finished);
@@ -249,9 +252,8 @@ fn cancel_stops_a_slow_request() {
     let rt = runtime();
     let (_server, d) = slow_device(&rt);
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/slow".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/slow");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the request to start", |a| {
@@ -295,13 +297,10 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
         domain: None,
         api_version: None,
     };
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.method = "POST".into();
-    app.tabs.active_mut().draft.url = "/api/cli".into();
-    app.tabs.active_mut().draft.body = "{\n  \"commands\": [\"show version\",]\n}".into();
-    app.tabs.active_mut().section = apx::ui::tabs::RequestTab::Body;
-    let mut h = harness(app);
-    h.run();
+    let mut h = ready(dir.path(), &[d]);
+    choose_method(&mut h, "POST");
+    retype(&mut h, "URL", "/api/cli");
+    type_body(&mut h, "{\n  \"commands\": [\"show version\",]\n}");
     h.get_by_label_contains("Invalid JSON at 2:");
     let send = h.get_by_label("Send");
     assert!(send.accesskit_node().is_disabled());
@@ -329,7 +328,7 @@ fn catalog_fills_method_path_and_body() {
         domain: None,
         api_version: None,
     };
-    let mut h = harness(app_with(dir.path(), &[d]));
+    let mut h = ready(dir.path(), &[d]);
     h.run();
     h.get_by_label("Catalog").click();
     h.run();
@@ -347,9 +346,8 @@ fn keyboard_send_with_ctrl_enter() {
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/api/objects/networkobjects?limit=1".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/api/objects/networkobjects?limit=1");
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     step_until(&mut h, "the response", finished);
@@ -383,9 +381,9 @@ fn delete_asks_for_confirmation() {
         api_version: None,
     };
     let mut h = harness(app_with(dir.path(), &[d]));
-    h.state_mut().tabs.active_mut().device = None;
     h.run();
-    h.get_by_label("old-fw").click_secondary();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "old-fw")
+        .click_secondary();
     h.run();
     h.get_by_label("Delete…").click();
     h.run();
@@ -421,14 +419,14 @@ fn filter_narrows_the_device_tree() {
         ],
     );
     let mut h = harness(app);
-    h.state_mut().tabs.active_mut().device = None;
     h.run();
     h.get_by_label("Filter").focus();
     h.run();
     h.get_by_label("Filter").type_text("wsa");
     h.run();
-    assert!(h.query_by_label("edge-asa").is_none());
-    h.get_by_label("proxy-wsa");
+    let in_tree = egui::accesskit::Role::Button;
+    assert!(h.query_by_role_and_label(in_tree, "edge-asa").is_none());
+    h.get_by_role_and_label(in_tree, "proxy-wsa");
 }
 
 #[test]
@@ -437,9 +435,11 @@ fn settings_persist_without_secrets() {
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
-    app.tabs
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    // The header grid's fields have no labels of their own.
+    h.state_mut()
+        .tabs
         .active_mut()
         .draft
         .headers
@@ -447,7 +447,6 @@ fn settings_persist_without_secrets() {
             "Authorization",
             "Bearer hunter2-secret",
         ));
-    let mut h = harness(app);
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
@@ -485,7 +484,7 @@ fn copy_as_curl_and_paste_a_curl_command() {
         domain: None,
         api_version: None,
     };
-    let mut h = harness(app_with(dir.path(), &[d]));
+    let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Basic").click();
     h.run();
@@ -505,9 +504,9 @@ fn copy_as_curl_and_paste_a_curl_command() {
     h.get_by_label_contains("curl command copied");
 
     // A vendor-guide curl command pasted into the URL field.
-    h.state_mut().tabs.active_mut().draft.url.clear();
     h.get_by_label("URL").focus();
     h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_label("URL").type_text("curl -k -u admin:secret -X POST -H 'Content-Type: application/json' -d '{\"commands\":[\"show version\"]}' https://10.0.0.1/api/cli");
     h.run();
     let state = h.state();
@@ -526,13 +525,20 @@ fn copy_as_curl_and_paste_a_curl_command() {
 
     // An exported token script (login, request, logout) pasted whole: the
     // request is what comes in, not the login.
-    h.state_mut().tabs.active_mut().draft.url = "/api/objects/networkobjects?limit=5".into();
-    h.state_mut().tabs.active_mut().draft.method = "GET".into();
-    h.state_mut().tabs.active_mut().draft.body.clear();
-    h.state_mut().tabs.active_mut().draft.auth = Some(apx::core::platform::AuthMode::Token);
-    let script = h.state().curl_command().unwrap();
+    choose_method(&mut h, "GET");
+    retype(&mut h, "URL", "/api/objects/networkobjects?limit=5");
+    type_body(&mut h, "");
+    h.get_by_label("Auth").click();
+    h.run();
+    h.get_by_label("Token").click();
+    h.run();
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    let script = copied(&h).expect("a script on the clipboard");
     assert!(script.lines().count() >= 3, "{script}");
-    h.state_mut().tabs.active_mut().draft = Default::default();
+    // Into a new tab's empty draft.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    h.run();
     h.get_by_label("URL").focus();
     h.run();
     h.event(egui::Event::Paste(script.clone()));
@@ -561,10 +567,10 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let dir = tempfile::tempdir().unwrap();
     let mut second = pinned(&other);
     second.name = "second".into();
-    let mut app = app_with(dir.path(), &[pinned(&asa), second]);
-    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
-    app.tabs.active_mut().draft.auth = Some(apx::core::platform::AuthMode::Basic);
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[pinned(&asa), second]);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Basic").click();
+    h.run();
     let before = h.state().curl_command().unwrap();
     assert!(
         !before.contains("-k") && before.contains("apx probe"),
@@ -583,7 +589,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
     // Another device: the last response did not come from it.
-    h.state_mut().tabs.active_mut().device = Some("second".into());
+    pick_device(&mut h, "second");
     let other_script = h.state().curl_command().unwrap();
     assert!(!other_script.contains("-k"), "{other_script}");
 }
@@ -594,9 +600,8 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
     let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/api/objects/networkobjects".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/api/objects/networkobjects");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
@@ -625,8 +630,10 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     let d = pinned(&asa);
     let mut app = app_with(dir.path(), &[d]);
     app.settings.max_body_mb = 1;
-    app.tabs.active_mut().draft.url = "/api/demo/large?mb=2".into();
     let mut h = harness(app);
+    pick_device(&mut h, "lab-asa");
+    type_password(&mut h, DEMO_PASSWORD);
+    retype(&mut h, "URL", "/api/demo/large?mb=2");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", |a| {
@@ -665,27 +672,27 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let app = app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]);
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]));
     let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;
     let wsa_first = apx::core::platform::catalog::endpoints(Platform::Wsa)[0].path;
-    h.state_mut().tabs.active_mut().draft.url = asa_first.into();
-    h.get_by_label("lab-wsa").click();
-    h.run();
+    pick_device(&mut h, "lab-asa");
+    assert_eq!(h.state().tabs.active().draft.url, asa_first);
+    pick_device(&mut h, "lab-wsa");
     assert_eq!(h.state().tabs.active().device.as_deref(), Some("lab-wsa"));
     assert_eq!(h.state().tabs.active().draft.url, wsa_first);
     // A path the user typed is theirs: it stays.
-    h.state_mut().tabs.active_mut().draft.url = "/wsa/api/v2.0/custom".into();
-    h.get_by_label("lab-asa").click();
-    h.run();
+    retype(&mut h, "URL", "/wsa/api/v2.0/custom");
+    pick_device(&mut h, "lab-asa");
     assert_eq!(h.state().tabs.active().draft.url, "/wsa/api/v2.0/custom");
     // So does a catalog path with an edited body.
     let first = &apx::core::platform::catalog::endpoints(Platform::Asa)[0];
-    h.state_mut().tabs.active_mut().draft.use_endpoint(first);
-    h.state_mut().tabs.active_mut().draft.body = "{\"edited\": true}".into();
-    h.get_by_label("lab-wsa").click();
+    h.get_by_label("Catalog").click();
     h.run();
+    let path = first.path.split('?').next().unwrap();
+    h.get_by_label(&format!("{} {path}", first.method)).click();
+    h.run();
+    type_body(&mut h, "{\"edited\": true}");
+    pick_device(&mut h, "lab-wsa");
     assert_eq!(h.state().tabs.active().draft.url, first.path);
 }
 
@@ -711,7 +718,7 @@ fn plain_http_needs_the_device_to_allow_it_and_then_warns() {
         .block_on(apx::demo::server::serve_plain(handler, None))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[]));
+    let mut h = ready(dir.path(), &[]);
     h.run();
     h.get_by_label("+ Add device").click();
     h.run();
@@ -765,7 +772,7 @@ fn import_a_postman_collection_from_the_file_menu() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/postman_hostile.json");
-    let mut h = harness(app_with(dir.path(), &[]));
+    let mut h = ready(dir.path(), &[]);
     h.run();
     h.get_by_label("File").click();
     h.run();
@@ -808,7 +815,7 @@ fn tabs_keep_their_device_and_response() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]));
+    let mut h = ready(dir.path(), &[pinned(&asa), pinned(&wsa)]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Send").click();
     step_until(&mut h, "the ASA response", finished);
@@ -817,8 +824,8 @@ fn tabs_keep_their_device_and_response() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
     h.run();
     assert_eq!(h.state().tabs.list.len(), 2);
-    h.get_by_label("lab-wsa").click();
-    h.run();
+    pick_device(&mut h, "lab-wsa");
+    type_password(&mut h, DEMO_PASSWORD);
     assert!(h.query_by_label_contains("lab-asa · GET").is_none());
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.get_by_label("Send").click();
@@ -859,13 +866,13 @@ fn command_palette_switches_device_and_runs_commands() {
         domain: None,
         api_version: None,
     };
-    let mut h = harness(app_with(
+    let mut h = ready(
         dir.path(),
         &[
             mk("edge-asa", Platform::Asa),
             mk("proxy-wsa", Platform::Wsa),
         ],
-    ));
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
     h.run();
     h.get_by_label("Command").type_text("prxwsa");
@@ -892,7 +899,7 @@ fn ctrl_enter_sends_from_the_body_editor() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&asa)]));
+    let mut h = ready(dir.path(), &[pinned(&asa)]);
     h.get_by_label("Catalog").click();
     h.run();
     h.get_by_label("POST /api/cli").click();
@@ -922,10 +929,10 @@ fn auth_tab_says_asyncos_has_no_logout() {
         domain: None,
         api_version: None,
     };
-    let mut h = harness(app_with(
+    let mut h = ready(
         dir.path(),
         &[mk("fw", Platform::Asa), mk("proxy", Platform::Wsa)],
-    ));
+    );
     h.get_by_label_contains("logs out afterwards (DELETE /api/tokenservices");
     h.get_by_label("proxy").click();
     h.run();
@@ -938,7 +945,7 @@ fn auth_tab_says_asyncos_has_no_logout() {
 #[test]
 fn a_device_written_by_another_program_appears() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[]));
+    let mut h = ready(dir.path(), &[]);
     Workspace::new(dir.path())
         .add_device(Device {
             name: "pulled-fw".into(),
@@ -975,7 +982,7 @@ fn tabs_are_remembered_without_secrets() {
         domain: None,
         api_version: None,
     };
-    let mut h = harness(app_with(dir.path(), &[d]));
+    let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/one");
     h.get_by_label("+").click();
     h.run();
@@ -1009,7 +1016,7 @@ fn a_typed_password_does_not_follow_the_device_to_another_address() {
     let first = appliance(&rt, Platform::Asa);
     let other = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&first)]));
+    let mut h = ready(dir.path(), &[pinned(&first)]);
     h.query_all_by_label("lab-asa")
         .next()
         .unwrap()
@@ -1044,9 +1051,8 @@ fn a_tls_failure_offers_the_trust_button_not_cli_flags() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(dir.path(), &[device(&wsa, Trust::Verify)]);
-    app.tabs.active_mut().draft.url = "/wsa/api/v2.0/health".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[device(&wsa, Trust::Verify)]);
+    retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the TLS failure", finished);
@@ -1077,9 +1083,8 @@ fn a_timeout_points_at_the_timeout_setting() {
     let rt = runtime();
     let (_server, d) = slow_device(&rt);
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(dir.path(), &[d]);
-    app.tabs.active_mut().draft.url = "/slow".into();
-    let mut h = harness(app);
+    let mut h = ready(dir.path(), &[d]);
+    retype(&mut h, "URL", "/slow");
     h.get_by_label("View").click();
     h.run();
     retype(&mut h, "Timeout", "1");
@@ -1097,10 +1102,8 @@ fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(dir.path(), &[pinned(&fxos)]);
-    app.passwords.clear();
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app_with(dir.path(), &[pinned(&fxos)]));
+    pick_device(&mut h, "lab-fxos");
     h.get_by_label("Send").click();
     step_until(&mut h, "the refusal", finished);
     assert_eq!(h.query_all_by_label_contains("--password-env").count(), 0);

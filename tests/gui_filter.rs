@@ -4,7 +4,6 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, DEMO_PASSWORD};
@@ -12,7 +11,7 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{harness, mock_keyring, retype, step_until};
+use support::gui::{harness, mock_keyring, pick_device, retype, step_until, type_password};
 use support::{appliance, runtime};
 
 /// The app over `dir` with a device pinned to `a`, its password typed, and
@@ -34,13 +33,11 @@ fn answered(dir: &std::path::Path, a: &Appliance) -> Harness<'static, ApxApp> {
         api_version: None,
     };
     Workspace::new(dir).add_device(device.clone()).unwrap();
-    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    app.passwords
-        .insert(device.name.clone(), Secret::new(DEMO_PASSWORD));
-    app.tabs.active_mut().device = Some(device.name);
-    app.tabs.active_mut().draft.url = "/api/objects/networkobjects?limit=3".into();
+    let app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
     let mut h = harness(app);
-    h.run();
+    pick_device(&mut h, &device.name);
+    type_password(&mut h, DEMO_PASSWORD);
+    retype(&mut h, "URL", "/api/objects/networkobjects?limit=3");
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", |app| {
         let r = &app.tabs.active().response;

@@ -5,13 +5,14 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, DEMO_PASSWORD};
 use apx::ui::ApxApp;
 use egui_kittest::kittest::Queryable;
-use support::gui::{app, harness, settle, step_until};
+use support::gui::{
+    app, choose_method, harness, pick_device, retype, settle, step_until, type_body, type_password,
+};
 use support::{appliance, runtime};
 
 fn fmc_device(a: &Appliance) -> Device {
@@ -50,14 +51,14 @@ fn the_domain_picker_offers_the_last_logins_domains() {
     Workspace::new(dir.path())
         .add_device(fmc_device(&fmc))
         .unwrap();
-    let mut app = app(dir.path());
-    app.passwords
-        .insert("lab-fmc".into(), Secret::new(DEMO_PASSWORD));
-    app.tabs.active_mut().device = Some("lab-fmc".into());
-    app.tabs.active_mut().draft.url =
-        "/api/fmc_config/v1/domain/{domainUUID}/object/networks".into();
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "lab-fmc");
+    type_password(&mut h, DEMO_PASSWORD);
+    retype(
+        &mut h,
+        "URL",
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+    );
     h.get_by_label("Send").click();
     step_until(&mut h, "the Global domain's networks", finished);
     assert_eq!(paging_count(h.state()), Some(30));
@@ -99,16 +100,19 @@ fn a_change_on_the_fmc_is_noted_as_needing_a_deployment() {
     Workspace::new(dir.path())
         .add_device(fmc_device(&fmc))
         .unwrap();
-    let mut app = app(dir.path());
-    app.passwords
-        .insert("lab-fmc".into(), Secret::new(DEMO_PASSWORD));
-    let tab = app.tabs.active_mut();
-    tab.device = Some("lab-fmc".into());
-    tab.draft.method = "POST".into();
-    tab.draft.url = "/api/fmc_config/v1/domain/{domainUUID}/object/networks".into();
-    tab.draft.body = r#"{"name": "gui-net", "value": "10.5.0.0/24", "type": "Network"}"#.into();
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "lab-fmc");
+    type_password(&mut h, DEMO_PASSWORD);
+    choose_method(&mut h, "POST");
+    retype(
+        &mut h,
+        "URL",
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+    );
+    type_body(
+        &mut h,
+        r#"{"name": "gui-net", "value": "10.5.0.0/24", "type": "Network"}"#,
+    );
     h.get_by_label("Send").click();
     step_until(&mut h, "the created object", finished);
     h.get_by_label_contains("201 Created");

@@ -9,7 +9,6 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
@@ -19,7 +18,7 @@ use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use support::gui::{mock_keyring, retype, settle, step_until};
+use support::gui::{mock_keyring, pick_device, retype, settle, step_until, type_password};
 use support::{appliance, localhost_cert, runtime};
 
 /// An app over `dir` with `device` selected (and its password typed), in
@@ -27,15 +26,14 @@ use support::{appliance, localhost_cert, runtime};
 fn tall_harness(dir: &std::path::Path, device: Device) -> Harness<'static, ApxApp> {
     mock_keyring();
     Workspace::new(dir).add_device(device.clone()).unwrap();
-    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    app.passwords
-        .insert(device.name.clone(), Secret::new(DEMO_PASSWORD));
-    app.tabs.active_mut().device = Some(device.name.clone());
+    let app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 2400.0))
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
     settle(&mut h);
+    pick_device(&mut h, &device.name);
+    type_password(&mut h, DEMO_PASSWORD);
     h
 }
 

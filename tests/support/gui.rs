@@ -38,8 +38,10 @@ pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
     h
 }
 
-/// Steps frames until no background work is under way.
+/// Steps frames until no background work is under way. The first frame
+/// applies input queued by a click, so that the work it starts is seen.
 pub fn settle(h: &mut Harness<'static, ApxApp>) {
+    h.step();
     step_until(h, "the background work", |a| a.tree.loaded && !a.is_busy());
 }
 
@@ -62,7 +64,41 @@ pub fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
     h.run();
     h.get_by_label(label).type_text(text);
     h.run();
+}
+
+/// Picks `name` in the device tree for the active tab, as a click would.
+pub fn pick_device(h: &mut Harness<'static, ApxApp>, name: &str) {
+    h.get_by_role_and_label(egui::accesskit::Role::Button, name)
+        .click();
+    h.run();
+}
+
+/// Types `password` on the active tab's Auth section (kept for this run).
+pub fn type_password(h: &mut Harness<'static, ApxApp>, password: &str) {
+    if h.query_by_label("Password").is_none() {
+        h.get_by_label("Auth").click();
+        h.run();
+    }
+    retype(h, "Password", password);
+}
+
+/// Chooses `method` in the request builder's Method list.
+pub fn choose_method(h: &mut Harness<'static, ApxApp>, method: &str) {
+    h.get_by_label("Method").click();
+    h.run();
+    h.get_by_label(method).click();
+    h.run();
+}
+
+/// Types `body` into the request builder's Body section.
+pub fn type_body(h: &mut Harness<'static, ApxApp>, body: &str) {
+    if h.query_by_label("Request body").is_none() {
+        h.get_by_label("Body").click();
+        h.run();
+    }
+    retype(h, "Request body", body);
 }
