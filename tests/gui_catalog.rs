@@ -11,27 +11,32 @@ use apx::core::workspace::{Device, Workspace};
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{app, harness, retype, settle};
+use support::gui::{app, harness, pick_device, retype, settle};
 
 const NETWORKS: &str = "/api/fmc_config/v1/domain/{domainUUID}/object/networks";
+
+/// A device of `platform` that nothing answers (the catalog needs no network).
+fn offline(name: &str, platform: Platform) -> Device {
+    Device {
+        name: name.into(),
+        folder: String::new(),
+        platform,
+        base_url: "https://127.0.0.1:1".into(),
+        username: Some("admin".into()),
+        trust: Trust::Verify,
+        variables: Default::default(),
+        allow_http: false,
+        domain: None,
+        api_version: None,
+    }
+}
 
 /// The app with an FMC device whose catalog is the Swagger 2.0 fixture,
 /// the device's tab active and the browser open.
 fn browsing(dir: &std::path::Path) -> Harness<'static, ApxApp> {
     let workspace = Workspace::new(dir);
     workspace
-        .add_device(Device {
-            name: "lab-fmc".into(),
-            folder: String::new(),
-            platform: Platform::Fmc,
-            base_url: "https://127.0.0.1:1".into(),
-            username: Some("admin".into()),
-            trust: Trust::Verify,
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-        })
+        .add_device(offline("lab-fmc", Platform::Fmc))
         .unwrap();
     let spec = format!(
         "{}/tests/fixtures/openapi/swagger2.json",
@@ -40,9 +45,8 @@ fn browsing(dir: &std::path::Path) -> Harness<'static, ApxApp> {
     workspace
         .import_openapi_file(spec.as_ref(), &CatalogKey::Device("lab-fmc".into()))
         .unwrap();
-    let mut app = app(dir);
-    app.tabs.active_mut().device = Some("lab-fmc".into());
-    let mut h = harness(app);
+    let mut h = harness(app(dir));
+    pick_device(&mut h, "lab-fmc");
     h.get_by_label("Catalog").click();
     h.run();
     settle(&mut h);
@@ -133,9 +137,11 @@ fn a_corrupt_stored_catalog_is_reported_and_the_built_ins_stay() {
     let stored = workspace.catalog_path(&CatalogKey::Platform(Platform::Asa));
     std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
     std::fs::write(&stored, "{\"format\": 1, \"operations\": [").unwrap();
-    let mut app = app(dir.path());
-    app.tabs.active_mut().draft.platform = Some(Platform::Asa);
-    let mut h = harness(app);
+    workspace
+        .add_device(offline("edge", Platform::Asa))
+        .unwrap();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "edge");
     h.get_by_label("Catalog").click();
     h.run();
     settle(&mut h);
