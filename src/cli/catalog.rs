@@ -72,6 +72,10 @@ pub fn import(ctx: &Context, source: &str, connection: &ConnectionArgs) -> u8 {
         key(connection.platform.as_deref(), connection.device.as_deref()).and_then(|key| {
             match (&key, source) {
                 (CatalogKey::Device(name), "device") => fetch(ctx, &workspace, name, connection),
+                (CatalogKey::Platform(_), "device") => Err(Failure::usage(
+                    "`device` fetches the spec a device serves: name it with --device NAME",
+                    "Or give a spec file with --platform P.",
+                )),
                 _ => workspace
                     .import_openapi_file(Path::new(source), &key)
                     .map(|(count, stored)| (count, source.to_string(), stored)),
