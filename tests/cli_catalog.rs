@@ -248,6 +248,16 @@ fn bad_scopes_sources_and_specs_are_refused_with_clear_errors() {
 
     // A platform that serves no spec of its own: the fetch is refused, nothing sent.
     add_offline_device(dir.path(), "edge", "asa");
+    let no_device = apx_in(
+        dir.path(),
+        &["import", "openapi", "device", "--platform", "fmc"],
+    );
+    assert_eq!(no_device.code, 2);
+    assert!(
+        no_device.stderr.contains("--device NAME"),
+        "{}",
+        no_device.stderr
+    );
     let fetch = apx_in(
         dir.path(),
         &["import", "openapi", "device", "--device", "edge"],
