@@ -55,6 +55,21 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two JSON files (bodies, or `send --json` documents): exit 0 equal, 1 different
     Diff(DiffArgs),
+    /// List a platform's or device's API catalog (built-in and imported operations)
+    Catalog(CatalogArgs),
+}
+
+/// `apx catalog (--platform P | --device NAME) [TEXT]`.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The catalog of this platform: asa, fxos, wsa, sma, esa, fmc, fdm, generic
+    #[arg(long, value_name = "PLATFORM", required_unless_present = "device")]
+    pub platform: Option<String>,
+    /// The catalog of this device (its platform's, and its own import)
+    #[arg(long, value_name = "NAME", conflicts_with = "platform")]
+    pub device: Option<String>,
+    /// Only operations whose path, summary, tag or operationId contain every word
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +299,17 @@ pub enum ImportCommand {
         /// Workspace folder to import into; default: the collection's name
         #[arg(long, value_name = "FOLDER")]
         into: Option<String>,
+    },
+    /// Import a Swagger 2.0 or OpenAPI 3.x spec (JSON or YAML) as the
+    /// catalog of a platform or a device
+    Openapi {
+        /// The spec file, or with --device the word `device` to fetch the
+        /// spec the device serves
+        source: String,
+        /// --platform P or --device NAME (one of them) names the catalog;
+        /// the other options are for fetching from the device
+        #[command(flatten)]
+        connection: Box<ConnectionArgs>,
     },
 }
 

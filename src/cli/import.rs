@@ -27,6 +27,9 @@ pub fn run(ctx: &Context, command: ImportCommand) -> u8 {
                 Err(failure) => report(ctx, &failure),
             }
         }
+        ImportCommand::Openapi { source, connection } => {
+            super::catalog::import(ctx, &source, &connection)
+        }
     }
 }
 

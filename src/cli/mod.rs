@@ -1,6 +1,7 @@
 //! The headless CLI: parses flags, drives the engine, prints results.
 
 pub mod args;
+mod catalog;
 mod demo;
 mod device;
 mod diff;
@@ -87,6 +88,7 @@ pub fn run(ctx: Context, command: Command) -> u8 {
         Command::Export(command) => export::run(ctx, command),
         Command::Run(args) => run::run(ctx, args),
         Command::Diff(args) => diff::run(ctx, args),
+        Command::Catalog(args) => catalog::list(ctx, args),
     }
 }
 

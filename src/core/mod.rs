@@ -1,12 +1,14 @@
 //! The pure core: request model, platform presets, error decoders, TLS
 //! diagnostics, workspace storage. No tokio, no HTTP client, no UI.
 
+pub mod catalog;
 pub mod diff;
 pub mod error;
 pub mod fanout;
 pub mod filter;
 pub mod history;
 pub mod interop;
+pub mod openapi;
 pub mod paging;
 pub mod platform;
 pub mod pretty_json;

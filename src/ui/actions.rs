@@ -13,6 +13,10 @@ use crate::core::workspace::Device;
 use crate::core::workspace::collections::{Collections, SavedEntry};
 
 pub enum Action {
+    /// Opens the catalog browser on the active tab's device or platform.
+    OpenCatalog,
+    /// The active tab starts from a catalog operation.
+    UseOperation(Box<crate::core::openapi::Operation>),
     /// An entry of the command list (menus, shortcuts, palette).
     Run(Command),
     /// The active tab goes to another device.

@@ -19,11 +19,13 @@ use super::settings::{STORAGE_KEY, Settings};
 use super::side_panel::SideState;
 use super::tabs::{ResponseState, ResponseTab, Running, TabId, Tabs, tab_strip};
 use super::tree_ops::{Ask, Changed, Node, TreeDialog};
+use crate::core::catalog::Catalog;
 use crate::core::error::{Failure, FailureKind, Remedy};
-use crate::core::platform::{AuthMode, catalog};
+use crate::core::platform::{AuthMode, Platform, catalog};
 use crate::core::request::origin;
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
+use crate::core::workspace::catalogs::CatalogKey;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
@@ -45,6 +47,8 @@ pub struct ApxApp {
     pub side: SideState,
     pub tabs: Tabs,
     pub dialogs: Dialogs,
+    /// The API catalog window.
+    pub catalog: super::catalog_browser::CatalogBrowser,
     pub settings: Settings,
     /// Passwords typed (or demo ones) for this run only, by device name.
     pub passwords: HashMap<String, Secret>,
@@ -101,6 +105,7 @@ impl ApxApp {
             side: SideState::default(),
             tabs: Tabs::restore(&settings.tabs),
             dialogs: Dialogs::default(),
+            catalog: Default::default(),
             settings,
             passwords: HashMap::new(),
             known_domains: HashMap::new(),
@@ -245,6 +250,9 @@ impl ApxApp {
             &v,
             &self.settings.recent_workspaces,
         ));
+        if self.catalog.open {
+            actions.extend(self.catalog.ui(ui.ctx()));
+        }
         for action in actions {
             self.apply(action, ui.ctx());
         }
@@ -253,6 +261,36 @@ impl ApxApp {
         {
             ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
+    }
+
+    /// Opens the catalog browser on the built-ins of the active tab's
+    /// platform at once, and reads the workspace's imports (the platform's,
+    /// and a saved device's own) in the background.
+    fn open_catalog(&mut self) {
+        let tab = self.tabs.active();
+        let platform = tab
+            .draft
+            .platform
+            .or_else(|| {
+                tab.device
+                    .as_deref()
+                    .and_then(|d| self.tree.find(d))
+                    .map(|d| d.platform)
+            })
+            .unwrap_or(Platform::Generic);
+        let key = match &tab.device {
+            Some(name) if tab.draft.platform.is_none() && !self.tree.transient.contains(name) => {
+                CatalogKey::Device(name.clone())
+            }
+            _ => CatalogKey::Platform(platform),
+        };
+        self.catalog
+            .show(key.clone(), Catalog::new(platform, Vec::new()));
+        let workspace = self.workspace.clone();
+        self.inbox.outbox().spawn(move || Msg::CatalogLoaded {
+            outcome: workspace.catalog(&key),
+            key,
+        });
     }
 
     /// Takes one background result.
@@ -360,6 +398,7 @@ impl ApxApp {
                 },
             },
             Msg::TreeChanged(outcome) => self.tree_changed(outcome),
+            Msg::CatalogLoaded { key, outcome } => self.catalog.loaded(&key, outcome),
             Msg::Exported(outcome) => {
                 if let Some(dialog) = &mut self.dialogs.export {
                     dialog.running = false;
@@ -637,6 +676,16 @@ impl ApxApp {
     pub fn apply(&mut self, action: Action, ctx: &egui::Context) {
         match action {
             Action::Run(command) => self.run(command, ctx),
+            Action::OpenCatalog => self.open_catalog(),
+            Action::UseOperation(operation) => {
+                let tab = self.tabs.active_mut();
+                tab.draft.use_operation(&operation);
+                if !tab.draft.body.is_empty() {
+                    tab.section = super::tabs::RequestTab::Body;
+                }
+                let form = super::catalog_browser::OperationForm::new(*operation);
+                tab.operation = (!form.is_empty()).then_some(form);
+            }
             Action::SelectDevice(name) => self.select_device(&name),
             Action::OpenSaved(entry) => {
                 let tab = self.tabs.active_mut();

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::core::openapi::Operation;
 use crate::core::platform::catalog::Endpoint;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::pretty_json;
@@ -59,6 +60,20 @@ impl Draft {
         self.url = endpoint.path.to_string();
         self.name = endpoint.summary.to_string();
         self.body = example_body(endpoint);
+        self.saved_path = None;
+    }
+
+    /// Starts from a catalog operation: its method, path, summary as the
+    /// name, and its body skeleton (pretty-printed).
+    pub fn use_operation(&mut self, operation: &Operation) {
+        self.method = operation.method.clone();
+        self.url = operation.path.clone();
+        self.name = operation.summary.clone();
+        self.body = operation
+            .body
+            .as_deref()
+            .map(|b| pretty_json::pretty(b.as_bytes()).unwrap_or_else(|| b.to_string()))
+            .unwrap_or_default();
         self.saved_path = None;
     }
 

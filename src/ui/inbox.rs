@@ -110,6 +110,11 @@ pub enum Msg {
         dir: PathBuf,
         outcome: Result<Option<notify::RecommendedWatcher>, Failure>,
     },
+    /// A catalog read from the workspace for the browser.
+    CatalogLoaded {
+        key: crate::core::workspace::catalogs::CatalogKey,
+        outcome: Result<crate::core::catalog::Catalog, Failure>,
+    },
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),
 }

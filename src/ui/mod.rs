@@ -5,6 +5,7 @@ pub mod actions;
 pub mod app;
 mod body_text;
 mod body_view;
+pub mod catalog_browser;
 mod certificate_view;
 pub mod commands;
 mod curl;

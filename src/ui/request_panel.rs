@@ -8,12 +8,13 @@ use super::draft::METHODS;
 use super::tabs::{RequestTab, Tab};
 use super::widgets::platform_badge;
 use crate::core::interop::looks_like_curl;
-use crate::core::platform::{AuthMode, Platform, catalog};
+use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::Header;
 
 pub fn ui(ui: &mut egui::Ui, tab: &mut Tab, view: &View) -> Vec<Action> {
     let mut actions = Vec::new();
     target_row(ui, tab, view, &mut actions);
+    operation_form(ui, tab);
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         for (section, label) in [
@@ -126,7 +127,16 @@ fn target_row(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<A
         if std::mem::take(&mut tab.focus_url) {
             url.request_focus();
         }
-        catalog_menu(ui, tab, platform);
+        if ui
+            .button("Catalog")
+            .on_hover_text(format!(
+                "The {} API catalog: built-in and imported operations",
+                platform.id()
+            ))
+            .clicked()
+        {
+            actions.push(Action::OpenCatalog);
+        }
         let ctx = ui.ctx().clone();
         let shortcut = |c: Command| {
             c.shortcut()
@@ -165,27 +175,39 @@ fn target_row(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<A
     });
 }
 
-fn catalog_menu(ui: &mut egui::Ui, tab: &mut Tab, platform: Platform) {
-    let endpoints = catalog::endpoints(platform);
-    ui.add_enabled_ui(!endpoints.is_empty(), |ui| {
-        ui.menu_button("Catalog", |ui| {
-            ui.set_min_width(420.0);
-            for e in endpoints {
-                let text = format!(
-                    "{} {}",
-                    e.method,
-                    e.path.split('?').next().unwrap_or(e.path)
-                );
-                if ui.button(text).on_hover_text(e.summary).clicked() {
-                    tab.draft.use_endpoint(e);
-                    ui.close();
-                }
-                ui.weak(e.summary);
+/// The picked catalog operation: its path and query parameters as a form
+/// (editing it rewrites the URL) and its description beside it.
+fn operation_form(ui: &mut egui::Ui, tab: &mut Tab) {
+    let Some(form) = &mut tab.operation else {
+        return;
+    };
+    let mut close = false;
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.horizontal(|ui| {
+                ui.strong(format!("{} {}", form.operation.method, form.operation.path));
+                close = ui
+                    .small_button("Close")
+                    .on_hover_text("Hide the operation's form")
+                    .clicked();
+            });
+            if form.ui(ui) {
+                tab.draft.url = form.url();
             }
-        })
-        .response
-        .on_hover_text(format!("Documented {} endpoints", platform.id()));
+        });
+        if !form.operation.description.is_empty() {
+            ui.separator();
+            egui::ScrollArea::vertical()
+                .id_salt("operation-description")
+                .max_height(140.0)
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(&form.operation.description).wrap());
+                });
+        }
     });
+    if close {
+        tab.operation = None;
+    }
 }
 
 fn params_tab(ui: &mut egui::Ui, tab: &mut Tab) {

@@ -110,6 +110,8 @@ pub struct Tab {
     pub focus_url: bool,
     /// The Auth tab's password field takes the focus on the next frame.
     pub focus_password: bool,
+    /// The catalog operation picked last: its parameter form and description.
+    pub operation: Option<super::catalog_browser::OperationForm>,
     /// The request body editor's last highlighted text.
     pub(super) body_highlight: Option<(String, super::highlight::Look, egui::text::LayoutJob)>,
 }
@@ -125,6 +127,7 @@ impl Tab {
             password_input: String::new(),
             focus_url: false,
             focus_password: false,
+            operation: None,
             body_highlight: None,
         }
     }

@@ -132,6 +132,20 @@ impl Platform {
         }
     }
 
+    /// Where the platform serves its own API spec, if it does.
+    pub fn spec_path(self) -> Option<&'static str> {
+        match self {
+            Platform::Fmc => Some("/api/api-explorer/fmc.json"),
+            Platform::Fdm => Some("/apispec/ngfw.json"),
+            Platform::Asa
+            | Platform::Fxos
+            | Platform::Wsa
+            | Platform::Sma
+            | Platform::Esa
+            | Platform::Generic => None,
+        }
+    }
+
     /// AsyncOS API base path (`/wsa/api/v2.0`); empty for other platforms.
     pub fn api_base(self) -> &'static str {
         match self {

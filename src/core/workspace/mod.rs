@@ -4,6 +4,7 @@
 //! file is reported with its position and never overwritten.
 
 pub mod atomic;
+pub mod catalogs;
 pub mod collections;
 pub mod device;
 pub mod files;
@@ -227,7 +228,7 @@ fn unknown_device(devices: &[Device], name: &str) -> Failure {
     Failure::usage(format!("unknown device {name:?}"), hint)
 }
 
-fn corrupt(path: &Path, e: &serde_json::Error) -> Failure {
+pub(super) fn corrupt(path: &Path, e: &serde_json::Error) -> Failure {
     Failure::usage(
         format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
         "Fix the file by hand (it was left untouched), or move it away to start afresh.",

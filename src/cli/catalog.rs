@@ -1,0 +1,174 @@
+//! `apx catalog` and `apx import openapi`: a platform's or device's API
+//! catalog, listed and searched, or imported from a spec (a file, or the
+//! one the device serves).
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::args::{CatalogArgs, ConnectionArgs};
+use super::output::{Shown, print_json};
+use super::send::session_spec;
+use super::{Context, blocking_run, report};
+use crate::core::error::Failure;
+use crate::core::openapi::{MAX_SPEC_BYTES, Operation, parse_spec};
+use crate::core::platform::Platform;
+use crate::core::request::{resolve_target, with_api_port};
+use crate::core::workspace::Workspace;
+use crate::core::workspace::catalogs::CatalogKey;
+use crate::engine::http::Sink;
+use crate::engine::session::PreparedRequest;
+use crate::engine::{Job, JobRequest};
+
+/// `apx catalog`.
+pub fn list(ctx: &Context, args: CatalogArgs) -> u8 {
+    let workspace = Workspace::new(&ctx.workspace);
+    let catalog = match key(args.platform.as_deref(), args.device.as_deref())
+        .and_then(|key| workspace.catalog(&key))
+    {
+        Ok(catalog) => catalog,
+        Err(failure) => return report(ctx, &failure),
+    };
+    let found: Vec<&Operation> = catalog
+        .search(args.text.as_deref().unwrap_or(""))
+        .into_iter()
+        .map(|i| &catalog.operations()[i])
+        .collect();
+    if ctx.json {
+        print_json(&json!(
+            found.iter().map(|o| document(o)).collect::<Vec<_>>()
+        ));
+    } else {
+        let shown = Shown::stdout();
+        for op in found {
+            let line = format!("{} {}  {}", op.method, op.path, op.summary);
+            println!("{}", shown.line(line.trim_end()));
+        }
+    }
+    0
+}
+
+/// One operation of `catalog --json`.
+fn document(op: &Operation) -> serde_json::Value {
+    let parameters: Vec<serde_json::Value> = op
+        .parameters
+        .iter()
+        .map(|p| json!({"name": p.name, "in": p.location, "required": p.required}))
+        .collect();
+    json!({
+        "method": op.method,
+        "path": op.path,
+        "summary": op.summary,
+        "tag": op.tag,
+        "operation_id": op.operation_id,
+        "parameters": parameters,
+    })
+}
+
+/// `apx import openapi SOURCE (--platform P | --device NAME)`.
+pub fn import(ctx: &Context, source: &str, connection: &ConnectionArgs) -> u8 {
+    let workspace = Workspace::new(&ctx.workspace);
+    let outcome =
+        key(connection.platform.as_deref(), connection.device.as_deref()).and_then(|key| {
+            match (&key, source) {
+                (CatalogKey::Device(name), "device") => fetch(ctx, &workspace, name, connection),
+                (CatalogKey::Platform(_), "device") => Err(Failure::usage(
+                    "`device` fetches the spec a device serves: name it with --device NAME",
+                    "Or give a spec file with --platform P.",
+                )),
+                _ => workspace
+                    .import_openapi_file(Path::new(source), &key)
+                    .map(|(count, stored)| (count, source.to_string(), stored)),
+            }
+        });
+    match outcome {
+        Ok((count, source, stored)) => {
+            if ctx.json {
+                print_json(&json!({
+                    "operations": count,
+                    "source": source,
+                    "stored": stored.display().to_string(),
+                }));
+            } else {
+                println!(
+                    "{}",
+                    Shown::stdout().line(&format!(
+                        "{count} operations from {source} stored in {}",
+                        stored.display()
+                    ))
+                );
+            }
+            0
+        }
+        Err(failure) => report(ctx, &failure),
+    }
+}
+
+/// Fetches the spec the device serves through its session and trust,
+/// keeps it in the cache and stores its operations as the device's catalog.
+fn fetch(
+    ctx: &Context,
+    workspace: &Workspace,
+    name: &str,
+    connection: &ConnectionArgs,
+) -> Result<(usize, String, std::path::PathBuf), Failure> {
+    let device = workspace.device(name)?;
+    let platform = device.platform;
+    let path = platform.spec_path().ok_or_else(|| {
+        Failure::usage(
+            format!("a {} device serves no API spec", platform.label()),
+            "Import a spec file instead: apx import openapi FILE --device NAME",
+        )
+    })?;
+    let base = with_api_port(&device.base_url, platform);
+    let url = resolve_target(path, Some(&base))?;
+    let session = session_spec(&ctx.workspace, connection, Some(&device), &url)?;
+    let job = Job {
+        session,
+        requests: vec![JobRequest {
+            name: String::new(),
+            request: PreparedRequest {
+                method: "GET".into(),
+                url: url.clone(),
+                headers: platform.preset_headers(false),
+                body: None,
+            },
+            sink: Sink::Memory(MAX_SPEC_BYTES as u64),
+            all_pages: false,
+        }],
+        keyring: None,
+    };
+    let result = blocking_run(job)
+        .pop()
+        .ok_or_else(|| Failure::usage("the fetch was not run", ""))?;
+    if let Some(failure) = result.error {
+        return Err(failure);
+    }
+    let bytes = result
+        .body
+        .bytes()
+        .ok_or_else(|| Failure::usage("the spec did not fit in memory", ""))?;
+    let operations = parse_spec(bytes)?;
+    workspace.cache_spec(name, bytes)?;
+    let count = operations.len();
+    let stored =
+        workspace.save_catalog(&CatalogKey::Device(name.into()), url.as_str(), operations)?;
+    Ok((count, url.to_string(), stored))
+}
+
+/// `--platform P` or `--device NAME`, exactly one.
+fn key(platform: Option<&str>, device: Option<&str>) -> Result<CatalogKey, Failure> {
+    match (platform, device) {
+        (Some(p), None) => Platform::parse(p).map(CatalogKey::Platform).ok_or_else(|| {
+            Failure::usage(
+                format!("unknown platform {p:?}"),
+                format!("Use one of {}.", Platform::ALL.map(Platform::id).join(", ")),
+            )
+        }),
+        (None, Some(name)) => Ok(CatalogKey::Device(name.to_string())),
+        _ => Err(Failure::usage(
+            "give either --platform P or --device NAME",
+            "A catalog belongs to a platform or to one device.",
+        )),
+    }
+}

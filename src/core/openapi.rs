@@ -1,0 +1,393 @@
+//! Swagger 2.0 and OpenAPI 3.x documents (JSON or YAML) read into catalog
+//! [`Operation`]s: method, path, summary, tag, parameters and a body
+//! skeleton. Only what the catalog needs is read, by walking the document
+//! as a JSON value. Every input is hostile: the size is capped before
+//! parsing, nesting is capped by the parsers (and YAML alias expansion by
+//! `serde_yaml_ng`), local `$ref`s are followed at most [`MAX_REF_DEPTH`]
+//! deep (a cycle ends there), and skeletons stop at [`MAX_SCHEMA_DEPTH`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::core::error::{Failure, size_text};
+
+/// The largest spec read (FMC's is about 3.5 MB).
+pub const MAX_SPEC_BYTES: usize = 32 << 20;
+/// The most operations kept from one spec.
+pub const MAX_OPERATIONS: usize = 20_000;
+/// How many `$ref`s in a row are followed before giving up (a cycle).
+const MAX_REF_DEPTH: usize = 16;
+/// How deep a body skeleton is built from a schema.
+const MAX_SCHEMA_DEPTH: usize = 8;
+/// The most properties of one object a skeleton lists.
+const MAX_PROPERTIES: usize = 100;
+/// The longest description kept, in bytes.
+const MAX_DESCRIPTION: usize = 16 << 10;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
+
+/// One operation of a spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Upper case, e.g. `GET`.
+    pub method: String,
+    /// Below the device origin: the spec's base path and the operation's path.
+    pub path: String,
+    #[serde(default)]
+    pub summary: String,
+    /// The first tag, or empty.
+    #[serde(default)]
+    pub tag: String,
+    #[serde(default)]
+    pub operation_id: String,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    #[serde(default)]
+    pub description: String,
+    /// A JSON body to start from (the spec's example, else one built from
+    /// the schema), where the operation takes a body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// A path, query or header parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    pub name: String,
+    /// `path`, `query`, `header` or `cookie`.
+    #[serde(rename = "in")]
+    pub location: String,
+    #[serde(default)]
+    pub required: bool,
+    /// The values allowed, when the spec lists them.
+    #[serde(default, rename = "enum", skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+}
+
+/// Reads a spec's operations from its bytes (JSON or YAML).
+pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(invalid(format!(
+            "the spec is {}, more than the {} apx reads",
+            size_text(bytes.len() as u64),
+            size_text(MAX_SPEC_BYTES as u64)
+        )));
+    }
+    let doc = parse_document(bytes)?;
+    let root = doc
+        .as_object()
+        .ok_or_else(|| invalid("the spec is not an object".into()))?;
+    let version = version(root)?;
+    let base = base_path(root, version);
+    let paths = root
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid("the spec has no \"paths\" object".into()))?;
+    let spec = Spec {
+        root: &doc,
+        version,
+    };
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        let Some(item) = spec.resolve(item).and_then(Value::as_object) else {
+            continue;
+        };
+        let shared = spec.parameters(item.get("parameters"));
+        for method in METHODS {
+            let Some(op) = item.get(method).and_then(Value::as_object) else {
+                continue;
+            };
+            if operations.len() == MAX_OPERATIONS {
+                return Err(invalid(format!(
+                    "the spec has more than {MAX_OPERATIONS} operations"
+                )));
+            }
+            operations.push(spec.operation(method, &join(&base, path), op, &shared));
+        }
+    }
+    Ok(operations)
+}
+
+fn invalid(message: String) -> Failure {
+    Failure::usage(
+        message,
+        "Give a Swagger 2.0 or OpenAPI 3.x document, JSON or YAML.",
+    )
+}
+
+/// JSON when it starts like JSON, else YAML (a superset).
+fn parse_document(bytes: &[u8]) -> Result<Value, Failure> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| invalid(format!("the spec is not UTF-8 text: {e}")))?;
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| invalid(format!("the spec is not valid JSON: {e}")))
+    } else {
+        serde_yaml_ng::from_str(text)
+            .map_err(|e| invalid(format!("the spec is not valid YAML: {e}")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Version {
+    Swagger2,
+    OpenApi3,
+}
+
+fn version(root: &Map<String, Value>) -> Result<Version, Failure> {
+    let text = |key| root.get(key).and_then(Value::as_str).unwrap_or("");
+    if text("swagger").starts_with('2') {
+        Ok(Version::Swagger2)
+    } else if text("openapi").starts_with('3') {
+        Ok(Version::OpenApi3)
+    } else {
+        Err(invalid(
+            "the document names no \"swagger\": \"2.0\" or \"openapi\": \"3.x\"".into(),
+        ))
+    }
+}
+
+/// Swagger's `basePath`, or the path of OpenAPI's first server URL.
+fn base_path(root: &Map<String, Value>, version: Version) -> String {
+    let raw = match version {
+        Version::Swagger2 => root.get("basePath").and_then(Value::as_str),
+        Version::OpenApi3 => root
+            .get("servers")
+            .and_then(|s| s.get(0))
+            .and_then(|s| s.get("url"))
+            .and_then(Value::as_str),
+    }
+    .unwrap_or("");
+    let path = match raw.find("://") {
+        Some(at) => raw[at + 3..].find('/').map_or("", |p| &raw[at + 3 + p..]),
+        None => raw,
+    };
+    path.trim_end_matches('/').to_string()
+}
+
+fn join(base: &str, path: &str) -> String {
+    if base.is_empty() || !base.starts_with('/') || base.contains('{') {
+        path.to_string()
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+struct Spec<'a> {
+    root: &'a Value,
+    version: Version,
+}
+
+impl<'a> Spec<'a> {
+    /// Follows local `$ref`s; `None` for a dangling, remote or cyclic one.
+    fn resolve(&self, mut value: &'a Value) -> Option<&'a Value> {
+        for _ in 0..MAX_REF_DEPTH {
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    value = self.root.pointer(reference.strip_prefix('#')?)?;
+                }
+                None => return Some(value),
+            }
+        }
+        None
+    }
+
+    /// The parameters of a list (path- or operation-level), resolved.
+    fn parameters(&self, list: Option<&'a Value>) -> Vec<&'a Value> {
+        list.and_then(|l| self.resolve(l))
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(|p| self.resolve(p)).collect())
+            .unwrap_or_default()
+    }
+
+    fn operation(
+        &self,
+        method: &str,
+        path: &str,
+        op: &'a Map<String, Value>,
+        shared: &[&'a Value],
+    ) -> Operation {
+        let text = |key| op.get(key).and_then(Value::as_str).unwrap_or("").trim();
+        let own = self.parameters(op.get("parameters"));
+        // An operation's parameter overrides a path-level one of the same name and place.
+        let key = |p: &Value| {
+            (
+                p.get("name").and_then(Value::as_str).map(str::to_string),
+                p.get("in").and_then(Value::as_str).map(str::to_string),
+            )
+        };
+        let all: Vec<&Value> = shared
+            .iter()
+            .filter(|s| !own.iter().any(|o| key(o) == key(s)))
+            .chain(own.iter())
+            .copied()
+            .collect();
+        let parameters = all.iter().filter_map(|p| self.parameter(p)).collect();
+        let description = text("description");
+        let summary = match text("summary") {
+            "" => description.lines().next().unwrap_or("").trim(),
+            s => s,
+        };
+        Operation {
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            summary: summary.to_string(),
+            tag: op
+                .get("tags")
+                .and_then(|t| t.get(0))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            operation_id: text("operationId").to_string(),
+            parameters,
+            description: truncate(description, MAX_DESCRIPTION).to_string(),
+            body: self
+                .body(op, &all)
+                .and_then(|b| serde_json::to_string_pretty(&b).ok()),
+        }
+    }
+
+    fn parameter(&self, p: &'a Value) -> Option<Parameter> {
+        let name = p.get("name")?.as_str()?;
+        let location = p.get("in")?.as_str()?;
+        if !matches!(location, "path" | "query" | "header" | "cookie") {
+            return None;
+        }
+        // Swagger 2 keeps `enum` on the parameter (or its `items`), OpenAPI 3 on its schema.
+        let schema = p.get("schema").and_then(|s| self.resolve(s));
+        let choices = [
+            Some(p),
+            p.get("items"),
+            schema,
+            schema.and_then(|s| s.get("items")),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|v| self.resolve(v)?.get("enum")?.as_array())
+        .map(|values| values.iter().filter_map(scalar_text).collect())
+        .unwrap_or_default();
+        Some(Parameter {
+            name: name.to_string(),
+            location: location.to_string(),
+            required: location == "path"
+                || p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            choices,
+        })
+    }
+
+    /// The body skeleton: Swagger's `in: body` parameter, or OpenAPI's
+    /// `requestBody` (JSON media type first); its example, else its schema's.
+    fn body(&self, op: &'a Map<String, Value>, parameters: &[&'a Value]) -> Option<Value> {
+        match self.version {
+            Version::Swagger2 => {
+                let param = parameters
+                    .iter()
+                    .find(|p| p.get("in").and_then(Value::as_str) == Some("body"))?;
+                let schema = param.get("schema")?;
+                param
+                    .get("x-example")
+                    .cloned()
+                    .or_else(|| Some(self.skeleton(schema, 0)))
+            }
+            Version::OpenApi3 => {
+                let body = self.resolve(op.get("requestBody")?)?;
+                let content = body.get("content")?.as_object()?;
+                let media = content
+                    .iter()
+                    .find(|(k, _)| k.contains("json"))
+                    .or_else(|| content.iter().next())?
+                    .1;
+                let first_example = media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .and_then(|e| e.values().next())
+                    .and_then(|e| self.resolve(e))
+                    .and_then(|e| e.get("value"));
+                media
+                    .get("example")
+                    .or(first_example)
+                    .cloned()
+                    .or_else(|| Some(self.skeleton(media.get("schema")?, 0)))
+            }
+        }
+    }
+
+    /// A value shaped like `schema`: its example, else the first enum value,
+    /// else an empty value of its type, objects with every property.
+    fn skeleton(&self, schema: &'a Value, depth: usize) -> Value {
+        let Some(schema) = self.resolve(schema).filter(|_| depth < MAX_SCHEMA_DEPTH) else {
+            return Value::Null;
+        };
+        if let Some(example) = schema.get("example") {
+            return example.clone();
+        }
+        if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
+            return first.clone();
+        }
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            let mut merged = Map::new();
+            for part in all.iter().take(MAX_PROPERTIES) {
+                if let Value::Object(fields) = self.skeleton(part, depth + 1) {
+                    merged.extend(fields);
+                }
+            }
+            return Value::Object(merged);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(first) = schema.get(key).and_then(|e| e.get(0)) {
+                return self.skeleton(first, depth + 1);
+            }
+        }
+        let kind = match schema.get("type") {
+            Some(Value::Array(kinds)) => kinds
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|k| *k != "null"),
+            Some(kind) => kind.as_str(),
+            None => None,
+        };
+        match kind {
+            Some("array") => match schema.get("items") {
+                Some(items) => Value::Array(vec![self.skeleton(items, depth + 1)]),
+                None => Value::Array(Vec::new()),
+            },
+            Some("string") => Value::String(String::new()),
+            Some("integer" | "number") => Value::from(0),
+            Some("boolean") => Value::Bool(false),
+            Some("object") | None => Value::Object(
+                schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .take(MAX_PROPERTIES)
+                    .map(|(name, property)| (name.clone(), self.skeleton(property, depth + 1)))
+                    .collect(),
+            ),
+            Some(_) => Value::Null,
+        }
+    }
+}
+
+/// A scalar enum value as text.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+use super::*;
+
+fn fixture(name: &str) -> Vec<Operation> {
+    let path = format!(
+        "{}/tests/fixtures/openapi/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    parse_spec(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn find<'a>(ops: &'a [Operation], method: &str, path: &str) -> &'a Operation {
+    ops.iter()
+        .find(|o| o.method == method && o.path == path)
+        .unwrap_or_else(|| panic!("no {method} {path} in {ops:#?}"))
+}
+
+fn names(op: &Operation) -> Vec<(&str, &str, bool)> {
+    op.parameters
+        .iter()
+        .map(|p| (p.name.as_str(), p.location.as_str(), p.required))
+        .collect()
+}
+
+#[test]
+fn swagger2_reads_base_path_tags_and_shared_parameters() {
+    let ops = fixture("swagger2.json");
+    assert_eq!(ops.len(), 6);
+    let list = find(
+        &ops,
+        "GET",
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+    );
+    assert_eq!(list.tag, "Object");
+    assert_eq!(list.operation_id, "getAllNetworkObject");
+    assert_eq!(list.summary, "Retrieves the network objects");
+    assert!(list.description.contains("Paged with offset"));
+    assert_eq!(
+        names(list),
+        [
+            ("domainUUID", "path", true),
+            ("limit", "query", false),
+            ("expanded", "query", false),
+            ("filter", "query", false),
+        ]
+    );
+    assert_eq!(list.parameters[2].choices, ["true", "false"]);
+    assert_eq!(
+        list.parameters[3].choices,
+        ["unusedOnly:true", "nameOrValue:"]
+    );
+    assert_eq!(list.body, None);
+    let one = find(
+        &ops,
+        "DELETE",
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks/{objectId}",
+    );
+    assert_eq!(
+        names(one),
+        [("domainUUID", "path", true), ("objectId", "path", true)]
+    );
+}
+
+#[test]
+fn swagger2_body_skeleton_comes_from_the_schema_and_its_examples() {
+    let ops = fixture("swagger2.json");
+    let create = find(
+        &ops,
+        "POST",
+        "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+    );
+    let body: Value = serde_json::from_str(create.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["name"], "web-net");
+    assert_eq!(body["value"], "10.1.1.0/24");
+    assert_eq!(body["type"], "Network");
+    assert_eq!(body["overridable"], false);
+    // The self-reference stops at the depth cap instead of recursing forever.
+    assert!(body["parent"]["parent"].is_object());
+    assert_eq!(
+        names(create),
+        [("domainUUID", "path", true)],
+        "the body is no form parameter"
+    );
+}
+
+#[test]
+fn cyclic_and_dangling_refs_are_cut_not_followed() {
+    let ops = fixture("swagger2.json");
+    let put = find(&ops, "PUT", "/api/loops");
+    assert_eq!(put.body.as_deref(), Some("null"));
+    assert!(put.parameters.is_empty());
+    assert_eq!(put.tag, "Hostile");
+}
+
+#[test]
+fn openapi3_yaml_reads_servers_refs_enums_and_examples() {
+    let ops = fixture("openapi3.yaml");
+    assert_eq!(ops.len(), 4);
+    let list = find(&ops, "GET", "/api/fdm/latest/object/networks");
+    assert_eq!(
+        names(list),
+        [("offset", "query", false), ("sort", "query", false)]
+    );
+    assert_eq!(list.parameters[1].choices, ["name", "value"]);
+    let add = find(&ops, "POST", "/api/fdm/latest/object/networks");
+    assert_eq!(add.summary, "Create a network object");
+    assert!(add.description.starts_with("Creates a network object."));
+    let body: Value = serde_json::from_str(add.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body["name"], "web-server",
+        "the example wins over the schema"
+    );
+    let edit = find(&ops, "PUT", "/api/fdm/latest/object/networks/{objId}");
+    assert_eq!(names(edit), [("objId", "path", true)]);
+    let body: Value = serde_json::from_str(edit.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"name": "", "subType": "HOST", "value": "", "type": "networkobject"})
+    );
+    let delete = find(&ops, "DELETE", "/api/fdm/latest/object/networks/{objId}");
+    assert_eq!(
+        delete.summary, "Deletes a network object",
+        "from the description"
+    );
+}
+
+#[test]
+fn openapi31_json_with_type_lists_is_read() {
+    let spec = br#"{"openapi": "3.1.0", "paths": {"/a": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": ["object", "null"], "properties": {"n": {"type": ["integer", "null"]}}}}}}}}}}"#;
+    let ops = parse_spec(spec).unwrap();
+    assert_eq!(ops[0].path, "/a");
+    assert_eq!(ops[0].body.as_deref(), Some("{\n  \"n\": 0\n}"));
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused() {
+    let mut bomb = String::from("openapi: 3.0.0\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut prev = 'a';
+    for name in ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] {
+        let refs = vec![format!("*{prev}"); 10].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        prev = name;
+    }
+    bomb.push_str("paths: {}\n");
+    let err = parse_spec(bomb.as_bytes()).unwrap_err();
+    assert!(err.message.contains("YAML"), "{}", err.message);
+}
+
+#[test]
+fn deep_nesting_and_huge_files_are_refused() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(parse_spec(deep.as_bytes()).is_err());
+    let deep_yaml = format!(
+        "openapi: 3.0.0\npaths: {}{}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert!(parse_spec(deep_yaml.as_bytes()).is_err());
+    let huge = vec![b' '; MAX_SPEC_BYTES + 1];
+    assert!(parse_spec(&huge).unwrap_err().message.contains("more than"));
+}
+
+#[test]
+fn documents_that_are_no_spec_are_refused() {
+    for bad in [
+        &b"[]"[..],
+        b"{}",
+        b"openapi: 2.0\npaths: {}",
+        b"swagger: '2.0'",
+        b"\xff\xfe",
+    ] {
+        assert!(
+            parse_spec(bad).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
