@@ -529,3 +529,39 @@ fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
     h.run();
     assert!(h.query_by_label("Open workspace...").is_some());
 }
+
+/// A saved request with a long name does not widen the side panel: it is
+/// elided to one line (the full text on hover), the builder keeps its place.
+#[test]
+fn a_long_request_name_keeps_the_side_panel_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("Long {}", "x".repeat(200));
+    Workspace::new(dir.path())
+        .save_request(
+            "Checks",
+            &SavedRequest {
+                name: name.clone(),
+                description: None,
+                device: None,
+                platform: None,
+                auth: None,
+                method: "GET".into(),
+                url: "/api/one".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+        )
+        .unwrap();
+    let mut h = harness(app(dir.path()));
+    let send_before = h.get_by_label("Send").rect();
+    h.get_by_label("Checks").click();
+    h.run();
+    let row = h.get_by_label_contains("xxxxxxxxxx").rect();
+    let send_after = h.get_by_label("Send").rect();
+    assert_eq!(send_before, send_after, "the builder did not move");
+    assert!(
+        row.right() < send_after.left(),
+        "the row stays in the panel: {row:?}"
+    );
+    assert!(row.height() < 30.0, "one line, elided: {row:?}");
+}

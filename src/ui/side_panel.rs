@@ -283,10 +283,11 @@ fn request_row(
     let label = format!("{} {}", entry.request.method, entry.request.name);
     let open = marks.saved == Some(entry.path.as_path());
     let chosen = open || state.selected.as_ref() == Some(&node);
+    // Elided to the panel's width: the full name and the URL are on hover.
     let row = ui
-        .selectable_label(chosen, label)
+        .add(egui::Button::selectable(chosen, label.as_str()).truncate())
         .interact(egui::Sense::click_and_drag())
-        .on_hover_text(&entry.request.url);
+        .on_hover_text(format!("{label}\n{}", entry.request.url));
     row.dnd_set_drag_payload(node.clone());
     if row.clicked() {
         state.selected = Some(node.clone());
