@@ -5,6 +5,7 @@ mod demo;
 mod device;
 mod diff;
 mod export;
+mod fanout;
 mod filter;
 mod import;
 mod output;

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod fanout;
 pub mod filter;
 pub mod history;
 pub mod interop;

@@ -2,6 +2,7 @@
 //! over a channel; events come out over another, with a wake-up callback so
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
+pub mod fanout;
 pub mod history_record;
 pub mod http;
 pub mod keyring;
@@ -76,9 +77,21 @@ impl JobRequest {
 
 /// What goes into the engine.
 pub enum Command {
-    Run { id: JobId, job: Job },
+    Run {
+        id: JobId,
+        job: Job,
+    },
+    /// Each device's jobs one after another, at most `concurrency` devices
+    /// at a time ([`fanout`]).
+    FanOut {
+        devices: Vec<Vec<(JobId, Job)>>,
+        concurrency: usize,
+    },
     Cancel(JobId),
-    Keyring { id: JobId, op: KeyringOp },
+    Keyring {
+        id: JobId,
+        op: KeyringOp,
+    },
 }
 
 /// A change to the OS keyring, made off the caller's thread (the keyring
@@ -284,6 +297,30 @@ impl Engine {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Queues a fan-out: each device's jobs run one after another in its
+    /// own sessions, at most `concurrency` devices at a time. Returns each
+    /// device's job ids; every job ends with [`Event::JobDone`] (cancelled
+    /// ones too).
+    pub fn fan_out(&self, devices: Vec<Vec<Job>>, concurrency: usize) -> Vec<Vec<JobId>> {
+        let devices: Vec<Vec<(JobId, Job)>> = devices
+            .into_iter()
+            .map(|jobs| {
+                jobs.into_iter()
+                    .map(|job| (self.reserve_id(), job))
+                    .collect()
+            })
+            .collect();
+        let ids = devices
+            .iter()
+            .map(|jobs| jobs.iter().map(|(id, _)| *id).collect())
+            .collect();
+        let _ = self.commands.send(Command::FanOut {
+            devices,
+            concurrency,
+        });
+        ids
+    }
+
     pub fn cancel(&self, id: JobId) {
         let _ = self.commands.send(Command::Cancel(id));
     }
@@ -318,6 +355,21 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                         let _ = done.send(id);
                         events.emit(Event::JobDone { job: id });
                     });
+                }
+                Some(Command::FanOut { devices, concurrency }) => {
+                    let devices = devices
+                        .into_iter()
+                        .map(|jobs| {
+                            jobs.into_iter()
+                                .map(|(id, job)| {
+                                    let (cancel_tx, cancel_rx) = oneshot::channel();
+                                    cancels.insert(id, cancel_tx);
+                                    (id, job, cancel_rx)
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    fanout::spawn(devices, concurrency, &events, &done_tx);
                 }
                 Some(Command::Keyring { id, op }) => {
                     let events = events.clone();
