@@ -49,6 +49,9 @@ pub enum Action {
         sha256: String,
     },
     RunFolder(String),
+    /// Sends the active tab's request to every device of this device-tree
+    /// folder (and its subfolders).
+    FanOut(String),
     /// Opens a run row's request and response in a new tab.
     OpenRunRow(usize),
     /// Sends the run's requests again: only the failed ones, or all.

@@ -177,6 +177,11 @@ impl ApxApp {
             || self.dialogs.runs.as_ref().is_some_and(|r| !r.done())
     }
 
+    /// What panels read of the app (the fan-out table's order, say).
+    pub fn view(&self) -> View<'_> {
+        view(&self.tree, &self.passwords, &self.workspace)
+    }
+
     /// The device of the active tab.
     pub fn selected_device(&self) -> Option<&Device> {
         self.tree.find(self.tabs.active().device.as_deref()?)
@@ -681,6 +686,7 @@ impl ApxApp {
                 self.dialogs.editor = Some(editor);
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
+            Action::FanOut(folder) => self.fan_out(&folder),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
             Action::StopRun => self.stop_run(),
@@ -1348,6 +1354,21 @@ impl ApxApp {
         self.rerun(false);
     }
 
+    /// Sends the active tab's request to every device of `folder`, at most
+    /// the concurrency setting at a time.
+    fn fan_out(&mut self, folder: &str) {
+        self.stop_run();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let draft = &self.tabs.active().draft;
+        let entry = crate::core::workspace::collections::SavedEntry {
+            folder: String::new(),
+            path: draft.saved_path.clone().unwrap_or_default(),
+            request: draft.to_saved(None),
+        };
+        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(folder, entry, &v));
+        self.rerun(false);
+    }
+
     /// Sends the run's requests (all, or only those that failed) to the
     /// device chosen in its window, else each request's own, else the
     /// active tab's.
@@ -1369,8 +1390,34 @@ impl ApxApp {
             self.settings.timeout(),
             self.settings.body_sink(),
         );
+        if !run.fan_out {
+            for (job, rows_of_job) in jobs {
+                run.assign(self.engine.run(job), rows_of_job);
+            }
+            return;
+        }
+        // A fan-out: each device's jobs in turn (planned by session key,
+        // so a device's jobs are adjacent), the devices through the
+        // engine's bounded scheduler.
+        let mut by_device: Vec<Vec<Job>> = Vec::new();
+        let mut rows: Vec<Vec<usize>> = Vec::new();
+        let mut last = None;
         for (job, rows_of_job) in jobs {
-            run.assign(self.engine.run(job), rows_of_job);
+            let device = rows_of_job
+                .first()
+                .and_then(|&r| run.rows[r].device.clone());
+            if last.as_ref() != Some(&device) {
+                by_device.push(Vec::new());
+                last = Some(device);
+            }
+            if let Some(jobs) = by_device.last_mut() {
+                jobs.push(job);
+            }
+            rows.push(rows_of_job);
+        }
+        let ids = self.engine.fan_out(by_device, self.settings.concurrency());
+        for (id, rows_of_job) in ids.into_iter().flatten().zip(rows) {
+            run.assign(id, rows_of_job);
         }
     }
 
@@ -1388,7 +1435,9 @@ impl ApxApp {
         let Some(row) = self.dialogs.runs.as_ref().and_then(|r| r.rows.get(index)) else {
             return;
         };
-        let draft = Draft::from_saved(&row.entry.request, Some(row.entry.path.clone()));
+        // A fan-out of an unsaved request has no file.
+        let path = Some(row.entry.path.clone()).filter(|p| !p.as_os_str().is_empty());
+        let draft = Draft::from_saved(&row.entry.request, path);
         let device = row.device.clone().filter(|d| self.tree.find(d).is_some());
         let response = ResponseState {
             device: row.device.clone(),

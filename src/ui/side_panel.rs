@@ -112,6 +112,10 @@ fn device_tree(
                         actions.push(Action::NewDevice(folder.to_string()));
                         ui.close();
                     }
+                    if ui.button("Send current request to this folder's devices").clicked() {
+                        actions.push(Action::FanOut(folder.to_string()));
+                        ui.close();
+                    }
                 });
             }
         }
