@@ -372,9 +372,7 @@ fn cancel_all_stops_the_device_under_way_and_the_waiting_ones_send_nothing() {
         match event {
             Event::Started { job, .. } => {
                 assert_eq!(job, ids[0][0], "the others wait their turn");
-                for id in ids.iter().flatten() {
-                    engine.cancel(*id);
-                }
+                engine.cancel_all(ids.iter().flatten().copied().collect());
             }
             Event::Finished { result, .. } => finished.push(result),
             Event::JobDone { .. } => {

@@ -88,6 +88,8 @@ pub enum Command {
         concurrency: usize,
     },
     Cancel(JobId),
+    /// Cancels these jobs at once: none of them starts after another ends.
+    CancelAll(Vec<JobId>),
     Keyring {
         id: JobId,
         op: KeyringOp,
@@ -325,6 +327,12 @@ impl Engine {
         let _ = self.commands.send(Command::Cancel(id));
     }
 
+    /// Cancels every job of `ids` in one step (a fan-out's Cancel all: a
+    /// device waiting its turn cannot start between two cancellations).
+    pub fn cancel_all(&self, ids: Vec<JobId>) {
+        let _ = self.commands.send(Command::CancelAll(ids));
+    }
+
     /// Queues a keyring change; [`Event::Keyring`] with the returned id
     /// reports its outcome.
     pub fn keyring(&self, op: KeyringOp) -> JobId {
@@ -382,6 +390,11 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                 }
                 Some(Command::Cancel(id)) => {
                     if let Some(cancel) = cancels.remove(&id) {
+                        let _ = cancel.send(());
+                    }
+                }
+                Some(Command::CancelAll(ids)) => {
+                    for cancel in ids.iter().filter_map(|id| cancels.remove(id)) {
                         let _ = cancel.send(());
                     }
                 }

@@ -1423,9 +1423,7 @@ impl ApxApp {
 
     fn stop_run(&mut self) {
         if let Some(run) = &self.dialogs.runs {
-            for job in run.running_jobs() {
-                self.engine.cancel(job);
-            }
+            self.engine.cancel_all(run.running_jobs());
         }
     }
 
