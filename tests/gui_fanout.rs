@@ -166,6 +166,46 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     h.run();
     assert_eq!(shown(&h).len(), 4);
 
+    // The table as shown (sorted by status, descending), as CSV and JSON.
+    let csv = dir.path().join("fleet.csv");
+    retype(&mut h, "Export to", csv.to_str().unwrap());
+    h.get_by_label("Export CSV").click();
+    h.run();
+    settle(&mut h);
+    h.get_by_label_contains("Exported 4 rows");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(
+        lines[0],
+        "device,platform,request,status,outcome,time_ms,size,error"
+    );
+    assert!(lines[1].starts_with("fw-down,Cisco ASA,"), "{text}");
+    assert!(lines[1].contains(",,Connection failed,"), "{text}");
+    assert!(lines[1].ends_with(",connection refused"), "{text}");
+    assert!(lines[2].starts_with("fw-badpw,Cisco ASA,"), "{text}");
+    assert!(lines[2].contains(",401,401,"), "{text}");
+    let json_file = dir.path().join("fleet.json");
+    retype(&mut h, "Export to", json_file.to_str().unwrap());
+    h.get_by_label("Export JSON").click();
+    h.run();
+    settle(&mut h);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["device"], "fw-down");
+    assert_eq!(rows[0]["status"], serde_json::Value::Null);
+    assert!(
+        rows[0]["error"].as_str().unwrap().contains("refused"),
+        "{json}"
+    );
+    let ok = rows.iter().find(|r| r["device"] == "fw-a").unwrap();
+    assert_eq!(ok["status"], 200);
+    assert!(ok["size"].as_u64().unwrap() > 0);
+    let secrets = std::fs::read_to_string(&json_file).unwrap() + &text;
+    assert!(!secrets.contains(DEMO_PASSWORD), "no password in an export");
+
     // A row opens that device's response in a tab.
     let row = h.query_all_by_label("fw-b").last().unwrap();
     row.click();

@@ -58,6 +58,11 @@ pub enum Action {
     RerunRows(bool),
     /// Cancels the run's requests under way.
     StopRun,
+    /// Writes the run's table (rows as shown) to the file typed in its
+    /// window: CSV, or JSON when false.
+    ExportRun {
+        csv: bool,
+    },
     /// Closes the run window (stopping the run).
     CloseRun,
     /// File > Open workspace's Open (or a recent workspace).

@@ -358,6 +358,11 @@ impl ApxApp {
                 },
             },
             Msg::TreeChanged(outcome) => self.tree_changed(outcome),
+            Msg::RunExported(outcome) => {
+                if let Some(run) = &mut self.dialogs.runs {
+                    run.exported(outcome);
+                }
+            }
             Msg::Exported(outcome) => {
                 if let Some(dialog) = &mut self.dialogs.export {
                     dialog.running = false;
@@ -730,6 +735,7 @@ impl ApxApp {
             }
             Action::ImportPostman => self.import_postman(),
             Action::ExportCollection => self.export_collection(),
+            Action::ExportRun { csv } => self.export_run(csv),
             Action::StoreFoundPassword(i) => self.store_found_password(i),
             Action::RefreshFind => {
                 let id = self.tabs.active().id;
@@ -1094,6 +1100,11 @@ impl ApxApp {
                     d.file.picked(path);
                 }
             }
+            PickTarget::RunExport => {
+                if let Some(run) = &mut self.dialogs.runs {
+                    run.export_file.picked(path);
+                }
+            }
             PickTarget::Workspace => {
                 if let Some(d) = &mut self.dialogs.workspace {
                     d.folder.picked(path);
@@ -1419,6 +1430,35 @@ impl ApxApp {
         for (id, rows_of_job) in ids.into_iter().flatten().zip(rows) {
             run.assign(id, rows_of_job);
         }
+    }
+
+    /// Writes the run window's rows, as shown, to its typed file (off the
+    /// UI thread, atomically).
+    fn export_run(&mut self, csv: bool) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let Some(run) = &self.dialogs.runs else {
+            return;
+        };
+        let rows = run.export_rows(&v);
+        let path = PathBuf::from(run.export_file.path.trim());
+        self.inbox.outbox().spawn(move || {
+            let text = if csv {
+                crate::core::fanout::to_csv(&rows)
+            } else {
+                crate::core::fanout::to_json(&rows)
+            };
+            let written = crate::core::workspace::atomic::write_atomic(&path, text.as_bytes());
+            Msg::RunExported(
+                written
+                    .map(|()| format!("Exported {} rows to {}", rows.len(), path.display()))
+                    .map_err(|e| {
+                        Failure::usage(
+                            format!("cannot write {}: {e}", path.display()),
+                            "Check the folder exists and is writable.",
+                        )
+                    }),
+            )
+        });
     }
 
     fn stop_run(&mut self) {

@@ -10,7 +10,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use super::actions::{Action, View};
+use super::file_dialog::PathPicker;
+use super::inbox::PickTarget;
 use super::widgets::{human_size, status_color};
+use crate::core::error::Failure;
+use crate::core::fanout::ExportRow;
 use crate::core::fanout::in_folder;
 use crate::core::platform::AuthMode;
 use crate::core::workspace::collections::SavedEntry;
@@ -68,6 +72,11 @@ pub struct RunWindow {
     sort: Option<(Column, bool)>,
     /// Rows shown: those whose cells hold this text (any case).
     pub filter: String,
+    /// Where Export CSV / Export JSON write the rows shown.
+    pub export_file: PathPicker,
+    /// What the last export did, or why it failed; None while it runs.
+    export: Option<Result<String, Failure>>,
+    exporting: bool,
 }
 
 /// A column of the results table.
@@ -110,6 +119,9 @@ impl RunWindow {
             fan_out: false,
             sort: None,
             filter: String::new(),
+            export_file: PathPicker::default(),
+            export: None,
+            exporting: false,
         }
     }
 
@@ -344,6 +356,34 @@ impl RunWindow {
         shown
     }
 
+    /// The rows shown, in the table's order, for export.
+    pub fn export_rows(&self, view: &View) -> Vec<ExportRow> {
+        self.order(view)
+            .into_iter()
+            .map(|i| {
+                let row = &self.rows[i];
+                let result = row.result.as_ref();
+                let text = |column| Some(self.cell(i, column, view)).filter(|t| !t.is_empty());
+                ExportRow {
+                    device: row.device.clone(),
+                    platform: text(Column::Platform),
+                    request: row.entry.request.name.clone(),
+                    status: result.and_then(|r| r.status),
+                    outcome: self.cell(i, Column::Status, view),
+                    time_ms: result.map(|r| r.elapsed.as_secs_f64() * 1000.0),
+                    size: result.map(|r| r.body.len()),
+                    error: self.cell(i, Column::Error, view),
+                }
+            })
+            .collect()
+    }
+
+    /// An export's outcome.
+    pub fn exported(&mut self, outcome: Result<String, Failure>) {
+        self.exporting = false;
+        self.export = Some(outcome);
+    }
+
     /// A row's text in `column`, as shown and exported.
     fn cell(&self, i: usize, column: Column, view: &View) -> String {
         let row = &self.rows[i];
@@ -476,6 +516,38 @@ impl RunWindow {
                     .desired_width(200.0),
             )
             .labelled_by(l.id);
+        });
+        if self.export_file.ui(ui, "Export to", "Choose...") {
+            actions.push(Action::Pick {
+                target: PickTarget::RunExport,
+                save: true,
+            });
+        }
+        ui.horizontal(|ui| {
+            let ready = !self.exporting && !self.export_file.path.trim().is_empty();
+            for (label, csv) in [("Export CSV", true), ("Export JSON", false)] {
+                if ui
+                    .add_enabled(ready, egui::Button::new(label))
+                    .on_hover_text("Writes the rows shown, in their order, to the file above")
+                    .clicked()
+                {
+                    self.exporting = true;
+                    self.export = None;
+                    actions.push(Action::ExportRun { csv });
+                }
+            }
+            if self.exporting {
+                ui.spinner();
+            }
+            match &self.export {
+                Some(Ok(done)) => {
+                    ui.label(done);
+                }
+                Some(Err(failure)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, &failure.message);
+                }
+                None => {}
+            }
         });
     }
 
