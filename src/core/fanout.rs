@@ -174,7 +174,7 @@ mod tests {
             error: "=HYPERLINK(\"x\")\nsecond".into(),
         };
         assert_eq!(
-            to_csv(&[row.clone()]),
+            to_csv(std::slice::from_ref(&row)),
             format!(
                 "{CSV_HEADER}\r\n\"fw, \"\"a\"\"\",Cisco ASA,,,Connection failed,1.2,,\"'=HYPERLINK(\"\"x\"\")\nsecond\"\r\n"
             )
