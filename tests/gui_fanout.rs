@@ -257,3 +257,69 @@ fn cancel_all_stops_the_device_under_way_and_those_waiting() {
     assert_eq!(a.stats.logins.load(SeqCst) + b.stats.logins.load(SeqCst), 0);
     h.get_by_label_contains("3 of 3 done");
 }
+
+#[test]
+fn a_collection_runs_on_a_folders_devices_one_session_each() {
+    let rt = runtime();
+    let (a, b) = (appliance(&rt, Platform::Asa), appliance(&rt, Platform::Asa));
+    let dir = tempfile::tempdir().unwrap();
+    let devices = [on("fw-a", "Fleet", &a), on("fw-b", "Fleet/DC1", &b)];
+    let ws = Workspace::new(dir.path());
+    for (name, url) in [
+        ("Serial", "/api/monitoring/serialnumber"),
+        ("Version", "/api/monitoring/device/components/version"),
+    ] {
+        let request = apx::core::workspace::saved::SavedRequest {
+            name: name.into(),
+            description: None,
+            device: None,
+            platform: None,
+            auth: None,
+            method: "GET".into(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        };
+        ws.save_request("Checks", &request).unwrap();
+    }
+    let mut h = harness(app_with(dir.path(), &devices, 8));
+    h.get_by_label("Fleet").click_secondary();
+    h.run();
+    h.get_by_label("Run collection on this folder's devices")
+        .click();
+    h.run();
+    // The submenu's entry (the collection's tree header comes after it).
+    h.query_all_by_label("Checks").next().unwrap().click();
+    h.run_steps(4);
+    step_until(&mut h, "the collection fan-out", fan_out_done);
+    let run = h.state().dialogs.runs.as_ref().unwrap();
+    let mut rows: Vec<(String, String, Option<u16>)> = run
+        .rows
+        .iter()
+        .map(|r| {
+            let status = r.result.as_ref().and_then(|r| r.status);
+            (
+                r.device.clone().unwrap(),
+                r.entry.request.name.clone(),
+                status,
+            )
+        })
+        .collect();
+    rows.sort();
+    let expected = [
+        ("fw-a", "Serial"),
+        ("fw-a", "Version"),
+        ("fw-b", "Serial"),
+        ("fw-b", "Version"),
+    ]
+    .map(|(d, n)| (d.to_string(), n.to_string(), Some(200)));
+    assert_eq!(rows, expected);
+    for a in [&a, &b] {
+        assert_eq!(a.stats.logins.load(SeqCst), 1, "one session per device");
+    }
+    assert!(
+        h.query_all_by_label("Version").count() >= 2,
+        "a request column"
+    );
+    h.get_by_label_contains("4 of 4 done");
+}

@@ -52,6 +52,12 @@ pub enum Action {
     /// Sends the active tab's request to every device of this device-tree
     /// folder (and its subfolders).
     FanOut(String),
+    /// Runs every saved request of a collection folder on every device of
+    /// a device-tree folder.
+    FanOutCollection {
+        devices: String,
+        collection: String,
+    },
     /// Opens a run row's request and response in a new tab.
     OpenRunRow(usize),
     /// Sends the run's requests again: only the failed ones, or all.

@@ -692,6 +692,10 @@ impl ApxApp {
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
             Action::FanOut(folder) => self.fan_out(&folder),
+            Action::FanOutCollection {
+                devices,
+                collection,
+            } => self.fan_out_collection(&devices, &collection),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
             Action::StopRun => self.stop_run(),
@@ -1376,7 +1380,27 @@ impl ApxApp {
             path: draft.saved_path.clone().unwrap_or_default(),
             request: draft.to_saved(None),
         };
-        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(folder, entry, &v));
+        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(
+            folder,
+            vec![entry],
+            &v,
+        ));
+        self.rerun(false);
+    }
+
+    /// Runs every saved request under `collection` on every device of the
+    /// device-tree folder `devices`.
+    fn fan_out_collection(&mut self, devices: &str, collection: &str) {
+        self.stop_run();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let entries = v
+            .collections
+            .requests
+            .iter()
+            .filter(|e| e.folder == collection || e.folder.starts_with(&format!("{collection}/")))
+            .cloned()
+            .collect();
+        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(devices, entries, &v));
         self.rerun(false);
     }
 

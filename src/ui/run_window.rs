@@ -125,14 +125,16 @@ impl RunWindow {
         }
     }
 
-    /// A fan-out of `request` to every device in `folder` of the device
-    /// tree and its subfolders (nothing sent yet).
-    pub fn fan_out(folder: &str, entry: SavedEntry, view: &View) -> RunWindow {
+    /// A fan-out of `entries` to every device in `folder` of the device
+    /// tree and its subfolders (nothing sent yet): a row per device and
+    /// request.
+    pub fn fan_out(folder: &str, entries: Vec<SavedEntry>, view: &View) -> RunWindow {
         let rows = view
             .devices
             .iter()
             .filter(|d| in_folder(d, folder))
-            .map(|d| RunRow {
+            .flat_map(|d| entries.iter().map(move |e| (d, e)))
+            .map(|(d, entry)| RunRow {
                 entry: entry.clone(),
                 device: Some(d.name.clone()),
                 job: None,
@@ -620,8 +622,9 @@ impl Column {
         Column::Size,
         Column::Error,
     ];
-    const FAN_OUT: [Column; 6] = [
+    const FAN_OUT: [Column; 7] = [
         Column::Device,
+        Column::Request,
         Column::Platform,
         Column::Status,
         Column::Time,
