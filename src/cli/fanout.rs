@@ -234,8 +234,21 @@ fn print_table(devices: &[DeviceOutcomes]) {
         for outcome in &device.outcomes {
             let (request, status, ms, error) = match outcome {
                 Outcome::Sent(result, _) => {
-                    for warning in result.warnings.iter().filter(|w| warned.insert(*w)) {
+                    for warning in result
+                        .warnings
+                        .iter()
+                        .filter(|w| warned.insert(w.to_string()))
+                    {
                         eprintln!("warning: {warning}");
+                    }
+                    if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
+                        && warned.insert(h.host.clone())
+                    {
+                        eprintln!(
+                            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
+                            h.host,
+                            h.chain.first().map_or("?", |c| c.sha256.as_str())
+                        );
                     }
                     let request = if result.name.is_empty() {
                         let path = url::Url::parse(&result.url)

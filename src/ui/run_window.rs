@@ -42,6 +42,18 @@ pub struct RunRow {
 }
 
 impl RunRow {
+    fn new(entry: SavedEntry, device: Option<String>) -> RunRow {
+        RunRow {
+            entry,
+            device,
+            job: None,
+            index: 0,
+            result: None,
+            problem: None,
+            timeline: Vec::new(),
+        }
+    }
+
     fn finished(&self) -> bool {
         self.result.is_some() || self.problem.is_some()
     }
@@ -99,16 +111,12 @@ impl RunWindow {
             .requests
             .iter()
             .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")))
-            .map(|entry| RunRow {
-                entry: entry.clone(),
-                device: None,
-                job: None,
-                index: 0,
-                result: None,
-                problem: None,
-                timeline: Vec::new(),
-            })
+            .map(|entry| RunRow::new(entry.clone(), None))
             .collect();
+        RunWindow::with_rows(folder, rows, false)
+    }
+
+    fn with_rows(folder: &str, rows: Vec<RunRow>, fan_out: bool) -> RunWindow {
         RunWindow {
             folder: folder.to_string(),
             rows,
@@ -116,7 +124,7 @@ impl RunWindow {
             started: Instant::now(),
             took: None,
             current: HashMap::new(),
-            fan_out: false,
+            fan_out,
             sort: None,
             filter: String::new(),
             export_file: PathPicker::default(),
@@ -134,21 +142,9 @@ impl RunWindow {
             .iter()
             .filter(|d| in_folder(d, folder))
             .flat_map(|d| entries.iter().map(move |e| (d, e)))
-            .map(|(d, entry)| RunRow {
-                entry: entry.clone(),
-                device: Some(d.name.clone()),
-                job: None,
-                index: 0,
-                result: None,
-                problem: None,
-                timeline: Vec::new(),
-            })
+            .map(|(d, entry)| RunRow::new(entry.clone(), Some(d.name.clone())))
             .collect();
-        RunWindow {
-            rows,
-            fan_out: true,
-            ..RunWindow::new(folder, view)
-        }
+        RunWindow::with_rows(folder, rows, true)
     }
 
     pub fn done(&self) -> bool {
@@ -587,7 +583,12 @@ impl RunWindow {
                                     actions.push(Action::OpenRunRow(i));
                                 }
                             }
-                            Column::Status => status_cell(ui, row, &self.cell(i, column, view)),
+                            Column::Status => {
+                                let under_way = row
+                                    .job
+                                    .is_some_and(|j| self.current.get(&j) == Some(&row.index));
+                                status_cell(ui, row, under_way, &self.cell(i, column, view));
+                            }
                             Column::Error => {
                                 let text = self.cell(i, column, view);
                                 ui.add_sized([220.0, 18.0], egui::Label::new(text).truncate());
@@ -645,8 +646,9 @@ impl Column {
     }
 }
 
-/// A row's status: colored by class, a spinner while it is under way.
-fn status_cell(ui: &mut egui::Ui, row: &RunRow, text: &str) {
+/// A row's status: colored by class, a spinner while it is under way,
+/// "waiting" before (a fan-out's device waiting its turn).
+fn status_cell(ui: &mut egui::Ui, row: &RunRow, under_way: bool, text: &str) {
     let error_color = ui.visuals().error_fg_color;
     match (&row.result, &row.problem) {
         (Some(r), _) => match r.status {
@@ -654,7 +656,7 @@ fn status_cell(ui: &mut egui::Ui, row: &RunRow, text: &str) {
             None => ui.colored_label(error_color, text),
         },
         (None, Some(_)) => ui.colored_label(error_color, text),
-        (None, None) if row.job.is_some() => ui.spinner(),
+        (None, None) if under_way => ui.spinner(),
         (None, None) => ui.label("waiting"),
     };
 }
