@@ -42,7 +42,8 @@ fn on(name: &str, folder: &str, a: &Appliance) -> Device {
 }
 
 /// An app over a workspace holding `devices` (the demo password typed for
-/// each), fanning out `concurrency` devices at a time.
+/// each but those named `*-nopw`, which have none, in the keyring neither),
+/// fanning out `concurrency` devices at a time.
 fn app_with(dir: &std::path::Path, devices: &[Device], concurrency: u64) -> ApxApp {
     mock_keyring();
     let ws = Workspace::new(dir);
@@ -54,7 +55,7 @@ fn app_with(dir: &std::path::Path, devices: &[Device], concurrency: u64) -> ApxA
         ..Settings::default()
     };
     let mut app = ApxApp::new(dir.to_path_buf(), settings, false).unwrap();
-    for d in devices {
+    for d in devices.iter().filter(|d| !d.name.ends_with("-nopw")) {
         app.passwords
             .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
     }
@@ -100,6 +101,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
         on("fw-b", "Fleet/DC1", &b),
         on("fw-badpw", "Fleet", &badpw),
         device("fw-down", "Fleet", &down.url(), &a.sha256),
+        on("fw-nopw", "Fleet", &a),
         on("fw-w", "Fleetwood", &w),
     ];
     let mut h = harness(app_with(dir.path(), &devices, 8));
@@ -127,14 +129,29 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
             ("fw-b".to_string(), Some(200), None),
             ("fw-badpw".to_string(), Some(401), Some(FailureKind::Auth)),
             ("fw-down".to_string(), None, Some(FailureKind::Connect)),
+            ("fw-nopw".to_string(), None, Some(FailureKind::Usage)),
         ],
         "Fleet and its subfolder, not Fleetwood"
     );
     assert_eq!(w.stats.logins.load(SeqCst), 0);
-    h.get_by_label_contains("4 of 4 done");
-    h.get_by_label_contains("2 passed, 2 failed");
+    assert_eq!(a.stats.logins.load(SeqCst), 1, "fw-nopw never logged in");
+    let nopw = run
+        .rows
+        .iter()
+        .find(|r| r.device.as_deref() == Some("fw-nopw"));
+    let why = nopw
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap();
+    assert!(why.message.contains("password"), "{}", why.message);
+    h.get_by_label_contains("5 of 5 done");
+    h.get_by_label_contains("2 passed, 3 failed");
     h.get_by_label("Platform");
-    assert!(h.query_all_by_label("Cisco ASA").count() >= 4);
+    assert!(h.query_all_by_label("Cisco ASA").count() >= 5);
     assert!(
         h.query_by_label_contains("refused").is_some(),
         "the error's first line"
@@ -153,18 +170,25 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     h.get_by_label("Status").click();
     h.run();
     let ascending = shown(&h);
-    assert_eq!(ascending[3], "fw-down", "{ascending:?}");
+    let mut fastest = ascending[..2].to_vec();
+    fastest.sort();
+    assert_eq!(fastest, ["fw-a", "fw-b"], "200 sorts first");
     assert_eq!(ascending[2], "fw-badpw", "{ascending:?}");
     h.get_by_label("Status").click();
     h.run();
-    assert_eq!(shown(&h)[0], "fw-down");
+    let descending = shown(&h);
+    assert_eq!(descending[2], "fw-badpw", "{descending:?}");
+    assert!(
+        descending[..2].contains(&"fw-down".to_string()),
+        "{descending:?}"
+    );
     retype(&mut h, "Filter rows", "refused");
     assert_eq!(shown(&h), ["fw-down"]);
     h.get_by_label("Filter rows").focus();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.key_press(egui::Key::Backspace);
     h.run();
-    assert_eq!(shown(&h).len(), 4);
+    assert_eq!(shown(&h).len(), 5);
 
     // The table as shown (sorted by status, descending), as CSV and JSON.
     let csv = dir.path().join("fleet.csv");
@@ -172,19 +196,33 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     h.get_by_label("Export CSV").click();
     h.run();
     settle(&mut h);
-    h.get_by_label_contains("Exported 4 rows");
+    h.get_by_label_contains("Exported 5 rows");
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines.len(), 6, "{text}");
     assert_eq!(
         lines[0],
         "device,platform,request,status,outcome,time_ms,size,error"
     );
-    assert!(lines[1].starts_with("fw-down,Cisco ASA,"), "{text}");
-    assert!(lines[1].contains(",,Connection failed,"), "{text}");
-    assert!(lines[1].ends_with(",connection refused"), "{text}");
-    assert!(lines[2].starts_with("fw-badpw,Cisco ASA,"), "{text}");
-    assert!(lines[2].contains(",401,401,"), "{text}");
+    let devices_in_order: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(devices_in_order, descending, "the rows as shown");
+    let line = |device: &str| {
+        *lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{device},")))
+            .unwrap()
+    };
+    assert!(line("fw-down").contains(",,Connection failed,"), "{text}");
+    assert!(line("fw-down").ends_with(",connection refused"), "{text}");
+    assert!(
+        line("fw-badpw").starts_with("fw-badpw,Cisco ASA,"),
+        "{text}"
+    );
+    assert!(line("fw-badpw").contains(",401,401,"), "{text}");
+    assert!(line("fw-nopw").contains("password"), "{text}");
     let json_file = dir.path().join("fleet.json");
     retype(&mut h, "Export to", json_file.to_str().unwrap());
     h.get_by_label("Export JSON").click();
@@ -193,11 +231,16 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
     let rows = json.as_array().unwrap();
-    assert_eq!(rows.len(), 4);
-    assert_eq!(rows[0]["device"], "fw-down");
-    assert_eq!(rows[0]["status"], serde_json::Value::Null);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        rows[0]["device"],
+        descending[0].as_str(),
+        "the rows as shown"
+    );
+    let down = rows.iter().find(|r| r["device"] == "fw-down").unwrap();
+    assert_eq!(down["status"], serde_json::Value::Null);
     assert!(
-        rows[0]["error"].as_str().unwrap().contains("refused"),
+        down["error"].as_str().unwrap().contains("refused"),
         "{json}"
     );
     let ok = rows.iter().find(|r| r["device"] == "fw-a").unwrap();
