@@ -283,6 +283,24 @@ fn bad_selectors_and_flags_are_usage_errors() {
     assert_eq!(f.a.stats.requests.load(SeqCst), 0, "nothing sent");
 }
 
+#[test]
+fn a_device_without_a_password_gets_its_row() {
+    let f = fleet();
+    // No --password-env, no keyring, no terminal: no password for anyone.
+    let run = f.apx(&["send", "--devices", "fw-a,fw-w", SERIAL]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    for device in ["fw-a", "fw-w"] {
+        let line = line_of(&run.stdout, device);
+        assert!(line.contains("usage (not sent)"), "{line}");
+        assert!(line.contains("no password available"), "{line}");
+    }
+    assert_eq!(run.stdout.lines().last(), Some("2 devices: 0 ok, 2 failed"));
+    assert_eq!(
+        f.a.stats.logins.load(SeqCst) + f.w.stats.logins.load(SeqCst),
+        0
+    );
+}
+
 /// A job for `a`: one GET of the serial number with the demo credentials.
 fn job(a: &Appliance) -> Job {
     use apx::core::platform::AuthMode;

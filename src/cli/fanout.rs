@@ -39,23 +39,32 @@ pub fn send(ctx: &Context, args: &SendArgs, selector: &str) -> u8 {
         Ok(names) => names,
         Err(failure) => return report(ctx, &failure),
     };
-    let built: Vec<Result<Job, Failure>> = names
+    // Each device's job, or why it could not be built (no password, say).
+    let mut unbuilt: Vec<Option<Failure>> = Vec::new();
+    let jobs = names
         .iter()
-        .map(|device| super::send::build_job(ctx, args, Some(device)))
-        .collect();
-    let jobs = built
-        .iter()
-        .map(|job| job.iter().cloned().collect())
+        .map(
+            |device| match super::send::build_job(ctx, args, Some(device)) {
+                Ok(job) => {
+                    unbuilt.push(None);
+                    vec![job]
+                }
+                Err(failure) => {
+                    unbuilt.push(Some(failure));
+                    Vec::new()
+                }
+            },
+        )
         .collect();
     let results = execute(ctx, &names, jobs, args.fanout.concurrency);
     let devices = names
         .into_iter()
-        .zip(built)
+        .zip(unbuilt)
         .zip(results)
-        .map(|((device, built), results)| {
-            let outcomes = match built {
-                Err(failure) => vec![not_sent(&args.target, failure)],
-                Ok(_) => results
+        .map(|((device, unbuilt), results)| {
+            let outcomes = match unbuilt {
+                Some(failure) => vec![not_sent(&args.target, failure)],
+                None => results
                     .into_iter()
                     .flatten()
                     .map(|result| {
