@@ -117,6 +117,24 @@ pub struct ReachArgs {
     pub key: Option<PathBuf>,
 }
 
+/// Fan-out: the same request(s) to many devices (`send`, `run`).
+#[derive(Debug, Args, Clone)]
+pub struct FanoutArgs {
+    /// Send to many devices: a folder of the device tree (with its
+    /// subfolders; / for all) or a comma-separated list of device names
+    #[arg(long, value_name = "SELECTOR", conflicts_with = "device")]
+    pub devices: Option<String>,
+    /// With --devices: at most N devices at a time
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "8",
+        value_parser = clap::value_parser!(u16).range(1..=1024),
+        requires = "devices"
+    )]
+    pub concurrency: u16,
+}
+
 /// Connection options shared by `send` and `run`.
 #[derive(Debug, Args, Clone)]
 pub struct ConnectionArgs {
@@ -177,6 +195,8 @@ pub struct ConnectionArgs {
 pub struct SendArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fanout: FanoutArgs,
     /// Method (default GET, or POST when a body is given)
     #[arg(short = 'X', long = "method", value_name = "METHOD")]
     pub method: Option<String>,
@@ -209,6 +229,8 @@ pub struct SendArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub fanout: FanoutArgs,
     /// A jq expression applied to each response body; prints its results
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,

@@ -6,6 +6,7 @@ mod demo;
 mod device;
 mod diff;
 mod export;
+mod fanout;
 mod filter;
 mod import;
 mod output;

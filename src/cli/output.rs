@@ -17,6 +17,9 @@ use crate::engine::http::Body;
 /// The `send --json` document (and each element of `run --json`).
 #[derive(Serialize)]
 pub struct SendDocument<'a> {
+    /// `--devices`: the device that answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
     pub request: Option<RequestLine<'a>>,
@@ -86,6 +89,7 @@ impl<'a> SendDocument<'a> {
             ),
         };
         SendDocument {
+            device: None,
             name: named.then_some(result.name.as_str()),
             request: Some(RequestLine {
                 method: &result.method,
@@ -126,6 +130,7 @@ impl<'a> SendDocument<'a> {
     /// The document for an input error found before anything was sent.
     pub fn usage(failure: &'a Failure) -> Self {
         SendDocument {
+            device: None,
             name: None,
             request: None,
             status: None,

@@ -26,7 +26,7 @@ use crate::engine::{Job, JobRequest, RequestResult, history_record};
 
 /// What happened to one request (or a file or folder not read: unreadable,
 /// a link, too deep), in run order.
-enum Outcome {
+pub(super) enum Outcome {
     /// A result, and `--filter`'s output on its body.
     Sent(Box<RequestResult>, Option<Output>),
     NotSent {
@@ -36,7 +36,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn exit_code(&self) -> u8 {
+    pub(super) fn exit_code(&self) -> u8 {
         match self {
             Outcome::Sent(result, filtered) => result
                 .exit_code()
@@ -47,11 +47,11 @@ impl Outcome {
 }
 
 /// Requests that share one session.
-struct Group {
-    device: Option<String>,
-    job: Job,
+pub(super) struct Group {
+    pub(super) device: Option<String>,
+    pub(super) job: Job,
     /// The outcome slot of each of the job's requests.
-    slots: Vec<usize>,
+    pub(super) slots: Vec<usize>,
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> u8 {
@@ -63,6 +63,9 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(failure) => return report(ctx, &failure),
     };
+    if let Some(selector) = &args.fanout.devices {
+        return super::fanout::run(ctx, &args, selector, collections);
+    }
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
     let groups = plan(
         &workspace,
@@ -138,7 +141,7 @@ pub(super) fn collect(workspace: &Workspace, path: &Path) -> Result<Collections,
 /// Prepares every request and groups them into one job per session, in
 /// order of first appearance; a request that cannot be prepared gets its
 /// outcome at once.
-fn plan(
+pub(super) fn plan(
     workspace: &Workspace,
     conn: &ConnectionArgs,
     entries: &[SavedEntry],
@@ -226,7 +229,7 @@ fn plan(
     groups
 }
 
-fn not_sent(name: &str, failure: Failure) -> Outcome {
+pub(super) fn not_sent(name: &str, failure: Failure) -> Outcome {
     Outcome::NotSent {
         name: name.to_string(),
         failure,
@@ -355,7 +358,7 @@ fn print_table(outcomes: &[Outcome]) {
 }
 
 /// The failure kind as in `--json` (`tls`, `usage`, …).
-fn kind_id(kind: FailureKind) -> String {
+pub(super) fn kind_id(kind: FailureKind) -> String {
     serde_json::to_value(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

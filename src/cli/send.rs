@@ -21,18 +21,23 @@ use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Job, JobRequest};
 
 pub fn run(ctx: &Context, args: SendArgs) -> u8 {
-    let job =
-        match super::filter::check(args.filter.as_deref()).and_then(|()| build_job(ctx, &args)) {
-            Ok(job) => job,
-            Err(failure) => {
-                if ctx.json {
-                    print_json(&SendDocument::usage(&failure));
-                } else {
-                    print_failure(&failure);
-                }
-                return failure.kind.exit_code();
+    if let Some(selector) = &args.fanout.devices {
+        return super::fanout::send(ctx, &args, selector);
+    }
+    let device = args.connection.device.as_deref();
+    let job = match super::filter::check(args.filter.as_deref())
+        .and_then(|()| build_job(ctx, &args, device))
+    {
+        Ok(job) => job,
+        Err(failure) => {
+            if ctx.json {
+                print_json(&SendDocument::usage(&failure));
+            } else {
+                print_failure(&failure);
             }
-        };
+            return failure.kind.exit_code();
+        }
+    };
     let platform = job.session.platform;
     let results = blocking_run(job);
     let mut worst = 0;
@@ -52,14 +57,14 @@ pub fn run(ctx: &Context, args: SendArgs) -> u8 {
     worst
 }
 
-fn build_job(ctx: &Context, args: &SendArgs) -> Result<Job, Failure> {
+/// The job for `args` sent to `device` (by name), or to no device.
+pub(super) fn build_job(
+    ctx: &Context,
+    args: &SendArgs,
+    device: Option<&str>,
+) -> Result<Job, Failure> {
     let workspace = Workspace::new(&ctx.workspace);
-    let device = args
-        .connection
-        .device
-        .as_deref()
-        .map(|name| workspace.device(name))
-        .transpose()?;
+    let device = device.map(|name| workspace.device(name)).transpose()?;
     // A URL without a port goes to the platform's API port (AsyncOS).
     let platform = platform_of(&args.connection, device.as_ref())?;
     let base = device

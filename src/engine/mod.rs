@@ -3,6 +3,7 @@
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
 pub mod ansible;
+pub mod fanout;
 pub mod history_record;
 pub mod http;
 pub mod keyring;
@@ -83,7 +84,15 @@ pub enum Command {
         id: JobId,
         job: Box<Job>,
     },
+    /// Each device's jobs one after another, at most `concurrency` devices
+    /// at a time ([`fanout`]).
+    FanOut {
+        devices: Vec<Vec<(JobId, Job)>>,
+        concurrency: usize,
+    },
     Cancel(JobId),
+    /// Cancels these jobs at once: none of them starts after another ends.
+    CancelAll(Vec<JobId>),
     Keyring {
         id: JobId,
         op: KeyringOp,
@@ -300,8 +309,38 @@ impl Engine {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Queues a fan-out: each device's jobs run one after another in its
+    /// own sessions, at most `concurrency` devices at a time. Returns each
+    /// device's job ids; every job ends with [`Event::JobDone`] (cancelled
+    /// ones too).
+    pub fn fan_out(&self, devices: Vec<Vec<Job>>, concurrency: usize) -> Vec<Vec<JobId>> {
+        let devices: Vec<Vec<(JobId, Job)>> = devices
+            .into_iter()
+            .map(|jobs| {
+                jobs.into_iter()
+                    .map(|job| (self.reserve_id(), job))
+                    .collect()
+            })
+            .collect();
+        let ids = devices
+            .iter()
+            .map(|jobs| jobs.iter().map(|(id, _)| *id).collect())
+            .collect();
+        let _ = self.commands.send(Command::FanOut {
+            devices,
+            concurrency,
+        });
+        ids
+    }
+
     pub fn cancel(&self, id: JobId) {
         let _ = self.commands.send(Command::Cancel(id));
+    }
+
+    /// Cancels every job of `ids` in one step (a fan-out's Cancel all: a
+    /// device waiting its turn cannot start between two cancellations).
+    pub fn cancel_all(&self, ids: Vec<JobId>) {
+        let _ = self.commands.send(Command::CancelAll(ids));
     }
 
     /// Queues a keyring change; [`Event::Keyring`] with the returned id
@@ -335,6 +374,21 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                         events.emit(Event::JobDone { job: id });
                     });
                 }
+                Some(Command::FanOut { devices, concurrency }) => {
+                    let devices = devices
+                        .into_iter()
+                        .map(|jobs| {
+                            jobs.into_iter()
+                                .map(|(id, job)| {
+                                    let (cancel_tx, cancel_rx) = oneshot::channel();
+                                    cancels.insert(id, cancel_tx);
+                                    (id, job, cancel_rx)
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    fanout::spawn(devices, concurrency, &events, &done_tx);
+                }
                 Some(Command::Keyring { id, op }) => {
                     let events = events.clone();
                     tokio::spawn(async move {
@@ -346,6 +400,11 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                 }
                 Some(Command::Cancel(id)) => {
                     if let Some(cancel) = cancels.remove(&id) {
+                        let _ = cancel.send(());
+                    }
+                }
+                Some(Command::CancelAll(ids)) => {
+                    for cancel in ids.iter().filter_map(|id| cancels.remove(id)) {
                         let _ = cancel.send(());
                     }
                 }

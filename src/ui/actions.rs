@@ -53,12 +53,26 @@ pub enum Action {
         sha256: String,
     },
     RunFolder(String),
+    /// Sends the active tab's request to every device of this device-tree
+    /// folder (and its subfolders).
+    FanOut(String),
+    /// Runs every saved request of a collection folder on every device of
+    /// a device-tree folder.
+    FanOutCollection {
+        devices: String,
+        collection: String,
+    },
     /// Opens a run row's request and response in a new tab.
     OpenRunRow(usize),
     /// Sends the run's requests again: only the failed ones, or all.
     RerunRows(bool),
     /// Cancels the run's requests under way.
     StopRun,
+    /// Writes the run's table (rows as shown) to the file typed in its
+    /// window: CSV, or JSON when false.
+    ExportRun {
+        csv: bool,
+    },
     /// Closes the run window (stopping the run).
     CloseRun,
     /// File > Open workspace's Open (or a recent workspace).

@@ -189,6 +189,11 @@ impl ApxApp {
             || self.dialogs.runs.as_ref().is_some_and(|r| !r.done())
     }
 
+    /// What panels read of the app (the fan-out table's order, say).
+    pub fn view(&self) -> View<'_> {
+        view(&self.tree, &self.passwords, &self.workspace)
+    }
+
     /// The device of the active tab.
     pub fn selected_device(&self) -> Option<&Device> {
         self.tree.find(self.tabs.active().device.as_deref()?)
@@ -399,6 +404,11 @@ impl ApxApp {
             },
             Msg::TreeChanged(outcome) => self.tree_changed(outcome),
             Msg::CatalogLoaded { key, outcome } => self.catalog.loaded(&key, outcome),
+            Msg::RunExported(outcome) => {
+                if let Some(run) = &mut self.dialogs.runs {
+                    run.exported(outcome);
+                }
+            }
             Msg::Exported(outcome) => {
                 if let Some(dialog) = &mut self.dialogs.export {
                     dialog.running = false;
@@ -745,6 +755,11 @@ impl ApxApp {
                 self.dialogs.editor = Some(editor);
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
+            Action::FanOut(folder) => self.fan_out(&folder),
+            Action::FanOutCollection {
+                devices,
+                collection,
+            } => self.fan_out_collection(&devices, &collection),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
             Action::StopRun => self.stop_run(),
@@ -788,6 +803,7 @@ impl ApxApp {
             }
             Action::ImportPostman => self.import_postman(),
             Action::ExportCollection => self.export_collection(),
+            Action::ExportRun { csv } => self.export_run(csv),
             Action::StoreFoundPassword(i) => self.store_found_password(i),
             Action::RefreshFind => {
                 let id = self.tabs.active().id;
@@ -1163,6 +1179,11 @@ impl ApxApp {
                     d.file.picked(path);
                 }
             }
+            PickTarget::RunExport => {
+                if let Some(run) = &mut self.dialogs.runs {
+                    run.export_file.picked(path);
+                }
+            }
             PickTarget::Workspace => {
                 if let Some(d) = &mut self.dialogs.workspace {
                     d.folder.picked(path);
@@ -1423,6 +1444,41 @@ impl ApxApp {
         self.rerun(false);
     }
 
+    /// Sends the active tab's request to every device of `folder`, at most
+    /// the concurrency setting at a time.
+    fn fan_out(&mut self, folder: &str) {
+        self.stop_run();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let draft = &self.tabs.active().draft;
+        let entry = crate::core::workspace::collections::SavedEntry {
+            folder: String::new(),
+            path: draft.saved_path.clone().unwrap_or_default(),
+            request: draft.to_saved(None),
+        };
+        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(
+            folder,
+            vec![entry],
+            &v,
+        ));
+        self.rerun(false);
+    }
+
+    /// Runs every saved request under `collection` on every device of the
+    /// device-tree folder `devices`.
+    fn fan_out_collection(&mut self, devices: &str, collection: &str) {
+        self.stop_run();
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let entries = v
+            .collections
+            .requests
+            .iter()
+            .filter(|e| e.folder == collection || e.folder.starts_with(&format!("{collection}/")))
+            .cloned()
+            .collect();
+        self.dialogs.runs = Some(super::run_window::RunWindow::fan_out(devices, entries, &v));
+        self.rerun(false);
+    }
+
     /// Sends the run's requests (all, or only those that failed) to the
     /// device chosen in its window, else each request's own, else the
     /// active tab's.
@@ -1444,16 +1500,69 @@ impl ApxApp {
             self.settings.timeout(),
             self.settings.body_sink(),
         );
-        for (job, rows_of_job) in jobs {
-            run.assign(self.engine.run(job), rows_of_job);
+        if !run.fan_out {
+            for (job, rows_of_job) in jobs {
+                run.assign(self.engine.run(job), rows_of_job);
+            }
+            return;
         }
+        // A fan-out: each device's jobs in turn (planned by session key,
+        // so a device's jobs are adjacent), the devices through the
+        // engine's bounded scheduler.
+        let mut by_device: Vec<Vec<Job>> = Vec::new();
+        let mut rows: Vec<Vec<usize>> = Vec::new();
+        let mut last = None;
+        for (job, rows_of_job) in jobs {
+            let device = rows_of_job
+                .first()
+                .and_then(|&r| run.rows[r].device.clone());
+            if last.as_ref() != Some(&device) {
+                by_device.push(Vec::new());
+                last = Some(device);
+            }
+            if let Some(jobs) = by_device.last_mut() {
+                jobs.push(job);
+            }
+            rows.push(rows_of_job);
+        }
+        let ids = self.engine.fan_out(by_device, self.settings.concurrency());
+        for (id, rows_of_job) in ids.into_iter().flatten().zip(rows) {
+            run.assign(id, rows_of_job);
+        }
+    }
+
+    /// Writes the run window's rows, as shown, to its typed file (off the
+    /// UI thread, atomically).
+    fn export_run(&mut self, csv: bool) {
+        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let Some(run) = &self.dialogs.runs else {
+            return;
+        };
+        let rows = run.export_rows(&v);
+        let path = PathBuf::from(run.export_file.path.trim());
+        self.inbox.outbox().spawn(move || {
+            let text = if csv {
+                crate::core::fanout::to_csv(&rows)
+            } else {
+                crate::core::fanout::to_json(&rows)
+            };
+            let written = crate::core::workspace::atomic::write_atomic(&path, text.as_bytes());
+            Msg::RunExported(
+                written
+                    .map(|()| format!("Exported {} rows to {}", rows.len(), path.display()))
+                    .map_err(|e| {
+                        Failure::usage(
+                            format!("cannot write {}: {e}", path.display()),
+                            "Check the folder exists and is writable.",
+                        )
+                    }),
+            )
+        });
     }
 
     fn stop_run(&mut self) {
         if let Some(run) = &self.dialogs.runs {
-            for job in run.running_jobs() {
-                self.engine.cancel(job);
-            }
+            self.engine.cancel_all(run.running_jobs());
         }
     }
 
@@ -1463,7 +1572,9 @@ impl ApxApp {
         let Some(row) = self.dialogs.runs.as_ref().and_then(|r| r.rows.get(index)) else {
             return;
         };
-        let draft = Draft::from_saved(&row.entry.request, Some(row.entry.path.clone()));
+        // A fan-out of an unsaved request has no file.
+        let path = Some(row.entry.path.clone()).filter(|p| !p.as_os_str().is_empty());
+        let draft = Draft::from_saved(&row.entry.request, path);
         let device = row.device.clone().filter(|d| self.tree.find(d).is_some());
         let response = ResponseState {
             device: row.device.clone(),

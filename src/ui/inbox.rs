@@ -35,6 +35,8 @@ pub enum PickTarget {
     ExportFile,
     /// The folder an Ansible export is written into.
     ExportFolder,
+    /// The file a run window's table is exported to.
+    RunExport,
 }
 
 /// A device written to (or refused by) the workspace.
@@ -104,6 +106,8 @@ pub enum Msg {
     },
     /// What File > Export collection wrote.
     Exported(Result<String, Failure>),
+    /// What a run window's table export wrote.
+    RunExported(Result<String, Failure>),
     /// A folder to open as the workspace, checked.
     /// With its watcher (set up off the UI thread: it walks the folder).
     WorkspaceChecked {

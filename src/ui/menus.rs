@@ -92,6 +92,14 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                     " s",
                     "How long a request may take before it is stopped",
                 );
+                number_setting(
+                    ui,
+                    "Fan-out concurrency",
+                    &mut settings.concurrency,
+                    1024,
+                    " devices",
+                    "How many devices a fan-out sends to at a time",
+                );
             });
             ui.separator();
             ui.weak(format!("Workspace: {}", view.workspace.display()));

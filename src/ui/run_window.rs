@@ -1,13 +1,21 @@
 //! "Run folder": every saved request of a collection, one session per
 //! device, with a results table. A row opens its full response in a tab;
 //! the window shows progress, stops the run, re-runs the failed rows, and
-//! runs again against a chosen device.
+//! runs again against a chosen device. A fan-out is the same window with
+//! one request sent to every device of a device-tree folder: a row per
+//! device, at most the concurrency setting at a time, sortable and
+//! filterable, cancelled all at once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use super::actions::{Action, View};
+use super::file_dialog::PathPicker;
+use super::inbox::PickTarget;
 use super::widgets::{human_size, status_color};
+use crate::core::error::Failure;
+use crate::core::fanout::ExportRow;
+use crate::core::fanout::in_folder;
 use crate::core::platform::AuthMode;
 use crate::core::workspace::collections::SavedEntry;
 use crate::core::workspace::variables::prepare;
@@ -34,6 +42,18 @@ pub struct RunRow {
 }
 
 impl RunRow {
+    fn new(entry: SavedEntry, device: Option<String>) -> RunRow {
+        RunRow {
+            entry,
+            device,
+            job: None,
+            index: 0,
+            result: None,
+            problem: None,
+            timeline: Vec::new(),
+        }
+    }
+
     fn finished(&self) -> bool {
         self.result.is_some() || self.problem.is_some()
     }
@@ -58,6 +78,29 @@ pub struct RunWindow {
     took: Option<Duration>,
     /// The request each job is sending (its exchanges belong to it).
     current: HashMap<JobId, usize>,
+    /// A fan-out: each row goes to its own device, fixed when it was made.
+    pub fan_out: bool,
+    /// The column the table is sorted by, and whether descending.
+    sort: Option<(Column, bool)>,
+    /// Rows shown: those whose cells hold this text (any case).
+    pub filter: String,
+    /// Where Export CSV / Export JSON write the rows shown.
+    pub export_file: PathPicker,
+    /// What the last export did, or why it failed; None while it runs.
+    export: Option<Result<String, Failure>>,
+    exporting: bool,
+}
+
+/// A column of the results table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Request,
+    Device,
+    Platform,
+    Status,
+    Time,
+    Size,
+    Error,
 }
 
 impl RunWindow {
@@ -68,16 +111,12 @@ impl RunWindow {
             .requests
             .iter()
             .filter(|e| e.folder == folder || e.folder.starts_with(&format!("{folder}/")))
-            .map(|entry| RunRow {
-                entry: entry.clone(),
-                device: None,
-                job: None,
-                index: 0,
-                result: None,
-                problem: None,
-                timeline: Vec::new(),
-            })
+            .map(|entry| RunRow::new(entry.clone(), None))
             .collect();
+        RunWindow::with_rows(folder, rows, false)
+    }
+
+    fn with_rows(folder: &str, rows: Vec<RunRow>, fan_out: bool) -> RunWindow {
         RunWindow {
             folder: folder.to_string(),
             rows,
@@ -85,7 +124,27 @@ impl RunWindow {
             started: Instant::now(),
             took: None,
             current: HashMap::new(),
+            fan_out,
+            sort: None,
+            filter: String::new(),
+            export_file: PathPicker::default(),
+            export: None,
+            exporting: false,
         }
+    }
+
+    /// A fan-out of `entries` to every device in `folder` of the device
+    /// tree and its subfolders (nothing sent yet): a row per device and
+    /// request.
+    pub fn fan_out(folder: &str, entries: Vec<SavedEntry>, view: &View) -> RunWindow {
+        let rows = view
+            .devices
+            .iter()
+            .filter(|d| in_folder(d, folder))
+            .flat_map(|d| entries.iter().map(move |e| (d, e)))
+            .map(|(d, entry)| RunRow::new(entry.clone(), Some(d.name.clone())))
+            .collect();
+        RunWindow::with_rows(folder, rows, true)
     }
 
     pub fn done(&self) -> bool {
@@ -183,11 +242,14 @@ impl RunWindow {
         let mut groups: BTreeMap<SessionKey, SessionGroup> = BTreeMap::new();
         for &i in which {
             let row = &mut self.rows[i];
-            let device_name = self
-                .device
-                .clone()
-                .or_else(|| row.entry.request.device.clone())
-                .or(selected.map(str::to_string));
+            let device_name = if self.fan_out {
+                row.device.clone()
+            } else {
+                self.device
+                    .clone()
+                    .or_else(|| row.entry.request.device.clone())
+                    .or(selected.map(str::to_string))
+            };
             let device = view.device(device_name.as_deref());
             row.device = device_name.clone();
             row.job = None;
@@ -271,11 +333,119 @@ impl RunWindow {
         )
     }
 
+    /// The rows shown, in the table's order: those the filter matches,
+    /// sorted by the chosen column (ties in run order).
+    pub fn order(&self, view: &View) -> Vec<usize> {
+        let needle = self.filter.trim().to_lowercase();
+        let mut shown: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || Column::ALL
+                        .iter()
+                        .any(|c| self.cell(i, *c, view).to_lowercase().contains(&needle))
+            })
+            .collect();
+        if let Some((column, descending)) = self.sort {
+            shown.sort_by(|&a, &b| {
+                let order = self.key(a, column, view).cmp(&self.key(b, column, view));
+                if descending { order.reverse() } else { order }
+            });
+        }
+        shown
+    }
+
+    /// The rows shown, in the table's order, for export.
+    pub fn export_rows(&self, view: &View) -> Vec<ExportRow> {
+        self.order(view)
+            .into_iter()
+            .map(|i| {
+                let row = &self.rows[i];
+                let result = row.result.as_ref();
+                let text = |column| Some(self.cell(i, column, view)).filter(|t| !t.is_empty());
+                ExportRow {
+                    device: row.device.clone(),
+                    platform: text(Column::Platform),
+                    request: row.entry.request.name.clone(),
+                    status: result.and_then(|r| r.status),
+                    outcome: self.cell(i, Column::Status, view),
+                    time_ms: result.map(|r| r.elapsed.as_secs_f64() * 1000.0),
+                    size: result.map(|r| r.body.len()),
+                    error: self.cell(i, Column::Error, view),
+                }
+            })
+            .collect()
+    }
+
+    /// An export's outcome.
+    pub fn exported(&mut self, outcome: Result<String, Failure>) {
+        self.exporting = false;
+        self.export = Some(outcome);
+    }
+
+    /// A row's text in `column`, as shown and exported.
+    fn cell(&self, i: usize, column: Column, view: &View) -> String {
+        let row = &self.rows[i];
+        let result = row.result.as_ref();
+        match column {
+            Column::Request => row.entry.request.name.clone(),
+            Column::Device => row.device.clone().unwrap_or_default(),
+            Column::Platform => view
+                .device(row.device.as_deref())
+                .map(|d| d.platform.label().to_string())
+                .unwrap_or_default(),
+            Column::Status => match (result, &row.problem) {
+                (Some(r), _) => match (r.status, &r.error) {
+                    (Some(s), _) => s.to_string(),
+                    (None, Some(e)) => e.kind.title().to_string(),
+                    (None, None) => "-".to_string(),
+                },
+                (None, Some(_)) => "not sent".to_string(),
+                (None, None) => String::new(),
+            },
+            Column::Time => result
+                .map(|r| format!("{:.0} ms", r.elapsed.as_secs_f64() * 1000.0))
+                .unwrap_or_default(),
+            Column::Size => result.map(|r| human_size(r.body.len())).unwrap_or_default(),
+            Column::Error => match (result, &row.problem) {
+                (Some(r), _) => r
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.message.lines().next())
+                    .unwrap_or("")
+                    .to_string(),
+                (None, Some(problem)) => problem.lines().next().unwrap_or("").to_string(),
+                (None, None) => String::new(),
+            },
+        }
+    }
+
+    /// What `column` sorts a row by: numbers for time, size and status.
+    fn key(&self, i: usize, column: Column, view: &View) -> (u128, String) {
+        let result = self.rows[i].result.as_ref();
+        let number = match column {
+            Column::Time => result.map(|r| r.elapsed.as_micros()),
+            Column::Size => result.map(|r| u128::from(r.body.len())),
+            Column::Status => result.and_then(|r| r.status).map(u128::from),
+            _ => None,
+        };
+        (number.unwrap_or(u128::MAX), self.cell(i, column, view))
+    }
+
+    /// The columns of this window's table.
+    fn columns(&self) -> &'static [Column] {
+        if self.fan_out {
+            &Column::FAN_OUT
+        } else {
+            &Column::RUN
+        }
+    }
+
     /// Draws the results table; false once the window is closed.
     pub fn window(&mut self, ctx: &egui::Context, view: &View, actions: &mut Vec<Action>) -> bool {
         let mut open = true;
         let right = ctx.content_rect().right();
-        egui::Window::new(format!("Run: {}", self.folder))
+        let title = if self.fan_out { "Fan-out" } else { "Run" };
+        egui::Window::new(format!("{title}: {}", self.folder))
             .open(&mut open)
             .default_pos(egui::pos2(right - 620.0, 60.0))
             .default_width(600.0)
@@ -284,7 +454,7 @@ impl RunWindow {
                 ui.separator();
                 egui::ScrollArea::vertical()
                     .max_height(360.0)
-                    .show(ui, |ui| self.table(ui, actions));
+                    .show(ui, |ui| self.table(ui, view, actions));
             });
         open
     }
@@ -298,21 +468,23 @@ impl RunWindow {
             ui.label(self.summary());
         });
         ui.horizontal(|ui| {
-            let label = ui.label("Run on");
-            let shown = self.device.as_deref().unwrap_or("Each request's own");
-            egui::ComboBox::from_id_salt("run-device")
-                .selected_text(shown)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.device, None, "Each request's own");
-                    for d in view.devices {
-                        ui.selectable_value(&mut self.device, Some(d.name.clone()), &d.name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            if !self.fan_out {
+                let label = ui.label("Run on");
+                let shown = self.device.as_deref().unwrap_or("Each request's own");
+                egui::ComboBox::from_id_salt("run-device")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.device, None, "Each request's own");
+                        for d in view.devices {
+                            ui.selectable_value(&mut self.device, Some(d.name.clone()), &d.name);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            }
             if ui
                 .add_enabled(!running, egui::Button::new("Run again"))
-                .on_hover_text("Sends every request again, to the device chosen here")
+                .on_hover_text("Sends every request again")
                 .clicked()
             {
                 actions.push(Action::RerunRows(false));
@@ -325,77 +497,166 @@ impl RunWindow {
             {
                 actions.push(Action::RerunRows(true));
             }
+            let stop = if self.fan_out { "Cancel all" } else { "Stop" };
             if ui
-                .add_enabled(running, egui::Button::new("Stop"))
+                .add_enabled(running, egui::Button::new(stop))
                 .on_hover_text("Cancels the requests under way; the rest are not sent")
                 .clicked()
             {
                 actions.push(Action::StopRun);
             }
         });
+        ui.horizontal(|ui| {
+            let l = ui.label("Filter rows");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("text of any column")
+                    .desired_width(200.0),
+            )
+            .labelled_by(l.id);
+        });
+        if self.export_file.ui(ui, "Export to", "Choose...") {
+            actions.push(Action::Pick {
+                target: PickTarget::RunExport,
+                save: true,
+            });
+        }
+        ui.horizontal(|ui| {
+            let ready = !self.exporting && !self.export_file.path.trim().is_empty();
+            for (label, csv) in [("Export CSV", true), ("Export JSON", false)] {
+                if ui
+                    .add_enabled(ready, egui::Button::new(label))
+                    .on_hover_text("Writes the rows shown, in their order, to the file above")
+                    .clicked()
+                {
+                    self.exporting = true;
+                    self.export = None;
+                    actions.push(Action::ExportRun { csv });
+                }
+            }
+            if self.exporting {
+                ui.spinner();
+            }
+            match &self.export {
+                Some(Ok(done)) => {
+                    ui.label(done);
+                }
+                Some(Err(failure)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, &failure.message);
+                }
+                None => {}
+            }
+        });
     }
 
-    fn table(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    fn table(&mut self, ui: &mut egui::Ui, view: &View, actions: &mut Vec<Action>) {
+        let columns = self.columns();
         egui::Grid::new("run-results")
-            .num_columns(6)
+            .num_columns(columns.len())
             .striped(true)
             .show(ui, |ui| {
-                for h in ["Request", "Device", "Status", "Time", "Size", "Error"] {
-                    ui.strong(h);
+                for &column in columns {
+                    let sorted = self.sort.filter(|(c, _)| *c == column);
+                    let header = egui::Button::selectable(sorted.is_some(), column.title());
+                    let hover = match sorted {
+                        Some((_, true)) => "Sorted descending; click for ascending",
+                        Some((_, false)) => "Sorted ascending; click for descending",
+                        None => "Sort by this column",
+                    };
+                    if ui.add(header).on_hover_text(hover).clicked() {
+                        self.sort = Some((column, sorted.is_some_and(|(_, d)| !d)));
+                    }
                 }
                 ui.end_row();
-                for (i, row) in self.rows.iter().enumerate() {
-                    let open =
-                        egui::Button::selectable(false, row.entry.request.name.as_str()).truncate();
-                    if ui
-                        .add_sized([160.0, 18.0], open)
-                        .on_hover_text("Open the full response in a new tab")
-                        .clicked()
-                    {
-                        actions.push(Action::OpenRunRow(i));
+                for i in self.order(view) {
+                    let row = &self.rows[i];
+                    for &column in columns {
+                        match column {
+                            Column::Request | Column::Device if column == columns[0] => {
+                                let text = self.cell(i, column, view);
+                                let open = egui::Button::selectable(false, text).truncate();
+                                if ui
+                                    .add_sized([160.0, 18.0], open)
+                                    .on_hover_text("Open the full response in a new tab")
+                                    .clicked()
+                                {
+                                    actions.push(Action::OpenRunRow(i));
+                                }
+                            }
+                            Column::Status => {
+                                let under_way = row
+                                    .job
+                                    .is_some_and(|j| self.current.get(&j) == Some(&row.index));
+                                status_cell(ui, row, under_way, &self.cell(i, column, view));
+                            }
+                            Column::Error => {
+                                let text = self.cell(i, column, view);
+                                ui.add_sized([220.0, 18.0], egui::Label::new(text).truncate());
+                            }
+                            _ => {
+                                let text = self.cell(i, column, view);
+                                ui.add(egui::Label::new(text).truncate());
+                            }
+                        }
                     }
-                    ui.add(egui::Label::new(row.device.as_deref().unwrap_or("-")).truncate());
-                    row_outcome(ui, row);
                     ui.end_row();
                 }
             });
     }
 }
 
-/// The status, time, size and error cells of a row.
-fn row_outcome(ui: &mut egui::Ui, row: &RunRow) {
-    let error_color = ui.visuals().error_fg_color;
-    match (&row.result, &row.problem) {
-        (Some(r), _) => {
-            match (r.status, &r.error) {
-                (Some(s), _) => ui.colored_label(status_color(s), s.to_string()),
-                (None, Some(e)) => ui.colored_label(error_color, e.kind.title()),
-                (None, None) => ui.label("-"),
-            };
-            ui.label(format!("{:.0} ms", r.elapsed.as_secs_f64() * 1000.0));
-            ui.label(human_size(r.body.len()));
-            let first = r
-                .error
-                .as_ref()
-                .and_then(|e| e.message.lines().next())
-                .unwrap_or("");
-            ui.add_sized([220.0, 18.0], egui::Label::new(first).truncate());
-        }
-        (None, Some(problem)) => {
-            ui.colored_label(error_color, "not sent");
-            ui.label("");
-            ui.label("");
-            ui.add_sized([220.0, 18.0], egui::Label::new(problem.as_str()).truncate());
-        }
-        (None, None) => {
-            if row.job.is_some() {
-                ui.spinner();
-            } else {
-                ui.label("waiting");
-            }
-            ui.label("");
-            ui.label("");
-            ui.label("");
+impl Column {
+    const ALL: [Column; 7] = [
+        Column::Request,
+        Column::Device,
+        Column::Platform,
+        Column::Status,
+        Column::Time,
+        Column::Size,
+        Column::Error,
+    ];
+    const RUN: [Column; 6] = [
+        Column::Request,
+        Column::Device,
+        Column::Status,
+        Column::Time,
+        Column::Size,
+        Column::Error,
+    ];
+    const FAN_OUT: [Column; 7] = [
+        Column::Device,
+        Column::Request,
+        Column::Platform,
+        Column::Status,
+        Column::Time,
+        Column::Size,
+        Column::Error,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Column::Request => "Request",
+            Column::Device => "Device",
+            Column::Platform => "Platform",
+            Column::Status => "Status",
+            Column::Time => "Time",
+            Column::Size => "Size",
+            Column::Error => "Error",
         }
     }
+}
+
+/// A row's status: colored by class, a spinner while it is under way,
+/// "waiting" before (a fan-out's device waiting its turn).
+fn status_cell(ui: &mut egui::Ui, row: &RunRow, under_way: bool, text: &str) {
+    let error_color = ui.visuals().error_fg_color;
+    match (&row.result, &row.problem) {
+        (Some(r), _) => match r.status {
+            Some(s) => ui.colored_label(status_color(s), text),
+            None => ui.colored_label(error_color, text),
+        },
+        (None, Some(_)) => ui.colored_label(error_color, text),
+        (None, None) if under_way => ui.spinner(),
+        (None, None) => ui.label("waiting"),
+    };
 }

@@ -52,6 +52,9 @@ pub struct Settings {
     pub max_body_mb: u64,
     /// How long a request may take, in seconds (View > Timeout).
     pub timeout_secs: u64,
+    /// How many devices a fan-out sends to at a time (View > Fan-out
+    /// concurrency).
+    pub concurrency: u64,
     /// The open tabs' drafts (never a secret).
     pub tabs: super::tabs::SavedTabs,
     /// Workspaces opened, the latest first (File > Open workspace).
@@ -64,6 +67,7 @@ impl Default for Settings {
             theme: Theme::default(),
             max_body_mb: DEFAULT_MAX_BODY >> 20,
             timeout_secs: 30,
+            concurrency: 8,
             tabs: Default::default(),
             recent_workspaces: Vec::new(),
         }
@@ -90,6 +94,11 @@ impl Settings {
     /// How long a request may take.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs.max(1))
+    }
+
+    /// How many devices a fan-out sends to at a time (at least one).
+    pub fn concurrency(&self) -> usize {
+        usize::try_from(self.concurrency.clamp(1, 1024)).unwrap_or(8)
     }
 
     /// Where the app's response bodies go: memory, then a bounded

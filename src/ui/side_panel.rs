@@ -112,6 +112,23 @@ fn device_tree(
                         actions.push(Action::NewDevice(folder.to_string()));
                         ui.close();
                     }
+                    if ui.button("Send current request to this folder's devices").clicked() {
+                        actions.push(Action::FanOut(folder.to_string()));
+                        ui.close();
+                    }
+                    if !view.collections.folders.is_empty() {
+                        ui.menu_button("Run collection on this folder's devices", |ui| {
+                            for collection in &view.collections.folders {
+                                if ui.button(collection).clicked() {
+                                    actions.push(Action::FanOutCollection {
+                                        devices: folder.to_string(),
+                                        collection: collection.clone(),
+                                    });
+                                    ui.close();
+                                }
+                            }
+                        });
+                    }
                 });
             }
         }

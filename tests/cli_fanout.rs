@@ -1,0 +1,424 @@
+//! `--devices SELECTOR` on `send` and `run` through the real binary against
+//! demo ASAs: a folder with its subfolders (not `Fleetwood`), one device
+//! unreachable and one with a wrong password, `--json` documents with their
+//! device, exit codes; and the engine's fan-out scheduler (bounded
+//! concurrency, cancel before a device's turn).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, mpsc};
+
+use apx::core::platform::Platform;
+use apx::core::tls::Trust;
+use apx::core::workspace::saved::SavedRequest;
+use apx::core::workspace::{Device, Workspace};
+use apx::demo::{Appliance, ApplianceConfig};
+use apx::engine::{Engine, Event, EventSink, Job};
+use serde_json::Value;
+use support::{RefusedPort, Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
+
+fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
+    Device {
+        name: name.into(),
+        folder: folder.into(),
+        platform: Platform::Asa,
+        base_url: url.into(),
+        username: Some("admin".into()),
+        trust: Trust::Pin {
+            sha256: sha256.into(),
+        },
+        variables: Default::default(),
+        allow_http: false,
+        domain: None,
+        api_version: None,
+        reach: Default::default(),
+    }
+}
+
+/// Demo ASAs behind a workspace: `Fleet/fw-a`, `Fleet/DC1/fw-b`,
+/// `Fleet/fw-down` (refused), `Fleet/fw-badpw` (another password) and
+/// `Fleetwood/fw-w`.
+struct Fleet {
+    rt: tokio::runtime::Runtime,
+    a: Appliance,
+    b: Appliance,
+    w: Appliance,
+    badpw: Appliance,
+    _down: RefusedPort,
+    dir: tempfile::TempDir,
+    ws: PathBuf,
+}
+
+fn fleet() -> Fleet {
+    let rt = runtime();
+    let (a, b, w) = (
+        appliance(&rt, Platform::Asa),
+        appliance(&rt, Platform::Asa),
+        appliance(&rt, Platform::Asa),
+    );
+    let config = ApplianceConfig {
+        password: "not-the-demo-password".into(),
+        ..ApplianceConfig::demo()
+    };
+    let badpw = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
+    let down = RefusedPort::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let devices = vec![
+        device("fw-a", "Fleet", &a.url, &a.sha256),
+        device("fw-down", "Fleet", &down.url(), &a.sha256),
+        device("fw-b", "Fleet/DC1", &b.url, &b.sha256),
+        device("fw-badpw", "Fleet", &badpw.url, &badpw.sha256),
+        device("fw-w", "Fleetwood", &w.url, &w.sha256),
+    ];
+    Workspace::new(&ws).save_devices(&devices).unwrap();
+    Fleet {
+        rt,
+        a,
+        b,
+        w,
+        badpw,
+        _down: down,
+        dir,
+        ws,
+    }
+}
+
+impl Fleet {
+    fn apx(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--workspace", self.ws.to_str().unwrap()];
+        all.extend_from_slice(args);
+        apx_in(self.dir.path(), &all)
+    }
+}
+
+const SERIAL: &str = "/api/monitoring/serialnumber";
+
+/// The line of `stdout` that starts with `device`.
+fn line_of<'a>(stdout: &'a str, device: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(device))
+        .unwrap_or_else(|| panic!("no line for {device}:\n{stdout}"))
+}
+
+#[test]
+fn send_to_a_folder_reports_each_device_and_the_worst_exit_code() {
+    let f = fleet();
+    let run = f.apx(&[
+        "send",
+        "--password-env",
+        "APX_PASSWORD",
+        "--devices",
+        "Fleet",
+        SERIAL,
+    ]);
+    assert_eq!(
+        run.code, 3,
+        "connection refused is the worst: {}{}",
+        run.stdout, run.stderr
+    );
+    let header = run.stdout.lines().next().unwrap();
+    for column in ["DEVICE", "REQUEST", "STATUS", "TIME ms", "ERROR"] {
+        assert!(header.contains(column), "{header}");
+    }
+    for ok in ["fw-a", "fw-b"] {
+        let line = line_of(&run.stdout, ok);
+        assert!(line.contains(&format!("GET {SERIAL}")), "{line}");
+        assert!(line.contains(" 200 "), "{line}");
+    }
+    let down = line_of(&run.stdout, "fw-down");
+    assert!(down.contains("connect"), "{down}");
+    assert!(down.to_lowercase().contains("refused"), "{down}");
+    let bad = line_of(&run.stdout, "fw-badpw");
+    assert!(bad.contains("401") || bad.contains("auth"), "{bad}");
+    assert!(
+        !run.stdout.contains("fw-w"),
+        "Fleet does not select Fleetwood:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("4 devices: 2 ok, 2 failed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(f.a.stats.logins.load(SeqCst), 1);
+    assert_eq!(f.b.stats.logins.load(SeqCst), 1);
+    assert_eq!(f.w.stats.logins.load(SeqCst), 0);
+    assert_eq!(f.badpw.stats.logins.load(SeqCst), 0);
+}
+
+#[test]
+fn send_json_is_an_array_of_documents_with_their_device() {
+    let f = fleet();
+    let run = f.apx(&[
+        "--json",
+        "send",
+        "--password-env",
+        "APX_PASSWORD",
+        "--devices",
+        "fw-w, fw-badpw",
+        "--concurrency",
+        "1",
+        SERIAL,
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "the wrong password: {}{}",
+        run.stdout, run.stderr
+    );
+    let docs = run.json();
+    let docs = docs.as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["device"], "fw-w", "in the order given");
+    assert_eq!(docs[0]["status"], 200);
+    assert!(docs[0]["body"]["serialNumber"].is_string(), "{}", docs[0]);
+    assert!(
+        docs[0].get("name").is_none(),
+        "no name for an ad-hoc request"
+    );
+    assert_eq!(docs[1]["device"], "fw-badpw");
+    assert_eq!(docs[1]["error"]["kind"], "auth", "{}", docs[1]);
+}
+
+fn saved(ws: &Path, name: &str, url: &str) {
+    let request = SavedRequest {
+        name: name.into(),
+        description: None,
+        device: None,
+        platform: Some(Platform::Asa),
+        auth: None,
+        method: "GET".into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: None,
+    };
+    Workspace::new(ws).save_request("Checks", &request).unwrap();
+}
+
+#[test]
+fn run_a_folder_on_devices_names_each_document_one_session_per_device() {
+    let f = fleet();
+    saved(&f.ws, "Serial", SERIAL);
+    saved(
+        &f.ws,
+        "Version",
+        "/api/monitoring/device/components/version",
+    );
+    let run = f.apx(&[
+        "--json",
+        "run",
+        "--password-env",
+        "APX_PASSWORD",
+        "--devices",
+        "fw-b,fw-a",
+        "Checks",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let docs = run.json();
+    let pairs: Vec<(Value, Value, Value)> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["device"].clone(), d["name"].clone(), d["status"].clone()))
+        .collect();
+    let expected = [
+        ("fw-b", "Serial"),
+        ("fw-b", "Version"),
+        ("fw-a", "Serial"),
+        ("fw-a", "Version"),
+    ];
+    assert_eq!(pairs.len(), expected.len(), "{pairs:?}");
+    for ((device, name, status), (d, n)) in pairs.iter().zip(expected) {
+        assert_eq!((device.as_str(), name.as_str()), (Some(d), Some(n)));
+        assert_eq!(status, 200, "{device} {name}");
+    }
+    for a in [&f.a, &f.b] {
+        assert_eq!(a.stats.logins.load(SeqCst), 1, "one session per device");
+        assert_eq!(a.stats.logouts.load(SeqCst), 1);
+    }
+    let text = f.apx(&[
+        "run",
+        "--password-env",
+        "APX_PASSWORD",
+        "--devices",
+        "fw-a",
+        "Checks",
+    ]);
+    assert_eq!(text.code, 0, "{}{}", text.stdout, text.stderr);
+    assert!(
+        line_of(&text.stdout, "fw-a").contains("Serial"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(
+        text.stdout.lines().last(),
+        Some("1 devices: 1 ok, 0 failed")
+    );
+}
+
+#[test]
+fn bad_selectors_and_flags_are_usage_errors() {
+    let f = fleet();
+    let unknown = f.apx(&["send", "--devices", "Flee", SERIAL]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(unknown.stderr.contains("Flee"), "{}", unknown.stderr);
+    let missing = f.apx(&["--json", "send", "--devices", "fw-a,nope", SERIAL]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope")
+    );
+    for args in [
+        ["send", "--devices", "Fleet", "--concurrency", "0", SERIAL].as_slice(),
+        &["send", "--devices", "Fleet", "--device", "fw-a", SERIAL],
+        &["send", "--concurrency", "2", SERIAL],
+        &["send", "--devices", "Fleet", "-o", "out.json", SERIAL],
+    ] {
+        let run = f.apx(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(f.a.stats.requests.load(SeqCst), 0, "nothing sent");
+}
+
+#[test]
+fn a_device_without_a_password_gets_its_row() {
+    let f = fleet();
+    // No --password-env, no keyring, no terminal: no password for anyone.
+    let run = f.apx(&["send", "--devices", "fw-a,fw-w", SERIAL]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    for device in ["fw-a", "fw-w"] {
+        let line = line_of(&run.stdout, device);
+        assert!(line.contains("usage (not sent)"), "{line}");
+        assert!(line.contains("no password available"), "{line}");
+    }
+    assert_eq!(run.stdout.lines().last(), Some("2 devices: 0 ok, 2 failed"));
+    assert_eq!(
+        f.a.stats.logins.load(SeqCst) + f.w.stats.logins.load(SeqCst),
+        0
+    );
+}
+
+/// A job for `a`: one GET of the serial number with the demo credentials.
+fn job(a: &Appliance) -> Job {
+    use apx::core::platform::AuthMode;
+    use apx::core::secret::Secret;
+    use apx::engine::session::{PreparedRequest, SessionSpec};
+    let url = url::Url::parse(&format!("{}{SERIAL}", a.url)).unwrap();
+    Job {
+        session: SessionSpec {
+            platform: Platform::Asa,
+            origin: apx::core::request::origin(&url),
+            auth: AuthMode::Token,
+            user: Some("admin".into()),
+            password: Some(Secret::new(a.password.clone())),
+            trust: Trust::Pin {
+                sha256: a.sha256.clone(),
+            },
+            timeout: std::time::Duration::from_secs(30),
+            https_only: None,
+            domain: None,
+            api_version: None,
+            retries: 3,
+            reach: Default::default(),
+        },
+        requests: vec![apx::engine::JobRequest {
+            name: String::new(),
+            request: PreparedRequest {
+                method: "GET".into(),
+                url,
+                headers: Platform::Asa.preset_headers(false),
+                body: None,
+            },
+            sink: apx::engine::http::Sink::Memory(1 << 20),
+            all_pages: false,
+        }],
+        keyring: None,
+    }
+}
+
+#[test]
+fn the_scheduler_runs_at_most_n_devices_at_a_time() {
+    let f = fleet();
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let ids = engine.fan_out(vec![vec![job(&f.a)], vec![job(&f.b)], vec![job(&f.w)]], 2);
+    let ids: Vec<u64> = ids.into_iter().flatten().collect();
+    let (mut running, mut most, mut done) = (0, 0, 0);
+    for event in rx.iter() {
+        match event {
+            Event::Started { .. } => {
+                running += 1;
+                most = most.max(running);
+            }
+            Event::Finished { result, .. } => assert_eq!(result.status, Some(200)),
+            Event::JobDone { job } => {
+                assert!(ids.contains(&job));
+                running -= 1;
+                done += 1;
+                if done == ids.len() {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(most <= 2, "{most} devices at once");
+    for a in [&f.a, &f.b, &f.w] {
+        assert_eq!(a.stats.logins.load(SeqCst), 1);
+    }
+}
+
+#[test]
+fn cancel_all_stops_the_device_under_way_and_the_waiting_ones_send_nothing() {
+    let f = fleet();
+    // A device that accepts the connection and never answers: it holds the
+    // only place until cancelled.
+    let (port, sha256) = support::raw_tls_server(&f.rt, |tls| async move {
+        std::future::pending::<()>().await;
+        drop(tls);
+    });
+    let mut hung = job(&f.a);
+    let url = url::Url::parse(&format!("https://127.0.0.1:{port}{SERIAL}")).unwrap();
+    hung.session.origin = apx::core::request::origin(&url);
+    hung.session.trust = Trust::Pin { sha256 };
+    hung.requests[0].request.url = url;
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let ids = engine.fan_out(vec![vec![hung], vec![job(&f.a)], vec![job(&f.b)]], 1);
+    let mut finished = Vec::new();
+    let mut done = 0;
+    for event in rx.iter() {
+        match event {
+            Event::Started { job, .. } => {
+                assert_eq!(job, ids[0][0], "the others wait their turn");
+                engine.cancel_all(ids.iter().flatten().copied().collect());
+            }
+            Event::Finished { result, .. } => finished.push(result),
+            Event::JobDone { .. } => {
+                done += 1;
+                if done == 3 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(finished.len(), 3);
+    for result in &finished {
+        let kind = result.error.as_ref().map(|e| e.kind);
+        assert_eq!(
+            kind,
+            Some(apx::core::error::FailureKind::Cancelled),
+            "{result:?}"
+        );
+    }
+    for a in [&f.a, &f.b] {
+        assert_eq!(a.stats.logins.load(SeqCst), 0, "cancelled before its turn");
+    }
+}
