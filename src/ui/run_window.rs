@@ -391,7 +391,7 @@ impl RunWindow {
             Column::Device => row.device.clone().unwrap_or_default(),
             Column::Platform => view
                 .device(row.device.as_deref())
-                .map(|d| d.platform.label().to_string())
+                .map(|d| d.platform.id().to_string())
                 .unwrap_or_default(),
             Column::Status => match (result, &row.problem) {
                 (Some(r), _) => match (r.status, &r.error) {
