@@ -220,10 +220,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     };
     assert!(line("fw-down").contains(",,Connection failed,"), "{text}");
     assert!(line("fw-down").ends_with(",connection refused"), "{text}");
-    assert!(
-        line("fw-badpw").starts_with("fw-badpw,asa,"),
-        "{text}"
-    );
+    assert!(line("fw-badpw").starts_with("fw-badpw,asa,"), "{text}");
     assert!(line("fw-badpw").contains(",401,401,"), "{text}");
     assert!(line("fw-nopw").contains("password"), "{text}");
     let json_file = dir.path().join("fleet.json");

@@ -4,7 +4,11 @@
 //! as a JSON value. Every input is hostile: the size is capped before
 //! parsing, nesting is capped by the parsers (and YAML alias expansion by
 //! `serde_yaml_ng`), local `$ref`s are followed at most [`MAX_REF_DEPTH`]
-//! deep (a cycle ends there), and skeletons stop at [`MAX_SCHEMA_DEPTH`].
+//! deep (a cycle ends there), skeletons stop at [`MAX_SCHEMA_DEPTH`] and
+//! [`MAX_SKELETON_NODES`], and all operations together hold at most
+//! [`MAX_OUTPUT`] bytes of text.
+
+use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,6 +27,16 @@ const MAX_SCHEMA_DEPTH: usize = 8;
 const MAX_PROPERTIES: usize = 100;
 /// The longest description kept, in bytes.
 const MAX_DESCRIPTION: usize = 16 << 10;
+/// The longest summary kept, in bytes.
+const MAX_SUMMARY: usize = 1 << 10;
+/// The most schema nodes one body skeleton is built from: a schema that
+/// refers to itself from many properties would otherwise grow
+/// exponentially within the depth limit.
+const MAX_SKELETON_NODES: usize = 10_000;
+/// The most text all operations together may hold (descriptions, bodies,
+/// examples): a large example shared by `$ref` among thousands of
+/// operations would otherwise be copied into each.
+const MAX_OUTPUT: usize = 64 << 20;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
@@ -88,6 +102,8 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
     let spec = Spec {
         root: &doc,
         version,
+        nodes: Cell::new(0),
+        left: Cell::new(MAX_OUTPUT),
     };
     let mut operations = Vec::new();
     for (path, item) in paths {
@@ -104,7 +120,7 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
                     "the spec has more than {MAX_OPERATIONS} operations"
                 )));
             }
-            operations.push(spec.operation(method, &join(&base, path), op, &shared));
+            operations.push(spec.operation(method, &join(&base, path), op, &shared)?);
         }
     }
     Ok(operations)
@@ -125,6 +141,13 @@ fn parse_document(bytes: &[u8]) -> Result<Value, Failure> {
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| invalid(format!("the spec is not valid JSON: {e}")))
     } else {
+        if let Some(line) = yaml_anchor_line(text) {
+            return Err(invalid(format!(
+                "the YAML spec uses an anchor or alias (line {line}), which apx does not expand: \
+                 one large value repeated by aliases could take any amount of memory; \
+                 give the spec as JSON"
+            )));
+        }
         serde_yaml_ng::from_str(text)
             .map_err(|e| invalid(format!("the spec is not valid YAML: {e}")))
     }
@@ -178,6 +201,10 @@ fn join(base: &str, path: &str) -> String {
 struct Spec<'a> {
     root: &'a Value,
     version: Version,
+    /// Schema nodes the current body skeleton may still use.
+    nodes: Cell<usize>,
+    /// Bytes of text the operations may still hold.
+    left: Cell<usize>,
 }
 
 impl<'a> Spec<'a> {
@@ -208,7 +235,7 @@ impl<'a> Spec<'a> {
         path: &str,
         op: &'a Map<String, Value>,
         shared: &[&'a Value],
-    ) -> Operation {
+    ) -> Result<Operation, Failure> {
         let text = |key| op.get(key).and_then(Value::as_str).unwrap_or("").trim();
         let own = self.parameters(op.get("parameters"));
         // An operation's parameter overrides a path-level one of the same name and place.
@@ -230,7 +257,16 @@ impl<'a> Spec<'a> {
             "" => description.lines().next().unwrap_or("").trim(),
             s => s,
         };
-        Operation {
+        self.nodes.set(MAX_SKELETON_NODES);
+        let body = self
+            .body(op, &all)
+            .and_then(|b| serde_json::to_string_pretty(&b).ok());
+        let description = truncate(description, MAX_DESCRIPTION);
+        let summary = truncate(summary, MAX_SUMMARY);
+        self.charge(
+            path.len() + summary.len() + description.len() + body.as_ref().map_or(0, String::len),
+        )?;
+        Ok(Operation {
             method: method.to_ascii_uppercase(),
             path: path.to_string(),
             summary: summary.to_string(),
@@ -242,11 +278,26 @@ impl<'a> Spec<'a> {
                 .to_string(),
             operation_id: text("operationId").to_string(),
             parameters,
-            description: truncate(description, MAX_DESCRIPTION).to_string(),
-            body: self
-                .body(op, &all)
-                .and_then(|b| serde_json::to_string_pretty(&b).ok()),
-        }
+            description: description.to_string(),
+            body,
+        })
+    }
+
+    /// Takes `bytes` from what the operations may still hold.
+    fn charge(&self, bytes: usize) -> Result<(), Failure> {
+        let left = self.left.get().checked_sub(bytes).ok_or_else(|| {
+            invalid(format!(
+                "the spec's operations hold more than {} of text",
+                size_text(MAX_OUTPUT as u64)
+            ))
+        })?;
+        self.left.set(left);
+        Ok(())
+    }
+
+    /// A copy of an example, when it fits in what is left.
+    fn example(&self, value: &Value) -> Option<Value> {
+        weight(value, self.left.get()).map(|_| value.clone())
     }
 
     fn parameter(&self, p: &'a Value) -> Option<Parameter> {
@@ -288,7 +339,7 @@ impl<'a> Spec<'a> {
                 let schema = param.get("schema")?;
                 param
                     .get("x-example")
-                    .cloned()
+                    .and_then(|e| self.example(e))
                     .or_else(|| Some(self.skeleton(schema, 0)))
             }
             Version::OpenApi3 => {
@@ -308,7 +359,7 @@ impl<'a> Spec<'a> {
                 media
                     .get("example")
                     .or(first_example)
-                    .cloned()
+                    .and_then(|e| self.example(e))
                     .or_else(|| Some(self.skeleton(media.get("schema")?, 0)))
             }
         }
@@ -317,11 +368,17 @@ impl<'a> Spec<'a> {
     /// A value shaped like `schema`: its example, else the first enum value,
     /// else an empty value of its type, objects with every property.
     fn skeleton(&self, schema: &'a Value, depth: usize) -> Value {
+        // Every value counts, the ones cut short too.
+        let nodes = self.nodes.get();
+        if nodes == 0 {
+            return Value::Null;
+        }
+        self.nodes.set(nodes - 1);
         let Some(schema) = self.resolve(schema).filter(|_| depth < MAX_SCHEMA_DEPTH) else {
             return Value::Null;
         };
-        if let Some(example) = schema.get("example") {
-            return example.clone();
+        if let Some(example) = schema.get("example").and_then(|e| self.example(e)) {
+            return example;
         }
         if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
             return first.clone();
@@ -363,12 +420,69 @@ impl<'a> Spec<'a> {
                     .into_iter()
                     .flatten()
                     .take(MAX_PROPERTIES)
+                    .take_while(|_| self.nodes.get() > 0)
                     .map(|(name, property)| (name.clone(), self.skeleton(property, depth + 1)))
                     .collect(),
             ),
             Some(_) => Value::Null,
         }
     }
+}
+
+/// The first line (from 1) where a YAML node starts with an anchor (`&a`)
+/// or an alias (`*a`): at the start of a line, after `key: `, after `- `,
+/// or at an item of a flow collection.
+fn yaml_anchor_line(text: &str) -> Option<usize> {
+    let starts_node = |rest: &str| {
+        let mut chars = rest.chars();
+        matches!(chars.next(), Some('&' | '*')) && chars.next().is_some_and(|c| !c.is_whitespace())
+    };
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line.trim_start();
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after.trim_start();
+        }
+        let mut candidates = vec![rest];
+        if let Some(colon) = rest.find(": ") {
+            candidates.push(rest[colon + 2..].trim_start());
+        }
+        for value in candidates.clone() {
+            if value.starts_with(['[', '{']) {
+                candidates.extend(value[1..].split([',', '[', '{']).map(str::trim_start));
+            }
+        }
+        if candidates.into_iter().any(starts_node) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The bytes `value` takes as JSON text, roughly, or None past `limit`.
+fn weight(value: &Value, limit: usize) -> Option<usize> {
+    let mut total = 0usize;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        total += match v {
+            Value::String(s) => s.len() + 2,
+            Value::Array(items) => {
+                stack.extend(items);
+                2
+            }
+            Value::Object(fields) => {
+                for (key, field) in fields {
+                    total += key.len() + 4;
+                    stack.push(field);
+                }
+                2
+            }
+            _ => 8,
+        };
+        if total > limit {
+            return None;
+        }
+    }
+    Some(total)
 }
 
 /// A scalar enum value as text.

@@ -175,3 +175,58 @@ fn documents_that_are_no_spec_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_large_string_repeated_by_aliases_is_refused_before_it_is_expanded() {
+    let big = "x".repeat(1 << 20);
+    let refs = vec!["*s"; 5_000].join(", ");
+    let spec = format!("openapi: 3.0.0\nx: &s \"{big}\"\ny: [{refs}]\npaths: {{}}\n");
+    let err = parse_spec(spec.as_bytes()).unwrap_err();
+    assert!(err.message.contains("anchor or alias"), "{}", err.message);
+    // An ampersand or asterisk inside text is no anchor.
+    let plain = "openapi: 3.0.0\ninfo: {title: R & D}\npaths:\n  /a:\n    get:\n      summary: Use &amp; and *all* here\n";
+    assert_eq!(parse_spec(plain.as_bytes()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_schema_that_refers_to_itself_from_many_properties_stays_small() {
+    let properties: Vec<String> = (0..100)
+        .map(|i| format!("\"p{i}\": {{\"$ref\": \"#/components/schemas/S\"}}"))
+        .collect();
+    let spec = format!(
+        r##"{{"openapi": "3.0.0",
+            "paths": {{"/a": {{"post": {{"requestBody": {{"content": {{"application/json":
+                {{"schema": {{"$ref": "#/components/schemas/S"}}}}}}}}}}}}}},
+            "components": {{"schemas": {{"S": {{"type": "object", "properties": {{{}}}}}}}}}}}"##,
+        properties.join(", ")
+    );
+    let ops = parse_spec(spec.as_bytes()).unwrap();
+    let body = ops[0].body.as_deref().unwrap();
+    assert!(body.len() < 2 << 20, "{} bytes", body.len());
+}
+
+#[test]
+fn a_large_example_shared_by_many_operations_is_bounded_in_total() {
+    let example = format!("\"{}\"", "x".repeat(4 << 20));
+    let paths: Vec<String> = (0..40)
+        .map(|i| format!("\"/p{i}\": {{\"$ref\": \"#/x-shared\"}}"))
+        .collect();
+    let spec = format!(
+        r##"{{"openapi": "3.0.0",
+            "x-shared": {{"post": {{"requestBody": {{"content": {{"application/json":
+                {{"example": {example}}}}}}}}}}},
+            "paths": {{{}}}}}"##,
+        paths.join(", ")
+    );
+    match parse_spec(spec.as_bytes()) {
+        Ok(ops) => {
+            let total: usize = ops
+                .iter()
+                .filter_map(|o| o.body.as_ref())
+                .map(String::len)
+                .sum();
+            assert!(total <= MAX_OUTPUT, "{total}");
+        }
+        Err(e) => assert!(e.message.contains("of text"), "{}", e.message),
+    }
+}
