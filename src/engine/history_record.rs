@@ -61,7 +61,8 @@ pub fn entry(result: &RequestResult, device: Option<&str>) -> HistoryEntry {
 
 /// The body as recorded. In JSON, the value of every key named like a
 /// credential (`token`, `jwtToken`, `access_token`, `password`, …), at any
-/// depth, becomes `"(redacted)"`; any other body that mentions such a word
+/// depth, and every string that mentions such a word, becomes
+/// `"(redacted)"`; any other body that mentions such a word
 /// is not recorded at all. Bodies without one are kept byte for byte.
 fn recorded_body(bytes: &[u8]) -> Option<String> {
     if bytes.is_empty() {
@@ -99,6 +100,11 @@ fn redact(value: &mut Value) -> bool {
             redacted
         }
         Value::Array(items) => items.iter_mut().fold(false, |any, v| redact(v) | any),
+        // Free text such as a CLI line `username admin password X`.
+        Value::String(text) if looks_secret(text) => {
+            *text = REDACTED.to_string();
+            true
+        }
         _ => false,
     }
 }
@@ -132,6 +138,14 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn secrets_inside_json_strings_are_redacted() {
+        let body = r#"{"commands":["username admin password S3cret! privilege 15","show version"]}"#;
+        let recorded = recorded_body(body.as_bytes()).unwrap();
+        assert!(!recorded.contains("S3cret"), "{recorded}");
+        assert!(recorded.contains("show version"), "{recorded}");
+    }
 
     fn answered(url: &str, body: &str) -> RequestResult {
         RequestResult {
