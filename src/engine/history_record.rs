@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn secrets_inside_json_strings_are_redacted() {
-        let body = r#"{"commands":["username admin password S3cret! privilege 15","show version"]}"#;
+        let body =
+            r#"{"commands":["username admin password S3cret! privilege 15","show version"]}"#;
         let recorded = recorded_body(body.as_bytes()).unwrap();
         assert!(!recorded.contains("S3cret"), "{recorded}");
         assert!(recorded.contains("show version"), "{recorded}");

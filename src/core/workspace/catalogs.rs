@@ -44,6 +44,15 @@ impl Workspace {
         }
     }
 
+    /// Refuses a catalogs folder on `key`'s way that is a link (a cloned
+    /// workspace's `catalogs -> ~/.ssh` would have imports written there).
+    fn refuse_linked_catalogs(&self, key: &CatalogKey) -> Result<(), Failure> {
+        match key {
+            CatalogKey::Platform(_) => self.refuse_linked_folder(CATALOGS_DIR),
+            CatalogKey::Device(_) => self.refuse_linked_folder(&format!("{CATALOGS_DIR}/device")),
+        }
+    }
+
     /// Stores a catalog, replacing the one `key` had; returns its path.
     pub fn save_catalog(
         &self,
@@ -53,6 +62,7 @@ impl Workspace {
     ) -> Result<PathBuf, Failure> {
         crate::core::ui_thread::assert_not_in_frame("workspace files");
         let path = self.catalog_path(key);
+        self.refuse_linked_catalogs(key)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, &e))?;
         }
@@ -72,6 +82,7 @@ impl Workspace {
     pub fn load_catalog(&self, key: &CatalogKey) -> Result<Vec<Operation>, Failure> {
         crate::core::ui_thread::assert_not_in_frame("workspace files");
         let path = self.catalog_path(key);
+        self.refuse_linked_catalogs(key)?;
         match files::read(&path)? {
             Some(bytes) => serde_json::from_slice::<CatalogFile>(&bytes)
                 .map(|f| f.operations)
@@ -121,6 +132,7 @@ impl Workspace {
 
     /// Keeps a spec fetched from a device in the git-ignored cache; returns its path.
     pub fn cache_spec(&self, device: &str, bytes: &[u8]) -> Result<PathBuf, Failure> {
+        self.refuse_linked_folder(&format!("{CATALOGS_DIR}/cache"))?;
         let dir = self.dir().join(CATALOGS_DIR).join("cache");
         std::fs::create_dir_all(&dir).map_err(|e| unwritable(&dir, &e))?;
         let ignore = dir.join(".gitignore");
@@ -150,6 +162,34 @@ mod tests {
     fn device_names_cannot_leave_the_catalog_folder() {
         assert_eq!(file_stem("fmc-1"), "fmc-1");
         assert_eq!(file_stem("../x y"), "%2E%2E%2Fx%20y");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn linked_catalog_folders_are_neither_written_nor_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path());
+        std::fs::create_dir_all(dir.path().join(CATALOGS_DIR)).unwrap();
+        for link in ["device", "cache"] {
+            std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(CATALOGS_DIR).join(link))
+                .unwrap();
+        }
+        let key = CatalogKey::Device("fw".into());
+        assert!(ws.save_catalog(&key, "spec.json", Vec::new()).is_err());
+        assert!(ws.load_catalog(&key).is_err());
+        assert!(ws.cache_spec("fw", b"{}").is_err());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        // The catalogs folder itself as a link.
+        let other = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), other.path().join(CATALOGS_DIR)).unwrap();
+        let platform = CatalogKey::Platform(crate::core::platform::Platform::Asa);
+        assert!(
+            Workspace::new(other.path())
+                .save_catalog(&platform, "s", Vec::new())
+                .is_err()
+        );
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     }
 
     #[test]

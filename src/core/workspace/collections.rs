@@ -181,7 +181,7 @@ impl Workspace {
 
     /// An error when a folder on the way to `folder` (below the workspace)
     /// is a symbolic link: saving would write wherever it points.
-    fn refuse_linked_folder(&self, folder: &str) -> Result<(), Failure> {
+    pub(super) fn refuse_linked_folder(&self, folder: &str) -> Result<(), Failure> {
         let mut dir = self.dir().to_path_buf();
         for segment in folder.split('/').filter(|s| !s.is_empty()) {
             dir.push(segment);
