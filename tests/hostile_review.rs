@@ -274,3 +274,41 @@ fn a_deeply_nested_body_printed_for_people_stays_a_small_multiple_of_its_size() 
         watched.peak_rss_mib
     );
 }
+
+/// A second review: certificate and key paths (a cloned `devices.json` may
+/// name them) that are `/dev/zero` or a FIFO are refused before they are
+/// read, instead of filling memory or hanging.
+#[cfg(unix)]
+#[test]
+fn pem_paths_that_are_devices_or_fifos_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("key.pem");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["send", "--cacert", "/dev/zero", "https://127.0.0.1:9/x"],
+        vec!["send", "--cacert", fifo, "https://127.0.0.1:9/x"],
+        vec![
+            "send",
+            "--cert",
+            "/dev/zero",
+            "--key",
+            fifo,
+            "--insecure",
+            "https://127.0.0.1:9/x",
+        ],
+    ] {
+        let watched = apx_watched(dir.path(), &args, 256, Duration::from_secs(30));
+        assert_eq!(watched.killed, None, "{args:?}: {}", watched.run.stderr);
+        assert_eq!(watched.run.code, 2, "{args:?}: {}", watched.run.stderr);
+        assert!(
+            watched.run.stderr.contains("not a regular file"),
+            "{args:?}: {}",
+            watched.run.stderr
+        );
+    }
+}

@@ -129,7 +129,7 @@ fn load_identity(
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), Failure> {
     let chain = load_pem_certs(&identity.cert)?;
     let hint = "Give the client certificate's private key as an unencrypted PEM file (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY).";
-    let bytes = std::fs::read(&identity.key).map_err(|e| {
+    let bytes = read_pem_file(&identity.key).map_err(|e| {
         Failure::usage(
             format!("cannot read key file {}: {e}", identity.key.display()),
             hint,
@@ -184,9 +184,33 @@ fn no_roots(e: rustls::Error) -> Failure {
     )
 }
 
+/// The most a PEM file (CA bundle, client certificate or key) may hold.
+const MAX_PEM_FILE: u64 = 4 << 20;
+
+/// A PEM file's bytes: a regular file (a link to one is fine) of at most
+/// [`MAX_PEM_FILE`]; a FIFO, device or larger file is refused before it is
+/// read (a cloned `devices.json` may name `/dev/zero`).
+fn read_pem_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_PEM_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PEM_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_PEM_FILE >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// The certificates of a PEM file; none, or an unreadable file, is an input error.
 pub fn load_pem_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_pem_file(path).map_err(|e| {
         Failure::usage(
             format!("cannot read CA file {}: {e}", path.display()),
             "Give a PEM file holding the CA certificate(s).",
