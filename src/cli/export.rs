@@ -71,8 +71,16 @@ fn curl(workspace: &Workspace, file: &Path, device: Option<&str>) -> Result<Stri
     let prepared = prepare(&request, device.as_ref())?;
     let trust = device.as_ref().map(|d| d.trust.clone()).unwrap_or_default();
     let pinned_key = match trust {
-        Trust::Pin { .. } => block_on(presented_leaf(&prepared.url, &trust, PIN_PROBE_TIMEOUT))?
-            .and_then(|leaf| pinned_key(&trust, &leaf)),
+        Trust::Pin { .. } => {
+            let reach = device.as_ref().map(|d| d.reach.reach()).unwrap_or_default();
+            block_on(presented_leaf(
+                &prepared.url,
+                &trust,
+                &reach,
+                PIN_PROBE_TIMEOUT,
+            ))?
+            .and_then(|leaf| pinned_key(&trust, &leaf))
+        }
         _ => None,
     };
     let auth = prepared.auth;

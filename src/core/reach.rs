@@ -82,6 +82,14 @@ impl DeviceReach {
             key: self.client_key.clone()?,
         })
     }
+
+    /// The device's own way there (no command-line override).
+    pub fn reach(&self) -> Reach {
+        Reach {
+            proxy: self.proxy().unwrap_or_default(),
+            client_identity: self.client_identity(),
+        }
+    }
 }
 
 fn checked_proxy<'de, D: serde::Deserializer<'de>>(

@@ -35,6 +35,7 @@ pub fn export_ansible_dir(
                 Some(runtime.block_on(super::probe::presented_leaf_der(
                     &url,
                     &device.trust,
+                    &device.reach.reach(),
                     PIN_PROBE_TIMEOUT,
                 ))?)
             }

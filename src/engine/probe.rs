@@ -92,8 +92,13 @@ pub async fn probe(
 
 /// The leaf certificate the server at `url` presents, from a handshake
 /// under `trust` (nothing is sent over it); None when there is none.
-pub async fn presented_leaf(url: &url::Url, trust: &Trust, timeout: Duration) -> Option<CertFacts> {
-    probe(url, trust, &Reach::default(), timeout)
+pub async fn presented_leaf(
+    url: &url::Url,
+    trust: &Trust,
+    reach: &Reach,
+    timeout: Duration,
+) -> Option<CertFacts> {
+    probe(url, trust, reach, timeout)
         .await
         .ok()?
         .chain
@@ -106,10 +111,11 @@ pub async fn presented_leaf(url: &url::Url, trust: &Trust, timeout: Duration) ->
 pub async fn presented_leaf_der(
     url: &url::Url,
     trust: &Trust,
+    reach: &Reach,
     timeout: Duration,
 ) -> Result<Vec<u8>, Failure> {
     let (host, port) = host_port(url)?;
-    let attempt = shake_hands(&host, port, trust, &Reach::default(), timeout).await?;
+    let attempt = shake_hands(&host, port, trust, reach, timeout).await?;
     attempt
         .captured
         .map(|handshake| handshake.leaf_der)
