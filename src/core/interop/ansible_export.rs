@@ -216,6 +216,14 @@ fn play(
             &request.headers,
         );
         out.line(4, &format!("- name: {}", unsafe_str(name)));
+        // `-vvv` would print the task's arguments, the token among them.
+        let carries_secret = request.auth == AuthMode::Token
+            || headers
+                .iter()
+                .any(|h| h.enabled && is_credential_header(&h.name) && !h.value.is_empty());
+        if carries_secret {
+            out.line(5, "no_log: true");
+        }
         out.line(5, "ansible.builtin.uri:");
         out.line(6, &format!("url: {}", unsafe_str(request.url.as_str())));
         out.line(6, &format!("method: {}", unsafe_str(&request.method)));
@@ -515,8 +523,8 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("- name: !unsafe \"Serial {{ x }}\""),
-            "{text}"
+            text.contains("- name: !unsafe \"Serial {{ x }}\"\n          no_log: true\n"),
+            "a task carrying the token hides its arguments from -vvv: {text}"
         );
         assert!(
             text.contains("\"X-Auth-Token\": \"{{ apx_token }}\""),
