@@ -593,9 +593,14 @@ impl RunWindow {
                                 let text = self.cell(i, column, view);
                                 ui.add_sized([220.0, 18.0], egui::Label::new(text).truncate());
                             }
-                            _ => {
+                            Column::Request | Column::Device => {
                                 let text = self.cell(i, column, view);
-                                ui.add(egui::Label::new(text).truncate());
+                                let label = egui::Label::new(text.as_str()).truncate();
+                                ui.add_sized([120.0, 18.0], label).on_hover_text(text);
+                            }
+                            // Short: platform ids, times, sizes.
+                            _ => {
+                                ui.label(self.cell(i, column, view));
                             }
                         }
                     }
