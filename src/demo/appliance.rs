@@ -14,7 +14,7 @@ use super::server::DemoRequest;
 pub const DEMO_USER: &str = "admin";
 pub const DEMO_PASSWORD: &str = "C1sco-demo!";
 /// The one passcode a demo AsyncOS appliance with two-factor login accepts.
-pub const DEMO_PASSCODE: &str = "314159";
+pub const DEMO_PASSCODE: &str = "80417236";
 
 /// Credentials and session limits of one simulated appliance.
 #[derive(Clone)]
