@@ -197,7 +197,10 @@ fn typed_on_terminal(dir: &std::path::Path, args: &[String], typed: &str) -> (i3
         if started.elapsed() > support::CHILD_LIMIT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("apx on a terminal still running after {:?}", support::CHILD_LIMIT);
+            panic!(
+                "apx on a terminal still running after {:?}",
+                support::CHILD_LIMIT
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -226,7 +229,12 @@ fn the_passcode_reaches_no_output_and_no_file() {
         printed.push_str(&run.stdout);
         printed.push_str(&run.stderr);
     }
-    let refused = send(dir.path(), &wsa, &["-v", "--otp-env", "APX_OTP"], "59267013");
+    let refused = send(
+        dir.path(),
+        &wsa,
+        &["-v", "--otp-env", "APX_OTP"],
+        "59267013",
+    );
     assert_eq!(refused.code, 1);
     printed.push_str(&refused.stdout);
     printed.push_str(&refused.stderr);
@@ -236,7 +244,10 @@ fn the_passcode_reaches_no_output_and_no_file() {
     let leaks = leaked_forms(&printed, &secrets);
     assert!(leaks.is_empty(), "printed {leaks:?}:\n{printed}");
     let files = support::files_under(dir.path());
-    assert!(files.iter().any(|f| f.ends_with("report.json")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("report.json")),
+        "{files:?}"
+    );
     for file in files {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         let found = leaked_forms(&text, &secrets);

@@ -239,7 +239,10 @@ fn no_printing_or_storing_path_leaks_a_two_factor_passcode() {
     for args in &commands {
         let argv = [&["--workspace", ws_arg][..], args].concat();
         let run = support::apx_env(root.path(), &argv, &[("APX_OTP", DEMO_PASSCODE)]);
-        printed.push_str(&format!("$ {argv:?} -> {}\n{}{}", run.code, run.stdout, run.stderr));
+        printed.push_str(&format!(
+            "$ {argv:?} -> {}\n{}{}",
+            run.code, run.stdout, run.stderr
+        ));
         assert_eq!(run.code, 0, "{argv:?}\n{}{}", run.stdout, run.stderr);
     }
     assert!(printed.contains("two_factor"), "{printed}");

@@ -60,8 +60,11 @@ pub enum SecondFactor {
     Passcode(Secret),
     /// Asked (with the user's name) only when the login asks for one,
     /// e.g. a terminal prompt; None when it could not be had.
-    Ask(Arc<dyn Fn(&str) -> Option<Secret> + Send + Sync>),
+    Ask(AskPasscode),
 }
+
+/// Asks for a passcode, given the user's name.
+pub type AskPasscode = Arc<dyn Fn(&str) -> Option<Secret> + Send + Sync>;
 
 impl std::fmt::Debug for SecondFactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -392,8 +395,8 @@ impl Session {
                 }
                 failure
             })?;
-        let two_factor =
-            platform.second_factor_required(response.status, response.body.bytes().unwrap_or_default());
+        let two_factor = platform
+            .second_factor_required(response.status, response.body.bytes().unwrap_or_default());
         let response = if two_factor {
             self.second_factor(on).await?
         } else {
@@ -421,7 +424,8 @@ impl Session {
                     .with_status(response.status);
                 failure.kind = FailureKind::Auth;
                 if two_factor {
-                    failure.message = "the appliance refused the passcode of the second factor".into();
+                    failure.message =
+                        "the appliance refused the passcode of the second factor".into();
                     failure.hint = "Check the passcode is the current one from the account's authenticator (each is valid once, for a short time).".into();
                 } else if (200..300).contains(&response.status) {
                     failure.message = "the login answered but carried no token".into();

@@ -27,7 +27,10 @@ pub fn second_factor_required(body: &[u8]) -> bool {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return false;
     };
-    match value.get("data").and_then(|d| d.get("is2FactorRedirectRequired")) {
+    match value
+        .get("data")
+        .and_then(|d| d.get("is2FactorRedirectRequired"))
+    {
         Some(Value::Bool(required)) => *required,
         Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
         _ => false,
@@ -125,7 +128,9 @@ mod tests {
 
     #[test]
     fn second_factor_is_asked_by_string_or_boolean_true() {
-        let answer = |flag: Value| json!({"data": {"userName": "admin", "is2FactorRedirectRequired": flag}}).to_string();
+        let answer = |flag: Value| {
+            json!({"data": {"userName": "admin", "is2FactorRedirectRequired": flag}}).to_string()
+        };
         assert!(second_factor_required(answer(json!(true)).as_bytes()));
         assert!(second_factor_required(answer(json!("true")).as_bytes()));
         assert!(second_factor_required(answer(json!("True")).as_bytes()));
@@ -133,7 +138,9 @@ mod tests {
         assert!(!second_factor_required(answer(json!("false")).as_bytes()));
         assert!(!second_factor_required(answer(json!(1)).as_bytes()));
         assert!(!second_factor_required(br#"{"data":{"jwtToken":"x"}}"#));
-        assert!(!second_factor_required(br#"{"is2FactorRedirectRequired":true}"#));
+        assert!(!second_factor_required(
+            br#"{"is2FactorRedirectRequired":true}"#
+        ));
         assert!(!second_factor_required(b"not json"));
     }
 
