@@ -455,6 +455,7 @@ impl Session {
                 ),
                 "Give the passcode with --otp-env VAR, or run on a terminal to be prompted for it.",
             )
+            .with_remedy(Remedy::EnterPasscode)
         })?;
         let flow = self
             .spec

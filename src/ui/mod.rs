@@ -19,6 +19,7 @@ mod file_dialog;
 mod highlight;
 mod history_panel;
 mod inbox;
+mod passcode_dialog;
 pub mod menus;
 mod request_panel;
 mod response_panel;
