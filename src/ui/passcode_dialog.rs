@@ -23,8 +23,9 @@ impl PasscodeDialog {
             });
             let entered = field.inner.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
-                let send = ui.add_enabled(!self.input.trim().is_empty(), egui::Button::new("Send"));
-                if send.clicked() || (entered && !self.input.trim().is_empty()) {
+                let go =
+                    ui.add_enabled(!self.input.trim().is_empty(), egui::Button::new("Continue"));
+                if go.clicked() || (entered && !self.input.trim().is_empty()) {
                     let passcode = std::mem::take(&mut self.input);
                     action = Some(Action::SendWithPasscode(Secret::new(passcode.trim())));
                 }
