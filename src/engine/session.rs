@@ -4,6 +4,7 @@
 //! `429`s, paces itself under the platform's rate, and logs out at the end.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
@@ -129,6 +130,9 @@ pub struct Session {
     pacer: Option<Pacer>,
     /// `429`s retried during the last [`Session::send`].
     retries: u32,
+    /// Milliseconds spent waiting for a person to give a passcode, for the
+    /// timeout to leave out.
+    passcode_wait: Arc<AtomicU64>,
 }
 
 impl Session {
@@ -166,7 +170,13 @@ impl Session {
             domain_failure: None,
             pacer,
             retries: 0,
+            passcode_wait: Arc::default(),
         })
+    }
+
+    /// Where the time spent asking for a passcode adds up (ms).
+    pub fn passcode_wait(&self) -> Arc<AtomicU64> {
+        self.passcode_wait.clone()
     }
 
     /// How many `429`s the last [`Session::send`] waited out and retried.
@@ -444,7 +454,13 @@ impl Session {
         let passcode = match &self.spec.second_factor {
             SecondFactor::Unavailable => None,
             SecondFactor::Passcode(passcode) => Some(passcode.clone()),
-            SecondFactor::Ask(ask) => ask(self.user()),
+            SecondFactor::Ask(ask) => {
+                let asked = Instant::now();
+                let passcode = ask(self.user());
+                let ms = u64::try_from(asked.elapsed().as_millis()).unwrap_or(u64::MAX);
+                self.passcode_wait.fetch_add(ms, Ordering::Relaxed);
+                passcode
+            }
         }
         .filter(|p| !p.is_empty())
         .ok_or_else(|| {
