@@ -446,7 +446,7 @@ impl Session {
     }
 
     /// Completes a login that asked for a second factor with the passcode
-    /// the spec gives; the passcode lives only for this exchange.
+    /// the spec gives (sent in this one exchange, never recorded).
     async fn second_factor(
         &mut self,
         on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
