@@ -3,14 +3,15 @@
 //! (ASA token and Basic, FXOS token, WSA JWT with a refresh, FMC and FDM
 //! tokens with refreshes and revocation), and everything
 //! printed or written is searched for the password, its Basic form and every
-//! session token and JWT the appliances issued, in every written form.
+//! session token and JWT the appliances issued, in every written form; the
+//! passcode of an AsyncOS two-factor login likewise.
 
 mod support;
 
 use apx::core::platform::Platform;
 use std::time::Duration;
 
-use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSCODE, DEMO_PASSWORD, TwoFactorFlag};
 use support::{BASIC_AUTH, add_device, apx_in, leaked_forms, runtime};
 
 /// Saves `paths` as requests of folder `folder` for device `device`.
@@ -207,6 +208,53 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
     }
     assert!(files.contains(&ws.join(".history.jsonl")), "{files:?}");
     assert!(printed.contains("$APX_PASSWORD"), "{printed}");
+}
+
+#[test]
+fn no_printing_or_storing_path_leaks_a_two_factor_passcode() {
+    let rt = runtime();
+    let config = ApplianceConfig {
+        two_factor: Some(TwoFactorFlag::Text),
+        ..ApplianceConfig::demo()
+    };
+    let wsa = support::appliance_with(&rt, Platform::Wsa, config, &support::localhost_cert());
+    let root = tempfile::tempdir().unwrap();
+    let ws = root.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    add_device(root.path(), &["--workspace", ws_arg], "wsa", &wsa);
+    let report = "/wsa/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa";
+    save_folder(&ws, "wsa", "wsa", &[report; 2]);
+    let out = root.path().join("wsa.out");
+    let out = out.to_str().unwrap();
+    let otp = ["--password-env", "APX_PASSWORD", "--otp-env", "APX_OTP"];
+    let mut commands: Vec<Vec<&str>> = Vec::new();
+    for mode in [&[][..], &["--json"], &["-v"], &["-v", "--json"]] {
+        commands.push([&["send", "--device", "wsa"][..], mode, &otp, &[report]].concat());
+        commands.push([&["run", "wsa"][..], mode, &otp].concat());
+    }
+    commands.push([&["send", "--device", "wsa", "-o", out][..], &otp, &[report]].concat());
+    commands.push([&["export", "curl", "wsa/00.json", "--device", "wsa"][..]].concat());
+
+    let mut printed = String::new();
+    for args in &commands {
+        let argv = [&["--workspace", ws_arg][..], args].concat();
+        let run = support::apx_env(root.path(), &argv, &[("APX_OTP", DEMO_PASSCODE)]);
+        printed.push_str(&format!(
+            "$ {argv:?} -> {}\n{}{}",
+            run.code, run.stdout, run.stderr
+        ));
+        assert_eq!(run.code, 0, "{argv:?}\n{}{}", run.stdout, run.stderr);
+    }
+    assert!(printed.contains("two_factor"), "{printed}");
+    let leaks = leaked_forms(&printed, &[DEMO_PASSCODE]);
+    assert!(leaks.is_empty(), "printed {leaks:?}:\n{printed}");
+    let files = support::files_under(root.path());
+    assert!(files.contains(&ws.join(".history.jsonl")), "{files:?}");
+    for file in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+        let found = leaked_forms(&text, &[DEMO_PASSCODE]);
+        assert!(found.is_empty(), "{}: {found:?}", file.display());
+    }
 }
 
 /// The settings the app would persist after a password was typed and a

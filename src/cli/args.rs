@@ -153,6 +153,10 @@ pub struct ConnectionArgs {
     /// Read the password from this environment variable
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
+    /// AsyncOS two-factor login: read the passcode from this environment
+    /// variable (else a prompt on a terminal)
+    #[arg(long, value_name = "VAR")]
+    pub otp_env: Option<String>,
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Whole-request timeout in seconds (at most a day)

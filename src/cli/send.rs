@@ -1,6 +1,7 @@
 //! `apx send`: one request, built from flags and the device, run by the engine.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::args::{ConnectionArgs, ReachArgs, SendArgs, TrustArgs};
 use super::output::{SendDocument, print_failure, print_json, print_result, print_warnings_of};
@@ -16,7 +17,7 @@ use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
 use crate::engine::keyring::{self, KeyringKey, Lookup};
-use crate::engine::session::{PreparedRequest, SessionSpec};
+use crate::engine::session::{PreparedRequest, SecondFactor, SessionSpec};
 use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Job, JobRequest};
 
@@ -168,7 +169,33 @@ pub fn session_spec(
             user.as_deref(),
         )?),
     };
-    Ok(choice.spec(url, conn.timeout, password))
+    let mut spec = choice.spec(url, conn.timeout, password);
+    spec.second_factor = second_factor(conn.otp_env.as_deref())?;
+    Ok(spec)
+}
+
+/// The passcode of a two-factor login: `--otp-env`, else a prompt on a
+/// terminal when the login asks for one, else none.
+fn second_factor(env: Option<&str>) -> Result<SecondFactor, Failure> {
+    if let Some(var) = env {
+        return std::env::var(var)
+            .map(|p| SecondFactor::Passcode(Secret::new(p)))
+            .map_err(|_| {
+                Failure::usage(
+                    format!("environment variable {var} is not set"),
+                    format!("Export it first: read -rs {var}; export {var}"),
+                )
+            });
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(SecondFactor::Unavailable);
+    }
+    Ok(SecondFactor::Ask(Arc::new(|user: &str| {
+        rpassword::prompt_password(format!("Passcode (second factor) for {user}: "))
+            .ok()
+            .map(Secret::new)
+    })))
 }
 
 /// The proxy the flags ask for, if any: `--no-proxy` or `--proxy URL`.

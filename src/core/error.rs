@@ -94,6 +94,8 @@ pub enum Remedy {
     RaiseTimeout,
     /// Supply the device's password.
     EnterPassword,
+    /// Supply the passcode of a two-factor login, then send again.
+    EnterPasscode,
     /// Let the body go to a file, or raise the body size limit.
     RaiseBodyLimit,
     /// Allow plain `http://` for this device.

@@ -13,6 +13,8 @@ use super::server::DemoRequest;
 
 pub const DEMO_USER: &str = "admin";
 pub const DEMO_PASSWORD: &str = "C1sco-demo!";
+/// The one passcode a demo AsyncOS appliance with two-factor login accepts.
+pub const DEMO_PASSCODE: &str = "80417236";
 
 /// Credentials and session limits of one simulated appliance.
 #[derive(Clone)]
@@ -32,6 +34,17 @@ pub struct ApplianceConfig {
     /// FMC, FDM: requests accepted per window before a `429` (FMC: 120 a
     /// minute when None; FDM: no limit when None).
     pub rate_limit: Option<RateLimit>,
+    /// AsyncOS: the login asks for a second factor ([`DEMO_PASSCODE`] at
+    /// `/login/two_factor`), saying so in this shape (None: no second factor).
+    pub two_factor: Option<TwoFactorFlag>,
+}
+
+/// How an AsyncOS login answer writes `is2FactorRedirectRequired`: the
+/// guide's sample has the string `"true"`/`"false"`, some releases a JSON boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwoFactorFlag {
+    Text,
+    Boolean,
 }
 
 /// A request rate over a sliding window.
@@ -101,6 +114,7 @@ impl ApplianceConfig {
             jwt_refresh_after: Some(5),
             clock_step: None,
             rate_limit: None,
+            two_factor: None,
         }
     }
 

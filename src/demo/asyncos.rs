@@ -8,7 +8,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use super::appliance::{ApplianceConfig, Stats, TokenStore, bump, lock, random_bytes, random_hex};
+use super::appliance::{
+    ApplianceConfig, DEMO_PASSCODE, Stats, TokenStore, TwoFactorFlag, bump, lock, random_bytes,
+    random_hex,
+};
 use super::asyncos_reporting;
 use super::clock;
 use super::server::{DemoRequest, DemoResponse, Handler};
@@ -22,6 +25,7 @@ pub fn handler(product: Platform, config: ApplianceConfig, stats: Arc<Stats>) ->
         base: format!("/{}/api/v2.0", product.id()),
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
         issued: AtomicU64::new(0),
+        awaiting_passcode: AtomicU64::new(0),
         config,
         stats,
     };
@@ -36,6 +40,8 @@ struct AsyncOs {
     tokens: Mutex<TokenStore>,
     /// JWTs issued so far; goes into each token's payload.
     issued: AtomicU64,
+    /// Two-factor logins whose password was accepted and whose passcode is due.
+    awaiting_passcode: AtomicU64,
 }
 
 impl AsyncOs {
@@ -51,11 +57,11 @@ impl AsyncOs {
             return not_found();
         };
         let rest = rest.trim_end_matches('/');
-        if rest == "/login" {
-            return if req.method == "POST" {
-                self.login(req)
-            } else {
-                method_not_allowed()
+        if rest == "/login" || rest == "/login/two_factor" {
+            return match (req.method.as_str(), rest) {
+                ("POST", "/login") => self.login(req),
+                ("POST", _) => self.two_factor(req),
+                _ => method_not_allowed(),
             };
         }
         let refreshed = match self.authenticate(req) {
@@ -127,6 +133,49 @@ impl AsyncOs {
             bump(&self.stats.failed_logins);
             return error(401, "Authentication failed.");
         }
+        if let Some(flag) = self.config.two_factor {
+            self.awaiting_passcode.fetch_add(1, Ordering::Relaxed);
+            let required = match flag {
+                TwoFactorFlag::Text => json!("true"),
+                TwoFactorFlag::Boolean => json!(true),
+            };
+            return DemoResponse::json(
+                200,
+                &json!({ "data": {
+                    "userName": self.config.username,
+                    "is2FactorRedirectRequired": required,
+                    "role": "Administrator",
+                    "email": [],
+                }}),
+            );
+        }
+        self.issue_session()
+    }
+
+    /// `POST {base}/login/two_factor` with base64 `userName` and the
+    /// passcode as `passphrase`, after a login that asked for it.
+    fn two_factor(&self, req: &DemoRequest) -> DemoResponse {
+        let (username, passcode) = match login_credentials(&req.body) {
+            Ok(credentials) => credentials,
+            Err(problem) => return error(400, &problem),
+        };
+        let awaited = self
+            .awaiting_passcode
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        if !awaited
+            || self.config.two_factor.is_none()
+            || username != self.config.username.as_bytes()
+            || passcode != DEMO_PASSCODE.as_bytes()
+        {
+            bump(&self.stats.failed_logins);
+            return error(401, "Two-factor authentication failed.");
+        }
+        self.issue_session()
+    }
+
+    /// A fresh JWT and the login answer that carries it.
+    fn issue_session(&self) -> DemoResponse {
         let Some(token) = self.new_jwt() else {
             return internal_error();
         };

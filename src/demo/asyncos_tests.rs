@@ -182,3 +182,37 @@ fn reporting_validation() {
         401
     );
 }
+
+#[test]
+fn two_factor_login_wants_the_passcode_after_the_password() {
+    let stats = Arc::new(Stats::default());
+    let config = ApplianceConfig {
+        two_factor: Some(TwoFactorFlag::Boolean),
+        ..ApplianceConfig::demo()
+    };
+    let esa = handler(Platform::Esa, config, stats.clone());
+    let two_factor = "/esa/api/v2.0/login/two_factor";
+    let passcode = login_body("admin", DEMO_PASSCODE);
+    // The passcode alone, without the password first, is refused.
+    assert_eq!(
+        esa(&test_request("POST", two_factor, &[], &passcode)).status,
+        401
+    );
+    let login = login_body("admin", DEMO_PASSWORD);
+    let first = esa(&test_request("POST", "/esa/api/v2.0/login", &[], &login));
+    assert_eq!(first.status, 200);
+    assert_eq!(body(&first)["data"]["is2FactorRedirectRequired"], true);
+    assert_eq!(body(&first)["data"].get("jwtToken"), None);
+    let wrong = login_body("admin", "12345678");
+    assert_eq!(
+        esa(&test_request("POST", two_factor, &[], &wrong)).status,
+        401
+    );
+    esa(&test_request("POST", "/esa/api/v2.0/login", &[], &login));
+    let done = esa(&test_request("POST", two_factor, &[], &passcode));
+    assert_eq!(done.status, 200);
+    assert_eq!(body(&done)["data"]["is2FactorRedirectRequired"], false);
+    assert!(body(&done)["data"]["jwtToken"].is_string());
+    assert_eq!(stats.logins.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.failed_logins.load(Ordering::Relaxed), 2);
+}

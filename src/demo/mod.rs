@@ -19,7 +19,9 @@ pub mod server;
 use std::fmt;
 use std::sync::Arc;
 
-pub use appliance::{ApplianceConfig, DEMO_PASSWORD, DEMO_USER, RateLimit, Stats};
+pub use appliance::{
+    ApplianceConfig, DEMO_PASSCODE, DEMO_PASSWORD, DEMO_USER, RateLimit, Stats, TwoFactorFlag,
+};
 
 use crate::core::platform::Platform;
 use crate::core::tls::sha256_fingerprint;

@@ -498,8 +498,9 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
                     .await;
                     (paged.outcome, Some((paged.pages, paged.url)))
                 } else {
+                    let waited = session.passcode_wait();
                     let sent = session.send(&request.request, &request.sink, &mut on);
-                    (within(timeout, sent).await, None)
+                    (within(timeout, waited, sent).await, None)
                 }
             };
             tokio::select! {
@@ -656,26 +657,63 @@ fn domain_names(session: &Session) -> Vec<String> {
     session.domains().into_iter().map(|d| d.name).collect()
 }
 
-/// `send` given `timeout` to complete, login included.
-async fn within(
+/// `send` given `timeout` to complete, login included; the time a person
+/// took to type a passcode (`waited`, in ms, [`Session::passcode_wait`]) does
+/// not count.
+async fn within<T>(
     timeout: Duration,
-    send: impl std::future::Future<Output = Result<http::WireResponse, Failure>>,
-) -> Result<http::WireResponse, Failure> {
-    tokio::time::timeout(timeout, send)
-        .await
-        .unwrap_or_else(|_| {
-            Err(Failure::new(
-                FailureKind::Timeout,
-                format!("no complete answer within {} s", timeout.as_secs_f64()),
-                "The appliance is slow or unreachable: check it responds, or raise --timeout.",
-            )
-            .with_remedy(Remedy::RaiseTimeout))
-        })
+    waited: Arc<AtomicU64>,
+    send: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    tokio::pin!(send);
+    let mut deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        tokio::select! {
+            biased;
+            sent = &mut send => return sent,
+            () = tokio::time::sleep_until(deadline) => {
+                match waited.swap(0, Ordering::Relaxed) {
+                    0 => break,
+                    ms => deadline += Duration::from_millis(ms.min(86_400_000)),
+                }
+            }
+        }
+    }
+    Err(Failure::new(
+        FailureKind::Timeout,
+        format!("no complete answer within {} s", timeout.as_secs_f64()),
+        "The appliance is slow or unreachable: check it responds, or raise --timeout.",
+    )
+    .with_remedy(Remedy::RaiseTimeout))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn typing_a_passcode_does_not_count_toward_the_timeout() {
+        let waited = Arc::new(AtomicU64::new(0));
+        let typed = waited.clone();
+        let send = async move {
+            // A prompt that blocks past the timeout, as a terminal does.
+            std::thread::sleep(Duration::from_millis(100));
+            typed.fetch_add(60_000, Ordering::Relaxed);
+            // The rest of the login, past the original deadline too.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(())
+        };
+        assert_eq!(
+            within(Duration::from_millis(20), waited, send).await,
+            Ok(())
+        );
+        let stalled = within(
+            Duration::from_millis(20),
+            Arc::new(AtomicU64::new(0)),
+            std::future::pending::<Result<(), Failure>>(),
+        );
+        assert_eq!(stalled.await.unwrap_err().kind, FailureKind::Timeout);
+    }
     use crate::core::request::Header;
 
     #[test]

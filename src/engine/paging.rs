@@ -59,6 +59,7 @@ pub async fn walk(
         tracing::info!("page {number}{of_text}");
         let sent = super::within(
             timeout,
+            session.passcode_wait(),
             session.send(&page, &Sink::Memory(walk.remaining()), on),
         )
         .await;

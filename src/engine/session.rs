@@ -3,6 +3,8 @@
 //! platform's refresh, else a fresh login) and retries once, waits out
 //! `429`s, paces itself under the platform's rate, and logs out at the end.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::http::{Progress, Sink, Transport, WireRequest, WireResponse};
@@ -46,6 +48,33 @@ pub struct SessionSpec {
     pub retries: u32,
     /// The proxy and client certificate on the way to the device.
     pub reach: Reach,
+    /// Where the passcode comes from when the login asks for a second factor.
+    pub second_factor: SecondFactor,
+}
+
+/// The passcode of a two-factor login (AsyncOS), never stored by apx.
+#[derive(Clone, Default)]
+pub enum SecondFactor {
+    /// None at hand: a login that asks for one fails with a usage error.
+    #[default]
+    Unavailable,
+    Passcode(Secret),
+    /// Asked (with the user's name) only when the login asks for one,
+    /// e.g. a terminal prompt; None when it could not be had.
+    Ask(AskPasscode),
+}
+
+/// Asks for a passcode, given the user's name.
+pub type AskPasscode = Arc<dyn Fn(&str) -> Option<Secret> + Send + Sync>;
+
+impl std::fmt::Debug for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecondFactor::Unavailable => "Unavailable",
+            SecondFactor::Passcode(_) => "Passcode((redacted))",
+            SecondFactor::Ask(_) => "Ask",
+        })
+    }
 }
 
 /// A request with its headers resolved (presets merged, variables substituted).
@@ -101,6 +130,9 @@ pub struct Session {
     pacer: Option<Pacer>,
     /// `429`s retried during the last [`Session::send`].
     retries: u32,
+    /// Milliseconds spent waiting for a person to give a passcode, for the
+    /// timeout to leave out.
+    passcode_wait: Arc<AtomicU64>,
 }
 
 impl Session {
@@ -138,7 +170,13 @@ impl Session {
             domain_failure: None,
             pacer,
             retries: 0,
+            passcode_wait: Arc::default(),
         })
+    }
+
+    /// Where the time spent asking for a passcode adds up (ms).
+    pub fn passcode_wait(&self) -> Arc<AtomicU64> {
+        self.passcode_wait.clone()
     }
 
     /// How many `429`s the last [`Session::send`] waited out and retried.
@@ -367,6 +405,13 @@ impl Session {
                 }
                 failure
             })?;
+        let two_factor = platform
+            .second_factor_required(response.status, response.body.bytes().unwrap_or_default());
+        let response = if two_factor {
+            self.second_factor(on).await?
+        } else {
+            response
+        };
         let body = response.body.bytes().unwrap_or_default();
         match platform.tokens_from_login(response.status, &response.headers, body) {
             Some(tokens) => {
@@ -388,12 +433,54 @@ impl Session {
                 let mut failure = http_failure(platform, response.status, body, true)
                     .with_status(response.status);
                 failure.kind = FailureKind::Auth;
-                if (200..300).contains(&response.status) {
+                if two_factor {
+                    failure.message =
+                        "the appliance refused the passcode of the second factor".into();
+                    failure.hint = "Check the passcode is the current one from the account's authenticator (each is valid once, for a short time).".into();
+                } else if (200..300).contains(&response.status) {
                     failure.message = "the login answered but carried no token".into();
                 }
                 Err(failure)
             }
         }
+    }
+
+    /// Completes a login that asked for a second factor with the passcode
+    /// the spec gives (sent in this one exchange, never recorded).
+    async fn second_factor(
+        &mut self,
+        on: &mut (dyn FnMut(SessionEvent<'_>) + Send),
+    ) -> Result<WireResponse, Failure> {
+        let passcode = match &self.spec.second_factor {
+            SecondFactor::Unavailable => None,
+            SecondFactor::Passcode(passcode) => Some(passcode.clone()),
+            SecondFactor::Ask(ask) => {
+                let asked = Instant::now();
+                let passcode = ask(self.user());
+                let ms = u64::try_from(asked.elapsed().as_millis()).unwrap_or(u64::MAX);
+                self.passcode_wait.fetch_add(ms, Ordering::Relaxed);
+                passcode
+            }
+        }
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            Failure::usage(
+                format!(
+                    "this account needs a second factor: {} asked for a passcode after the password",
+                    self.spec.platform.label()
+                ),
+                "Give the passcode with --otp-env VAR, or run on a terminal to be prompted for it.",
+            )
+            .with_remedy(Remedy::EnterPasscode)
+        })?;
+        let flow = self
+            .spec
+            .platform
+            .two_factor_request(self.user(), &passcode)
+            .ok_or_else(|| Failure::usage("this platform has no two-factor login", ""))?;
+        let wire = self.flow_wire(&flow)?;
+        self.exchange(&wire, &Sink::Memory(FLOW_BODY_LIMIT), Step::Login, on)
+            .await
     }
 
     /// Logs out where the platform has a logout; failures are recorded, not raised.

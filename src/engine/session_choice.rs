@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::session::{DEFAULT_RETRIES, SessionSpec};
+use super::session::{DEFAULT_RETRIES, SecondFactor, SessionSpec};
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::reach::{ClientIdentity, DeviceReach, ProxyChoice, Reach};
 use crate::core::request::{https_only, origin};
@@ -117,6 +117,7 @@ impl SessionChoice<'_> {
                 .or_else(|| self.device.and_then(|d| d.api_version.clone())),
             retries: self.retries.unwrap_or(DEFAULT_RETRIES),
             reach: self.reach(),
+            second_factor: SecondFactor::default(),
         }
     }
 }

@@ -48,6 +48,10 @@ pub enum Action {
     TrustCertificate,
     /// Opens the Auth tab with the password field focused.
     EnterPassword,
+    /// Open the passcode dialog of a two-factor login.
+    AskPasscode,
+    /// Send the active tab's request again with this two-factor passcode.
+    SendWithPasscode(Secret),
     /// Opens the editor for the host that answered, pinned to `sha256`.
     AddHostAsDevice {
         sha256: String,

@@ -30,6 +30,7 @@ use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::demo::Appliance;
 use crate::engine::keyring::KeyringKey;
+use crate::engine::session::SecondFactor;
 use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Engine, Event, EventSink, Job, JobId, JobRequest, KeyringOp, RequestResult};
 
@@ -630,7 +631,15 @@ impl ApxApp {
     fn finish(&mut self, tab: TabId, job: JobId, result: RequestResult) {
         let device = self.tabs.by_id(tab).and_then(|t| t.response.device.clone());
         self.record_history(&result, device.as_deref());
+        let wants_passcode = result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.remedy == Some(Remedy::EnterPasscode));
         self.show(tab, job, result);
+        // A two-factor login without a passcode: ask for it at once.
+        if wants_passcode && self.tabs.active().id == tab {
+            self.dialogs.passcode = Some(Default::default());
+        }
     }
 
     /// Shows a result in a tab: its body rendered in the background (the
@@ -824,6 +833,11 @@ impl ApxApp {
             }
             Action::Notice(text) => self.notice = Some(text),
             Action::CloseDialogs => self.dialogs.close_modal(),
+            Action::AskPasscode => self.dialogs.passcode = Some(Default::default()),
+            Action::SendWithPasscode(passcode) => {
+                self.dialogs.passcode = None;
+                self.send_with(SecondFactor::Passcode(passcode));
+            }
         }
     }
 
@@ -936,12 +950,20 @@ impl ApxApp {
 
     /// Sends the active tab's draft.
     pub fn send(&mut self) {
+        self.send_with(SecondFactor::Unavailable);
+    }
+
+    /// Sends the active tab's request, with a two-factor passcode if given.
+    fn send_with(&mut self, second_factor: SecondFactor) {
         let v = view(&self.tree, &self.passwords, &self.workspace);
         let tab = self.tabs.active();
         if super::request_panel::send_blocker(tab, &v).is_some() {
             return;
         }
-        let job = self.build_job();
+        let job = self.build_job().map(|mut job| {
+            job.session.second_factor = second_factor;
+            job
+        });
         let tab = self.tabs.active_mut();
         let job = match job {
             Ok(job) => job,

@@ -24,6 +24,8 @@ pub struct Dialogs {
     pub tree: Option<TreeDialog>,
     pub workspace: Option<WorkspaceDialog>,
     pub export: Option<ExportDialog>,
+    /// The passcode of a two-factor login, being typed.
+    pub passcode: Option<super::passcode_dialog::PasscodeDialog>,
 }
 
 impl Dialogs {
@@ -35,6 +37,7 @@ impl Dialogs {
         self.palette = None;
         self.tree = None;
         self.workspace = None;
+        self.passcode = None;
     }
 }
 
@@ -51,6 +54,9 @@ pub fn ui(
     }
     if let Some(editor) = &mut dialogs.editor {
         actions.extend(super::device_editor::window(ctx, editor));
+    }
+    if let Some(passcode) = &mut dialogs.passcode {
+        actions.extend(passcode.window(ctx));
     }
     if let Some(name) = &dialogs.confirm_delete {
         actions.extend(super::device_editor::delete_confirmation(ctx, name));

@@ -81,6 +81,9 @@ pub fn app_hint(remedy: Remedy) -> &'static str {
         Remedy::EnterPassword => {
             "Type the device's password in the Auth tab (Edit device > Password keeps it in the OS keyring)."
         }
+        Remedy::EnterPasscode => {
+            "Enter the current passcode from the account's authenticator: the request is sent again with it (it is never kept)."
+        }
         Remedy::RaiseBodyLimit => {
             "The body passed what the app keeps: raise View > Body size limit, then send again."
         }

@@ -20,6 +20,7 @@ mod highlight;
 mod history_panel;
 mod inbox;
 pub mod menus;
+mod passcode_dialog;
 mod request_panel;
 mod response_panel;
 pub mod run_window;

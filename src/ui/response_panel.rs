@@ -137,6 +137,11 @@ fn offer(
                 actions.push(Action::EnterPassword);
             }
         }
+        Remedy::EnterPasscode => {
+            if ui.button("Enter the passcode").clicked() {
+                actions.push(Action::AskPasscode);
+            }
+        }
         Remedy::AllowPlainHttp => {
             let device = view
                 .device(response.device.as_deref())

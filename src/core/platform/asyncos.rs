@@ -1,5 +1,6 @@
 //! AsyncOS API (WSA, SMA, ESA): JWT login with base64 credentials,
-//! `jwtToken` header refreshes, `{"error":{message, code, explanation}}` bodies.
+//! `jwtToken` header refreshes, `{"error":{message, code, explanation}}` bodies,
+//! and the two-factor login at `/login/two_factor`.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -11,13 +12,39 @@ use crate::core::secret::Secret;
 
 /// `POST {base}/login` with `{"data":{"userName": b64, "passphrase": b64}}`.
 pub fn login_request(base: &str, user: &str, password: &Secret) -> FlowRequest {
+    credentials_request(format!("{base}/login"), user, password)
+}
+
+/// `POST {base}/login/two_factor`: the guide gives the one body shape for
+/// both logins, the passcode in `passphrase`, base64-encoded.
+pub fn two_factor_request(base: &str, user: &str, passcode: &Secret) -> FlowRequest {
+    credentials_request(format!("{base}/login/two_factor"), user, passcode)
+}
+
+/// Whether a login answer asks for a second factor:
+/// `data.is2FactorRedirectRequired` as JSON `true` or the string `"true"`.
+pub fn second_factor_required(body: &[u8]) -> bool {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    match value
+        .get("data")
+        .and_then(|d| d.get("is2FactorRedirectRequired"))
+    {
+        Some(Value::Bool(required)) => *required,
+        Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn credentials_request(path: String, user: &str, secret: &Secret) -> FlowRequest {
     let body = json!({"data": {
         "userName": STANDARD.encode(user),
-        "passphrase": STANDARD.encode(password.expose()),
+        "passphrase": STANDARD.encode(secret.expose()),
     }});
     FlowRequest {
         method: "POST",
-        path: format!("{base}/login"),
+        path,
         headers: vec![("Content-Type".into(), Secret::new("application/json"))],
         body: Some(body.to_string().into_bytes()),
         basic: false,
@@ -87,6 +114,34 @@ mod tests {
         let body: Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
         assert_eq!(body["data"]["userName"], "YWRtaW4=");
         assert_eq!(body["data"]["passphrase"], "aXJvbnBvcnQ=");
+    }
+
+    #[test]
+    fn two_factor_body_carries_the_passcode_base64() {
+        let req = two_factor_request("/esa/api/v2.0", "admin", &Secret::new("123456"));
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path, "/esa/api/v2.0/login/two_factor");
+        let body: Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["data"]["userName"], "YWRtaW4=");
+        assert_eq!(body["data"]["passphrase"], "MTIzNDU2");
+    }
+
+    #[test]
+    fn second_factor_is_asked_by_string_or_boolean_true() {
+        let answer = |flag: Value| {
+            json!({"data": {"userName": "admin", "is2FactorRedirectRequired": flag}}).to_string()
+        };
+        assert!(second_factor_required(answer(json!(true)).as_bytes()));
+        assert!(second_factor_required(answer(json!("true")).as_bytes()));
+        assert!(second_factor_required(answer(json!("True")).as_bytes()));
+        assert!(!second_factor_required(answer(json!(false)).as_bytes()));
+        assert!(!second_factor_required(answer(json!("false")).as_bytes()));
+        assert!(!second_factor_required(answer(json!(1)).as_bytes()));
+        assert!(!second_factor_required(br#"{"data":{"jwtToken":"x"}}"#));
+        assert!(!second_factor_required(
+            br#"{"is2FactorRedirectRequired":true}"#
+        ));
+        assert!(!second_factor_required(b"not json"));
     }
 
     #[test]

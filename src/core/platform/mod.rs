@@ -233,6 +233,17 @@ impl Platform {
         }
     }
 
+    /// Whether a successful login answer asks for a second factor (AsyncOS).
+    pub fn second_factor_required(self, status: u16, body: &[u8]) -> bool {
+        self.is_asyncos() && (200..300).contains(&status) && asyncos::second_factor_required(body)
+    }
+
+    /// The request that completes a two-factor login with a passcode (AsyncOS).
+    pub fn two_factor_request(self, user: &str, passcode: &Secret) -> Option<FlowRequest> {
+        self.is_asyncos()
+            .then(|| asyncos::two_factor_request(self.api_base(), user, passcode))
+    }
+
     /// Extracts the session tokens from a login (or refresh) answer.
     pub fn tokens_from_login(
         self,
