@@ -326,6 +326,7 @@ fn job(a: &Appliance) -> Job {
             api_version: None,
             retries: 3,
             reach: Default::default(),
+            second_factor: Default::default(),
         },
         requests: vec![apx::engine::JobRequest {
             name: String::new(),
