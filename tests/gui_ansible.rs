@@ -5,13 +5,12 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
 use egui_kittest::kittest::Queryable;
-use support::gui::{app, harness, retype, settle};
+use support::gui::{app, harness, pick_device, retype, settle, type_password};
 use support::{appliance, runtime};
 
 #[test]
@@ -48,10 +47,9 @@ fn export_a_folder_as_an_ansible_playbook_for_a_pinned_device() {
         body: None,
     };
     ws.save_request("ASA", &read).unwrap();
-    let mut app = app(dir.path());
-    app.passwords
-        .insert("fw".into(), Secret::new(DEMO_PASSWORD));
-    let mut h = harness(app);
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "fw");
+    type_password(&mut h, DEMO_PASSWORD);
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("ansible");
 

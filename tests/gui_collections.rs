@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::{Device, Workspace};
@@ -17,7 +16,7 @@ use apx::ui::ApxApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{app, harness, retype, settle};
+use support::gui::{app, harness, retype, settle, type_password};
 
 /// Every file and folder below `dir` (the lock file aside), with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -489,10 +488,9 @@ fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
             reach: Default::default(),
         })
         .unwrap();
-    let mut app = app(dir.path());
-    app.passwords.insert("fw".into(), Secret::new("s3cret-pw"));
-    let mut h = harness(app);
+    let mut h = harness(app(dir.path()));
     assert_eq!(h.state().tabs.active().device.as_deref(), Some("fw"));
+    type_password(&mut h, "s3cret-pw");
     let out = tempfile::tempdir().unwrap();
     let workspace_before = snapshot(dir.path());
 

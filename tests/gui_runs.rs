@@ -11,7 +11,6 @@ use apx::core::error::FailureKind;
 use apx::core::history::{self, HistoryEntry};
 use apx::core::platform::Platform;
 use apx::core::request::Header;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::core::workspace::{Device, Workspace};
@@ -20,7 +19,7 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use support::gui::{harness, mock_keyring, settle, step_until};
+use support::gui::{harness, mock_keyring, pick_device, settle, step_until, type_password};
 use support::{appliance, runtime};
 
 fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
@@ -53,8 +52,8 @@ fn request(name: &str, device: &str, method: &str, url: &str) -> SavedRequest {
     }
 }
 
-/// An app over a temporary workspace holding `devices` (the demo password
-/// typed for each) and `requests` saved in the folder `Checks`.
+/// An app over a temporary workspace holding `devices` and `requests`
+/// saved in the folder `Checks`.
 fn app_with(dir: &std::path::Path, devices: &[Device], requests: &[SavedRequest]) -> ApxApp {
     mock_keyring();
     let ws = Workspace::new(dir);
@@ -64,12 +63,22 @@ fn app_with(dir: &std::path::Path, devices: &[Device], requests: &[SavedRequest]
     for r in requests {
         ws.save_request("Checks", r).unwrap();
     }
-    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
+    ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap()
+}
+
+/// A harness over that app, the demo password typed on the Auth tab for
+/// each device (picked in the tree in turn), as a person would.
+fn ready(
+    dir: &std::path::Path,
+    devices: &[Device],
+    requests: &[SavedRequest],
+) -> Harness<'static, ApxApp> {
+    let mut h = harness(app_with(dir, devices, requests));
     for d in devices {
-        app.passwords
-            .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
+        pick_device(&mut h, &d.name);
+        type_password(&mut h, DEMO_PASSWORD);
     }
-    app
+    h
 }
 
 fn run_done(app: &ApxApp) -> bool {
@@ -115,7 +124,7 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
         ),
         request("Write memory", "lab-asa", "POST", "/api/commands/writemem"),
     ];
-    let mut h = harness(app_with(dir.path(), &[d], &requests));
+    let mut h = ready(dir.path(), &[d], &requests);
     h.get_by_label("Checks").click_secondary();
     h.run();
     h.get_by_label("Run folder").click();
@@ -206,7 +215,7 @@ fn a_history_entry_reopens_its_own_request_and_response() {
     backup.body = Some(RequestBody::Json(
         serde_json::json!({"location": "disk0:/backup.cfg"}),
     ));
-    let mut h = harness(app_with(dir.path(), &devices, &[cli, backup]));
+    let mut h = ready(dir.path(), &devices, &[cli, backup]);
 
     open_saved(&mut h, "POST Show version");
     h.get_by_label("Send").click();
@@ -278,7 +287,7 @@ fn a_long_url_in_the_history_keeps_the_side_panel_width() {
         },
     )
     .unwrap();
-    let mut h = harness(app_with(dir.path(), &[], &[]));
+    let mut h = ready(dir.path(), &[], &[]);
     h.run();
     let send_before = h.get_by_label("Send").rect();
     h.get_by_label("History").click();
@@ -350,7 +359,7 @@ fn a_run_stops_and_runs_again_against_a_chosen_device() {
         ),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[slow, lab], &requests));
+    let mut h = ready(dir.path(), &[slow, lab], &requests);
     h.get_by_label("Checks").click_secondary();
     h.run();
     h.get_by_label("Run folder").click();
