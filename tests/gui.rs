@@ -15,8 +15,8 @@ use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use support::gui::{
-    choose_method, harness, mock_keyring, pick_device, retype, settle, step_until, type_body,
-    type_password,
+    choose_method, harness, mock_keyring, pick_device, retype, settle, slow_device, step_until,
+    type_body, type_password,
 };
 use support::{appliance, runtime};
 
@@ -65,34 +65,6 @@ fn ready(dir: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> 
         type_password(&mut h, DEMO_PASSWORD);
     }
     h
-}
-
-/// A server that answers after 30 s, and a device pinned to it.
-fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServer, Device) {
-    let cert = support::localhost_cert();
-    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
-        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
-            .with_delay(Duration::from_secs(30))
-    });
-    let server = rt
-        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
-        .unwrap();
-    let d = Device {
-        name: "slow".into(),
-        folder: String::new(),
-        platform: Platform::Generic,
-        base_url: server.url(),
-        username: None,
-        trust: Trust::Pin {
-            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
-    (server, d)
 }
 
 fn finished(app: &ApxApp) -> bool {

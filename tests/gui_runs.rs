@@ -4,9 +4,6 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use apx::core::error::FailureKind;
 use apx::core::history::{self, HistoryEntry};
 use apx::core::platform::Platform;
@@ -19,7 +16,9 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use support::gui::{harness, mock_keyring, pick_device, settle, step_until, type_password};
+use support::gui::{
+    harness, mock_keyring, pick_device, settle, slow_device, step_until, type_password,
+};
 use support::{appliance, runtime};
 
 fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
@@ -300,34 +299,6 @@ fn a_long_url_in_the_history_keeps_the_side_panel_width() {
         entry.right() < send_after.left(),
         "the entry stays in the panel: {entry:?}"
     );
-}
-
-/// A server that answers after 30 s, and a device pinned to it.
-fn slow_device(rt: &tokio::runtime::Runtime) -> (apx::demo::server::RunningServer, Device) {
-    let cert = support::localhost_cert();
-    let handler = Arc::new(|_: &apx::demo::server::DemoRequest| {
-        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
-            .with_delay(Duration::from_secs(30))
-    });
-    let server = rt
-        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
-        .unwrap();
-    let d = Device {
-        name: "slow".into(),
-        folder: String::new(),
-        platform: Platform::Generic,
-        base_url: server.url(),
-        username: None,
-        trust: Trust::Pin {
-            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
-    (server, d)
 }
 
 /// A run shows its progress and stops; run again against a device chosen

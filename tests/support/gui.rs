@@ -102,3 +102,36 @@ pub fn type_body(h: &mut Harness<'static, ApxApp>, body: &str) {
     }
     retype(h, "Request body", body);
 }
+
+/// A server that answers after 30 s, and a device pinned to it.
+pub fn slow_device(
+    rt: &tokio::runtime::Runtime,
+) -> (
+    apx::demo::server::RunningServer,
+    apx::core::workspace::Device,
+) {
+    let cert = super::localhost_cert();
+    let handler = std::sync::Arc::new(|_: &apx::demo::server::DemoRequest| {
+        apx::demo::server::DemoResponse::json(200, &serde_json::json!({}))
+            .with_delay(Duration::from_secs(30))
+    });
+    let server = rt
+        .block_on(apx::demo::server::serve_tls(&cert, handler, None))
+        .unwrap();
+    let d = apx::core::workspace::Device {
+        name: "slow".into(),
+        folder: String::new(),
+        platform: apx::core::platform::Platform::Generic,
+        base_url: server.url(),
+        username: None,
+        trust: apx::core::tls::Trust::Pin {
+            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
+        },
+        variables: Default::default(),
+        allow_http: false,
+        domain: None,
+        api_version: None,
+        reach: Default::default(),
+    };
+    (server, d)
+}
