@@ -111,7 +111,7 @@ impl ApxApp {
             known_domains: HashMap::new(),
             notice: None,
             demo: Vec::new(),
-            highlighter: Default::default(),
+            highlighter: super::highlight::RowHighlighter::new(inbox.outbox().clone()),
             engine,
             inbox,
             watcher,
@@ -144,39 +144,53 @@ impl ApxApp {
         });
     }
 
-    /// Starts the demo appliances on the engine's runtime (before the first
-    /// frame) and adds an in-memory device for each.
+    /// Starts the demo appliances on the engine's runtime, off the UI
+    /// thread (on the ports the README names, else on free ones); they
+    /// arrive as [`Msg::DemoStarted`].
     fn start_demo(&mut self) {
         let handle = self.engine.handle().clone();
-        let started = handle
-            .block_on(crate::demo::start_all(Some(crate::demo::DEMO_PORTS)))
-            .or_else(|_| handle.block_on(crate::demo::start_all(None)));
-        match started {
-            Ok(appliances) => {
-                for a in &appliances {
-                    // Their certificates are new at every start: a pin must
-                    // not outlive the run.
-                    self.tree.put_transient(Device {
-                        name: a.name.clone(),
-                        folder: "Demo".into(),
-                        platform: a.platform,
-                        base_url: a.url.clone(),
-                        username: Some(a.username.clone()),
-                        trust: Default::default(),
-                        variables: Default::default(),
-                        allow_http: false,
-                        domain: None,
-                        api_version: None,
-                        reach: Default::default(),
-                    });
-                    self.passwords
-                        .insert(a.name.clone(), Secret::new(a.password.clone()));
-                }
-                self.demo = appliances;
-                self.notice =
-                    Some("Demo appliances running. Pick a device, then Send (Ctrl+Enter).".into());
+        self.inbox.outbox().spawn(move || {
+            let started = handle
+                .block_on(crate::demo::start_all(Some(crate::demo::DEMO_PORTS)))
+                .or_else(|_| handle.block_on(crate::demo::start_all(None)));
+            Msg::DemoStarted(started.map_err(|e| e.to_string()))
+        });
+    }
+
+    /// Adds an in-memory device for each demo appliance started, and gives
+    /// a tab without a device the first one.
+    pub(super) fn demo_started(&mut self, started: Result<Vec<Appliance>, String>) {
+        let appliances = match started {
+            Ok(appliances) => appliances,
+            Err(e) => {
+                self.notice = Some(format!("Demo appliances could not start: {e}"));
+                return;
             }
-            Err(e) => self.notice = Some(format!("Demo appliances could not start: {e}")),
+        };
+        for a in &appliances {
+            // Their certificates are new at every start: a pin must not
+            // outlive the run.
+            self.tree.put_transient(Device {
+                name: a.name.clone(),
+                folder: "Demo".into(),
+                platform: a.platform,
+                base_url: a.url.clone(),
+                username: Some(a.username.clone()),
+                trust: Default::default(),
+                variables: Default::default(),
+                allow_http: false,
+                domain: None,
+                api_version: None,
+                reach: Default::default(),
+            });
+            self.passwords
+                .insert(a.name.clone(), Secret::new(a.password.clone()));
+        }
+        self.demo = appliances;
+        self.notice =
+            Some("Demo appliances running. Pick a device, then Send (Ctrl+Enter).".into());
+        if self.tree.loaded {
+            self.restore_devices();
         }
     }
 

@@ -18,6 +18,8 @@ impl ApxApp {
     pub(super) fn receive(&mut self, msg: Msg) {
         match msg {
             Msg::Engine(event) => self.engine_event(event),
+            Msg::Highlighted(rows) => self.highlighter.take(rows),
+            Msg::DemoStarted(started) => self.demo_started(started),
             Msg::Rendered { tab, job, rendered } => {
                 if let Some(t) = self.tabs.by_id(tab).filter(|t| t.response.job == Some(job)) {
                     t.response.rendered = Some(rendered);
