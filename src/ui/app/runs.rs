@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{ApxApp, view};
 use crate::core::error::Failure;
 use crate::engine::Job;
+use crate::engine::session_plan::by_device;
 use crate::ui::draft::Draft;
 use crate::ui::inbox::Msg;
 use crate::ui::tabs::ResponseState;
@@ -77,32 +78,19 @@ impl ApxApp {
             self.settings.body_sink(),
         );
         if !run.fan_out {
-            for (job, rows_of_job) in jobs {
-                run.assign(self.engine.run(job), rows_of_job);
+            for planned in jobs {
+                run.assign(self.engine.run(planned.job), planned.slots);
             }
             return;
         }
-        // A fan-out: each device's jobs in turn (planned by session key,
-        // so a device's jobs are adjacent), the devices through the
-        // engine's bounded scheduler.
-        let mut by_device: Vec<Vec<Job>> = Vec::new();
-        let mut rows: Vec<Vec<usize>> = Vec::new();
-        let mut last = None;
-        for (job, rows_of_job) in jobs {
-            let device = rows_of_job
-                .first()
-                .and_then(|&r| run.rows[r].device.clone());
-            if last.as_ref() != Some(&device) {
-                by_device.push(Vec::new());
-                last = Some(device);
-            }
-            if let Some(jobs) = by_device.last_mut() {
-                jobs.push(job);
-            }
-            rows.push(rows_of_job);
-        }
+        // A fan-out: each device's sessions in turn, the devices through
+        // the engine's bounded scheduler.
+        let (by_device, rows): (Vec<Vec<Job>>, Vec<Vec<Vec<usize>>>) = by_device(jobs)
+            .into_iter()
+            .map(|device| device.into_iter().map(|p| (p.job, p.slots)).unzip())
+            .unzip();
         let ids = self.engine.fan_out(by_device, self.settings.concurrency());
-        for (id, rows_of_job) in ids.into_iter().flatten().zip(rows) {
+        for (id, rows_of_job) in ids.into_iter().flatten().zip(rows.into_iter().flatten()) {
             run.assign(id, rows_of_job);
         }
     }
