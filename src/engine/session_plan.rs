@@ -104,17 +104,7 @@ mod tests {
 
     fn request(name: &str) -> JobRequest {
         let prepared = crate::core::workspace::variables::prepare(
-            &crate::core::workspace::saved::SavedRequest {
-                name: name.into(),
-                description: None,
-                device: None,
-                platform: None,
-                auth: None,
-                method: "GET".into(),
-                url: "https://10.0.0.1/api/x".into(),
-                headers: Vec::new(),
-                body: None,
-            },
+            &crate::core::workspace::saved::SavedRequest::get(name, "https://10.0.0.1/api/x"),
             None,
         )
         .unwrap();
