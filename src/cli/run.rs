@@ -251,6 +251,34 @@ fn print_documents(outcomes: &[Outcome]) {
     print_json(&documents);
 }
 
+/// Prints a result's warnings on stderr, each (and each unverified host)
+/// once per run.
+pub(super) fn warn_once(result: &RequestResult, warned: &mut BTreeSet<String>) {
+    for warning in &result.warnings {
+        if warned.insert(warning.clone()) {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
+        && warned.insert(h.host.clone())
+    {
+        eprintln!(
+            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
+            h.host,
+            h.chain.first().map_or("?", |c| c.sha256.as_str())
+        );
+    }
+}
+
+/// A result's status column: the HTTP status, else the failure's kind.
+pub(super) fn status_cell(result: &RequestResult) -> String {
+    match (result.status, &result.error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(failure)) => kind_id(failure.kind),
+        (None, None) => "-".to_string(),
+    }
+}
+
 /// The summary table on stdout; warnings and decoded errors on stderr.
 fn print_table(outcomes: &[Outcome]) {
     let mut warned = BTreeSet::new();
@@ -259,20 +287,7 @@ fn print_table(outcomes: &[Outcome]) {
         .iter()
         .map(|outcome| match outcome {
             Outcome::Sent(result, _) => {
-                for warning in &result.warnings {
-                    if warned.insert(warning.clone()) {
-                        eprintln!("warning: {warning}");
-                    }
-                }
-                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
-                    && warned.insert(h.host.clone())
-                {
-                    eprintln!(
-                        "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
-                        h.host,
-                        h.chain.first().map_or("?", |c| c.sha256.as_str())
-                    );
-                }
+                warn_once(result, &mut warned);
                 let name = err.line(&result.name);
                 if let Some(note) = redirect_note(result) {
                     eprintln!("{name}: {note}");
@@ -280,14 +295,9 @@ fn print_table(outcomes: &[Outcome]) {
                 if let Some(failure) = &result.error {
                     eprintln!("{name}: {}", failure_text(failure, err));
                 }
-                let status = match (result.status, &result.error) {
-                    (Some(status), _) => status.to_string(),
-                    (None, Some(failure)) => kind_id(failure.kind),
-                    (None, None) => "-".to_string(),
-                };
                 [
                     out.line(&result.name).into_owned(),
-                    status,
+                    status_cell(result),
                     format!("{:.1}", result.elapsed.as_secs_f64() * 1000.0),
                     result.body.len().to_string(),
                 ]
