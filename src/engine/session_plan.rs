@@ -53,6 +53,7 @@ impl<S> SessionPlan<S> {
                     session: session()?,
                     requests: Vec::new(),
                     keyring: None,
+                    keep: None,
                 },
                 slots: Vec::new(),
             });

@@ -117,6 +117,8 @@ pub struct View<'a> {
     pub collections: &'a Collections,
     /// devices.json could not be read.
     pub problem: Option<&'a crate::core::error::Failure>,
+    /// How long a kept session may stay idle; None: not kept (View menu).
+    pub session_idle: Option<std::time::Duration>,
 }
 
 impl View<'_> {

@@ -61,14 +61,14 @@ impl ApxApp {
             Action::SaveDevice => self.save_editor(),
             Action::SaveRequest => self.save_request(),
             Action::ImportCurl(text) => self.import_curl(&text),
-            Action::SetPassword { device, password } => match password {
-                Some(p) => {
-                    self.passwords.insert(device, p);
-                }
-                None => {
-                    self.passwords.remove(&device);
-                }
-            },
+            Action::SetPassword { device, password } => {
+                // A session opened with the old password is not reused.
+                self.engine.close_sessions(Some(device.clone()));
+                match password {
+                    Some(p) => self.passwords.insert(device, p),
+                    None => self.passwords.remove(&device),
+                };
+            }
             Action::TrustCertificate => self.trust_presented_certificate(),
             Action::EnterPassword => {
                 let tab = self.tabs.active_mut();

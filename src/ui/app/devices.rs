@@ -64,6 +64,9 @@ impl ApxApp {
         }
         let name = device.name.clone();
         let old_name = original.unwrap_or(name.clone());
+        // Its address, credentials or trust may have changed: a session
+        // kept open under the old settings is logged out.
+        self.engine.close_sessions(Some(old_name.clone()));
         let transient = self.tree.transient.contains(&name);
         // A typed password follows a rename, never a move to another address.
         let moved = self
@@ -185,6 +188,7 @@ impl ApxApp {
     }
 
     pub(super) fn forget_device(&mut self, name: &str) {
+        self.engine.close_sessions(Some(name.to_string()));
         self.tree.devices.retain(|d| d.name != name);
         self.passwords.remove(name);
         for tab in &mut self.tabs.list {
@@ -198,7 +202,12 @@ impl ApxApp {
     /// Pins the presented leaf certificate for the device the active tab's
     /// request went to, and sends again once stored.
     pub(super) fn trust_presented_certificate(&mut self) {
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let response = &self.tabs.active().response;
         let Some(sha256) = response
             .handshake

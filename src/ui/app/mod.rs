@@ -56,6 +56,8 @@ pub struct ApxApp {
     /// (the device editor offers them).
     pub known_domains: HashMap<String, Vec<String>>,
     pub notice: Option<String>,
+    /// The sessions the engine keeps open, by device (or origin).
+    pub open_sessions: Vec<String>,
     pub demo: Vec<Appliance>,
     highlighter: super::highlight::RowHighlighter,
     engine: Engine,
@@ -78,6 +80,7 @@ fn view<'a>(
     tree: &'a DeviceTree,
     passwords: &'a HashMap<String, Secret>,
     workspace: &'a Workspace,
+    session_idle: Option<Duration>,
 ) -> View<'a> {
     View {
         devices: &tree.devices,
@@ -86,6 +89,7 @@ fn view<'a>(
         workspace: workspace.dir(),
         collections: &tree.collections,
         problem: tree.problem.as_ref(),
+        session_idle,
     }
 }
 
@@ -110,6 +114,7 @@ impl ApxApp {
             passwords: HashMap::new(),
             known_domains: HashMap::new(),
             notice: None,
+            open_sessions: Vec::new(),
             demo: Vec::new(),
             highlighter: super::highlight::RowHighlighter::new(inbox.outbox().clone()),
             engine,
@@ -194,6 +199,22 @@ impl ApxApp {
         }
     }
 
+    /// Closes the window on Ctrl+C in its terminal, so that kept sessions
+    /// are logged out as on any other exit; a second Ctrl+C stops at once.
+    pub fn close_on_interrupt(&self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.engine.handle().spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::info!("interrupted: closing the window");
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx.request_repaint();
+            }
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        });
+    }
+
     /// Whether background work is under way (a scan, a request, a render,
     /// a search, a save): tests step frames until it is not.
     pub fn is_busy(&self) -> bool {
@@ -205,7 +226,12 @@ impl ApxApp {
 
     /// What panels read of the app (the fan-out table's order, say).
     pub fn view(&self) -> View<'_> {
-        view(&self.tree, &self.passwords, &self.workspace)
+        view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        )
     }
 
     /// The device of the active tab.
@@ -215,7 +241,12 @@ impl ApxApp {
 
     /// The active tab's draft as a curl command line.
     pub fn curl_command(&self) -> Result<String, Failure> {
-        let view = view(&self.tree, &self.passwords, &self.workspace);
+        let view = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         super::curl::curl_command(self.tabs.active(), &view)
     }
 
@@ -236,9 +267,14 @@ impl ApxApp {
             .into_iter()
             .map(Action::Run)
             .collect();
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         actions.extend(super::menus::menu_bar(ui, &mut self.settings, &v));
-        super::menus::status_bar(ui, self.notice.as_deref());
+        super::menus::status_bar(ui, self.notice.as_deref(), &self.open_sessions);
         let active = self.tabs.active();
         let marks = super::side_panel::Marks {
             device: active.device.as_deref(),

@@ -182,6 +182,7 @@ impl ApxApp {
         self.settings.remember_workspace(&dir);
         self.workspace = Workspace::new(dir);
         self.watcher = watcher;
+        self.engine.close_sessions(None);
         let transient = &self.tree.transient;
         self.passwords.retain(|name, _| transient.contains(name));
         self.tree.devices.retain(|d| transient.contains(&d.name));
@@ -263,6 +264,10 @@ impl ApxApp {
 
     pub(super) fn engine_event(&mut self, event: Event) {
         let job = match &event {
+            Event::Sessions(open) => {
+                self.open_sessions = open.clone();
+                return;
+            }
             Event::Keyring { id, outcome } => {
                 self.keyring_done(*id, outcome.clone());
                 return;
@@ -290,7 +295,8 @@ impl ApxApp {
                 | Event::Head { .. }
                 | Event::Progress { .. }
                 | Event::Page { .. }
-                | Event::Keyring { .. } => {}
+                | Event::Keyring { .. }
+                | Event::Sessions(_) => {}
             }
             return;
         }
@@ -324,7 +330,7 @@ impl ApxApp {
                 self.finish(id, job, *result);
             }
             Event::JobDone { .. } => r.running = None,
-            Event::Started { .. } | Event::Keyring { .. } => {}
+            Event::Started { .. } | Event::Keyring { .. } | Event::Sessions(_) => {}
         }
     }
 

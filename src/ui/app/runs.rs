@@ -14,7 +14,12 @@ use crate::ui::tabs::ResponseState;
 impl ApxApp {
     pub(super) fn run_folder(&mut self, folder: &str) {
         self.stop_run();
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         self.dialogs.runs = Some(crate::ui::run_window::RunWindow::new(folder, &v));
         self.rerun(false);
     }
@@ -23,7 +28,12 @@ impl ApxApp {
     /// the concurrency setting at a time.
     pub(super) fn fan_out(&mut self, folder: &str) {
         self.stop_run();
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let draft = &self.tabs.active().draft;
         let entry = crate::core::workspace::collections::SavedEntry {
             folder: String::new(),
@@ -42,7 +52,12 @@ impl ApxApp {
     /// device-tree folder `devices`.
     pub(super) fn fan_out_collection(&mut self, devices: &str, collection: &str) {
         self.stop_run();
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let entries = v
             .collections
             .requests
@@ -60,7 +75,12 @@ impl ApxApp {
     /// device chosen in its window, else each request's own, else the
     /// active tab's.
     pub(super) fn rerun(&mut self, only_failed: bool) {
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let selected = self.tabs.active().device.as_deref();
         let Some(run) = &mut self.dialogs.runs else {
             return;
@@ -98,7 +118,12 @@ impl ApxApp {
     /// Writes the run window's rows, as shown, to its typed file (off the
     /// UI thread, atomically).
     pub(super) fn export_run(&mut self, csv: bool) {
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let Some(run) = &self.dialogs.runs else {
             return;
         };

@@ -8,7 +8,9 @@ use std::time::Instant;
 use super::{ApxApp, view};
 use crate::core::error::{Failure, Remedy};
 use crate::core::platform::{AuthMode, catalog};
+use crate::core::request::origin;
 use crate::core::workspace::variables::prepare;
+use crate::engine::kept::Keep;
 use crate::engine::session::SecondFactor;
 use crate::engine::session_choice::SessionChoice;
 use crate::engine::{Job, JobRequest};
@@ -23,7 +25,12 @@ impl ApxApp {
 
     /// Sends the active tab's request, with a two-factor passcode if given.
     pub(super) fn send_with(&mut self, second_factor: SecondFactor) {
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let tab = self.tabs.active();
         if crate::ui::request_panel::send_blocker(tab, &v).is_some() {
             return;
@@ -67,7 +74,12 @@ impl ApxApp {
 
     pub(super) fn build_job(&self) -> Result<Job, Failure> {
         let tab = self.tabs.active();
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         let device = self.selected_device();
         let saved = tab.draft.to_saved(device.map(|d| d.name.as_str()));
         let prepared = prepare(&saved, device)?;
@@ -89,6 +101,7 @@ impl ApxApp {
             auth: Some(auth),
             ..SessionChoice::default()
         };
+        let url = prepared.url.clone();
         let mut request =
             JobRequest::from_prepared(tab.draft.name.clone(), prepared, self.settings.body_sink());
         request.all_pages = tab.draft.all_pages;
@@ -96,6 +109,11 @@ impl ApxApp {
             session: choice.spec(&request.request.url, self.settings.timeout(), password),
             requests: vec![request],
             keyring,
+            keep: self.settings.session_idle().map(|idle| Keep {
+                // A request to no device shares its origin's session.
+                key: device.map_or_else(|| origin(&url), |d| d.name.clone()),
+                idle,
+            }),
         })
     }
 
@@ -130,7 +148,12 @@ impl ApxApp {
     }
 
     pub(super) fn import_curl(&mut self, text: &str) {
-        let v = view(&self.tree, &self.passwords, &self.workspace);
+        let v = view(
+            &self.tree,
+            &self.passwords,
+            &self.workspace,
+            self.settings.session_idle(),
+        );
         match crate::ui::curl::import(text, &v) {
             Ok(imported) => {
                 let tab = self.tabs.active_mut();
