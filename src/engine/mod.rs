@@ -392,7 +392,7 @@ impl Engine {
 }
 
 /// How long stopping the engine waits for kept sessions' logouts.
-const LOGOUT_ON_EXIT: Duration = Duration::from_secs(5);
+pub const LOGOUT_ON_EXIT: Duration = Duration::from_secs(5);
 
 impl Drop for Engine {
     /// No session outlives the engine: an appliance's session slots (an ASA

@@ -10,6 +10,7 @@ use super::tabs::{ResponseState, ResponseTab};
 use super::widgets::{human_size, pill, status_color};
 use crate::core::error::Remedy;
 use crate::core::platform::reason_phrase;
+use crate::engine::session::Step;
 
 pub fn ui(
     ui: &mut egui::Ui,
@@ -182,9 +183,11 @@ fn timeline_view(ui: &mut egui::Ui, response: &ResponseState) {
             ui.end_row();
             for r in &response.timeline {
                 ui.label(format!("{:?}", r.step));
-                ui.monospace(format!("{} {}", r.method, r.url));
+                ui.monospace(format!("{} {}", r.method, r.url).trim_start());
                 match r.status {
                     Some(s) => ui.colored_label(status_color(s), s.to_string()),
+                    // Nothing was exchanged: the kept session was used.
+                    None if r.step == Step::Reuse => ui.label("-"),
                     None => ui.label("failed"),
                 };
                 ui.label(format!("{:.1} ms", r.elapsed_ms));

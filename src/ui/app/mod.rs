@@ -343,6 +343,15 @@ enum FirstFrame {
     Presented,
 }
 
+impl Drop for ApxApp {
+    /// Kept sessions are logged out before the demo appliances (which may
+    /// be their devices) stop.
+    fn drop(&mut self) {
+        self.engine
+            .close_sessions_within(crate::engine::LOGOUT_ON_EXIT);
+    }
+}
+
 impl eframe::App for ApxApp {
     fn raw_input_hook(&mut self, _ctx: &egui::Context, _raw_input: &mut egui::RawInput) {
         // eframe begins a frame only after swapping the previous one's buffers.
