@@ -71,7 +71,41 @@ pub(super) fn report(product: Platform, counter: &str, req: &DemoRequest) -> Dem
     {
         return invalid("device_type");
     }
-    DemoResponse::json(200, &data(counter))
+    let answer = match req.query_param("filterValue") {
+        Some(value) => {
+            let exact = match req.query_param("filterOperator") {
+                None | Some("begins_with") => false,
+                Some("is") => true,
+                Some(_) => return invalid("filterOperator"),
+            };
+            filtered(data(counter), req.query_param("filterBy"), value, exact)
+        }
+        None => data(counter),
+    };
+    DemoResponse::json(200, &answer)
+}
+
+/// The rows whose `by` field (any field without one) is or begins with
+/// `value`; none left is the appliance's "nothing matched": empty `data`.
+fn filtered(mut answer: Value, by: Option<&str>, value: &str, exact: bool) -> Value {
+    let matches = |field: &Value| {
+        field
+            .as_str()
+            .is_some_and(|s| if exact { s == value } else { s.starts_with(value) })
+    };
+    let Some(rows) = answer["data"]["resultSet"].as_array_mut() else {
+        return answer;
+    };
+    rows.retain(|row| match by {
+        Some(by) => row.get(by).is_some_and(matches),
+        None => row.as_object().is_some_and(|o| o.values().any(matches)),
+    });
+    if rows.is_empty() {
+        return json!({ "meta": { "totalCount": -1 }, "data": {} });
+    }
+    let count = rows.len();
+    answer["meta"]["totalCount"] = json!(count);
+    answer
 }
 
 fn invalid(name: &str) -> DemoResponse {
