@@ -1,13 +1,16 @@
 //! Simulated Cisco FXOS (Firepower chassis manager) REST API: header-based
 //! login, `TOKEN` header sessions and a few read-only inventories.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::appliance::{
     ApplianceConfig, Stats, TokenStore, bump, is_json_content, lock, random_hex,
 };
+use super::clock::DemoClock;
 use super::fxos_data;
 use super::server::{DemoRequest, DemoResponse, Handler};
 
@@ -15,6 +18,8 @@ use super::server::{DemoRequest, DemoResponse, Handler};
 pub fn handler(config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
     let fxos = Fxos {
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
+        born: Mutex::new(HashMap::new()),
+        clock: DemoClock::new(),
         config,
         stats,
     };
@@ -25,6 +30,9 @@ struct Fxos {
     config: ApplianceConfig,
     stats: Arc<Stats>,
     tokens: Mutex<TokenStore>,
+    /// When each live token was handed out, by the appliance's clock.
+    born: Mutex<HashMap<String, Duration>>,
+    clock: DemoClock,
 }
 
 impl Fxos {
@@ -57,10 +65,13 @@ impl Fxos {
         if path == "/api/logout" {
             return self.logout(req, token);
         }
-        if lock(&self.tokens).record_use(token).is_none() {
+        if self.lapsed(token) || lock(&self.tokens).record_use(token).is_none() {
             return authorization_required();
         }
         bump(&self.stats.requests);
+        if let Some(step) = self.config.clock_step {
+            self.clock.advance(step);
+        }
         let Some(document) = fxos_data::document(path) else {
             return error(404, "404", "Object not found", "not-found");
         };
@@ -87,16 +98,39 @@ impl Fxos {
             return error(500, "500", "Internal error", "internal-error");
         };
         lock(&self.tokens).insert(token.clone());
+        lock(&self.born).insert(token.clone(), self.clock.now());
         self.stats.issue(&token);
         bump(&self.stats.logins);
-        DemoResponse::json(200, &json!({ "refreshPeriod": "0", "token": token }))
+        let period = self.config.refresh_period.map_or(0, |p| p.as_secs());
+        DemoResponse::json(
+            200,
+            &json!({ "refreshPeriod": period.to_string(), "token": token }),
+        )
+    }
+
+    /// Whether the token outlived the refresh period (it is then forgotten).
+    fn lapsed(&self, token: &str) -> bool {
+        let Some(period) = self.config.refresh_period else {
+            return false;
+        };
+        let now = self.clock.now();
+        let mut born = lock(&self.born);
+        let lapsed = born
+            .get(token)
+            .is_some_and(|at| now.saturating_sub(*at) >= period);
+        if lapsed {
+            born.remove(token);
+            lock(&self.tokens).remove(token);
+        }
+        lapsed
     }
 
     fn logout(&self, req: &DemoRequest, token: &str) -> DemoResponse {
         if req.method != "POST" {
             return method_not_allowed();
         }
-        if lock(&self.tokens).remove(token) {
+        if !self.lapsed(token) && lock(&self.tokens).remove(token) {
+            lock(&self.born).remove(token);
             bump(&self.stats.logouts);
             DemoResponse::json(200, &json!({}))
         } else {

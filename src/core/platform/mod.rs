@@ -260,7 +260,7 @@ impl Platform {
         }
         let access = match self {
             Platform::Asa => header_value(headers, "x-auth-token").map(Secret::new),
-            Platform::Fxos => fxos::token_from_body(body),
+            Platform::Fxos => return fxos::tokens_from_body(body),
             Platform::Fmc => return fmc::tokens_from_headers(headers),
             Platform::Fdm => return fdm::tokens_from_body(body),
             p if p.is_asyncos() => asyncos::token_from_body(body)
