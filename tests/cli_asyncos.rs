@@ -5,7 +5,7 @@
 mod support;
 
 use apx::core::platform::Platform;
-use support::{apx, appliance, runtime, send_json};
+use support::{appliance, apx, runtime, send_json};
 
 const RANGE: &str = "startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z";
 
@@ -65,6 +65,14 @@ fn a_query_that_matched_nothing_says_so() {
         ),
     ]);
     assert_eq!(some.code, 0, "{}", some.stderr);
-    assert!(!some.stderr.contains("No records matched"), "{}", some.stderr);
-    assert!(some.stdout.contains("jsmith@example.com"), "{}", some.stdout);
+    assert!(
+        !some.stderr.contains("No records matched"),
+        "{}",
+        some.stderr
+    );
+    assert!(
+        some.stdout.contains("jsmith@example.com"),
+        "{}",
+        some.stdout
+    );
 }

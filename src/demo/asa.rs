@@ -1,5 +1,5 @@
 //! Simulated Cisco ASA REST API: token service, network objects, CLI
-//! pass-through, write memory, backup and monitoring.
+//! pass-through, write memory, backup and restore, and monitoring.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +21,7 @@ pub fn handler(config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
         objects: Mutex::new(asa_objects::seed()),
         large: Mutex::new(HashMap::new()),
+        backups: Mutex::new(HashMap::new()),
         config,
         stats,
     };
@@ -34,6 +35,7 @@ struct Asa {
     objects: Mutex<Vec<NetObject>>,
     /// `/api/demo/large` documents by size in MB, generated once.
     large: Mutex<HashMap<u32, Arc<Vec<u8>>>>,
+    backups: Mutex<asa_cli::Backups>,
 }
 
 impl Asa {
@@ -128,7 +130,7 @@ impl Asa {
             };
         }
         let allowed = match path {
-            "/api/cli" | "/api/commands/writemem" | "/api/backup" => "POST",
+            "/api/cli" | "/api/commands/writemem" | "/api/backup" | "/api/restore" => "POST",
             "/api/monitoring/device/components/version"
             | "/api/monitoring/serialnumber"
             | "/api/demo/large" => "GET",
@@ -140,7 +142,8 @@ impl Asa {
         match path {
             "/api/cli" => asa_cli::cli(req),
             "/api/commands/writemem" => asa_cli::writemem(),
-            "/api/backup" => asa_cli::backup(req),
+            "/api/backup" => asa_cli::backup(req, &mut lock(&self.backups)),
+            "/api/restore" => asa_cli::restore(req, &lock(&self.backups)),
             "/api/monitoring/device/components/version" => asa_cli::version(),
             "/api/monitoring/serialnumber" => asa_cli::serial_number(),
             _ => self.large(req),

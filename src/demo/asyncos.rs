@@ -1,5 +1,6 @@
 //! Simulated Cisco AsyncOS (WSA, SMA, ESA) REST API v2.0: base64 login that
-//! returns a JWT, `jwtToken` sessions with rolling refresh, reporting and health.
+//! returns a JWT, `jwtToken` sessions with rolling refresh, reporting,
+//! tracking, quarantine, configuration, role privileges and health.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,9 +13,9 @@ use super::appliance::{
     ApplianceConfig, DEMO_PASSCODE, Stats, TokenStore, TwoFactorFlag, bump, lock, random_bytes,
     random_hex,
 };
-use super::asyncos_reporting;
 use super::clock;
 use super::server::{DemoRequest, DemoResponse, Handler};
+use super::{asyncos_config, asyncos_reporting, asyncos_tracking};
 use crate::core::platform::Platform;
 
 /// The request handler of one simulated AsyncOS appliance; `product` is
@@ -26,6 +27,7 @@ pub fn handler(product: Platform, config: ApplianceConfig, stats: Arc<Stats>) ->
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
         issued: AtomicU64::new(0),
         awaiting_passcode: AtomicU64::new(0),
+        policies: Mutex::new(asyncos_config::seed_policies()),
         config,
         stats,
     };
@@ -42,6 +44,8 @@ struct AsyncOs {
     issued: AtomicU64,
     /// Two-factor logins whose password was accepted and whose passcode is due.
     awaiting_passcode: AtomicU64,
+    /// WSA: the access policies of the configuration API.
+    policies: Mutex<Vec<Value>>,
 }
 
 impl AsyncOs {
@@ -69,24 +73,46 @@ impl AsyncOs {
             Err(answer) => return answer,
         };
         bump(&self.stats.requests);
-        let answer = if rest == "/health" {
-            if req.method == "GET" {
-                health()
-            } else {
-                method_not_allowed()
-            }
-        } else if let Some(counter) = rest.strip_prefix("/reporting/") {
-            if req.method == "GET" {
-                asyncos_reporting::report(self.product, counter, req)
-            } else {
-                method_not_allowed()
-            }
-        } else {
-            not_found()
-        };
+        let answer = self.route(rest, req);
         match refreshed {
             Some(token) => answer.with_header("jwtToken", &token),
             None => answer,
+        }
+    }
+
+    fn route(&self, rest: &str, req: &DemoRequest) -> DemoResponse {
+        let product = self.product;
+        let get_only = |answer: &dyn Fn() -> DemoResponse| {
+            if req.method == "GET" {
+                answer()
+            } else {
+                method_not_allowed()
+            }
+        };
+        if rest == "/health" {
+            return get_only(&health);
+        }
+        if rest == "/login/privileges" {
+            return asyncos_config::privileges(product, "Administrator", req);
+        }
+        let Some((group, resource)) = rest.trim_start_matches('/').split_once('/') else {
+            return not_found();
+        };
+        let mail = matches!(product, Platform::Sma | Platform::Esa);
+        match group {
+            "reporting" => get_only(&|| asyncos_reporting::report(product, resource, req)),
+            "message-tracking" if mail => {
+                get_only(&|| asyncos_tracking::message_tracking(resource, req))
+            }
+            "quarantine" if mail => get_only(&|| asyncos_tracking::quarantine(resource, req)),
+            "web-tracking" if product == Platform::Wsa => {
+                get_only(&|| asyncos_tracking::web_tracking(resource, req))
+            }
+            "config" if product == Platform::Wsa => {
+                asyncos_config::wsa(resource, req, &mut lock(&self.policies))
+            }
+            "config" if product == Platform::Sma => asyncos_config::sma(resource, req),
+            _ => not_found(),
         }
     }
 
@@ -272,7 +298,7 @@ pub(super) fn not_found() -> DemoResponse {
     error(404, "Nothing matches the given URI.")
 }
 
-fn method_not_allowed() -> DemoResponse {
+pub(super) fn method_not_allowed() -> DemoResponse {
     error(405, "Method not allowed for this resource.")
 }
 

@@ -101,7 +101,9 @@ fn text(m: &Value, key: &str) -> Option<String> {
 /// Whether a bare object is an ASA message: a `level` and a `code` or
 /// `details` (other platforms' bodies have neither `level` nor both).
 fn is_message(m: &Value) -> bool {
-    m.is_object() && text(m, "level").is_some() && (text(m, "code").is_some() || text(m, "details").is_some())
+    m.is_object()
+        && text(m, "level").is_some()
+        && (text(m, "code").is_some() || text(m, "details").is_some())
 }
 
 pub fn status_hint(status: u16, during_login: bool) -> Option<String> {

@@ -103,9 +103,7 @@ pub fn nothing_matched(body: &[u8]) -> bool {
     let data = answer.get("data");
     answer.is_empty()
         || data.is_some_and(empty)
-        || data
-            .and_then(|d| d.get("resultSet"))
-            .is_some_and(empty)
+        || data.and_then(|d| d.get("resultSet")).is_some_and(empty)
 }
 
 pub fn status_hint(status: u16, during_login: bool) -> Option<String> {
@@ -177,7 +175,9 @@ mod tests {
     fn empty_braces_mean_nothing_matched() {
         assert!(nothing_matched(b"{}"));
         assert!(nothing_matched(b" { } "));
-        assert!(nothing_matched(br#"{"meta": {"totalCount": -1}, "data": {}}"#));
+        assert!(nothing_matched(
+            br#"{"meta": {"totalCount": -1}, "data": {}}"#
+        ));
         assert!(nothing_matched(
             br#"{"meta": {"totalCount": -1}, "data": {"type": "web_top_users", "resultSet": []}}"#
         ));
@@ -190,7 +190,10 @@ mod tests {
         assert!(!nothing_matched(b"[]"));
         assert!(!nothing_matched(b""));
         assert!(!nothing_matched(b"not json"));
-        let big = format!(r#"{{"data": {{}}, "pad": "{}"}}"#, "x".repeat(MAX_EMPTY_ANSWER));
+        let big = format!(
+            r#"{{"data": {{}}, "pad": "{}"}}"#,
+            "x".repeat(MAX_EMPTY_ANSWER)
+        );
         assert!(!nothing_matched(big.as_bytes()));
     }
 

@@ -233,7 +233,10 @@ mod tests {
         let login = br#"{"refreshPeriod": "600", "token": "t"}"#;
         let tokens = Platform::Fxos.tokens_from_login(200, &[], login).unwrap();
         let state = TokenState::new(tokens, t0);
-        assert_eq!(state.due(Platform::Fxos, t0 + Duration::from_secs(500)), None);
+        assert_eq!(
+            state.due(Platform::Fxos, t0 + Duration::from_secs(500)),
+            None
+        );
         assert_eq!(
             state.due(Platform::Fxos, t0 + Duration::from_secs(545)),
             Some(Renewal::Login),
@@ -242,7 +245,10 @@ mod tests {
         let never = br#"{"refreshPeriod": "0", "token": "t"}"#;
         let tokens = Platform::Fxos.tokens_from_login(200, &[], never).unwrap();
         let state = TokenState::new(tokens, t0);
-        assert_eq!(state.due(Platform::Fxos, t0 + Duration::from_secs(86_400)), None);
+        assert_eq!(
+            state.due(Platform::Fxos, t0 + Duration::from_secs(86_400)),
+            None
+        );
     }
 
     #[test]
