@@ -11,11 +11,11 @@ use apx::demo::ApplianceConfig;
 use support::{appliance_with, apx_in, folder_of, localhost_cert, runtime};
 
 #[test]
-fn a_long_run_logs_in_again_when_the_refresh_period_lapses() {
+fn a_long_run_logs_in_again_when_the_token_lifetime_lapses() {
     let rt = runtime();
     // Tokens lapse 10 minutes after the login; each call takes 4.
     let config = ApplianceConfig {
-        refresh_period: Some(Duration::from_secs(600)),
+        token_lifetime: Some(Duration::from_secs(600)),
         clock_step: Some(Duration::from_secs(240)),
         ..ApplianceConfig::demo()
     };

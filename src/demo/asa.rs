@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::appliance::{ApplianceConfig, Stats, TokenStore, bump, lock, random_hex};
+use super::appliance::{
+    ApplianceConfig, Stats, TokenStore, bump, is_json_content, lock, random_hex,
+};
 use super::asa_cli;
 use super::asa_objects::{self, NetObject};
 use super::server::{DemoRequest, DemoResponse, Handler};
@@ -49,6 +51,18 @@ impl Asa {
             );
         }
         let path = normalize(&req.path);
+        // The guide sets `Content-Type: application/json` for the token
+        // service (login and logout) and every call that posts or changes.
+        let changes = matches!(req.method.as_str(), "POST" | "PUT" | "PATCH");
+        let token_delete = req.method == "DELETE" && path.starts_with("/api/tokenservices/");
+        if (changes || token_delete) && !is_json_content(req) {
+            return error(
+                415,
+                "UNSUPPORTED-MEDIA-TYPE",
+                "Set the header 'Content-Type: application/json'",
+                None,
+            );
+        }
         if path == TOKEN_PATH && req.method == "POST" {
             return self.login(req);
         }
@@ -101,6 +115,15 @@ impl Asa {
     fn logout(&self, req: &DemoRequest, token: &str) -> DemoResponse {
         if req.method != "DELETE" {
             return method_not_allowed(req, &["DELETE"]);
+        }
+        // A session ends with its own token, in the header and the path.
+        if req.header("x-auth-token") != Some(token) {
+            return error(
+                403,
+                "FORBIDDEN",
+                "A token can only be deleted by its own session: send it in X-Auth-Token",
+                None,
+            );
         }
         if lock(&self.tokens).remove(token) {
             bump(&self.stats.logouts);

@@ -38,18 +38,20 @@ struct Fxos {
 impl Fxos {
     fn handle(&self, req: &DemoRequest) -> DemoResponse {
         let path = req.path.trim_end_matches('/');
+        // "All REST API clients must send an HTTP Accept Header that is set
+        // to application/json": the login too.
+        let accepts_json = req
+            .header("accept")
+            .is_some_and(|a| a.to_ascii_lowercase().contains("application/json"));
+        if !accepts_json {
+            return error(406, "406", "Not acceptable", "not-acceptable");
+        }
         if path == "/api/login" {
             return if req.method == "POST" {
                 self.login(req)
             } else {
                 method_not_allowed()
             };
-        }
-        let accepts_json = req
-            .header("accept")
-            .is_some_and(|a| a.to_ascii_lowercase().contains("application/json"));
-        if !accepts_json {
-            return error(406, "406", "Not acceptable", "not-acceptable");
         }
         if !req.body.is_empty() && !is_json_content(req) {
             return error(
@@ -101,7 +103,7 @@ impl Fxos {
         lock(&self.born).insert(token.clone(), self.clock.now());
         self.stats.issue(&token);
         bump(&self.stats.logins);
-        let period = self.config.refresh_period.map_or(0, |p| p.as_secs());
+        let period = self.config.token_lifetime.map_or(0, |p| p.as_secs());
         DemoResponse::json(
             200,
             &json!({ "refreshPeriod": period.to_string(), "token": token }),
@@ -110,7 +112,7 @@ impl Fxos {
 
     /// Whether the token outlived the refresh period (it is then forgotten).
     fn lapsed(&self, token: &str) -> bool {
-        let Some(period) = self.config.refresh_period else {
+        let Some(period) = self.config.token_lifetime else {
             return false;
         };
         let now = self.clock.now();
@@ -178,8 +180,26 @@ mod tests {
     }
 
     fn login(fxos: &Handler, password: &str) -> DemoResponse {
-        let headers = [("username", "admin"), ("password", password)];
+        let headers = [ACCEPT, ("username", "admin"), ("password", password)];
         fxos(&test_request("POST", "/api/login", &headers, b""))
+    }
+
+    #[test]
+    fn the_login_wants_accept_too() {
+        let fxos = handler(config(), Arc::new(Stats::default()));
+        let headers = [("username", "admin"), ("password", "pa%21ss")];
+        let bare = fxos(&test_request("POST", "/api/login", &headers, b""));
+        assert_eq!(bare.status, 406);
+        let html = [
+            ("Accept", "text/html"),
+            ("username", "admin"),
+            ("password", "pa%21ss"),
+        ];
+        assert_eq!(
+            fxos(&test_request("POST", "/api/login", &html, b"")).status,
+            406
+        );
+        assert_eq!(login(&fxos, "pa%21ss").status, 200);
     }
 
     #[test]
