@@ -44,10 +44,11 @@ pub(super) fn message_tracking(resource: &str, req: &DemoRequest) -> DemoRespons
             if let Err(answer) = check_query(req, &ALLOWED, &ALLOWED) {
                 return answer;
             }
+            let number = |name: &str| req.query_param(name).and_then(|v| v.parse::<u64>().ok());
             let wanted = |m: &Value| {
                 let a = &m["attributes"];
-                a["mid"][0].to_string() == req.query_param("mid").unwrap_or_default()
-                    && a["icid"].to_string() == req.query_param("icid").unwrap_or_default()
+                a["mid"][0].as_u64() == number("mid")
+                    && a["icid"].as_u64() == number("icid")
                     && a["serialNumber"] == req.query_param("serialNumber").unwrap_or_default()
             };
             match messages().into_iter().find(wanted) {
@@ -148,11 +149,8 @@ pub(super) fn quarantine(resource: &str, req: &DemoRequest) -> DemoResponse {
             if !kind_ok(req) {
                 return invalid("quarantineType");
             }
-            let mid = req.query_param("mid").unwrap_or_default();
-            match quarantined()
-                .into_iter()
-                .find(|m| m["mid"].to_string() == mid)
-            {
+            let mid = req.query_param("mid").and_then(|v| v.parse::<u64>().ok());
+            match quarantined().into_iter().find(|m| m["mid"].as_u64() == mid) {
                 Some(mut message) => {
                     message["attributes"]["messageBody"] =
                         json!("Congratulations! Claim your prize at http://prize.example.net/");
