@@ -1,4 +1,4 @@
-//! ASA CLI pass-through, write memory, backup, monitoring, and the large
+//! ASA CLI pass-through, write memory, backup and restore, monitoring, and the large
 //! document used by performance benchmarks.
 
 use std::collections::HashMap;

@@ -125,7 +125,7 @@ impl AsyncOs {
             return get_only(&health);
         }
         if rest == "/login/privileges" {
-            return asyncos_config::privileges(product, "Administrator", req);
+            return asyncos_config::privileges(product, req);
         }
         let Some((group, resource)) = rest.trim_start_matches('/').split_once('/') else {
             return not_found();

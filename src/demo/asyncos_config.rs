@@ -99,8 +99,9 @@ pub(super) fn sma(resource: &str, req: &DemoRequest) -> DemoResponse {
     DemoResponse::json(200, &json!({ "data": { "appliances": appliances } }))
 }
 
-/// `GET {base}/login/privileges`: the API groups the user's role reaches.
-pub(super) fn privileges(product: Platform, role: &str, req: &DemoRequest) -> DemoResponse {
+/// `GET {base}/login/privileges`: the API groups the demo user's role
+/// (Administrator) reaches.
+pub(super) fn privileges(product: Platform, req: &DemoRequest) -> DemoResponse {
     if req.method != "GET" {
         return method_not_allowed();
     }
@@ -117,7 +118,10 @@ pub(super) fn privileges(product: Platform, role: &str, req: &DemoRequest) -> De
     };
     let base = format!("/{}/api/v2.0", product.id());
     let apis: Vec<String> = groups.iter().map(|g| format!("{base}/{g}")).collect();
-    DemoResponse::json(200, &json!({ "data": { "role": role, "apis": apis } }))
+    DemoResponse::json(
+        200,
+        &json!({ "data": { "role": "Administrator", "apis": apis } }),
+    )
 }
 
 fn list(policies: &[Value]) -> DemoResponse {
