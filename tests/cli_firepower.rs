@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use apx::core::platform::Platform;
 use apx::demo::fmc::{GLOBAL_UUID, LAB_UUID};
-use apx::demo::{Appliance, ApplianceConfig, RateLimit};
+use apx::demo::{ApplianceConfig, RateLimit};
 use serde_json::Value;
 use support::{
-    add_device, appliance, appliance_with, apx_env, apx_in, localhost_cert, runtime, send_json,
+    appliance, appliance_with, apx_env, apx_in, folder_of, localhost_cert, runtime, send_json,
 };
 
 const NETWORKS: &str = "/api/fmc_config/v1/domain/{domainUUID}/object/networks";
@@ -29,26 +29,6 @@ fn stepping(minutes: u64) -> ApplianceConfig {
         clock_step: Some(Duration::from_secs(minutes * 60)),
         ..ApplianceConfig::demo()
     }
-}
-
-/// A workspace with device `name` for `a` and a folder `name` of `n` GETs of `path`.
-fn folder_of(dir: &std::path::Path, name: &str, a: &Appliance, path: &str, n: usize) -> String {
-    let ws = dir.join("ws");
-    let ws_arg = ws.to_str().unwrap().to_string();
-    add_device(dir, &["--workspace", &ws_arg], name, a);
-    std::fs::create_dir_all(ws.join(name)).unwrap();
-    for i in 0..n {
-        let request = serde_json::json!({
-            "format": 2, "name": format!("{name} {i:02}"), "device": name,
-            "method": "GET", "url": path,
-        });
-        std::fs::write(
-            ws.join(name).join(format!("{i:02}.json")),
-            request.to_string(),
-        )
-        .unwrap();
-    }
-    ws_arg
 }
 
 fn statuses(doc: &Value) -> Vec<u64> {

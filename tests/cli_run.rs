@@ -42,7 +42,7 @@ fn device(a: &Appliance) -> Device {
 fn workspace(dir: &Path, appliances: &[&Appliance]) -> PathBuf {
     let ws = dir.join("ws");
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("saved_requests");
-    for folder in ["ASA", "FXOS", "WSA", "SMA", "FMC", "FDM"] {
+    for folder in ["ASA", "FXOS", "WSA", "SMA", "FMC", "FDM", "ESA"] {
         std::fs::create_dir_all(ws.join(folder)).unwrap();
         for file in std::fs::read_dir(shipped.join(folder)).unwrap() {
             let file = file.unwrap().path();
@@ -110,7 +110,7 @@ fn asa_folder_runs_in_one_session() {
     ] {
         assert!(text.stdout.contains(name), "{}", text.stdout);
     }
-    assert_eq!(asa.stats.logins.load(SeqCst), 1, "one login for 7 requests");
+    assert_eq!(asa.stats.logins.load(SeqCst), 1, "one login for 8 requests");
     assert_eq!(asa.stats.logouts.load(SeqCst), 1);
     assert_eq!(asa.connections(), 1, "one connection, kept alive");
 
@@ -135,6 +135,7 @@ fn asa_folder_runs_in_one_session() {
             "Create network object",
             "Delete network object",
             "List network objects",
+            "Restore backup (reloads the ASA)",
             "Serial number (CLI)",
             "Version",
             "Write memory"
@@ -142,10 +143,10 @@ fn asa_folder_runs_in_one_session() {
     );
     assert_eq!(
         statuses(&doc),
-        [201, 201, 204, 200, 200, 200, 200].map(Value::from)
+        [201, 201, 204, 200, 200, 200, 200, 200].map(Value::from)
     );
     assert!(
-        doc[4]["body"]["response"][0]
+        doc[5]["body"]["response"][0]
             .as_str()
             .unwrap()
             .contains("9A5KDN3LR2B")
@@ -171,6 +172,7 @@ fn every_shipped_collection_succeeds_against_the_demo() {
         Platform::Sma,
         Platform::Fmc,
         Platform::Fdm,
+        Platform::Esa,
     ]
     .into_iter()
     .map(|p| appliance(&rt, p))
@@ -178,7 +180,7 @@ fn every_shipped_collection_succeeds_against_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let refs: Vec<&Appliance> = appliances.iter().collect();
     let ws = workspace(dir.path(), &refs);
-    for folder in ["FXOS", "WSA", "SMA", "FMC", "FDM"] {
+    for folder in ["FXOS", "WSA", "SMA", "FMC", "FDM", "ESA"] {
         // Twice: a create/delete pair leaves the folder runnable again.
         for _ in 0..2 {
             let result = run(dir.path(), &ws, &["--json", folder]);
@@ -232,7 +234,8 @@ fn wsa_refreshed_jwt_is_adopted_across_the_run() {
     let result = run(dir.path(), &ws, &["--json", "WSA"]);
     assert_eq!(result.code, 0, "{}", result.stdout);
     let doc = result.json();
-    assert_eq!(doc.as_array().unwrap().len(), 5);
+    let shipped = std::fs::read_dir(ws.join("WSA")).unwrap().count();
+    assert_eq!(doc.as_array().unwrap().len(), shipped);
     assert!(statuses(&doc).iter().all(|s| s == 200), "{doc}");
     assert!(wsa.stats.refreshes.load(SeqCst) >= 2);
     assert_eq!(wsa.stats.logins.load(SeqCst), 1, "refreshed JWTs were used");
@@ -376,7 +379,7 @@ fn history_records_runs_and_sends_without_secrets() {
     assert!(!text.contains(DEMO_PASSWORD));
     assert!(!text.to_ascii_lowercase().contains("x-auth-token"));
     let entries = apx::core::history::load(&ws).unwrap();
-    assert_eq!((entries.entries.len(), entries.skipped), (8, 0));
+    assert_eq!((entries.entries.len(), entries.skipped), (9, 0));
     let first = &entries.entries[0];
     assert_eq!(first.name.as_deref(), Some("Backup"));
     assert_eq!(first.device.as_deref(), Some("Demo ASA"));

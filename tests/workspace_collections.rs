@@ -365,8 +365,11 @@ fn shipped_collections_load_and_prepare_against_the_demo_devices() {
         .iter()
         .map(|e| e.folder.as_str())
         .collect();
-    assert_eq!(folders, ["ASA", "FDM", "FMC", "FXOS", "SMA", "WSA"].into());
-    assert!(collections.requests.len() >= 29);
+    assert_eq!(
+        folders,
+        ["ASA", "ESA", "FDM", "FMC", "FXOS", "SMA", "WSA"].into()
+    );
+    assert!(collections.requests.len() >= 47);
     let copy = tempfile::tempdir().unwrap();
     for entry in &collections.requests {
         let name = entry.request.device.as_deref().unwrap();

@@ -43,7 +43,7 @@ pub enum Command {
     /// Manage the devices of the workspace
     #[command(subcommand)]
     Device(DeviceCommand),
-    /// Serve the simulated ASA, FXOS, FMC, FDM, WSA and SMA appliances until interrupted
+    /// Serve the simulated ASA, FXOS, FMC, FDM, WSA, SMA and ESA appliances until interrupted
     Demo,
     /// Import requests from another tool into the workspace
     #[command(subcommand)]

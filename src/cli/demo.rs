@@ -27,7 +27,7 @@ pub fn run(ctx: &Context) -> u8 {
             Err(e) => {
                 let failure = Failure::usage(
                     e.to_string(),
-                    "Another `apx demo` (or another program) may hold the demo ports 9441-9446; stop it first.",
+                    "Another `apx demo` (or another program) may hold the demo ports 9441-9447; stop it first.",
                 );
                 return report(ctx, &failure);
             }

@@ -320,6 +320,11 @@ pub fn print_result(result: &RequestResult, platform: Platform, filtered: Option
     {
         eprintln!("note: {note}");
     }
+    if let (Some(status), Body::Memory(bytes)) = (result.status, &result.body)
+        && let Some(note) = platform.no_records_note(status, bytes)
+    {
+        eprintln!("note: {note}");
+    }
     match &result.body {
         Body::Memory(bytes) if !bytes.is_empty() => {
             if result.error.is_none() {

@@ -28,9 +28,15 @@ pub struct ApplianceConfig {
     /// `jwtToken` response header and the old token stops working at once
     /// (None: never).
     pub jwt_refresh_after: Option<u32>,
-    /// FMC, FDM: simulated time each authenticated call takes, so that a
-    /// run of a few calls sees its token expire (None: real time only).
+    /// FMC, FDM, FXOS, AsyncOS: simulated time each authenticated call
+    /// takes, so that a run of a few calls sees its token expire (None: real
+    /// time only).
     pub clock_step: Option<Duration>,
+    /// FXOS: the `refreshPeriod` the login announces, after which a token
+    /// lapses (None: `"0"`, it does not). AsyncOS: how long a JWT is valid
+    /// (None: 30 minutes, the default inactivity timeout); in its last 5
+    /// minutes a use answers with a fresh `jwtToken`.
+    pub token_lifetime: Option<Duration>,
     /// FMC, FDM: requests accepted per window before a `429` (FMC: 120 a
     /// minute when None; FDM: no limit when None).
     pub rate_limit: Option<RateLimit>,
@@ -113,6 +119,7 @@ impl ApplianceConfig {
             token_max_uses: None,
             jwt_refresh_after: Some(5),
             clock_step: None,
+            token_lifetime: None,
             rate_limit: None,
             two_factor: None,
         }

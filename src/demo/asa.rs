@@ -1,12 +1,14 @@
 //! Simulated Cisco ASA REST API: token service, network objects, CLI
-//! pass-through, write memory, backup and monitoring.
+//! pass-through, write memory, backup and restore, and monitoring.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::appliance::{ApplianceConfig, Stats, TokenStore, bump, lock, random_hex};
+use super::appliance::{
+    ApplianceConfig, Stats, TokenStore, bump, is_json_content, lock, random_hex,
+};
 use super::asa_cli;
 use super::asa_objects::{self, NetObject};
 use super::server::{DemoRequest, DemoResponse, Handler};
@@ -21,6 +23,7 @@ pub fn handler(config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
         objects: Mutex::new(asa_objects::seed()),
         large: Mutex::new(HashMap::new()),
+        backups: Mutex::new(HashMap::new()),
         config,
         stats,
     };
@@ -34,6 +37,7 @@ struct Asa {
     objects: Mutex<Vec<NetObject>>,
     /// `/api/demo/large` documents by size in MB, generated once.
     large: Mutex<HashMap<u32, Arc<Vec<u8>>>>,
+    backups: Mutex<asa_cli::Backups>,
 }
 
 impl Asa {
@@ -47,6 +51,18 @@ impl Asa {
             );
         }
         let path = normalize(&req.path);
+        // The guide sets `Content-Type: application/json` for the token
+        // service (login and logout) and every call that posts or changes.
+        let changes = matches!(req.method.as_str(), "POST" | "PUT" | "PATCH");
+        let token_delete = req.method == "DELETE" && path.starts_with("/api/tokenservices/");
+        if (changes || token_delete) && !is_json_content(req) {
+            return error(
+                415,
+                "UNSUPPORTED-MEDIA-TYPE",
+                "Set the header 'Content-Type: application/json'",
+                None,
+            );
+        }
         if path == TOKEN_PATH && req.method == "POST" {
             return self.login(req);
         }
@@ -100,6 +116,15 @@ impl Asa {
         if req.method != "DELETE" {
             return method_not_allowed(req, &["DELETE"]);
         }
+        // A session ends with its own token, in the header and the path.
+        if req.header("x-auth-token") != Some(token) {
+            return error(
+                403,
+                "FORBIDDEN",
+                "A token can only be deleted by its own session: send it in X-Auth-Token",
+                None,
+            );
+        }
         if lock(&self.tokens).remove(token) {
             bump(&self.stats.logouts);
             DemoResponse::empty(204)
@@ -128,7 +153,7 @@ impl Asa {
             };
         }
         let allowed = match path {
-            "/api/cli" | "/api/commands/writemem" | "/api/backup" => "POST",
+            "/api/cli" | "/api/commands/writemem" | "/api/backup" | "/api/restore" => "POST",
             "/api/monitoring/device/components/version"
             | "/api/monitoring/serialnumber"
             | "/api/demo/large" => "GET",
@@ -140,7 +165,8 @@ impl Asa {
         match path {
             "/api/cli" => asa_cli::cli(req),
             "/api/commands/writemem" => asa_cli::writemem(),
-            "/api/backup" => asa_cli::backup(req),
+            "/api/backup" => asa_cli::backup(req, &mut lock(&self.backups)),
+            "/api/restore" => asa_cli::restore(req, &lock(&self.backups)),
             "/api/monitoring/device/components/version" => asa_cli::version(),
             "/api/monitoring/serialnumber" => asa_cli::serial_number(),
             _ => self.large(req),

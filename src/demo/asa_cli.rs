@@ -1,6 +1,7 @@
-//! ASA CLI pass-through, write memory, backup, monitoring, and the large
+//! ASA CLI pass-through, write memory, backup and restore, monitoring, and the large
 //! document used by performance benchmarks.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
@@ -118,30 +119,121 @@ pub(super) fn writemem() -> DemoResponse {
     )
 }
 
-/// `POST /api/backup` with `{"location":…,"passphrase":…}`.
-pub(super) fn backup(req: &DemoRequest) -> DemoResponse {
-    let body = match parse_json(req) {
-        Ok(body) => body,
+/// The security contexts of the demo ASA (multiple-context mode); a
+/// backup or restore without `context` covers the whole device.
+const CONTEXTS: [&str; 3] = ["admin", "ctx-dmz", "ctx-lab"];
+
+/// The backups written so far, by location: the passphrase and the context.
+pub(super) type Backups = HashMap<String, (String, Option<String>)>;
+
+/// `location`, `passphrase` and the optional `context` of a backup or
+/// restore body, or the answer that refuses it.
+fn archive_request(req: &DemoRequest) -> Result<(String, String, Option<String>), DemoResponse> {
+    let body = parse_json(req)?;
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let required = |key: &str| {
+        text(key).ok_or_else(|| {
+            error(
+                400,
+                "MISSING-PARAMETER",
+                &format!("Required parameter '{key}' is missing"),
+                Some(key),
+            )
+        })
+    };
+    let location = required("location")?;
+    let passphrase = required("passphrase")?;
+    let context = text("context");
+    if let Some(name) = context.as_deref()
+        && !CONTEXTS.contains(&name)
+    {
+        // As the ASA guide prints an error response: one bare object.
+        return Err(DemoResponse::json(
+            400,
+            &json!({
+                "code": "INVALID-CONTEXT",
+                "details": format!("Context {name} does not exist"),
+                "context": "context",
+                "level": "Error",
+            }),
+        ));
+    }
+    Ok((location, passphrase, context))
+}
+
+/// `POST /api/backup` with `{"location", "passphrase"}` and optionally
+/// `"context"`: 201 Created.
+pub(super) fn backup(req: &DemoRequest, backups: &mut Backups) -> DemoResponse {
+    let (location, passphrase, context) = match archive_request(req) {
+        Ok(request) => request,
         Err(answer) => return answer,
     };
-    let Some(location) = body
-        .get("location")
-        .and_then(Value::as_str)
-        .filter(|l| !l.is_empty())
-    else {
-        return error(
-            400,
-            "MISSING-PARAMETER",
-            "Required parameter 'location' is missing",
-            Some("location"),
-        );
-    };
+    let scope = context
+        .as_deref()
+        .map_or_else(|| "the device".to_string(), |c| format!("context {c}"));
+    backups.insert(location.clone(), (passphrase, context));
     DemoResponse::json(
         201,
         &json!({ "messages": [{
             "level": "Info",
             "code": "BACKUP-COMPLETE",
-            "details": format!("Backup written to {location}"),
+            "details": format!("Backup of {scope} written to {location}"),
+        }]}),
+    )
+}
+
+/// `POST /api/restore` with the body of a backup taken earlier: the same
+/// passphrase, and the same context (none for a device backup). Errors
+/// come as one bare object, as the ASA guide prints them.
+pub(super) fn restore(req: &DemoRequest, backups: &Backups) -> DemoResponse {
+    let (location, passphrase, context) = match archive_request(req) {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let bare = |status: u16, code: &str, details: String, field: &str| {
+        DemoResponse::json(
+            status,
+            &json!({ "code": code, "details": details, "context": field, "level": "Error" }),
+        )
+    };
+    let Some((written_with, written_for)) = backups.get(&location) else {
+        return bare(
+            400,
+            "FILE-NOT-FOUND",
+            format!("No backup found at {location}"),
+            "location",
+        );
+    };
+    if *written_with != passphrase {
+        return bare(
+            400,
+            "DECRYPTION-FAILED",
+            "The passphrase does not decrypt this backup".into(),
+            "passphrase",
+        );
+    }
+    if *written_for != context {
+        return bare(
+            400,
+            "CONTEXT-MISMATCH",
+            format!(
+                "The backup at {location} is of {}",
+                written_for.as_deref().map_or("the device", |c| c)
+            ),
+            "context",
+        );
+    }
+    DemoResponse::json(
+        200,
+        &json!({ "messages": [{
+            "level": "Info",
+            "code": "RESTORE-STARTED",
+            "details": format!("Restoring {location}; the ASA reloads to apply it"),
         }]}),
     )
 }

@@ -2,7 +2,6 @@
 
 use serde_json::{Value, json};
 
-use super::appliance::is_json_content;
 use super::asa::{error, message, not_found};
 use super::server::{DemoRequest, DemoResponse, percent_decode};
 
@@ -132,14 +131,6 @@ pub(super) fn create(
     req: &DemoRequest,
     origin: &str,
 ) -> DemoResponse {
-    if !is_json_content(req) {
-        return error(
-            415,
-            "UNSUPPORTED-MEDIA-TYPE",
-            "Content-Type must be application/json",
-            None,
-        );
-    }
     let body = match parse_json(req) {
         Ok(body) => body,
         Err(answer) => return answer,

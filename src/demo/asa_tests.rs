@@ -3,9 +3,22 @@
 use std::sync::atomic::Ordering;
 
 use super::*;
-use crate::demo::appliance::{DEMO_PASSWORD, basic, test_request};
+use crate::demo::appliance::{DEMO_PASSWORD, basic, test_request as bare_request};
+use crate::demo::server::DemoRequest;
 
 const UA: (&str, &str) = ("User-Agent", "REST API Agent");
+
+/// A request as apx sends it: `Content-Type: application/json` unless the
+/// test names its own.
+fn test_request(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> DemoRequest {
+    let mut request = bare_request(method, target, headers, body);
+    if request.header("content-type").is_none() {
+        request
+            .headers
+            .push(("content-type".into(), "application/json".into()));
+    }
+    request
+}
 
 fn demo_asa(config: ApplianceConfig) -> (Handler, Arc<Stats>) {
     let stats = Arc::new(Stats::default());
@@ -140,7 +153,7 @@ fn objects_and_cli() {
     assert_eq!(duplicate["messages"][1]["level"], "Warning");
     let missing = body(&asa(&test_request("POST", path, &headers, b"{}")));
     assert_eq!(missing["messages"][0]["context"], "name");
-    let plain = asa(&test_request(
+    let plain = asa(&bare_request(
         "POST",
         path,
         &[UA, ("Authorization", auth.as_str())],
@@ -210,4 +223,73 @@ fn large_document_is_valid_json() {
         .status,
         400
     );
+}
+
+#[test]
+fn content_type_is_required_where_the_guide_sets_it() {
+    let (asa, stats) = demo_asa(ApplianceConfig::demo());
+    let auth = basic("admin", DEMO_PASSWORD);
+    let bare_login = asa(&bare_request(
+        "POST",
+        "/api/tokenservices",
+        &[UA, ("Authorization", &auth)],
+        b"",
+    ));
+    assert_eq!(bare_login.status, 415);
+    assert_eq!(
+        body(&bare_login)["messages"][0]["code"],
+        "UNSUPPORTED-MEDIA-TYPE"
+    );
+    let token = token_of(&login(&asa));
+    let own = [UA, ("X-Auth-Token", token.as_str())];
+    let text = [
+        UA,
+        ("X-Auth-Token", token.as_str()),
+        ("Content-Type", "text/plain"),
+    ];
+    assert_eq!(
+        asa(&bare_request("POST", "/api/commands/writemem", &text, b"")).status,
+        415
+    );
+    // A GET needs none.
+    let get = bare_request("GET", "/api/monitoring/serialnumber", &own, b"");
+    assert_eq!(asa(&get).status, 200);
+    let path = format!("/api/tokenservices/{token}");
+    assert_eq!(asa(&bare_request("DELETE", &path, &own, b"")).status, 415);
+    assert_eq!(asa(&test_request("DELETE", &path, &own, b"")).status, 204);
+    assert_eq!(stats.logouts.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_logout_takes_only_the_callers_own_token() {
+    let (asa, stats) = demo_asa(ApplianceConfig::demo());
+    let mine = token_of(&login(&asa));
+    let theirs = token_of(&login(&asa));
+    let headers = [UA, ("X-Auth-Token", mine.as_str())];
+    let other = asa(&test_request(
+        "DELETE",
+        &format!("/api/tokenservices/{theirs}"),
+        &headers,
+        b"",
+    ));
+    assert_eq!(other.status, 403);
+    assert_eq!(body(&other)["messages"][0]["code"], "FORBIDDEN");
+    // Basic credentials do not end someone's session either.
+    let auth = basic("admin", DEMO_PASSWORD);
+    let basic_only = asa(&test_request(
+        "DELETE",
+        &format!("/api/tokenservices/{theirs}"),
+        &[UA, ("Authorization", &auth)],
+        b"",
+    ));
+    assert_eq!(basic_only.status, 403);
+    let theirs_headers = [UA, ("X-Auth-Token", theirs.as_str())];
+    let own = asa(&test_request(
+        "DELETE",
+        &format!("/api/tokenservices/{theirs}"),
+        &theirs_headers,
+        b"",
+    ));
+    assert_eq!(own.status, 204);
+    assert_eq!(stats.logouts.load(Ordering::Relaxed), 1);
 }

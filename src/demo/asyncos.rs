@@ -1,20 +1,23 @@
 //! Simulated Cisco AsyncOS (WSA, SMA, ESA) REST API v2.0: base64 login that
-//! returns a JWT, `jwtToken` sessions with rolling refresh, reporting and health.
+//! returns a JWT, `jwtToken` sessions with rolling refresh, reporting,
+//! tracking, quarantine, configuration, role privileges and health.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 use super::appliance::{
-    ApplianceConfig, DEMO_PASSCODE, Stats, TokenStore, TwoFactorFlag, bump, lock, random_bytes,
-    random_hex,
+    ApplianceConfig, DEMO_PASSCODE, Stats, TokenStore, TwoFactorFlag, bump, is_json_content, lock,
+    random_bytes, random_hex,
 };
-use super::asyncos_reporting;
-use super::clock;
+use super::clock::{self, DemoClock};
 use super::server::{DemoRequest, DemoResponse, Handler};
+use super::{asyncos_config, asyncos_reporting, asyncos_tracking};
 use crate::core::platform::Platform;
 
 /// The request handler of one simulated AsyncOS appliance; `product` is
@@ -26,6 +29,9 @@ pub fn handler(product: Platform, config: ApplianceConfig, stats: Arc<Stats>) ->
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
         issued: AtomicU64::new(0),
         awaiting_passcode: AtomicU64::new(0),
+        policies: Mutex::new(asyncos_config::seed_policies()),
+        expiry: Mutex::new(HashMap::new()),
+        clock: DemoClock::new(),
         config,
         stats,
     };
@@ -42,16 +48,43 @@ struct AsyncOs {
     issued: AtomicU64,
     /// Two-factor logins whose password was accepted and whose passcode is due.
     awaiting_passcode: AtomicU64,
+    /// WSA: the access policies of the configuration API.
+    policies: Mutex<Vec<Value>>,
+    /// When each live JWT stops working, by the appliance's clock.
+    expiry: Mutex<HashMap<String, Duration>>,
+    clock: DemoClock,
 }
 
+/// A JWT's validity when the config names none: the default user
+/// inactivity timeout, 30 minutes.
+const JWT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// How long before its end a JWT in use is replaced by a fresh one.
+const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
+
 impl AsyncOs {
+    /// Every answer says `Connection: close`, as the guide's do, and the
+    /// server then closes the connection.
     fn handle(&self, req: &DemoRequest) -> DemoResponse {
-        let acceptable = req.header("accept").is_none_or(|accept| {
+        self.answer(req).with_header("Connection", "close")
+    }
+
+    fn answer(&self, req: &DemoRequest) -> DemoResponse {
+        // "Each request must be set to accept: application/json" (the
+        // guide's own curl sample sends `*/*`).
+        let acceptable = req.header("accept").is_some_and(|accept| {
             let accept = accept.to_ascii_lowercase();
-            accept.contains("application/json") || accept.contains("*/*")
+            ["application/json", "application/*", "*/*"]
+                .iter()
+                .any(|t| accept.contains(t))
         });
         if !acceptable {
             return error(406, "Only application/json responses are available.");
+        }
+        // Bodies are "in the format defined by the Content-Type header":
+        // JSON, said so. The guide lists no 415: a 400.
+        if !req.body.is_empty() && !is_json_content(req) {
+            return error(400, "Content-Type must be application/json.");
         }
         let Some(rest) = req.path.strip_prefix(self.base.as_str()) else {
             return not_found();
@@ -69,24 +102,49 @@ impl AsyncOs {
             Err(answer) => return answer,
         };
         bump(&self.stats.requests);
-        let answer = if rest == "/health" {
-            if req.method == "GET" {
-                health()
-            } else {
-                method_not_allowed()
-            }
-        } else if let Some(counter) = rest.strip_prefix("/reporting/") {
-            if req.method == "GET" {
-                asyncos_reporting::report(self.product, counter, req)
-            } else {
-                method_not_allowed()
-            }
-        } else {
-            not_found()
-        };
+        if let Some(step) = self.config.clock_step {
+            self.clock.advance(step);
+        }
+        let answer = self.route(rest, req);
         match refreshed {
             Some(token) => answer.with_header("jwtToken", &token),
             None => answer,
+        }
+    }
+
+    fn route(&self, rest: &str, req: &DemoRequest) -> DemoResponse {
+        let product = self.product;
+        let get_only = |answer: &dyn Fn() -> DemoResponse| {
+            if req.method == "GET" {
+                answer()
+            } else {
+                method_not_allowed()
+            }
+        };
+        if rest == "/health" {
+            return get_only(&health);
+        }
+        if rest == "/login/privileges" {
+            return asyncos_config::privileges(product, req);
+        }
+        let Some((group, resource)) = rest.trim_start_matches('/').split_once('/') else {
+            return not_found();
+        };
+        let mail = matches!(product, Platform::Sma | Platform::Esa);
+        match group {
+            "reporting" => get_only(&|| asyncos_reporting::report(product, resource, req)),
+            "message-tracking" if mail => {
+                get_only(&|| asyncos_tracking::message_tracking(resource, req))
+            }
+            "quarantine" if mail => get_only(&|| asyncos_tracking::quarantine(resource, req)),
+            "web-tracking" if product == Platform::Wsa => {
+                get_only(&|| asyncos_tracking::web_tracking(resource, req))
+            }
+            "config" if product == Platform::Wsa => {
+                asyncos_config::wsa(resource, req, &mut lock(&self.policies))
+            }
+            "config" if product == Platform::Sma => asyncos_config::sma(resource, req),
+            _ => not_found(),
         }
     }
 
@@ -106,21 +164,38 @@ impl AsyncOs {
                 Err(unauthorized())
             };
         };
+        let now = self.clock.now();
         let mut tokens = lock(&self.tokens);
+        let mut expiry = lock(&self.expiry);
+        let ends = expiry.get(token).copied().unwrap_or_default();
+        if now >= ends {
+            tokens.remove(token);
+            expiry.remove(token);
+            return Err(unauthorized());
+        }
         let uses = tokens.record_use(token).ok_or_else(unauthorized)?;
-        if self
+        // "If a JWT is found to be within 5 minutes of time validity ... a
+        // new refresh JWT is sent with the response header."
+        let ending = ends.saturating_sub(now) <= REFRESH_WINDOW;
+        let used_up = self
             .config
             .jwt_refresh_after
-            .is_none_or(|after| uses < after)
-        {
+            .is_some_and(|after| uses >= after);
+        if !ending && !used_up {
             return Ok(None);
         }
         let fresh = self.new_jwt().ok_or_else(internal_error)?;
         tokens.remove(token);
+        expiry.remove(token);
         tokens.insert(fresh.clone());
+        expiry.insert(fresh.clone(), now + self.lifetime());
         self.stats.issue(&fresh);
         bump(&self.stats.refreshes);
         Ok(Some(fresh))
+    }
+
+    fn lifetime(&self) -> Duration {
+        self.config.token_lifetime.unwrap_or(JWT_LIFETIME)
     }
 
     /// `POST {base}/login` with base64 `userName` and `passphrase`.
@@ -180,6 +255,7 @@ impl AsyncOs {
             return internal_error();
         };
         lock(&self.tokens).insert(token.clone());
+        lock(&self.expiry).insert(token.clone(), self.clock.now() + self.lifetime());
         self.stats.issue(&token);
         bump(&self.stats.logins);
         DemoResponse::json(
@@ -203,7 +279,7 @@ impl AsyncOs {
             "userName": self.config.username,
             "counter": counter,
             "iat": now,
-            "exp": now + 1800,
+            "exp": now.saturating_add_unsigned(self.lifetime().as_secs()),
             "jti": random_hex(8)?,
         });
         let segment = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
@@ -272,7 +348,7 @@ pub(super) fn not_found() -> DemoResponse {
     error(404, "Nothing matches the given URI.")
 }
 
-fn method_not_allowed() -> DemoResponse {
+pub(super) fn method_not_allowed() -> DemoResponse {
     error(405, "Method not allowed for this resource.")
 }
 

@@ -41,16 +41,14 @@ fn counters(product: Platform) -> &'static [&'static str] {
     }
 }
 
-pub(super) fn report(product: Platform, counter: &str, req: &DemoRequest) -> DemoResponse {
+/// `GET {base}/reporting/{report}` or `{base}/reporting/{report}/{counter}`.
+pub(super) fn report(product: Platform, resource: &str, req: &DemoRequest) -> DemoResponse {
+    let (counter, single) = match resource.split_once('/') {
+        Some((report, counter)) => (report, Some(counter)),
+        None => (resource, None),
+    };
     if !counters(product).contains(&counter) {
         return not_found();
-    }
-    if let Some((name, _)) = req
-        .query
-        .iter()
-        .find(|(n, _)| !ATTRIBUTES.contains(&n.as_str()))
-    {
-        return error(404, &format!("Unexpected attribute - {name}."));
     }
     // The SMA and ESA report for managed devices and need to know which kind.
     let device_type_required = matches!(product, Platform::Sma | Platform::Esa);
@@ -58,23 +56,101 @@ pub(super) fn report(product: Platform, counter: &str, req: &DemoRequest) -> Dem
     if device_type_required {
         required.push("device_type");
     }
-    if let Some(missing) = required.iter().find(|n| req.query_param(n).is_none()) {
-        return error(400, &format!("Missing required parameter - {missing}."));
-    }
-    for name in ["startDate", "endDate"] {
-        if !req.query_param(name).is_some_and(valid_timestamp) {
-            return invalid(name);
-        }
+    if let Err(answer) = check_query(req, &ATTRIBUTES, &required) {
+        return answer;
     }
     if let Some(device_type) = req.query_param("device_type")
         && !matches!(device_type, "wsa" | "esa")
     {
         return invalid("device_type");
     }
-    DemoResponse::json(200, &data(counter))
+    if let Some(name) = single {
+        return one_counter(data(counter), counter, name);
+    }
+    let answer = match req.query_param("filterValue") {
+        Some(value) => {
+            let exact = match req.query_param("filterOperator") {
+                None | Some("begins_with") => false,
+                Some("is") => true,
+                Some(_) => return invalid("filterOperator"),
+            };
+            filtered(data(counter), req.query_param("filterBy"), value, exact)
+        }
+        None => data(counter),
+    };
+    DemoResponse::json(200, &answer)
 }
 
-fn invalid(name: &str) -> DemoResponse {
+/// The rows whose `by` field (any field without one) is or begins with
+/// `value`; none left is the appliance's "nothing matched": empty `data`.
+fn filtered(mut answer: Value, by: Option<&str>, value: &str, exact: bool) -> Value {
+    let matches = |field: &Value| {
+        field.as_str().is_some_and(|s| {
+            if exact {
+                s == value
+            } else {
+                s.starts_with(value)
+            }
+        })
+    };
+    let Some(rows) = answer["data"]["resultSet"].as_array_mut() else {
+        return answer;
+    };
+    rows.retain(|row| match by {
+        Some(by) => row.get(by).is_some_and(matches),
+        None => row.as_object().is_some_and(|o| o.values().any(matches)),
+    });
+    if rows.is_empty() {
+        return json!({ "meta": { "totalCount": -1 }, "data": {} });
+    }
+    let count = rows.len();
+    answer["meta"]["totalCount"] = json!(count);
+    answer
+}
+
+/// Checks a query as the appliances do: an attribute the resource does
+/// not know is a 404 "Unexpected attribute", a missing required one a
+/// 400, and `startDate`/`endDate` must be timestamps.
+pub(super) fn check_query(
+    req: &DemoRequest,
+    allowed: &[&str],
+    required: &[&str],
+) -> Result<(), DemoResponse> {
+    if let Some((name, _)) = req
+        .query
+        .iter()
+        .find(|(n, _)| !allowed.contains(&n.as_str()))
+    {
+        return Err(error(404, &format!("Unexpected attribute - {name}.")));
+    }
+    if let Some(missing) = required.iter().find(|n| req.query_param(n).is_none()) {
+        return Err(error(
+            400,
+            &format!("Missing required parameter - {missing}."),
+        ));
+    }
+    for name in ["startDate", "endDate"] {
+        if req.query_param(name).is_some_and(|v| !valid_timestamp(v)) {
+            return Err(invalid(name));
+        }
+    }
+    Ok(())
+}
+
+/// One counter of a summary report: `resultSet` holds just that counter.
+fn one_counter(mut answer: Value, report: &str, name: &str) -> DemoResponse {
+    let value = answer["data"]["resultSet"].get(name).cloned();
+    match value {
+        Some(value) => {
+            answer["data"]["type"] = json!(format!("{report}/{name}"));
+            answer["data"]["resultSet"] = json!({ name: value });
+            DemoResponse::json(200, &answer)
+        }
+        None => not_found(),
+    }
+}
+
+pub(super) fn invalid(name: &str) -> DemoResponse {
     error(400, &format!("Invalid value for parameter - {name}."))
 }
 

@@ -1,13 +1,16 @@
 //! Simulated Cisco FXOS (Firepower chassis manager) REST API: header-based
 //! login, `TOKEN` header sessions and a few read-only inventories.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::appliance::{
     ApplianceConfig, Stats, TokenStore, bump, is_json_content, lock, random_hex,
 };
+use super::clock::DemoClock;
 use super::fxos_data;
 use super::server::{DemoRequest, DemoResponse, Handler};
 
@@ -15,6 +18,8 @@ use super::server::{DemoRequest, DemoResponse, Handler};
 pub fn handler(config: ApplianceConfig, stats: Arc<Stats>) -> Handler {
     let fxos = Fxos {
         tokens: Mutex::new(TokenStore::new(config.token_max_uses)),
+        born: Mutex::new(HashMap::new()),
+        clock: DemoClock::new(),
         config,
         stats,
     };
@@ -25,23 +30,28 @@ struct Fxos {
     config: ApplianceConfig,
     stats: Arc<Stats>,
     tokens: Mutex<TokenStore>,
+    /// When each live token was handed out, by the appliance's clock.
+    born: Mutex<HashMap<String, Duration>>,
+    clock: DemoClock,
 }
 
 impl Fxos {
     fn handle(&self, req: &DemoRequest) -> DemoResponse {
         let path = req.path.trim_end_matches('/');
+        // "All REST API clients must send an HTTP Accept Header that is set
+        // to application/json": the login too.
+        let accepts_json = req
+            .header("accept")
+            .is_some_and(|a| a.to_ascii_lowercase().contains("application/json"));
+        if !accepts_json {
+            return error(406, "406", "Not acceptable", "not-acceptable");
+        }
         if path == "/api/login" {
             return if req.method == "POST" {
                 self.login(req)
             } else {
                 method_not_allowed()
             };
-        }
-        let accepts_json = req
-            .header("accept")
-            .is_some_and(|a| a.to_ascii_lowercase().contains("application/json"));
-        if !accepts_json {
-            return error(406, "406", "Not acceptable", "not-acceptable");
         }
         if !req.body.is_empty() && !is_json_content(req) {
             return error(
@@ -57,10 +67,13 @@ impl Fxos {
         if path == "/api/logout" {
             return self.logout(req, token);
         }
-        if lock(&self.tokens).record_use(token).is_none() {
+        if self.lapsed(token) || lock(&self.tokens).record_use(token).is_none() {
             return authorization_required();
         }
         bump(&self.stats.requests);
+        if let Some(step) = self.config.clock_step {
+            self.clock.advance(step);
+        }
         let Some(document) = fxos_data::document(path) else {
             return error(404, "404", "Object not found", "not-found");
         };
@@ -87,16 +100,39 @@ impl Fxos {
             return error(500, "500", "Internal error", "internal-error");
         };
         lock(&self.tokens).insert(token.clone());
+        lock(&self.born).insert(token.clone(), self.clock.now());
         self.stats.issue(&token);
         bump(&self.stats.logins);
-        DemoResponse::json(200, &json!({ "refreshPeriod": "0", "token": token }))
+        let period = self.config.token_lifetime.map_or(0, |p| p.as_secs());
+        DemoResponse::json(
+            200,
+            &json!({ "refreshPeriod": period.to_string(), "token": token }),
+        )
+    }
+
+    /// Whether the token outlived the refresh period (it is then forgotten).
+    fn lapsed(&self, token: &str) -> bool {
+        let Some(period) = self.config.token_lifetime else {
+            return false;
+        };
+        let now = self.clock.now();
+        let mut born = lock(&self.born);
+        let lapsed = born
+            .get(token)
+            .is_some_and(|at| now.saturating_sub(*at) >= period);
+        if lapsed {
+            born.remove(token);
+            lock(&self.tokens).remove(token);
+        }
+        lapsed
     }
 
     fn logout(&self, req: &DemoRequest, token: &str) -> DemoResponse {
         if req.method != "POST" {
             return method_not_allowed();
         }
-        if lock(&self.tokens).remove(token) {
+        if !self.lapsed(token) && lock(&self.tokens).remove(token) {
+            lock(&self.born).remove(token);
             bump(&self.stats.logouts);
             DemoResponse::json(200, &json!({}))
         } else {
@@ -144,8 +180,26 @@ mod tests {
     }
 
     fn login(fxos: &Handler, password: &str) -> DemoResponse {
-        let headers = [("username", "admin"), ("password", password)];
+        let headers = [ACCEPT, ("username", "admin"), ("password", password)];
         fxos(&test_request("POST", "/api/login", &headers, b""))
+    }
+
+    #[test]
+    fn the_login_wants_accept_too() {
+        let fxos = handler(config(), Arc::new(Stats::default()));
+        let headers = [("username", "admin"), ("password", "pa%21ss")];
+        let bare = fxos(&test_request("POST", "/api/login", &headers, b""));
+        assert_eq!(bare.status, 406);
+        let html = [
+            ("Accept", "text/html"),
+            ("username", "admin"),
+            ("password", "pa%21ss"),
+        ];
+        assert_eq!(
+            fxos(&test_request("POST", "/api/login", &html, b"")).status,
+            406
+        );
+        assert_eq!(login(&fxos, "pa%21ss").status, 200);
     }
 
     #[test]

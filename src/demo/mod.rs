@@ -6,7 +6,9 @@ pub mod asa;
 mod asa_cli;
 mod asa_objects;
 pub mod asyncos;
+mod asyncos_config;
 mod asyncos_reporting;
+mod asyncos_tracking;
 pub mod certs;
 mod clock;
 pub mod fdm;
@@ -51,15 +53,15 @@ impl Appliance {
     }
 }
 
-/// The fixed ports `apx demo` serves ASA, FXOS, WSA, SMA, FMC and FDM on,
-/// so their URLs stay the same from one run to the next.
-pub const DEMO_PORTS: [u16; 6] = [9441, 9442, 9443, 9444, 9445, 9446];
+/// The fixed ports `apx demo` serves ASA, FXOS, WSA, SMA, FMC, FDM and ESA
+/// on, so their URLs stay the same from one run to the next.
+pub const DEMO_PORTS: [u16; 7] = [9441, 9442, 9443, 9444, 9445, 9446, 9447];
 
-/// Starts ASA, FXOS, WSA, SMA, FMC and FDM, each with its own self-signed
+/// Starts ASA, FXOS, WSA, SMA, FMC, FDM and ESA, each with its own self-signed
 /// certificate for `localhost` and `127.0.0.1`, with
 /// [`ApplianceConfig::demo`]; on these ports (in that order), or on free
 /// ports with `None`.
-pub async fn start_all(ports: Option<[u16; 6]>) -> Result<Vec<Appliance>, DemoError> {
+pub async fn start_all(ports: Option<[u16; 7]>) -> Result<Vec<Appliance>, DemoError> {
     let platforms = [
         Platform::Asa,
         Platform::Fxos,
@@ -67,6 +69,7 @@ pub async fn start_all(ports: Option<[u16; 6]>) -> Result<Vec<Appliance>, DemoEr
         Platform::Sma,
         Platform::Fmc,
         Platform::Fdm,
+        Platform::Esa,
     ];
     let mut appliances = Vec::new();
     for (index, platform) in platforms.into_iter().enumerate() {

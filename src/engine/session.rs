@@ -266,6 +266,10 @@ impl Session {
                 .as_ref()
                 .and_then(|s| s.due(platform, Instant::now()))
         {
+            if renewal == Renewal::Login {
+                // The old token still works: end its session, not strand it.
+                self.close(on).await;
+            }
             self.renew(renewal, on).await?;
         }
         let response = self.send_once(request, sink, Step::Request, on).await?;

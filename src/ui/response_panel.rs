@@ -94,6 +94,13 @@ pub fn ui(
     {
         ui.label(format!("Note: {note}"));
     }
+    if let Some(note) = platform
+        .zip(result.status)
+        .zip(result.body.bytes())
+        .and_then(|((p, status), body)| p.no_records_note(status, body))
+    {
+        ui.label(format!("Note: {note}"));
+    }
     if let Some(failure) = &result.error {
         let body = result.body.bytes().filter(|b| !b.is_empty());
         let mut show = response.show_error_body;

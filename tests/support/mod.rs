@@ -621,6 +621,26 @@ pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Applia
     assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
 }
 
+/// A workspace with device `name` for `a` and a folder `name` of `n` GETs of `path`.
+pub fn folder_of(dir: &std::path::Path, name: &str, a: &Appliance, path: &str, n: usize) -> String {
+    let ws = dir.join("ws");
+    let ws_arg = ws.to_str().unwrap().to_string();
+    add_device(dir, &["--workspace", &ws_arg], name, a);
+    std::fs::create_dir_all(ws.join(name)).unwrap();
+    for i in 0..n {
+        let request = serde_json::json!({
+            "format": 2, "name": format!("{name} {i:02}"), "device": name,
+            "method": "GET", "url": path,
+        });
+        std::fs::write(
+            ws.join(name).join(format!("{i:02}.json")),
+            request.to_string(),
+        )
+        .unwrap();
+    }
+    ws_arg
+}
+
 /// A port of 127.0.0.1 that refuses every connection and that no other
 /// test can take while this value lives: a socket bound to it that never
 /// listens (binding, dropping and reusing a port races with parallel tests).

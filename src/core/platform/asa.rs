@@ -29,14 +29,24 @@ pub fn logout_request(token: &Secret) -> FlowRequest {
     }
 }
 
-/// Decodes `{"messages":[{level, code, details, context}]}`; the first
-/// error-level message (else the first) becomes the message.
+/// Decodes `{"messages":[{level, code, details, context}]}`, or one bare
+/// `{code, details, context, level}` as the ASA guide prints an error
+/// response (or a bare list of them); the first error-level message (else
+/// the first) becomes the message.
 pub fn decode(value: &Value) -> Option<DecodedBody> {
-    let messages = value.get("messages")?.as_array()?;
+    let bare;
+    let messages: &[Value] = match value {
+        Value::Object(o) if o.contains_key("messages") => value["messages"].as_array()?,
+        Value::Object(_) if is_message(value) => {
+            bare = [value.clone()];
+            &bare
+        }
+        Value::Array(list) if list.iter().all(is_message) => list,
+        _ => return None,
+    };
     if messages.is_empty() {
         return None;
     }
-    let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
     let primary = messages
         .iter()
         .position(|m| text(m, "level").is_some_and(|l| l.eq_ignore_ascii_case("error")))
@@ -76,6 +86,24 @@ pub fn decode(value: &Value) -> Option<DecodedBody> {
         message,
         details,
     })
+}
+
+/// The text of a message's field; a number (some agents send `code` as
+/// one) as its digits.
+fn text(m: &Value, key: &str) -> Option<String> {
+    match m.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a bare object is an ASA message: a `level` and a `code` or
+/// `details` (other platforms' bodies have neither `level` nor both).
+fn is_message(m: &Value) -> bool {
+    m.is_object()
+        && text(m, "level").is_some()
+        && (text(m, "code").is_some() || text(m, "details").is_some())
 }
 
 pub fn status_hint(status: u16, during_login: bool) -> Option<String> {
@@ -127,7 +155,33 @@ mod tests {
     }
 
     #[test]
+    fn decodes_the_bare_object_the_guide_prints() {
+        let body = json!({"code": "RESOURCE-NOT-FOUND", "details": "Object web-9 not found", "context": "objectId", "level": "Error"});
+        let d = decode(&body).unwrap();
+        assert_eq!(d.format, ErrorFormat::Asa);
+        assert_eq!(d.code.as_deref(), Some("RESOURCE-NOT-FOUND"));
+        assert_eq!(d.message, "Object web-9 not found");
+        assert_eq!(d.details, vec!["context: objectId"]);
+
+        let numeric = decode(&json!({"code": 551, "level": "Error"})).unwrap();
+        assert_eq!(numeric.code.as_deref(), Some("551"));
+        assert_eq!(numeric.message, "551");
+
+        let list = json!([
+            {"level": "Info", "code": "I1", "details": "fyi"},
+            {"level": "Error", "code": "E1", "details": "broken"}
+        ]);
+        let d = decode(&list).unwrap();
+        assert_eq!(d.message, "broken");
+        assert_eq!(d.details, vec!["[Info] I1: fyi"]);
+    }
+
+    #[test]
     fn ignores_other_shapes() {
+        assert!(decode(&json!({"code": "x", "details": "no level"})).is_none());
+        assert!(decode(&json!({"level": "Error"})).is_none());
+        assert!(decode(&json!([1, 2])).is_none());
+        assert!(decode(&json!([])).is_none());
         assert!(decode(&json!({"error":{"message":"x"}})).is_none());
         assert!(decode(&json!({"messages":[]})).is_none());
         assert!(decode(&json!({"messages":"nope"})).is_none());

@@ -79,6 +79,33 @@ pub fn decode(value: &Value) -> Option<DecodedBody> {
     })
 }
 
+/// The largest answer [`nothing_matched`] looks into: "nothing matched" is
+/// a few bytes; a large body always holds records.
+const MAX_EMPTY_ANSWER: usize = 64 * 1024;
+
+/// Whether an answer says the query matched no records. The guide: "If the
+/// message body contains empty braces ({}), it means that the API could not
+/// find any records matching the query" — the whole body, its `data`, or
+/// `data.resultSet` empty (`meta.totalCount` is -1 there, as for every query
+/// that is not a table, so it is no count of matches).
+pub fn nothing_matched(body: &[u8]) -> bool {
+    if body.len() > MAX_EMPTY_ANSWER {
+        return false;
+    }
+    let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let empty = |v: &Value| match v {
+        Value::Object(o) => o.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    let data = answer.get("data");
+    answer.is_empty()
+        || data.is_some_and(empty)
+        || data.and_then(|d| d.get("resultSet")).is_some_and(empty)
+}
+
 pub fn status_hint(status: u16, during_login: bool) -> Option<String> {
     let hint = match status {
         401 if during_login => {
@@ -142,6 +169,32 @@ mod tests {
             br#"{"is2FactorRedirectRequired":true}"#
         ));
         assert!(!second_factor_required(b"not json"));
+    }
+
+    #[test]
+    fn empty_braces_mean_nothing_matched() {
+        assert!(nothing_matched(b"{}"));
+        assert!(nothing_matched(b" { } "));
+        assert!(nothing_matched(
+            br#"{"meta": {"totalCount": -1}, "data": {}}"#
+        ));
+        assert!(nothing_matched(
+            br#"{"meta": {"totalCount": -1}, "data": {"type": "web_top_users", "resultSet": []}}"#
+        ));
+        assert!(nothing_matched(br#"{"data": {"resultSet": {}}}"#));
+        // -1 is the default count of every summary, which has records.
+        assert!(!nothing_matched(
+            br#"{"meta": {"totalCount": -1}, "data": {"resultSet": {"total": 3}}}"#
+        ));
+        assert!(!nothing_matched(br#"{"data": {"jwtToken": "x"}}"#));
+        assert!(!nothing_matched(b"[]"));
+        assert!(!nothing_matched(b""));
+        assert!(!nothing_matched(b"not json"));
+        let big = format!(
+            r#"{{"data": {{}}, "pad": "{}"}}"#,
+            "x".repeat(MAX_EMPTY_ANSWER)
+        );
+        assert!(!nothing_matched(big.as_bytes()));
     }
 
     #[test]

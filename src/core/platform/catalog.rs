@@ -31,6 +31,24 @@ const fn post(path: &'static str, summary: &'static str, body: &'static str) -> 
     }
 }
 
+const fn put(path: &'static str, summary: &'static str, body: &'static str) -> Endpoint {
+    Endpoint {
+        method: "PUT",
+        path,
+        summary,
+        body: Some(body),
+    }
+}
+
+const fn delete(path: &'static str, summary: &'static str) -> Endpoint {
+    Endpoint {
+        method: "DELETE",
+        path,
+        summary,
+        body: None,
+    }
+}
+
 const ASA: &[Endpoint] = &[
     get(
         "/api/objects/networkobjects?offset=0&limit=100",
@@ -55,6 +73,21 @@ const ASA: &[Endpoint] = &[
         "/api/backup",
         "Back up the configuration",
         r#"{"location": "disk0:/backup.tar.gz", "passphrase": "{{backup_passphrase}}"}"#,
+    ),
+    post(
+        "/api/backup",
+        "Back up one security context (multiple-context mode)",
+        r#"{"location": "disk0:/admin-backup.tar.gz", "passphrase": "{{backup_passphrase}}", "context": "admin"}"#,
+    ),
+    post(
+        "/api/restore",
+        "Restore a backup (disruptive: the ASA reloads)",
+        r#"{"location": "disk0:/backup.tar.gz", "passphrase": "{{backup_passphrase}}"}"#,
+    ),
+    post(
+        "/api/restore",
+        "Restore one security context's backup (disruptive)",
+        r#"{"location": "disk0:/admin-backup.tar.gz", "passphrase": "{{backup_passphrase}}", "context": "admin"}"#,
     ),
     get(
         "/api/monitoring/device/components/version",
@@ -151,6 +184,40 @@ const WSA: &[Endpoint] = &[
         "/wsa/api/v2.0/reporting/web_top_users?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
         "Top users",
     ),
+    get(
+        "/wsa/api/v2.0/reporting/web_top_users?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa&filterBy=user&filterValue=jsmith&filterOperator=begins_with",
+        "Top users, filtered (empty braces {} when nothing matches)",
+    ),
+    get(
+        "/wsa/api/v2.0/web-tracking/web_transaction?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa&offset=0&limit=20",
+        "Web tracking: transactions",
+    ),
+    get(
+        "/wsa/api/v2.0/config/access_policies",
+        "Configuration: access policies",
+    ),
+    post(
+        "/wsa/api/v2.0/config/access_policies",
+        "Configuration: add an access policy",
+        r#"{"access_policies": [{"policy_name": "engineering", "policy_status": "enable", "policy_description": "Engineering web access", "membership": {"identification_profiles": [{"profile_name": "global_identification_profile"}]}}]}"#,
+    ),
+    put(
+        "/wsa/api/v2.0/config/access_policies",
+        "Configuration: change access policies",
+        r#"{"access_policies": [{"policy_name": "engineering", "policy_status": "disable"}]}"#,
+    ),
+    delete(
+        "/wsa/api/v2.0/config/access_policies?policy_names=engineering",
+        "Configuration: delete access policies (names separated by commas)",
+    ),
+    get(
+        "/wsa/api/v2.0/config/identification_profiles",
+        "Configuration: identification profiles",
+    ),
+    get(
+        "/wsa/api/v2.0/login/privileges",
+        "APIs accessible to this user's role",
+    ),
     get("/wsa/api/v2.0/health", "Appliance health"),
 ];
 
@@ -164,8 +231,36 @@ const SMA: &[Endpoint] = &[
         "Incoming mail traffic summary",
     ),
     get(
+        "/sma/api/v2.0/reporting/mail_incoming_traffic_summary/detected_spam?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "One counter of a report (detected spam)",
+    ),
+    get(
         "/sma/api/v2.0/reporting/web_services_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=wsa",
         "Web services summary (WSA reports)",
+    ),
+    get(
+        "/sma/api/v2.0/message-tracking/messages?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&ciscoHost=All_Hosts&searchOption=messages&offset=0&limit=20",
+        "Message tracking: messages",
+    ),
+    get(
+        "/sma/api/v2.0/message-tracking/details?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&mid=101&icid=9001&serialNumber=4229A4D2B1C9E0F3A1B2-C0FFEE123456",
+        "Message tracking: one message's details",
+    ),
+    get(
+        "/sma/api/v2.0/quarantine/messages?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&quarantineType=spam&offset=0&limit=25&orderBy=date&orderDir=desc",
+        "Spam quarantine: messages",
+    ),
+    get(
+        "/sma/api/v2.0/quarantine/messages/details?mid=101&quarantineType=spam",
+        "Spam quarantine: one message",
+    ),
+    get(
+        "/sma/api/v2.0/config/appliances?device_type=esa",
+        "Configuration query: managed appliances (read only)",
+    ),
+    get(
+        "/sma/api/v2.0/login/privileges",
+        "APIs accessible to this user's role",
     ),
     get("/sma/api/v2.0/health", "Appliance health"),
 ];
@@ -178,6 +273,22 @@ const ESA: &[Endpoint] = &[
     get(
         "/esa/api/v2.0/reporting/mail_incoming_traffic_summary?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
         "Incoming mail traffic summary",
+    ),
+    get(
+        "/esa/api/v2.0/reporting/mail_incoming_traffic_summary/detected_spam?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&device_type=esa",
+        "One counter of a report (detected spam)",
+    ),
+    get(
+        "/esa/api/v2.0/message-tracking/messages?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&ciscoHost=All_Hosts&searchOption=messages&offset=0&limit=20",
+        "Message tracking: messages",
+    ),
+    get(
+        "/esa/api/v2.0/quarantine/messages?startDate=2024-01-01T00:00:00.000Z&endDate=2024-01-31T00:00:00.000Z&quarantineType=spam&offset=0&limit=25&orderBy=date&orderDir=desc",
+        "Spam quarantine: messages",
+    ),
+    get(
+        "/esa/api/v2.0/login/privileges",
+        "APIs accessible to this user's role",
     ),
     get("/esa/api/v2.0/health", "Appliance health"),
 ];

@@ -1,9 +1,12 @@
 //! Firepower FXOS REST API: `/api/login` with credential headers, the `TOKEN`
 //! header, `{error-code, error-description, error-nr}` bodies.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::FlowRequest;
+use super::tokens::Tokens;
 use crate::core::error::{DecodedBody, ErrorFormat};
 use crate::core::secret::Secret;
 
@@ -32,14 +35,30 @@ pub fn logout_request(token: &Secret) -> FlowRequest {
     }
 }
 
-/// The `token` of `{"refreshPeriod": "...", "token": "..."}`.
-pub fn token_from_body(body: &[u8]) -> Option<Secret> {
+/// The longest `refreshPeriod` taken as given (a day); more is a day.
+const MAX_REFRESH_PERIOD: u64 = 86_400;
+
+/// The `token` and `refreshPeriod` of `{"refreshPeriod": "...", "token":
+/// "..."}`: the token lapses after that many seconds, so the session logs
+/// in again before then; `"0"` (the guide's example) or none: it does not.
+pub fn tokens_from_body(body: &[u8]) -> Option<Tokens> {
     let value: Value = serde_json::from_slice(body).ok()?;
-    value
+    let access = value
         .get("token")?
         .as_str()
         .filter(|t| !t.is_empty())
-        .map(Secret::new)
+        .map(Secret::new)?;
+    let seconds = match value.get("refreshPeriod") {
+        Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+        Some(Value::Number(n)) => n.as_u64(),
+        _ => None,
+    };
+    Some(Tokens {
+        lifetime: seconds
+            .filter(|s| *s > 0)
+            .map(|s| Duration::from_secs(s.min(MAX_REFRESH_PERIOD))),
+        ..Tokens::access(access)
+    })
 }
 
 fn error_code(value: &Value) -> Option<String> {
@@ -124,9 +143,19 @@ mod tests {
     }
 
     #[test]
-    fn reads_login_token() {
-        let t = token_from_body(br#"{"refreshPeriod":"0","token":"abc"}"#).unwrap();
-        assert_eq!(t.expose(), "abc");
-        assert!(token_from_body(br#"{"token":""}"#).is_none());
+    fn reads_login_token_and_refresh_period() {
+        let t = tokens_from_body(br#"{"refreshPeriod":"0","token":"abc"}"#).unwrap();
+        assert_eq!(t.access.expose(), "abc");
+        assert_eq!(t.lifetime, None);
+        let t = tokens_from_body(br#"{"refreshPeriod":"600","token":"abc"}"#).unwrap();
+        assert_eq!(t.lifetime, Some(Duration::from_secs(600)));
+        let t = tokens_from_body(br#"{"refreshPeriod":7200,"token":"abc"}"#).unwrap();
+        assert_eq!(t.lifetime, Some(Duration::from_secs(7200)));
+        let t = tokens_from_body(br#"{"refreshPeriod":"99999999","token":"abc"}"#).unwrap();
+        assert_eq!(t.lifetime, Some(Duration::from_secs(86_400)));
+        let t = tokens_from_body(br#"{"refreshPeriod":"soon","token":"abc"}"#).unwrap();
+        assert_eq!(t.lifetime, None);
+        assert!(tokens_from_body(br#"{"token":""}"#).is_none());
+        assert!(tokens_from_body(br#"{"refreshPeriod":"600"}"#).is_none());
     }
 }

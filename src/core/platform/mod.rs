@@ -19,6 +19,10 @@ use tokens::Tokens;
 /// The largest body [`Platform::decode_error`] parses.
 pub const MAX_DECODED_BODY: usize = 1 << 20;
 
+/// What apx says of an AsyncOS answer whose records are empty braces.
+pub const NO_RECORDS_NOTE: &str =
+    "No records matched the query (AsyncOS answers empty braces {} then).";
+
 /// The appliance families apx knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -266,7 +270,7 @@ impl Platform {
         }
         let access = match self {
             Platform::Asa => header_value(headers, "x-auth-token").map(Secret::new),
-            Platform::Fxos => fxos::token_from_body(body),
+            Platform::Fxos => return fxos::tokens_from_body(body),
             Platform::Fmc => return fmc::tokens_from_headers(headers),
             Platform::Fdm => return fdm::tokens_from_body(body),
             p if p.is_asyncos() => asyncos::token_from_body(body)
@@ -424,6 +428,13 @@ impl Platform {
         }
     }
 
+    /// For a 2xx AsyncOS answer of empty braces: no records matched the
+    /// query (an empty body would say nothing).
+    pub fn no_records_note(self, status: u16, body: &[u8]) -> Option<&'static str> {
+        (self.is_asyncos() && (200..300).contains(&status) && asyncos::nothing_matched(body))
+            .then_some(NO_RECORDS_NOTE)
+    }
+
     /// What an HTTP status means on this platform and what to do about it.
     pub fn status_hint(self, status: u16, during_login: bool) -> String {
         let specific = match self {
@@ -540,5 +551,15 @@ mod tests {
         assert!(Platform::Fdm.deploy_note("GET", 200).is_none());
         assert!(Platform::Fmc.deploy_note("POST", 400).is_none());
         assert!(Platform::Asa.deploy_note("POST", 201).is_none());
+    }
+
+    #[test]
+    fn asyncos_empty_braces_get_a_note() {
+        let empty = br#"{"meta": {"totalCount": -1}, "data": {}}"#;
+        assert!(Platform::Wsa.no_records_note(200, empty).is_some());
+        assert!(Platform::Esa.no_records_note(200, b"{}").is_some());
+        assert!(Platform::Sma.no_records_note(404, empty).is_none());
+        assert!(Platform::Asa.no_records_note(200, b"{}").is_none());
+        assert!(Platform::Generic.no_records_note(200, b"{}").is_none());
     }
 }

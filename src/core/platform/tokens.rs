@@ -228,6 +228,30 @@ mod tests {
     }
 
     #[test]
+    fn fxos_logs_in_again_before_the_refresh_period_ends() {
+        let t0 = Instant::now();
+        let login = br#"{"refreshPeriod": "600", "token": "t"}"#;
+        let tokens = Platform::Fxos.tokens_from_login(200, &[], login).unwrap();
+        let state = TokenState::new(tokens, t0);
+        assert_eq!(
+            state.due(Platform::Fxos, t0 + Duration::from_secs(500)),
+            None
+        );
+        assert_eq!(
+            state.due(Platform::Fxos, t0 + Duration::from_secs(545)),
+            Some(Renewal::Login),
+            "a minute before the period ends"
+        );
+        let never = br#"{"refreshPeriod": "0", "token": "t"}"#;
+        let tokens = Platform::Fxos.tokens_from_login(200, &[], never).unwrap();
+        let state = TokenState::new(tokens, t0);
+        assert_eq!(
+            state.due(Platform::Fxos, t0 + Duration::from_secs(86_400)),
+            None
+        );
+    }
+
+    #[test]
     fn domains_are_chosen_by_name() {
         let t = Tokens {
             domain_uuid: Some("g".into()),
