@@ -367,7 +367,17 @@ fn shipped_collections_load_and_prepare_against_the_demo_devices() {
         .collect();
     assert_eq!(
         folders,
-        ["ASA", "ESA", "FDM", "FMC", "FXOS", "SMA", "WSA"].into()
+        [
+            "ASA",
+            "ASA maintenance",
+            "ESA",
+            "FDM",
+            "FMC",
+            "FXOS",
+            "SMA",
+            "WSA"
+        ]
+        .into()
     );
     assert!(collections.requests.len() >= 47);
     let copy = tempfile::tempdir().unwrap();
