@@ -415,17 +415,20 @@ fn settings_persist_without_secrets() {
     let d = pinned(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
-    // The header grid's fields have no labels of their own.
-    h.state_mut()
-        .tabs
-        .active_mut()
-        .draft
-        .headers
-        .push(apx::core::request::Header::new(
-            "Authorization",
-            "Bearer hunter2-secret",
-        ));
+    h.get_by_label("Headers").click();
     h.run();
+    h.get_by_label("+ Add header").click();
+    h.run();
+    retype(&mut h, "Header name 1", "Authorization");
+    retype(&mut h, "Header value 1", "Bearer hunter2-secret");
+    let shown = |h: &Harness<'static, ApxApp>, label: &str| {
+        h.get_by_label(label).accesskit_node().value()
+    };
+    assert_eq!(shown(&h, "Header name 1").as_deref(), Some("Authorization"));
+    assert_eq!(
+        shown(&h, "Header value 1").as_deref(),
+        Some("Bearer hunter2-secret")
+    );
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
     let saved = serde_json::to_string(&h.state().settings_to_save()).unwrap();
