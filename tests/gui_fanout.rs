@@ -11,15 +11,15 @@ use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::error::FailureKind;
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
 use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{harness, mock_keyring, retype, settle, step_until};
+use support::gui::{
+    app, harness, pick_device, retype, settle, step_until, type_password,
+};
 use support::{RefusedPort, appliance, appliance_with, localhost_cert, runtime};
 
 fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
@@ -44,25 +44,30 @@ fn on(name: &str, folder: &str, a: &Appliance) -> Device {
     device(name, folder, &a.url, &a.sha256)
 }
 
-/// An app over a workspace holding `devices` (the demo password typed for
-/// each but those named `*-nopw`, which have none, in the keyring neither),
-/// fanning out `concurrency` devices at a time.
-fn app_with(dir: &std::path::Path, devices: &[Device], concurrency: u64) -> ApxApp {
-    mock_keyring();
+/// A harness over a workspace holding `devices`, the demo password typed on
+/// the Auth tab for each (picked in the tree in turn) but those named
+/// `*-nopw`, which have none (in the keyring neither).
+fn ready(dir: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> {
     let ws = Workspace::new(dir);
     for d in devices {
         ws.add_device(d.clone()).unwrap();
     }
-    let settings = Settings {
-        concurrency,
-        ..Settings::default()
-    };
-    let mut app = ApxApp::new(dir.to_path_buf(), settings, false).unwrap();
+    let mut h = harness(app(dir));
     for d in devices.iter().filter(|d| !d.name.ends_with("-nopw")) {
-        app.passwords
-            .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
+        pick_device(&mut h, &d.name);
+        type_password(&mut h, DEMO_PASSWORD);
     }
-    app
+    h
+}
+
+/// Sets View > Fan-out concurrency to `n` devices at a time.
+fn set_concurrency(h: &mut Harness<'static, ApxApp>, n: u64) {
+    h.get_by_label("View").click();
+    h.run();
+    retype(h, "Fan-out concurrency", &n.to_string());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(h.state().settings.concurrency, n);
 }
 
 fn fan_out_done(app: &ApxApp) -> bool {
@@ -107,7 +112,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
         on("fw-nopw", "Fleet", &a),
         on("fw-w", "Fleetwood", &w),
     ];
-    let mut h = harness(app_with(dir.path(), &devices, 8));
+    let mut h = ready(dir.path(), &devices);
     send_to_folder(&mut h, "Fleet");
     step_until(&mut h, "the fan-out", fan_out_done);
 
@@ -281,7 +286,8 @@ fn cancel_all_stops_the_device_under_way_and_those_waiting() {
         on("fw-2", "Fleet", &a),
         on("fw-3", "Fleet", &b),
     ];
-    let mut h = harness(app_with(dir.path(), &devices, 1));
+    let mut h = ready(dir.path(), &devices);
+    set_concurrency(&mut h, 1);
     send_to_folder(&mut h, "Fleet");
     assert!(!fan_out_done(h.state()), "the hung device holds its place");
     h.get_by_label("Cancel all").click();
@@ -325,7 +331,7 @@ fn a_collection_runs_on_a_folders_devices_one_session_each() {
         };
         ws.save_request("Checks", &request).unwrap();
     }
-    let mut h = harness(app_with(dir.path(), &devices, 8));
+    let mut h = ready(dir.path(), &devices);
     h.get_by_label("Fleet").click_secondary();
     h.run();
     h.get_by_label("Run collection on this folder's devices")
