@@ -11,31 +11,13 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, mpsc};
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, ApplianceConfig};
 use apx::engine::{Engine, Event, EventSink, Job};
 use serde_json::Value;
+use support::devices::{pin, pinned_in, session};
 use support::{RefusedPort, Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
-
-fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: folder.into(),
-        platform: Platform::Asa,
-        base_url: url.into(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: sha256.into(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
 
 /// Demo ASAs behind a workspace: `Fleet/fw-a`, `Fleet/DC1/fw-b`,
 /// `Fleet/fw-down` (refused), `Fleet/fw-badpw` (another password) and
@@ -67,11 +49,14 @@ fn fleet() -> Fleet {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let devices = vec![
-        device("fw-a", "Fleet", &a.url, &a.sha256),
-        device("fw-down", "Fleet", &down.url(), &a.sha256),
-        device("fw-b", "Fleet/DC1", &b.url, &b.sha256),
-        device("fw-badpw", "Fleet", &badpw.url, &badpw.sha256),
-        device("fw-w", "Fleetwood", &w.url, &w.sha256),
+        pinned_in("Fleet", "fw-a", &a),
+        Device {
+            base_url: down.url(),
+            ..pinned_in("Fleet", "fw-down", &a)
+        },
+        pinned_in("Fleet/DC1", "fw-b", &b),
+        pinned_in("Fleet", "fw-badpw", &badpw),
+        pinned_in("Fleetwood", "fw-w", &w),
     ];
     Workspace::new(&ws).save_devices(&devices).unwrap();
     Fleet {
@@ -306,28 +291,10 @@ fn a_device_without_a_password_gets_its_row() {
 
 /// A job for `a`: one GET of the serial number with the demo credentials.
 fn job(a: &Appliance) -> Job {
-    use apx::core::platform::AuthMode;
-    use apx::core::secret::Secret;
-    use apx::engine::session::{PreparedRequest, SessionSpec};
+    use apx::engine::session::PreparedRequest;
     let url = url::Url::parse(&format!("{}{SERIAL}", a.url)).unwrap();
     Job {
-        session: SessionSpec {
-            platform: Platform::Asa,
-            origin: apx::core::request::origin(&url),
-            auth: AuthMode::Token,
-            user: Some("admin".into()),
-            password: Some(Secret::new(a.password.clone())),
-            trust: Trust::Pin {
-                sha256: a.sha256.clone(),
-            },
-            timeout: std::time::Duration::from_secs(30),
-            https_only: None,
-            domain: None,
-            api_version: None,
-            retries: 3,
-            reach: Default::default(),
-            second_factor: Default::default(),
-        },
+        session: session(a),
         requests: vec![apx::engine::JobRequest {
             name: String::new(),
             request: PreparedRequest {
@@ -387,7 +354,7 @@ fn cancel_all_stops_the_device_under_way_and_the_waiting_ones_send_nothing() {
     let mut hung = job(&f.a);
     let url = url::Url::parse(&format!("https://127.0.0.1:{port}{SERIAL}")).unwrap();
     hung.session.origin = apx::core::request::origin(&url);
-    hung.session.trust = Trust::Pin { sha256 };
+    hung.session.trust = pin(&sha256);
     hung.requests[0].request.url = url;
     let (tx, rx) = mpsc::channel();
     let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();

@@ -11,38 +11,16 @@ use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::error::FailureKind;
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::{ApplianceConfig, DEMO_PASSWORD};
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use support::gui::{
     app, harness, pick_device, retype, settle, step_until, type_password,
 };
+use support::devices::{pin, pinned_in};
 use support::{RefusedPort, appliance, appliance_with, localhost_cert, runtime};
-
-fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: folder.into(),
-        platform: Platform::Asa,
-        base_url: url.into(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: sha256.into(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
-
-fn on(name: &str, folder: &str, a: &Appliance) -> Device {
-    device(name, folder, &a.url, &a.sha256)
-}
 
 /// A harness over a workspace holding `devices`, the demo password typed on
 /// the Auth tab for each (picked in the tree in turn) but those named
@@ -105,12 +83,15 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     let down = RefusedPort::new();
     let dir = tempfile::tempdir().unwrap();
     let devices = [
-        on("fw-a", "Fleet", &a),
-        on("fw-b", "Fleet/DC1", &b),
-        on("fw-badpw", "Fleet", &badpw),
-        device("fw-down", "Fleet", &down.url(), &a.sha256),
-        on("fw-nopw", "Fleet", &a),
-        on("fw-w", "Fleetwood", &w),
+        pinned_in("Fleet", "fw-a", &a),
+        pinned_in("Fleet/DC1", "fw-b", &b),
+        pinned_in("Fleet", "fw-badpw", &badpw),
+        Device {
+            base_url: down.url(),
+            ..pinned_in("Fleet", "fw-down", &a)
+        },
+        pinned_in("Fleet", "fw-nopw", &a),
+        pinned_in("Fleetwood", "fw-w", &w),
     ];
     let mut h = ready(dir.path(), &devices);
     send_to_folder(&mut h, "Fleet");
@@ -277,14 +258,13 @@ fn cancel_all_stops_the_device_under_way_and_those_waiting() {
     });
     let dir = tempfile::tempdir().unwrap();
     let devices = [
-        device(
-            "fw-1-hung",
-            "Fleet",
-            &format!("https://127.0.0.1:{port}"),
-            &sha256,
-        ),
-        on("fw-2", "Fleet", &a),
-        on("fw-3", "Fleet", &b),
+        Device {
+            base_url: format!("https://127.0.0.1:{port}"),
+            trust: pin(&sha256),
+            ..pinned_in("Fleet", "fw-1-hung", &a)
+        },
+        pinned_in("Fleet", "fw-2", &a),
+        pinned_in("Fleet", "fw-3", &b),
     ];
     let mut h = ready(dir.path(), &devices);
     set_concurrency(&mut h, 1);
@@ -312,7 +292,7 @@ fn a_collection_runs_on_a_folders_devices_one_session_each() {
     let rt = runtime();
     let (a, b) = (appliance(&rt, Platform::Asa), appliance(&rt, Platform::Asa));
     let dir = tempfile::tempdir().unwrap();
-    let devices = [on("fw-a", "Fleet", &a), on("fw-b", "Fleet/DC1", &b)];
+    let devices = [pinned_in("Fleet", "fw-a", &a), pinned_in("Fleet/DC1", "fw-b", &b)];
     let ws = Workspace::new(dir.path());
     for (name, url) in [
         ("Serial", "/api/monitoring/serialnumber"),

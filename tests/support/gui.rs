@@ -118,20 +118,11 @@ pub fn slow_device(
     let server = rt
         .block_on(apx::demo::server::serve_tls(&cert, handler, None))
         .unwrap();
+    let url = server.url();
     let d = apx::core::workspace::Device {
-        name: "slow".into(),
-        folder: String::new(),
-        platform: apx::core::platform::Platform::Generic,
-        base_url: server.url(),
         username: None,
-        trust: apx::core::tls::Trust::Pin {
-            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        trust: super::devices::pin(&apx::core::tls::sha256_fingerprint(&cert.cert_der)),
+        ..super::devices::device("slow", apx::core::platform::Platform::Generic, &url)
     };
     (server, d)
 }

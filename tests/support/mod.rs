@@ -2,6 +2,7 @@
 //! the real `apx` binary.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod devices;
 pub mod gui;
 pub mod proxy;
 
@@ -142,16 +143,14 @@ pub fn apx(args: &[&str]) -> Run {
     apx_in(dir.path(), args)
 }
 
-/// `send --json` with the demo credentials, pinned to the appliance's cert.
-pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
-    let url = format!("{}{path}", a.url);
-    let mut args = vec![
+/// `send ARGS... URL` as the demo admin of `a` (the password from
+/// `APX_PASSWORD`, which [`apx_command`] sets), `--platform` its platform,
+/// pinned to its certificate.
+pub fn send_args<'a>(a: &'a Appliance, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    let mut all = vec![
         "send",
-        "--json",
         "--platform",
         a.platform.id(),
-        "--auth",
-        auth,
         "-u",
         "admin",
         "--password-env",
@@ -159,9 +158,17 @@ pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
         "--pin",
         &a.sha256,
     ];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    apx(&args)
+    all.extend_from_slice(args);
+    all.push(url);
+    all
+}
+
+/// `send --json --auth AUTH EXTRA...` to `path` of `a` as its demo admin,
+/// pinned ([`send_args`]), in a fresh temporary folder.
+pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
+    let url = format!("{}{path}", a.url);
+    let args = [&["--json", "--auth", auth][..], extra].concat();
+    apx(&send_args(a, &args, &url))
 }
 
 /// A TLS server on 127.0.0.1 whose every connection is handed to `serve`
