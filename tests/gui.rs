@@ -15,35 +15,25 @@ use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use support::gui::{
-    choose_method, harness, mock_keyring, pick_device, retype, settle, slow_device, step_until,
+    choose_method, harness, mock_keyring, pick_device, retype, set_view_setting, settle, slow_device,
+    step_until,
     type_body, type_password,
 };
+use support::devices::{device, pinned_in};
 use support::{appliance, runtime};
 
-fn device(a: &Appliance, trust: Trust) -> Device {
-    Device {
-        name: format!("lab-{}", a.platform.id()),
-        folder: "Lab".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
+/// `lab-PLATFORM` in the folder Lab, pinned to appliance `a`'s certificate.
+fn lab(a: &Appliance) -> Device {
+    pinned_in("Lab", &format!("lab-{}", a.platform.id()), a)
 }
 
-/// A device that trusts exactly its appliance's certificate.
-fn pinned(a: &Appliance) -> Device {
-    device(
-        a,
-        Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
-    )
+/// A device `name` in the folder Lab that no test sends to (no user).
+fn unanswered(name: &str, platform: Platform) -> Device {
+    Device {
+        folder: "Lab".into(),
+        username: None,
+        ..device(name, platform, "https://10.0.0.1")
+    }
 }
 
 /// An app over a temporary workspace holding `devices` (none picked yet).
@@ -125,7 +115,7 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.run();
@@ -154,7 +144,7 @@ fn a_failing_request_shows_the_decoded_error_panel() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&fxos);
+    let d = lab(&fxos);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/no/such/object");
     h.run();
@@ -177,7 +167,10 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(&wsa, Trust::Verify);
+    let d = Device {
+        trust: Trust::Verify,
+        ..lab(&wsa)
+    };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
@@ -259,19 +252,7 @@ fn cancel_stops_a_slow_request() {
 #[test]
 fn invalid_json_body_disables_send_and_shows_the_position() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://127.0.0.1:9".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://127.0.0.1:9");
     let mut h = ready(dir.path(), &[d]);
     choose_method(&mut h, "POST");
     retype(&mut h, "URL", "/api/cli");
@@ -291,19 +272,7 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
 #[test]
 fn catalog_fills_method_path_and_body() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://127.0.0.1:9".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://127.0.0.1:9");
     let mut h = ready(dir.path(), &[d]);
     h.run();
     h.get_by_label("Catalog").click();
@@ -321,7 +290,7 @@ fn keyboard_send_with_ctrl_enter() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/objects/networkobjects?limit=1");
     h.run();
@@ -345,17 +314,9 @@ fn keyboard_send_with_ctrl_enter() {
 fn delete_asks_for_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let d = Device {
-        name: "old-fw".into(),
         folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.9".into(),
         username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..device("old-fw", Platform::Asa, "https://10.0.0.9")
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.run();
@@ -376,24 +337,11 @@ fn delete_asks_for_confirmation() {
 #[test]
 fn filter_narrows_the_device_tree() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let app = app_with(
         dir.path(),
         &[
-            mk("edge-asa", Platform::Asa),
-            mk("proxy-wsa", Platform::Wsa),
+            unanswered("edge-asa", Platform::Asa),
+            unanswered("proxy-wsa", Platform::Wsa),
         ],
     );
     let mut h = harness(app);
@@ -412,7 +360,7 @@ fn settings_persist_without_secrets() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Headers").click();
@@ -454,17 +402,8 @@ fn settings_persist_without_secrets() {
 fn copy_as_curl_and_paste_a_curl_command() {
     let dir = tempfile::tempdir().unwrap();
     let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
         trust: Trust::Insecure,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..device("fw", Platform::Asa, "https://10.0.0.1")
     };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
@@ -547,9 +486,9 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let asa = appliance(&rt, Platform::Asa);
     let other = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut second = pinned(&other);
+    let mut second = lab(&other);
     second.name = "second".into();
-    let mut h = ready(dir.path(), &[pinned(&asa), second]);
+    let mut h = ready(dir.path(), &[lab(&asa), second]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Basic").click();
     h.run();
@@ -581,7 +520,7 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/objects/networkobjects");
     h.run();
@@ -609,12 +548,10 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.settings.max_body_mb = 1;
-    let mut h = harness(app);
-    pick_device(&mut h, "lab-asa");
-    type_password(&mut h, DEMO_PASSWORD);
+    let d = lab(&asa);
+    let mut h = ready(dir.path(), &[d]);
+    set_view_setting(&mut h, "Body size limit", "1");
+    assert_eq!(h.state().settings.max_body_mb, 1);
     retype(&mut h, "URL", "/api/demo/large?mb=2");
     h.run();
     h.get_by_label("Send").click();
@@ -654,7 +591,7 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]));
+    let mut h = harness(app_with(dir.path(), &[lab(&asa), lab(&wsa)]));
     let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;
     let wsa_first = apx::core::platform::catalog::endpoints(Platform::Wsa)[0].path;
     pick_device(&mut h, "lab-asa");
@@ -797,7 +734,7 @@ fn tabs_keep_their_device_and_response() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&asa), pinned(&wsa)]);
+    let mut h = ready(dir.path(), &[lab(&asa), lab(&wsa)]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Send").click();
     step_until(&mut h, "the ASA response", finished);
@@ -836,24 +773,11 @@ fn tabs_keep_their_device_and_response() {
 #[test]
 fn command_palette_switches_device_and_runs_commands() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let mut h = ready(
         dir.path(),
         &[
-            mk("edge-asa", Platform::Asa),
-            mk("proxy-wsa", Platform::Wsa),
+            unanswered("edge-asa", Platform::Asa),
+            unanswered("proxy-wsa", Platform::Wsa),
         ],
     );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
@@ -882,7 +806,7 @@ fn ctrl_enter_sends_from_the_body_editor() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&asa)]);
+    let mut h = ready(dir.path(), &[lab(&asa)]);
     h.get_by_label("Catalog").click();
     h.run();
     h.get_by_label("POST /api/cli").click();
@@ -900,22 +824,12 @@ fn ctrl_enter_sends_from_the_body_editor() {
 #[test]
 fn auth_tab_says_asyncos_has_no_logout() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: String::new(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let mut h = ready(
         dir.path(),
-        &[mk("fw", Platform::Asa), mk("proxy", Platform::Wsa)],
+        &[
+            device("fw", Platform::Asa, "https://10.0.0.1"),
+            device("proxy", Platform::Wsa, "https://10.0.0.1"),
+        ],
     );
     h.get_by_label_contains("logs out afterwards (DELETE /api/tokenservices");
     h.get_by_label("proxy").click();
@@ -932,17 +846,8 @@ fn a_device_written_by_another_program_appears() {
     let mut h = ready(dir.path(), &[]);
     Workspace::new(dir.path())
         .add_device(Device {
-            name: "pulled-fw".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: "https://10.0.0.7".into(),
             username: None,
-            trust: Trust::Verify,
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
+            ..device("pulled-fw", Platform::Asa, "https://10.0.0.7")
         })
         .unwrap();
     step_until(&mut h, "the watcher", |a| {
@@ -955,19 +860,7 @@ fn a_device_written_by_another_program_appears() {
 #[test]
 fn tabs_are_remembered_without_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://10.0.0.1");
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/one");
     h.get_by_label("+").click();
@@ -1002,7 +895,7 @@ fn a_typed_password_does_not_follow_the_device_to_another_address() {
     let first = appliance(&rt, Platform::Asa);
     let other = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&first)]);
+    let mut h = ready(dir.path(), &[lab(&first)]);
     h.query_all_by_label("lab-asa")
         .next()
         .unwrap()
@@ -1037,7 +930,10 @@ fn a_tls_failure_offers_the_trust_button_not_cli_flags() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[device(&wsa, Trust::Verify)]);
+    let mut h = ready(dir.path(), &[Device {
+        trust: Trust::Verify,
+        ..lab(&wsa)
+    }]);
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
     h.get_by_label("Send").click();
@@ -1071,11 +967,7 @@ fn a_timeout_points_at_the_timeout_setting() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/slow");
-    h.get_by_label("View").click();
-    h.run();
-    retype(&mut h, "Timeout", "1");
-    h.key_press(egui::Key::Escape);
-    h.run();
+    set_view_setting(&mut h, "Timeout", "1");
     assert_eq!(h.state().settings.timeout(), Duration::from_secs(1));
     h.get_by_label("Send").click();
     step_until(&mut h, "the timeout", finished);
@@ -1088,7 +980,7 @@ fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&fxos)]));
+    let mut h = harness(app_with(dir.path(), &[lab(&fxos)]));
     pick_device(&mut h, "lab-fxos");
     h.get_by_label("Send").click();
     step_until(&mut h, "the refusal", finished);

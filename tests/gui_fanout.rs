@@ -17,7 +17,7 @@ use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use support::gui::{
-    app, harness, pick_device, retype, settle, step_until, type_password,
+    app, harness, pick_device, retype, set_view_setting, settle, step_until, type_password,
 };
 use support::devices::{pin, pinned_in};
 use support::{RefusedPort, appliance, appliance_with, localhost_cert, runtime};
@@ -36,16 +36,6 @@ fn ready(dir: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> 
         type_password(&mut h, DEMO_PASSWORD);
     }
     h
-}
-
-/// Sets View > Fan-out concurrency to `n` devices at a time.
-fn set_concurrency(h: &mut Harness<'static, ApxApp>, n: u64) {
-    h.get_by_label("View").click();
-    h.run();
-    retype(h, "Fan-out concurrency", &n.to_string());
-    h.key_press(egui::Key::Escape);
-    h.run();
-    assert_eq!(h.state().settings.concurrency, n);
 }
 
 fn fan_out_done(app: &ApxApp) -> bool {
@@ -267,7 +257,8 @@ fn cancel_all_stops_the_device_under_way_and_those_waiting() {
         pinned_in("Fleet", "fw-3", &b),
     ];
     let mut h = ready(dir.path(), &devices);
-    set_concurrency(&mut h, 1);
+    set_view_setting(&mut h, "Fan-out concurrency", "1");
+    assert_eq!(h.state().settings.concurrency, 1);
     send_to_folder(&mut h, "Fleet");
     assert!(!fan_out_done(h.state()), "the hung device holds its place");
     h.get_by_label("Cancel all").click();

@@ -70,6 +70,16 @@ pub fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
     h.run();
 }
 
+/// Types `value` into the View menu's number setting `label` and closes
+/// the menu.
+pub fn set_view_setting(h: &mut Harness<'static, ApxApp>, label: &str, value: &str) {
+    h.get_by_label("View").click();
+    h.run();
+    retype(h, label, value);
+    h.key_press(egui::Key::Escape);
+    h.run();
+}
+
 /// Picks `name` in the device tree for the active tab, as a click would.
 pub fn pick_device(h: &mut Harness<'static, ApxApp>, name: &str) {
     h.get_by_role_and_label(egui::accesskit::Role::Button, name)
