@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
-use apx::core::workspace::{Device, Workspace};
+use apx::core::workspace::Workspace;
 use apx::ui::ApxApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::devices::device;
 use support::gui::{app, harness, retype, settle, type_password};
 
 /// Every file and folder below `dir` (the lock file aside), with its bytes.
@@ -474,19 +474,7 @@ fn open_a_workspace_with_corrupt_files_reports_them_untouched() {
 fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
     let dir = seed();
     Workspace::new(dir.path())
-        .add_device(Device {
-            name: "fw".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: "https://10.0.0.1".into(),
-            username: Some("admin".into()),
-            trust: Trust::Verify,
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
-        })
+        .add_device(device("fw", Platform::Asa, "https://10.0.0.1"))
         .unwrap();
     let mut h = harness(app(dir.path()));
     assert_eq!(h.state().tabs.active().device.as_deref(), Some("fw"));

@@ -6,34 +6,18 @@ mod support;
 
 use apx::core::platform::Platform;
 use apx::core::secret::Secret;
-use apx::core::workspace::Device;
 use apx::engine::keyring::{self, KeyringKey, Lookup};
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::devices::device;
 use support::gui::{app, harness, mock_keyring, pick_device, retype};
-
-fn device(name: &str, base_url: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: base_url.into(),
-        username: Some("admin".into()),
-        trust: Default::default(),
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
 
 #[test]
 fn set_get_and_delete_a_device_password() {
     mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-device", "https://10.0.0.1"), None);
+    let key = KeyringKey::new(dir.path(), &device("kr-device", Platform::Asa, "https://10.0.0.1"), None);
     assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
     keyring::set_password(&key, &Secret::new("pw-1")).unwrap();
     assert_eq!(
@@ -49,7 +33,7 @@ fn set_get_and_delete_a_device_password() {
 fn a_password_goes_only_where_it_was_stored_for() {
     mock_keyring();
     let (ws1, ws2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let fw = device("kr-bound", "https://10.0.0.1");
+    let fw = device("kr-bound", Platform::Asa, "https://10.0.0.1");
     let key = KeyringKey::new(ws1.path(), &fw, None);
     keyring::set_password(&key, &Secret::new("bound-pw")).unwrap();
     assert_eq!(key.origin, "https://10.0.0.1");
@@ -57,7 +41,7 @@ fn a_password_goes_only_where_it_was_stored_for() {
     // A `git pull` moved the device: the password is not handed out.
     let moved = KeyringKey::new(
         ws1.path(),
-        &device("kr-bound", "https://10.6.6.6:8443"),
+        &device("kr-bound", Platform::Asa, "https://10.6.6.6:8443"),
         None,
     );
     let lookup = keyring::password(&moved).unwrap();
@@ -114,7 +98,7 @@ fn a_password_goes_only_where_it_was_stored_for() {
 fn an_earlier_entry_is_used_only_once_confirmed_and_then_migrated() {
     mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-legacy", "https://10.0.0.2"), None);
+    let key = KeyringKey::new(dir.path(), &device("kr-legacy", Platform::Asa, "https://10.0.0.2"), None);
     // How apx stored passwords before they were bound to an address.
     let legacy = keyring_core::Entry::new("apx", "kr-legacy").unwrap();
     legacy.set_password("old-pw").unwrap();
@@ -243,7 +227,7 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
     mock_keyring();
     let dir = tempfile::tempdir().unwrap();
     let ws = apx::core::workspace::Workspace::new(dir.path());
-    ws.add_device(device("kr-import", "https://10.0.0.1"))
+    ws.add_device(device("kr-import", Platform::Asa, "https://10.0.0.1"))
         .unwrap();
     let mut h = harness(app(dir.path()));
     pick_device(&mut h, "kr-import");

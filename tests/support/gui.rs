@@ -29,9 +29,14 @@ pub fn app(dir: &std::path::Path) -> ApxApp {
 
 /// A 1280×820 harness drawing `app`, once the workspace scan has arrived.
 pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
+    harness_sized(app, egui::Vec2::new(1280.0, 820.0))
+}
+
+/// [`harness`] with a window of `size`.
+pub fn harness_sized(app: ApxApp, size: egui::Vec2) -> Harness<'static, ApxApp> {
     mock_keyring();
     let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_size(size)
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
     settle(&mut h);
