@@ -14,6 +14,7 @@ use apx::core::tls::Trust;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
+use support::devices::{device, pin, pinned_in};
 use support::{Run, appliance, apx_in, can_run, output_within, runtime};
 
 /// `ansible-playbook`: `$APX_ANSIBLE_PLAYBOOK` (what `.ci/run` installs),
@@ -105,19 +106,8 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
         let appliance = appliance(&rt, platform);
         workspace
             .add_device(Device {
-                name: format!("{platform} box"),
-                folder: "Fleet".into(),
-                platform,
-                base_url: appliance.url.clone(),
-                username: Some("admin".into()),
-                trust: Trust::Pin {
-                    sha256: appliance.sha256.clone(),
-                },
                 variables: [("probe".to_string(), path.to_string())].into(),
-                allow_http: false,
-                domain: None,
-                api_version: None,
-                reach: Default::default(),
+                ..pinned_in("Fleet", &format!("{platform} box"), &appliance)
             })
             .unwrap();
         appliances.push(appliance);
@@ -203,18 +193,14 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
     let inject = format!("{{{{ lookup('pipe', 'touch {}') }}}}", marker.display());
     workspace
         .add_device(Device {
-            name: "fw {{ lookup('pipe', 'touch pwned') }}".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: asa.url.clone(),
-            username: Some("admin".into()),
             trust: Trust::Insecure,
             // apx substitutes `{{note}}` once: its value reaches the export.
             variables: [("note".to_string(), inject.clone())].into(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
+            ..device(
+                "fw {{ lookup('pipe', 'touch pwned') }}",
+                Platform::Asa,
+                &asa.url,
+            )
         })
         .unwrap();
     let mut saved = request(&format!("Read {inject}"), "/api/monitoring/serialnumber");
@@ -271,17 +257,8 @@ fn export_ansible_refuses_what_it_cannot_write_honestly() {
     for (name, sha256) in [("right", asa.sha256.clone()), ("wrong", "AB".repeat(32))] {
         workspace
             .add_device(Device {
-                name: name.into(),
-                folder: String::new(),
-                platform: Platform::Asa,
-                base_url: asa.url.clone(),
-                username: Some("admin".into()),
-                trust: Trust::Pin { sha256 },
-                variables: Default::default(),
-                allow_http: false,
-                domain: None,
-                api_version: None,
-                reach: Default::default(),
+                trust: pin(&sha256),
+                ..device(name, Platform::Asa, &asa.url)
             })
             .unwrap();
     }

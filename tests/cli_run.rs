@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
 use serde_json::Value;
+use support::devices::{pin, pinned_in};
 use support::{Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
 
 fn device(a: &Appliance) -> Device {
@@ -21,19 +21,8 @@ fn device(a: &Appliance) -> Device {
         _ => BTreeMap::new(),
     };
     Device {
-        name: a.name.clone(),
-        folder: "Demo".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
         variables,
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..pinned_in("Demo", &a.name, a)
     }
 }
 
@@ -254,10 +243,10 @@ fn exit_code_is_the_worst_result_and_the_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path(), &[&asa]);
     let store = Workspace::new(&ws);
-    let mut bad_pin = device(&asa);
-    bad_pin.name = "Wrong pin".into();
-    bad_pin.trust = Trust::Pin {
-        sha256: "00".repeat(32),
+    let bad_pin = Device {
+        name: "Wrong pin".into(),
+        trust: pin(&"00".repeat(32)),
+        ..device(&asa)
     };
     store.add_device(bad_pin).unwrap();
     let asa_dev = Some("Demo ASA");
