@@ -6,77 +6,24 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, mpsc};
 
 use apx::core::platform::Platform;
 use apx::core::workspace::saved::SavedRequest;
-use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, ApplianceConfig};
+use apx::core::workspace::Workspace;
+use apx::demo::Appliance;
 use apx::engine::{Engine, Event, EventSink, Job};
 use serde_json::Value;
-use support::devices::{pin, pinned_in, session};
-use support::{RefusedPort, Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
+use support::devices::{pin, session};
+use support::fleet::Fleet;
 
-/// Demo ASAs behind a workspace: `Fleet/fw-a`, `Fleet/DC1/fw-b`,
-/// `Fleet/fw-down` (refused), `Fleet/fw-badpw` (another password) and
-/// `Fleetwood/fw-w`.
-struct Fleet {
-    rt: tokio::runtime::Runtime,
-    a: Appliance,
-    b: Appliance,
-    w: Appliance,
-    badpw: Appliance,
-    _down: RefusedPort,
-    dir: tempfile::TempDir,
-    ws: PathBuf,
-}
-
+/// The fleet, its devices saved in its workspace.
 fn fleet() -> Fleet {
-    let rt = runtime();
-    let (a, b, w) = (
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-    );
-    let config = ApplianceConfig {
-        password: "not-the-demo-password".into(),
-        ..ApplianceConfig::demo()
-    };
-    let badpw = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
-    let down = RefusedPort::new();
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
-    let devices = vec![
-        pinned_in("Fleet", "fw-a", &a),
-        Device {
-            base_url: down.url(),
-            ..pinned_in("Fleet", "fw-down", &a)
-        },
-        pinned_in("Fleet/DC1", "fw-b", &b),
-        pinned_in("Fleet", "fw-badpw", &badpw),
-        pinned_in("Fleetwood", "fw-w", &w),
-    ];
-    Workspace::new(&ws).save_devices(&devices).unwrap();
-    Fleet {
-        rt,
-        a,
-        b,
-        w,
-        badpw,
-        _down: down,
-        dir,
-        ws,
-    }
-}
-
-impl Fleet {
-    fn apx(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--workspace", self.ws.to_str().unwrap()];
-        all.extend_from_slice(args);
-        apx_in(self.dir.path(), &all)
-    }
+    let f = Fleet::start();
+    Workspace::new(&f.ws).save_devices(&f.devices()).unwrap();
+    f
 }
 
 const SERIAL: &str = "/api/monitoring/serialnumber";

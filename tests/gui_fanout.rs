@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering::SeqCst;
 use apx::core::error::FailureKind;
 use apx::core::platform::Platform;
 use apx::core::workspace::{Device, Workspace};
-use apx::demo::{ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -20,17 +20,15 @@ use support::gui::{
     app, harness, pick_device, retype, set_view_setting, settle, step_until, type_password,
 };
 use support::devices::{pin, pinned_in};
-use support::{RefusedPort, appliance, appliance_with, localhost_cert, runtime};
+use support::fleet::Fleet;
+use support::{appliance, runtime};
 
 /// A harness over a workspace holding `devices`, the demo password typed on
 /// the Auth tab for each (picked in the tree in turn) but those named
 /// `*-nopw`, which have none (in the keyring neither).
-fn ready(dir: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> {
-    let ws = Workspace::new(dir);
-    for d in devices {
-        ws.add_device(d.clone()).unwrap();
-    }
-    let mut h = harness(app(dir));
+fn ready(ws: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> {
+    Workspace::new(ws).save_devices(devices).unwrap();
+    let mut h = harness(app(ws));
     for d in devices.iter().filter(|d| !d.name.ends_with("-nopw")) {
         pick_device(&mut h, &d.name);
         type_password(&mut h, DEMO_PASSWORD);
@@ -59,31 +57,10 @@ fn send_to_folder(h: &mut Harness<'static, ApxApp>, folder: &str) {
 
 #[test]
 fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
-    let rt = runtime();
-    let (a, b, w) = (
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-    );
-    let config = ApplianceConfig {
-        password: "not-the-demo-password".into(),
-        ..ApplianceConfig::demo()
-    };
-    let badpw = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
-    let down = RefusedPort::new();
-    let dir = tempfile::tempdir().unwrap();
-    let devices = [
-        pinned_in("Fleet", "fw-a", &a),
-        pinned_in("Fleet/DC1", "fw-b", &b),
-        pinned_in("Fleet", "fw-badpw", &badpw),
-        Device {
-            base_url: down.url(),
-            ..pinned_in("Fleet", "fw-down", &a)
-        },
-        pinned_in("Fleet", "fw-nopw", &a),
-        pinned_in("Fleetwood", "fw-w", &w),
-    ];
-    let mut h = ready(dir.path(), &devices);
+    let f = Fleet::start();
+    let mut devices = f.devices();
+    devices.push(pinned_in("Fleet", "fw-nopw", &f.a));
+    let mut h = ready(&f.ws, &devices);
     send_to_folder(&mut h, "Fleet");
     step_until(&mut h, "the fan-out", fan_out_done);
 
@@ -112,8 +89,8 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
         ],
         "Fleet and its subfolder, not Fleetwood"
     );
-    assert_eq!(w.stats.logins.load(SeqCst), 0);
-    assert_eq!(a.stats.logins.load(SeqCst), 1, "fw-nopw never logged in");
+    assert_eq!(f.w.stats.logins.load(SeqCst), 0);
+    assert_eq!(f.a.stats.logins.load(SeqCst), 1, "fw-nopw never logged in");
     let nopw = run
         .rows
         .iter()
@@ -170,7 +147,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert_eq!(shown(&h).len(), 5);
 
     // The table as shown (sorted by status, descending), as CSV and JSON.
-    let csv = dir.path().join("fleet.csv");
+    let csv = f.dir.path().join("fleet.csv");
     retype(&mut h, "Export to", csv.to_str().unwrap());
     h.get_by_label("Export CSV").click();
     h.run();
@@ -199,7 +176,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert!(line("fw-badpw").starts_with("fw-badpw,asa,"), "{text}");
     assert!(line("fw-badpw").contains(",401,401,"), "{text}");
     assert!(line("fw-nopw").contains("password"), "{text}");
-    let json_file = dir.path().join("fleet.json");
+    let json_file = f.dir.path().join("fleet.json");
     retype(&mut h, "Export to", json_file.to_str().unwrap());
     h.get_by_label("Export JSON").click();
     h.run();
@@ -234,7 +211,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert_eq!(tab.device.as_deref(), Some("fw-b"));
     let result = tab.response.result.as_ref().expect("the row's response");
     assert_eq!(result.status, Some(200));
-    assert!(result.url.starts_with(&b.url), "{}", result.url);
+    assert!(result.url.starts_with(&f.b.url), "{}", result.url);
 }
 
 #[test]

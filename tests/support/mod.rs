@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod devices;
+pub mod fleet;
 pub mod gui;
 pub mod proxy;
 
