@@ -12,25 +12,11 @@ use support::proxy::{Mode, Proxy};
 use support::{RefusedPort, appliance, apx_env, apx_in, base64_of, leaked_forms, runtime};
 use tokio::io::AsyncWriteExt;
 
-/// `send --json` to the demo ASA's serial number with Basic auth, pinned.
+/// `send --json` to `url` with Basic auth as the demo admin of `asa`,
+/// pinned to its certificate.
 fn send_args<'a>(asa: &'a apx::demo::Appliance, url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "send",
-        "--json",
-        "--platform",
-        "asa",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &asa.sha256,
-    ];
-    args.extend_from_slice(extra);
-    args.push(url);
-    args
+    let args = [&["--json", "--auth", "basic"][..], extra].concat();
+    support::send_args(asa, &args, url)
 }
 
 #[test]

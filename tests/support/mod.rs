@@ -144,24 +144,34 @@ pub fn apx(args: &[&str]) -> Run {
     apx_in(dir.path(), args)
 }
 
-/// `send ARGS... URL` as the demo admin of `a` (the password from
-/// `APX_PASSWORD`, which [`apx_command`] sets), `--platform` its platform,
-/// pinned to its certificate.
-pub fn send_args<'a>(a: &'a Appliance, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
-    let mut all = vec![
-        "send",
+/// The demo admin's login on the command line: `--platform P -u admin
+/// --password-env APX_PASSWORD` (the password from the environment
+/// [`apx_command`] sets).
+pub fn login_args(platform: Platform) -> [&'static str; 6] {
+    [
         "--platform",
-        a.platform.id(),
+        platform.id(),
         "-u",
         "admin",
         "--password-env",
         "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ];
+    ]
+}
+
+/// `send` [`login_args`]` ARGS... URL`.
+pub fn send_with<'a>(platform: Platform, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    let mut all = vec!["send"];
+    all.extend_from_slice(&login_args(platform));
     all.extend_from_slice(args);
     all.push(url);
     all
+}
+
+/// `send` as the demo admin of `a` ([`send_with`] its platform), pinned to
+/// its certificate: `send --platform P -u admin --password-env APX_PASSWORD
+/// --pin SHA256 ARGS... URL`.
+pub fn send_args<'a>(a: &'a Appliance, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    send_with(a.platform, &[&["--pin", a.sha256.as_str()][..], args].concat(), url)
 }
 
 /// `send --json --auth AUTH EXTRA...` to `path` of `a` as its demo admin,
@@ -611,6 +621,17 @@ pub const BASIC_AUTH: [&str; 6] = [
 /// user admin, pinned to its certificate), in `dir`; fails the test unless
 /// it exits 0.
 pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Appliance) {
+    add_device_with(dir, global, name, a, &[]);
+}
+
+/// [`add_device`] with the options `extra` too.
+pub fn add_device_with(
+    dir: &std::path::Path,
+    global: &[&str],
+    name: &str,
+    a: &Appliance,
+    extra: &[&str],
+) {
     let mut args = global.to_vec();
     args.extend_from_slice(&[
         "device",
@@ -625,6 +646,7 @@ pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Applia
         "--pin",
         &a.sha256,
     ]);
+    args.extend_from_slice(extra);
     let add = apx_in(dir, &args);
     assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
 }
