@@ -12,7 +12,7 @@ use apx::core::platform::Platform;
 use apx::demo::certs::CertKey;
 use apx::demo::server::{DemoRequest, DemoResponse, Handler, RunningServer, serve_tls};
 use serde_json::{Value, json};
-use support::{Run, appliance, apx, localhost_cert, runtime, send_json};
+use support::{Run, appliance, apx, localhost_cert, runtime, send_args, send_json, send_with};
 
 const OBJECTS: &str = "/api/objects/networkobjects";
 
@@ -126,20 +126,7 @@ fn a_post_is_not_walked() {
 /// `send` with the demo credentials and the appliance's pin, human output.
 fn send_plain(a: &apx::demo::Appliance, path: &str, extra: &[&str]) -> Run {
     let url = format!("{}{path}", a.url);
-    let mut args = vec![
-        "send",
-        "--platform",
-        a.platform.id(),
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    apx(&args)
+    apx(&send_args(a, extra, &url))
 }
 
 /// An HTTPS server answering with `answer`, counting the requests it sees.
@@ -167,24 +154,8 @@ fn server(
 /// page sent elsewhere would carry them), pinned to `cert`.
 fn walk(url: &str, cert: &CertKey, extra: &[&str]) -> Run {
     let pin = apx::core::tls::sha256_fingerprint(&cert.cert_der);
-    let mut args = vec![
-        "send",
-        "--json",
-        "--all-pages",
-        "--platform",
-        "generic",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &pin,
-    ];
-    args.extend_from_slice(extra);
-    args.push(url);
-    apx(&args)
+    let args = [&["--json", "--all-pages", "--auth", "basic", "--pin", &pin][..], extra].concat();
+    apx(&send_with(Platform::Generic, &args, url))
 }
 
 fn offset(req: &DemoRequest) -> u64 {

@@ -24,25 +24,12 @@ fn two_factor_wsa(rt: &tokio::runtime::Runtime, flag: TwoFactorFlag) -> Applianc
 
 /// `send --auth token` to the WSA's report, with `extra` flags, in `dir`.
 fn send_args(a: &Appliance, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "send",
-        "--platform",
-        "wsa",
-        "--auth",
-        "token",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.push(format!("{}{REPORT}", a.url));
-    args
+    let url = format!("{}{REPORT}", a.url);
+    let args = [&["--auth", "token"][..], extra].concat();
+    support::send_args(a, &args, &url)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 fn send(dir: &std::path::Path, a: &Appliance, extra: &[&str], otp: &str) -> support::Run {
