@@ -11,10 +11,11 @@ use std::sync::atomic::Ordering;
 
 use apx::core::platform::Platform;
 use apx::core::tls::Trust;
-use apx::core::workspace::saved::{RequestBody, SavedRequest};
+use apx::core::workspace::saved::RequestBody;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
 use support::devices::{device, pin, pinned_in};
+use support::requests;
 use support::{Run, appliance, apx_in, can_run, output_within, runtime};
 
 /// `ansible-playbook`: `$APX_ANSIBLE_PLAYBOOK` (what `.ci/run` installs),
@@ -67,20 +68,6 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
     found
 }
 
-fn request(name: &str, url: &str) -> SavedRequest {
-    SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
-    }
-}
-
 /// One export for three pinned appliances (one request, its path a device
 /// variable), one `ansible-playbook` run: on each a login, a 200 and the
 /// logout (AsyncOS has none); the password in no file and no command line.
@@ -113,7 +100,7 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
         appliances.push(appliance);
     }
     let file = workspace
-        .save_request("Checks", &request("Read", "{{probe}}"))
+        .save_request("Checks", &requests::get("Read", "{{probe}}"))
         .unwrap();
     let out = dir.path().join("out");
     let export = apx_in(
@@ -203,14 +190,17 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
             )
         })
         .unwrap();
-    let mut saved = request(&format!("Read {inject}"), "/api/monitoring/serialnumber");
+    let mut saved = requests::get(&format!("Read {inject}"), "/api/monitoring/serialnumber");
     saved.headers = vec![apx::core::request::Header::new("X-Note", "{{note}}")];
     saved.body = Some(RequestBody::Text(
         r#"{"note": "{{note}}", "raw": "{% raw %}"}"#.into(),
     ));
     workspace.save_request("Hostile", &saved).unwrap();
     workspace
-        .save_request("Hostile", &request("Zz missing", "/api/no/such/thing"))
+        .save_request(
+            "Hostile",
+            &requests::get("Zz missing", "/api/no/such/thing"),
+        )
         .unwrap();
     let out = dir.path().join("out");
     let export = apx_in(
@@ -263,7 +253,10 @@ fn export_ansible_refuses_what_it_cannot_write_honestly() {
             .unwrap();
     }
     let file = workspace
-        .save_request("Checks", &request("Read", "/api/monitoring/serialnumber"))
+        .save_request(
+            "Checks",
+            &requests::get("Read", "/api/monitoring/serialnumber"),
+        )
         .unwrap();
     let out = dir.path().join("out");
     let export = |extra: &[&str]| {

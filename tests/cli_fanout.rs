@@ -11,13 +11,14 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, mpsc};
 
 use apx::core::platform::Platform;
-use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::Workspace;
+use apx::core::workspace::saved::SavedRequest;
 use apx::demo::Appliance;
 use apx::engine::{Engine, Event, EventSink, Job};
 use serde_json::Value;
 use support::devices::{pin, session};
 use support::fleet::Fleet;
+use support::requests;
 
 /// The fleet, its devices saved in its workspace.
 fn fleet() -> Fleet {
@@ -118,15 +119,8 @@ fn send_json_is_an_array_of_documents_with_their_device() {
 
 fn saved(ws: &Path, name: &str, url: &str) {
     let request = SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
         platform: Some(Platform::Asa),
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     };
     Workspace::new(ws).save_request("Checks", &request).unwrap();
 }

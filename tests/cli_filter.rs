@@ -18,7 +18,12 @@ fn send_prints_each_result_as_json_one_a_line() {
         dir.path(),
         &send_args(
             &asa,
-            &["--auth", "token", "--filter", ".items[] | {name, host: .host.value}"],
+            &[
+                "--auth",
+                "token",
+                "--filter",
+                ".items[] | {name, host: .host.value}",
+            ],
             &url,
         ),
     );

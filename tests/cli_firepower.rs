@@ -257,11 +257,7 @@ fn every_error_shape_is_decoded() {
     let wrong = [("APX_PASSWORD", "wrong")];
     let tmp = tempfile::tempdir().unwrap();
     let url = format!("{}{NETWORKS}", fmc.url);
-    let fmc_login = apx_env(
-        tmp.path(),
-        &send_args(&fmc, &["--json"], &url),
-        &wrong,
-    );
+    let fmc_login = apx_env(tmp.path(), &send_args(&fmc, &["--json"], &url), &wrong);
     assert_eq!(fmc_login.code, 1);
     let e = &fmc_login.json()["error"];
     assert_eq!(
@@ -272,11 +268,7 @@ fn every_error_shape_is_decoded() {
     assert_eq!(e["code"], "401");
 
     let url = format!("{}/api/fdm/latest/object/networks", fdm.url);
-    let fdm_login = apx_env(
-        tmp.path(),
-        &send_args(&fdm, &["--json"], &url),
-        &wrong,
-    );
+    let fdm_login = apx_env(tmp.path(), &send_args(&fdm, &["--json"], &url), &wrong);
     assert_eq!(fdm_login.code, 1);
     let e = &fdm_login.json()["error"];
     assert_eq!(

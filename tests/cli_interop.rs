@@ -12,6 +12,7 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
+use support::requests;
 use support::{ArgvLog, appliance, apx_in, can_run, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
@@ -262,15 +263,8 @@ fn import_postman_keeps_a_request_already_saved_under_the_same_name() {
     let ws_arg = ws.to_str().unwrap();
     let workspace = Workspace::new(&ws);
     let mine = SavedRequest {
-        name: "Get network object".into(),
         description: Some("my own".into()),
-        device: None,
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: "/api/mine".into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Get network object", "/api/mine")
     };
     let kept = workspace
         .save_request("ASA REST API/Objects", &mine)
@@ -650,15 +644,8 @@ fn exported_token_logins_run_against_each_platform() {
         );
         assert_eq!(add.code, 0, "{}", add.stderr);
         let saved = SavedRequest {
-            name: "Read".into(),
-            description: None,
             device: Some("box".into()),
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: path.into(),
-            headers: Vec::new(),
-            body: None,
+            ..requests::get("Read", path)
         };
         let file = Workspace::new(&ws).save_request("T", &saved).unwrap();
         let export = apx_in(
@@ -769,15 +756,9 @@ fn secret_forms(user: &str, secrets: &[&str]) -> Vec<String> {
 
 fn request_at(url: &str, device: &str, auth: Option<AuthMode>) -> SavedRequest {
     SavedRequest {
-        name: "Read".into(),
-        description: None,
         device: Some(device.into()),
-        platform: None,
         auth,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Read", url)
     }
 }
 

@@ -154,7 +154,11 @@ fn server(
 /// page sent elsewhere would carry them), pinned to `cert`.
 fn walk(url: &str, cert: &CertKey, extra: &[&str]) -> Run {
     let pin = apx::core::tls::sha256_fingerprint(&cert.cert_der);
-    let args = [&["--json", "--all-pages", "--auth", "basic", "--pin", &pin][..], extra].concat();
+    let args = [
+        &["--json", "--all-pages", "--auth", "basic", "--pin", &pin][..],
+        extra,
+    ]
+    .concat();
     apx(&send_with(Platform::Generic, &args, url))
 }
 

@@ -13,6 +13,7 @@ use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
 use serde_json::Value;
 use support::devices::{pin, pinned_in};
+use support::requests;
 use support::{Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
 
 fn device(a: &Appliance) -> Device {
@@ -58,15 +59,8 @@ fn run(dir: &Path, ws: &Path, extra: &[&str]) -> Run {
 /// A GET of `url` on `device`.
 fn get(name: &str, device: Option<&str>, url: &str) -> SavedRequest {
     SavedRequest {
-        name: name.into(),
-        description: None,
         device: device.map(str::to_string),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     }
 }
 
@@ -197,15 +191,8 @@ fn wsa_refreshed_jwt_is_adopted_across_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path(), &[&wsa]);
     let health = SavedRequest {
-        name: "Health".into(),
-        description: None,
         device: Some("Demo WSA".into()),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: "/wsa/api/v2.0/health".into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Health", "/wsa/api/v2.0/health")
     };
     let store = Workspace::new(&ws);
     store.save_request("WSA", &health).unwrap();
@@ -410,15 +397,10 @@ fn platform_override_brings_the_platform_headers_and_json_check() {
     };
     store.save_devices(&[generic]).unwrap();
     let request = |name: &str, method: &str, url: &str, body: Option<&str>| SavedRequest {
-        name: name.into(),
-        description: None,
         device: Some("plain".into()),
-        platform: None,
-        auth: None,
         method: method.into(),
-        url: url.into(),
-        headers: Vec::new(),
         body: body.map(|b| apx::core::workspace::saved::RequestBody::Text(b.into())),
+        ..requests::get(name, url)
     };
     store
         .save_request(

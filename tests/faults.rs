@@ -465,7 +465,15 @@ fn an_endless_login_answer_is_stopped_whatever_max_body_says() {
         dir.path(),
         &send_with(
             Platform::Fxos,
-            &["--json", "--auth", "token", "--max-body", "1G", "--pin", &fp],
+            &[
+                "--json",
+                "--auth",
+                "token",
+                "--max-body",
+                "1G",
+                "--pin",
+                &fp,
+            ],
             &format!("https://127.0.0.1:{port}/api/platform"),
         ),
         RUNAWAY_MIB,

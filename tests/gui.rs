@@ -14,12 +14,11 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use support::gui::{
-    choose_method, harness, mock_keyring, pick_device, retype, set_view_setting, settle, slow_device,
-    step_until,
-    type_body, type_password,
-};
 use support::devices::{device, pinned_in};
+use support::gui::{
+    choose_method, harness, mock_keyring, pick_device, retype, set_view_setting, settle,
+    slow_device, step_until, type_body, type_password,
+};
 use support::{appliance, runtime};
 
 /// `lab-PLATFORM` in the folder Lab, pinned to appliance `a`'s certificate.
@@ -369,9 +368,8 @@ fn settings_persist_without_secrets() {
     h.run();
     retype(&mut h, "Header name 1", "Authorization");
     retype(&mut h, "Header value 1", "Bearer hunter2-secret");
-    let shown = |h: &Harness<'static, ApxApp>, label: &str| {
-        h.get_by_label(label).accesskit_node().value()
-    };
+    let shown =
+        |h: &Harness<'static, ApxApp>, label: &str| h.get_by_label(label).accesskit_node().value();
     assert_eq!(shown(&h, "Header name 1").as_deref(), Some("Authorization"));
     assert_eq!(
         shown(&h, "Header value 1").as_deref(),
@@ -930,10 +928,13 @@ fn a_tls_failure_offers_the_trust_button_not_cli_flags() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[Device {
-        trust: Trust::Verify,
-        ..lab(&wsa)
-    }]);
+    let mut h = ready(
+        dir.path(),
+        &[Device {
+            trust: Trust::Verify,
+            ..lab(&wsa)
+        }],
+    );
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
     h.get_by_label("Send").click();

@@ -5,8 +5,8 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::workspace::catalogs::CatalogKey;
 use apx::core::workspace::Workspace;
+use apx::core::workspace::catalogs::CatalogKey;
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

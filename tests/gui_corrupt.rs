@@ -17,7 +17,7 @@ fn device_edits_leave_a_corrupt_devices_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::new(dir.path());
     ws.add_device(device("fw", Platform::Asa, "https://10.0.0.1"))
-    .unwrap();
+        .unwrap();
     let mut h = harness(app(dir.path()));
     assert_eq!(
         h.state().tree.devices.len(),

@@ -16,11 +16,12 @@ use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::devices::{pin, pinned_in};
+use support::fleet::Fleet;
 use support::gui::{
     app, harness, pick_device, retype, set_view_setting, settle, step_until, type_password,
 };
-use support::devices::{pin, pinned_in};
-use support::fleet::Fleet;
+use support::requests;
 use support::{appliance, runtime};
 
 /// A harness over a workspace holding `devices`, the demo password typed on
@@ -260,24 +261,17 @@ fn a_collection_runs_on_a_folders_devices_one_session_each() {
     let rt = runtime();
     let (a, b) = (appliance(&rt, Platform::Asa), appliance(&rt, Platform::Asa));
     let dir = tempfile::tempdir().unwrap();
-    let devices = [pinned_in("Fleet", "fw-a", &a), pinned_in("Fleet/DC1", "fw-b", &b)];
+    let devices = [
+        pinned_in("Fleet", "fw-a", &a),
+        pinned_in("Fleet/DC1", "fw-b", &b),
+    ];
     let ws = Workspace::new(dir.path());
     for (name, url) in [
         ("Serial", "/api/monitoring/serialnumber"),
         ("Version", "/api/monitoring/device/components/version"),
     ] {
-        let request = apx::core::workspace::saved::SavedRequest {
-            name: name.into(),
-            description: None,
-            device: None,
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        };
-        ws.save_request("Checks", &request).unwrap();
+        ws.save_request("Checks", &requests::get(name, url))
+            .unwrap();
     }
     let mut h = ready(dir.path(), &devices);
     h.get_by_label("Fleet").click_secondary();

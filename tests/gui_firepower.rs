@@ -9,10 +9,10 @@ use apx::core::workspace::Workspace;
 use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
 use egui_kittest::kittest::Queryable;
+use support::devices::pinned_in;
 use support::gui::{
     app, choose_method, harness, pick_device, retype, settle, step_until, type_body, type_password,
 };
-use support::devices::pinned_in;
 use support::{appliance, runtime};
 
 fn finished(app: &ApxApp) -> bool {

@@ -16,23 +16,18 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use support::devices::pinned_in;
 use support::gui::{
     harness, mock_keyring, pick_device, settle, slow_device, step_until, type_password,
 };
-use support::devices::pinned_in;
+use support::requests;
 use support::{appliance, runtime};
 
 fn request(name: &str, device: &str, method: &str, url: &str) -> SavedRequest {
     SavedRequest {
-        name: name.into(),
-        description: None,
         device: Some(device.into()),
-        platform: None,
-        auth: None,
         method: method.into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     }
 }
 

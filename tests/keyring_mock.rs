@@ -17,7 +17,11 @@ use support::gui::{app, harness, mock_keyring, pick_device, retype};
 fn set_get_and_delete_a_device_password() {
     mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-device", Platform::Asa, "https://10.0.0.1"), None);
+    let key = KeyringKey::new(
+        dir.path(),
+        &device("kr-device", Platform::Asa, "https://10.0.0.1"),
+        None,
+    );
     assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
     keyring::set_password(&key, &Secret::new("pw-1")).unwrap();
     assert_eq!(
@@ -98,7 +102,11 @@ fn a_password_goes_only_where_it_was_stored_for() {
 fn an_earlier_entry_is_used_only_once_confirmed_and_then_migrated() {
     mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-legacy", Platform::Asa, "https://10.0.0.2"), None);
+    let key = KeyringKey::new(
+        dir.path(),
+        &device("kr-legacy", Platform::Asa, "https://10.0.0.2"),
+        None,
+    );
     // How apx stored passwords before they were bound to an address.
     let legacy = keyring_core::Entry::new("apx", "kr-legacy").unwrap();
     legacy.set_password("old-pw").unwrap();

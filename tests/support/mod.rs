@@ -6,6 +6,7 @@ pub mod devices;
 pub mod fleet;
 pub mod gui;
 pub mod proxy;
+pub mod requests;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -171,7 +172,11 @@ pub fn send_with<'a>(platform: Platform, args: &[&'a str], url: &'a str) -> Vec<
 /// its certificate: `send --platform P -u admin --password-env APX_PASSWORD
 /// --pin SHA256 ARGS... URL`.
 pub fn send_args<'a>(a: &'a Appliance, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
-    send_with(a.platform, &[&["--pin", a.sha256.as_str()][..], args].concat(), url)
+    send_with(
+        a.platform,
+        &[&["--pin", a.sha256.as_str()][..], args].concat(),
+        url,
+    )
 }
 
 /// `send --json --auth AUTH EXTRA...` to `path` of `a` as its demo admin,
@@ -567,15 +572,8 @@ pub fn save_request(
     url: &str,
 ) -> std::path::PathBuf {
     let request = apx::core::workspace::saved::SavedRequest {
-        name: name.to_string(),
-        description: None,
-        device: None,
         platform,
-        auth: None,
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     };
     apx::core::workspace::Workspace::new(dir)
         .save_request("", &request)
