@@ -13,7 +13,7 @@ use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
 use support::requests;
-use support::{ArgvLog, appliance, apx_in, can_run, leaked_forms, runtime, sh_in};
+use support::{ArgvLog, appliance, apx_in, can_run, device_add_args, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -501,20 +501,11 @@ fn exported_curl_runs_against_the_demo_asa() {
     let run = apx_in(
         dir.path(),
         &[
-            "--workspace",
-            ws_arg,
-            "device",
-            "add",
-            "lab-asa",
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--cacert",
-            "asa-ca.pem",
-        ],
+            &["--workspace", ws_arg][..],
+            &device_add_args("lab-asa", &asa),
+            &["--cacert", "asa-ca.pem"],
+        ]
+        .concat(),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let saved = SavedRequest {

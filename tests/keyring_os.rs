@@ -80,20 +80,10 @@ fn the_cli_stores_and_uses_a_keyring_password() {
     };
     let (code, _, err) = apx(
         &[
-            "device",
-            "add",
-            &name,
-            "--workspace",
-            ws,
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--pin",
-            &asa.sha256,
-        ],
+            &support::device_add_args(&name, &asa)[..],
+            &["--workspace", ws, "--pin", &asa.sha256],
+        ]
+        .concat(),
         &[],
     );
     assert_eq!(code, Some(0), "{err}");

@@ -528,6 +528,18 @@ pub fn apx_on_terminal(
     args: &[&str],
     deadline: std::time::Duration,
 ) -> (i32, Vec<u8>) {
+    apx_typed_on_terminal(dir, args, None, deadline)
+}
+
+/// [`apx_on_terminal`] with `typed` as the keyboard's input (kept open
+/// until the program ends); with None, the keyboard is closed at once.
+pub fn apx_typed_on_terminal(
+    dir: &std::path::Path,
+    args: &[&str],
+    typed: Option<&str>,
+    deadline: std::time::Duration,
+) -> (i32, Vec<u8>) {
+    use std::io::Write;
     let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_apx"))
         .chain(args.iter().copied())
         .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
@@ -537,11 +549,21 @@ pub fn apx_on_terminal(
         .current_dir(dir)
         .env("APX_PASSWORD", demo::DEMO_PASSWORD)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
+        .stdin(if typed.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("util-linux `script` runs the binary on a pseudo-terminal");
+    let keyboard = child.stdin.take().map(|mut keyboard| {
+        keyboard
+            .write_all(typed.unwrap_or_default().as_bytes())
+            .unwrap();
+        keyboard
+    });
     let mut out = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
         use std::io::Read;
@@ -556,10 +578,12 @@ pub fn apx_on_terminal(
         }
         if started.elapsed() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("apx on a terminal still running after {deadline:?}");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
+    drop(keyboard);
     (status.code().unwrap_or(-1), reader.join().unwrap())
 }
 
@@ -615,6 +639,22 @@ pub const BASIC_AUTH: [&str; 6] = [
     "APX_PASSWORD",
 ];
 
+/// `device add NAME --platform P --url URL --user admin`: appliance `a`
+/// (no trust chosen).
+pub fn device_add_args<'a>(name: &'a str, a: &'a Appliance) -> [&'a str; 9] {
+    [
+        "device",
+        "add",
+        name,
+        "--platform",
+        a.platform.id(),
+        "--url",
+        &a.url,
+        "--user",
+        "admin",
+    ]
+}
+
 /// `apx [global] device add NAME` for appliance `a` (its platform and URL,
 /// user admin, pinned to its certificate), in `dir`; fails the test unless
 /// it exits 0.
@@ -630,21 +670,13 @@ pub fn add_device_with(
     a: &Appliance,
     extra: &[&str],
 ) {
-    let mut args = global.to_vec();
-    args.extend_from_slice(&[
-        "device",
-        "add",
-        name,
-        "--platform",
-        a.platform.id(),
-        "--url",
-        &a.url,
-        "--user",
-        "admin",
-        "--pin",
-        &a.sha256,
-    ]);
-    args.extend_from_slice(extra);
+    let args = [
+        global,
+        &device_add_args(name, a),
+        &["--pin", &a.sha256],
+        extra,
+    ]
+    .concat();
     let add = apx_in(dir, &args);
     assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
 }
