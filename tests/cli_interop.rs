@@ -502,7 +502,7 @@ fn exported_curl_runs_against_the_demo_asa() {
         dir.path(),
         &[
             &["--workspace", ws_arg][..],
-            &device_add_args("lab-asa", &asa),
+            &device_add_args("lab-asa", Platform::Asa, &asa.url),
             &["--cacert", "asa-ca.pem"],
         ]
         .concat(),

@@ -12,19 +12,11 @@ use apx::core::platform::Platform;
 use apx::demo::certs::CertKey;
 use apx::demo::server::{DemoRequest, DemoResponse, Handler, RunningServer, serve_tls};
 use serde_json::{Value, json};
-use support::{Run, appliance, apx, localhost_cert, runtime, send_args, send_json, send_with};
+use support::{
+    DEMO_ASA_OBJECTS, Run, appliance, apx, localhost_cert, runtime, send_args, send_json, send_with,
+};
 
 const OBJECTS: &str = "/api/objects/networkobjects";
-
-/// The seeded objects of the demo ASA, in order.
-const NAMES: [&str; 6] = [
-    "web-server",
-    "db-server",
-    "dmz-net",
-    "mgmt-range",
-    "update-server",
-    "v6-web-server",
-];
 
 fn names(body: &Value) -> Vec<String> {
     body["items"]
@@ -45,7 +37,7 @@ fn all_pages_merges_every_asa_object_in_one_login() {
     let doc = run.json();
     assert_eq!(doc["pages"], 3, "{doc}");
     assert_eq!(doc["status"], 200);
-    assert_eq!(names(&doc["body"]), NAMES);
+    assert_eq!(names(&doc["body"]), DEMO_ASA_OBJECTS);
     // The first page's document: its rangeInfo, the user's limit.
     assert_eq!(
         doc["body"]["rangeInfo"],
@@ -70,14 +62,14 @@ fn all_pages_merges_every_asa_object_in_one_login() {
     let run = send_plain(&asa, &path, &["--all-pages"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let body: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
-    assert_eq!(names(&body), NAMES);
+    assert_eq!(names(&body), DEMO_ASA_OBJECTS);
     assert!(run.stderr.contains("3 pages"), "{}", run.stderr);
 
     // Without --all-pages, one page as before (no "pages" field).
     let run = send_json(&asa, "token", &path, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
-    assert_eq!(names(&doc["body"]), NAMES[..2]);
+    assert_eq!(names(&doc["body"]), DEMO_ASA_OBJECTS[..2]);
     assert!(doc.get("pages").is_none(), "{doc}");
 }
 
@@ -103,7 +95,7 @@ fn objects_added_through_the_api_are_walked_too() {
     assert_eq!(doc["pages"], 4);
     let got = names(&doc["body"]);
     assert_eq!(got.len(), 15);
-    assert_eq!(got[..6], NAMES);
+    assert_eq!(got[..6], DEMO_ASA_OBJECTS);
     assert_eq!(got[14], "added-8");
     assert_eq!(asa.stats.logins.load(Ordering::SeqCst), logins + 1);
 }
@@ -316,5 +308,5 @@ fn output_file_gets_the_merged_document() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["pages"], 2);
     let written: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(names(&written), NAMES);
+    assert_eq!(names(&written), DEMO_ASA_OBJECTS);
 }

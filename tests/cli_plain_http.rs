@@ -86,20 +86,14 @@ fn a_device_may_allow_plain_http_and_https_carries_no_warning() {
     let (server, _stats) = plain_asa(&rt);
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().to_str().unwrap();
-    let add = support::apx(&[
-        "device",
-        "add",
-        "lab-asa",
-        "--workspace",
-        ws,
-        "--platform",
-        "asa",
-        "--url",
-        &server.url(),
-        "--user",
-        "admin",
-        "--allow-http",
-    ]);
+    let url = server.url();
+    let add = support::apx(
+        &[
+            &support::device_add_args("lab-asa", Platform::Asa, &url)[..],
+            &["--workspace", ws, "--allow-http"],
+        ]
+        .concat(),
+    );
     assert_eq!(add.code, 0, "{}", add.stderr);
     let run = support::apx(&[
         "send",

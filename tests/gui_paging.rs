@@ -52,14 +52,7 @@ fn all_pages_shows_every_object_as_one_body_after_one_login() {
     assert_eq!(result.status, Some(200));
     assert_eq!(result.pages, Some(3));
     h.get_by_label("3 pages");
-    for name in [
-        "web-server",
-        "db-server",
-        "dmz-net",
-        "mgmt-range",
-        "update-server",
-        "v6-web-server",
-    ] {
+    for name in support::DEMO_ASA_OBJECTS {
         h.get_by_label_contains(&format!("\"name\": \"{name}\""));
     }
     assert_eq!(asa.stats.logins.load(Ordering::SeqCst), 1);

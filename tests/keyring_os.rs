@@ -80,7 +80,7 @@ fn the_cli_stores_and_uses_a_keyring_password() {
     };
     let (code, _, err) = apx(
         &[
-            &support::device_add_args(&name, &asa)[..],
+            &support::device_add_args(&name, Platform::Asa, &asa.url)[..],
             &["--workspace", ws, "--pin", &asa.sha256],
         ]
         .concat(),

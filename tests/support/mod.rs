@@ -43,6 +43,16 @@ pub fn appliance_with(
         .expect("appliance")
 }
 
+/// The network objects the demo ASA is seeded with, in order.
+pub const DEMO_ASA_OBJECTS: [&str; 6] = [
+    "web-server",
+    "db-server",
+    "dmz-net",
+    "mgmt-range",
+    "update-server",
+    "v6-web-server",
+];
+
 /// The result of one `apx` run.
 pub struct Run {
     pub code: i32,
@@ -639,17 +649,17 @@ pub const BASIC_AUTH: [&str; 6] = [
     "APX_PASSWORD",
 ];
 
-/// `device add NAME --platform P --url URL --user admin`: appliance `a`
-/// (no trust chosen).
-pub fn device_add_args<'a>(name: &'a str, a: &'a Appliance) -> [&'a str; 9] {
+/// `device add NAME --platform P --url URL --user admin` (no trust
+/// chosen).
+pub fn device_add_args<'a>(name: &'a str, platform: Platform, url: &'a str) -> [&'a str; 9] {
     [
         "device",
         "add",
         name,
         "--platform",
-        a.platform.id(),
+        platform.id(),
         "--url",
-        &a.url,
+        url,
         "--user",
         "admin",
     ]
@@ -672,7 +682,7 @@ pub fn add_device_with(
 ) {
     let args = [
         global,
-        &device_add_args(name, a),
+        &device_add_args(name, a.platform, &a.url),
         &["--pin", &a.sha256],
         extra,
     ]
