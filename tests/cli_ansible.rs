@@ -51,21 +51,12 @@ fn run_playbook(program: &str, root: &Path, out: &Path) -> Run {
 
 /// Every file under `dir` that holds `needle`.
 fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
+    support::files_under(dir)
+        .into_iter()
+        .filter(|path| {
+            std::fs::read(path).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
+        })
+        .collect()
 }
 
 /// One export for three pinned appliances (one request, its path a device
@@ -160,6 +151,9 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
     assert!(!run.stdout.contains("PUT "), "{}", run.stdout);
     let leaked = files_holding(dir.path(), DEMO_PASSWORD);
     assert!(leaked.is_empty(), "the password is in {leaked:?}");
+    // The search finds what is there, so finding nothing means something.
+    let pinned = files_holding(dir.path(), "ca_path:");
+    assert!(pinned.contains(&out.join("playbook.yml")), "{pinned:?}");
 }
 
 /// A saved request whose name, header and body (through a device
