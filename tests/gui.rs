@@ -481,7 +481,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Basic").click();
     h.run();
-    let before = h.state().curl_command().unwrap();
+    let before = copy_as_curl(&mut h);
     assert!(
         !before.contains("-k") && before.contains("apx probe"),
         "{before}"
@@ -489,7 +489,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
-    let script = h.state().curl_command().unwrap();
+    let script = copy_as_curl(&mut h);
     assert!(script.contains(" -k --pinnedpubkey sha256//"), "{script}");
     let run = support::sh_in(
         dir.path(),
@@ -500,7 +500,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
     // Another device: the last response did not come from it.
     pick_device(&mut h, "second");
-    let other_script = h.state().curl_command().unwrap();
+    let other_script = copy_as_curl(&mut h);
     assert!(!other_script.contains("-k"), "{other_script}");
 }
 
@@ -602,6 +602,13 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     type_body(&mut h, "{\"edited\": true}");
     pick_device(&mut h, "lab-wsa");
     assert_eq!(h.state().tabs.active().draft.url, first.path);
+}
+
+/// Clicks Copy as curl; the command the clipboard received.
+fn copy_as_curl(h: &mut Harness<'static, ApxApp>) -> String {
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    copied(h).expect("a command on the clipboard")
 }
 
 /// The text the app put on the clipboard in the last frame.
