@@ -520,6 +520,12 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     h.get_by_label("Find").focus();
     h.run();
     h.get_by_label("Find").type_text("OBJECT#");
+    // The frame that takes the typing starts the search; the hits come back
+    // from a worker in a later frame (a search in the frame has them now).
+    h.step();
+    let response = &h.state().tabs.active().response;
+    assert!(response.find_pending && response.find_hits.is_empty());
+    assert!(h.query_by_label_contains("1 of ").is_none());
     step_until(&mut h, "the find hits", |a| {
         !a.tabs.active().response.find_hits.is_empty()
     });
