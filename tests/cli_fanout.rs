@@ -248,6 +248,7 @@ fn job(a: &Appliance) -> Job {
             all_pages: false,
         }],
         keyring: None,
+        keep: None,
     }
 }
 

@@ -508,19 +508,15 @@ fn exported_curl_runs_against_the_demo_asa() {
         .concat(),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // apx sends brackets as they are; curl would take them for a glob.
     let saved = SavedRequest {
-        name: "Show version".into(),
-        description: None,
         device: Some("lab-asa".into()),
-        platform: None,
         auth: Some(AuthMode::Basic),
         method: "POST".into(),
-        // apx sends brackets as they are; curl would take them for a glob.
-        url: "/api/cli?trace[0]=1".into(),
-        headers: Vec::new(),
         body: Some(RequestBody::Json(
             json!({"commands": ["show version | include Software Version"]}),
         )),
+        ..requests::get("Show version", "/api/cli?trace[0]=1")
     };
     let path = Workspace::new(&ws).save_request("Exports", &saved).unwrap();
 

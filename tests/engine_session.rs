@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use apx::core::platform::Platform;
 use apx::core::request::merge_headers;
+use apx::core::tls::Trust;
 use apx::demo::{Appliance, ApplianceConfig};
 use apx::engine::http::Sink;
 use apx::engine::session::{PreparedRequest, SessionSpec, Step};
@@ -38,6 +39,7 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
         },
         requests,
         keyring: None,
+        keep: None,
     }
 }
 
@@ -181,6 +183,7 @@ fn cancel_stops_a_slow_request() {
         },
         requests: Vec::new(),
         keyring: None,
+        keep: None,
     };
     spec_job.requests.push(JobRequest {
         name: "slow".into(),
@@ -238,4 +241,127 @@ fn the_timeline_shows_fdm_refreshes_and_retries() {
         _ => None,
     });
     assert_eq!(revoke, Some(Some(200)));
+}
+
+/// Runs `job` on a running engine and waits for its end; returns its events.
+fn run_on(engine: &Engine, rx: &mpsc::Receiver<Event>, job: Job) -> Vec<Event> {
+    let id = engine.run(job);
+    let mut events = Vec::new();
+    loop {
+        let event = rx
+            .recv_timeout(EVENT_LIMIT)
+            .expect("the engine reports within the limit");
+        let done = matches!(event, Event::JobDone { job } if job == id);
+        events.push(event);
+        if done {
+            return events;
+        }
+    }
+}
+
+/// `job` with its session kept open under "fw" for `idle`.
+fn kept(job: Job, idle: Duration) -> Job {
+    Job {
+        keep: Some(apx::engine::kept::Keep {
+            key: "fw".into(),
+            idle,
+        }),
+        ..job
+    }
+}
+
+/// Waits up to the event limit until `done` holds.
+fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + EVENT_LIMIT;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_kept_session_serves_the_next_send_and_is_logged_out_when_the_engine_stops() {
+    let rt = runtime();
+    let asa = appliance_with(
+        &rt,
+        Platform::Asa,
+        ApplianceConfig::demo(),
+        &localhost_cert(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let path = ["/api/monitoring/serialnumber"];
+    let first = run_on(
+        &engine,
+        &rx,
+        kept(job(&asa, &path), Duration::from_secs(600)),
+    );
+    assert_eq!(steps(&first), vec![Step::Login, Step::Request]);
+    let second = run_on(
+        &engine,
+        &rx,
+        kept(job(&asa, &path), Duration::from_secs(600)),
+    );
+    assert_eq!(steps(&second), vec![Step::Reuse, Step::Request]);
+    assert_eq!(asa.stats.logins.load(SeqCst), 1);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 0, "kept open");
+    let open = rx.try_iter().chain(second).filter_map(|e| match e {
+        Event::Sessions(open) => Some(open),
+        _ => None,
+    });
+    assert_eq!(open.last(), Some(vec!["fw".to_string()]));
+    drop(engine);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 1, "logged out on exit");
+}
+
+#[test]
+fn an_idle_kept_session_is_logged_out_and_the_next_send_logs_in_again() {
+    let rt = runtime();
+    let asa = appliance_with(
+        &rt,
+        Platform::Asa,
+        ApplianceConfig::demo(),
+        &localhost_cert(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let path = ["/api/monitoring/serialnumber"];
+    let idle = Duration::from_millis(300);
+    run_on(&engine, &rx, kept(job(&asa, &path), idle));
+    eventually("the idle logout", || asa.stats.logouts.load(SeqCst) == 1);
+    let again = run_on(&engine, &rx, kept(job(&asa, &path), idle));
+    assert_eq!(steps(&again), vec![Step::Login, Step::Request]);
+    assert_eq!(asa.stats.logins.load(SeqCst), 2);
+    eventually("the second idle logout", || {
+        asa.stats.logouts.load(SeqCst) == 2
+    });
+    drop(engine);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 2, "nothing left to log out");
+}
+
+#[test]
+fn a_kept_session_is_not_reused_once_its_device_changes() {
+    let rt = runtime();
+    let asa = appliance_with(
+        &rt,
+        Platform::Asa,
+        ApplianceConfig::demo(),
+        &localhost_cert(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let path = ["/api/monitoring/serialnumber"];
+    let idle = Duration::from_secs(600);
+    run_on(&engine, &rx, kept(job(&asa, &path), idle));
+    // The device's trust changed (a pin became "insecure"): the session
+    // opened under the old one is logged out, a new one logs in.
+    let mut changed = kept(job(&asa, &path), idle);
+    changed.session.trust = Trust::Insecure;
+    let events = run_on(&engine, &rx, changed);
+    assert_eq!(steps(&events), vec![Step::Login, Step::Request]);
+    assert_eq!(asa.stats.logins.load(SeqCst), 2);
+    assert_eq!(asa.stats.logouts.load(SeqCst), 1);
+    // A device removed or edited in the app: its session goes at once.
+    engine.close_sessions(Some("fw".into()));
+    eventually("the closing logout", || asa.stats.logouts.load(SeqCst) == 2);
 }

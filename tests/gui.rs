@@ -116,6 +116,13 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let dir = tempfile::tempdir().unwrap();
     let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
+    // Sessions not kept (View menu): the send logs in and out.
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Keep sessions open").click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.run();
     h.get_by_label("Send").click();
@@ -833,11 +840,12 @@ fn auth_tab_says_asyncos_has_no_logout() {
             device("proxy", Platform::Wsa, "https://10.0.0.1"),
         ],
     );
-    h.get_by_label_contains("logs out afterwards (DELETE /api/tokenservices");
+    h.get_by_label_contains("logs out when the session ends (DELETE /api/tokenservices");
+    h.get_by_label_contains("The session stays open between sends and ends after 5 min");
     h.get_by_label("proxy").click();
     h.run();
     h.get_by_label_contains("AsyncOS has no logout");
-    assert!(h.query_by_label_contains("logs out afterwards").is_none());
+    assert!(h.query_by_label_contains("logs out when").is_none());
 }
 
 /// A device added by another program (a `git pull`) appears without a
@@ -999,5 +1007,67 @@ fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
     assert!(
         h.get_by_label("Password").accesskit_node().is_focused(),
         "the password field has the focus"
+    );
+}
+
+#[test]
+fn the_demo_appliances_start_in_the_background_and_answer_the_first_tab() {
+    support::gui::mock_keyring();
+    let dir = tempfile::tempdir().unwrap();
+    // `--demo`: the servers start off the UI thread (a frame's guard would
+    // fail a bind in it); their devices reach the tree through the inbox.
+    let app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), true).unwrap();
+    assert!(
+        app.demo.is_empty(),
+        "the window waited for the demo servers"
+    );
+    let mut h = support::gui::harness(app);
+    step_until(&mut h, "the demo appliances", |a| a.demo.len() >= 6);
+    h.run();
+    h.get_by_label_contains("Demo appliances running");
+    // An empty workspace: the first tab was given the first demo device,
+    // and its catalog's first endpoint.
+    assert_eq!(h.state().tabs.active().device.as_deref(), Some("Demo ASA"));
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    // A new self-signed certificate at every start: refused until trusted.
+    h.get_by_label("Trust this certificate for this device")
+        .click();
+    settle(&mut h);
+    step_until(&mut h, "the response", finished);
+    h.get_by_label_contains("200 OK");
+}
+
+#[test]
+fn two_sends_share_one_kept_session_which_is_logged_out_when_the_app_closes() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = ready(dir.path(), &[lab(&asa)]);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    for _ in 0..2 {
+        h.get_by_label("Send").click();
+        settle(&mut h);
+        step_until(&mut h, "the response", finished);
+    }
+    h.get_by_label_contains("200 OK");
+    assert_eq!(
+        asa.stats.logins.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(
+        asa.stats.logouts.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    h.get_by_label_contains("Sessions open: lab-asa");
+    // The second send's timeline says it used the kept session.
+    h.get_by_label("Timeline").click();
+    h.run();
+    h.get_by_label_contains("session kept open from an earlier send");
+    // Closing the app logs the session out: the ASA's count is back to none.
+    drop(h);
+    assert_eq!(
+        asa.stats.logouts.load(std::sync::atomic::Ordering::SeqCst),
+        1
     );
 }

@@ -137,6 +137,7 @@ fn fetch(
             all_pages: false,
         }],
         keyring: None,
+        keep: None,
     };
     let result = blocking_run(job)
         .pop()

@@ -117,6 +117,7 @@ pub(super) fn build_job(
             all_pages: args.all_pages,
         }],
         keyring: None,
+        keep: None,
     })
 }
 

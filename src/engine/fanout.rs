@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc as tmpsc, oneshot};
 
+use super::kept::SessionPool;
 use super::{Event, EventSink, Job, JobId, failed_result, run_job};
 use crate::core::error::{Failure, FailureKind};
 
@@ -22,9 +23,10 @@ pub(super) fn spawn(
     concurrency: usize,
     events: &EventSink,
     done: &tmpsc::UnboundedSender<JobId>,
+    pool: &SessionPool,
 ) {
     let places = Arc::new(Semaphore::new(concurrency.max(1)));
-    let (events, done) = (events.clone(), done.clone());
+    let (events, done, pool) = (events.clone(), done.clone(), pool.clone());
     // Places are taken in the devices' order by this one task.
     tokio::spawn(async move {
         for jobs in devices {
@@ -32,13 +34,13 @@ pub(super) fn spawn(
             let Ok(place) = places.clone().acquire_owned().await else {
                 return;
             };
-            let (events, done) = (events.clone(), done.clone());
+            let (events, done, pool) = (events.clone(), done.clone(), pool.clone());
             tokio::spawn(async move {
                 for (id, job, mut cancel) in jobs {
                     if cancel.try_recv().is_ok() {
                         not_started(id, &job, &events);
                     } else {
-                        run_job(id, job, cancel, &events).await;
+                        run_job(id, job, cancel, &events, &pool).await;
                     }
                     let _ = done.send(id);
                     events.emit(Event::JobDone { job: id });

@@ -6,12 +6,14 @@ pub mod ansible;
 pub mod fanout;
 pub mod history_record;
 pub mod http;
+pub mod kept;
 pub mod keyring;
 pub mod paging;
 pub mod probe;
 pub mod proxy;
 pub mod session;
 pub mod session_choice;
+pub mod session_plan;
 pub mod tls;
 /// The frame check moved to the core (workspace and history files assert it too).
 pub use crate::core::ui_thread;
@@ -45,6 +47,9 @@ pub struct Job {
     /// When the session has no password but needs one, read the device's
     /// keyring entry (off the caller's thread).
     pub keyring: Option<keyring::KeyringKey>,
+    /// Keep the session open for the next job with this key (the app);
+    /// None: log out at the end (the CLI).
+    pub keep: Option<kept::Keep>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +101,12 @@ pub enum Command {
     Keyring {
         id: JobId,
         op: KeyringOp,
+    },
+    /// Logs out the session kept under `key`, or every one; `done` hears
+    /// when the logouts are over.
+    CloseSessions {
+        key: Option<String>,
+        done: Option<mpsc::Sender<()>>,
     },
 }
 
@@ -178,6 +189,8 @@ pub enum Event {
         id: JobId,
         outcome: Result<String, Failure>,
     },
+    /// The keys of the sessions kept open now.
+    Sessions(Vec<String>),
 }
 
 /// The outcome of one request.
@@ -285,7 +298,8 @@ impl Engine {
             .enable_all()
             .build()?;
         let (commands, rx) = tmpsc::unbounded_channel();
-        runtime.spawn(dispatch(rx, events));
+        let pool = kept::SessionPool::new(events.clone());
+        runtime.spawn(dispatch(rx, events, pool));
         Ok(Engine {
             runtime,
             commands,
@@ -355,9 +369,44 @@ impl Engine {
     pub fn handle(&self) -> &tokio::runtime::Handle {
         self.runtime.handle()
     }
+
+    /// Logs out the session kept under `key` (its device changed), or every
+    /// kept session, in the background.
+    pub fn close_sessions(&self, key: Option<String>) {
+        let _ = self
+            .commands
+            .send(Command::CloseSessions { key, done: None });
+    }
+
+    /// Logs out every kept session, waiting for the logouts up to `limit`.
+    pub fn close_sessions_within(&self, limit: Duration) {
+        let (done, over) = mpsc::channel();
+        let close = Command::CloseSessions {
+            key: None,
+            done: Some(done),
+        };
+        if self.commands.send(close).is_ok() {
+            let _ = over.recv_timeout(limit);
+        }
+    }
 }
 
-async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) {
+/// How long stopping the engine waits for kept sessions' logouts.
+const LOGOUT_ON_EXIT: Duration = Duration::from_secs(5);
+
+impl Drop for Engine {
+    /// No session outlives the engine: an appliance's session slots (an ASA
+    /// has few) are given back.
+    fn drop(&mut self) {
+        self.close_sessions_within(LOGOUT_ON_EXIT);
+    }
+}
+
+async fn dispatch(
+    mut rx: tmpsc::UnboundedReceiver<Command>,
+    events: EventSink,
+    pool: kept::SessionPool,
+) {
     let mut cancels: HashMap<JobId, oneshot::Sender<()>> = HashMap::new();
     let (done_tx, mut done_rx) = tmpsc::unbounded_channel::<JobId>();
     loop {
@@ -368,8 +417,9 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                     cancels.insert(id, cancel_tx);
                     let events = events.clone();
                     let done = done_tx.clone();
+                    let pool = pool.clone();
                     tokio::spawn(async move {
-                        run_job(id, *job, cancel_rx, &events).await;
+                        run_job(id, *job, cancel_rx, &events, &pool).await;
                         let _ = done.send(id);
                         events.emit(Event::JobDone { job: id });
                     });
@@ -387,7 +437,7 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                                 .collect()
                         })
                         .collect();
-                    fanout::spawn(devices, concurrency, &events, &done_tx);
+                    fanout::spawn(devices, concurrency, &events, &done_tx, &pool);
                 }
                 Some(Command::Keyring { id, op }) => {
                     let events = events.clone();
@@ -396,6 +446,15 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
                             .await
                             .unwrap_or_else(|e| Err(Failure::usage(format!("keyring task failed: {e}"), "")));
                         events.emit(Event::Keyring { id, outcome });
+                    });
+                }
+                Some(Command::CloseSessions { key, done }) => {
+                    let pool = pool.clone();
+                    tokio::spawn(async move {
+                        pool.close(key.as_deref()).await;
+                        if let Some(done) = done {
+                            let _ = done.send(());
+                        }
                     });
                 }
                 Some(Command::Cancel(id)) => {
@@ -417,8 +476,15 @@ async fn dispatch(mut rx: tmpsc::UnboundedReceiver<Command>, events: EventSink) 
     }
 }
 
-/// Runs every request of the job in one session, then logs out.
-async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, events: &EventSink) {
+/// Runs every request of the job in one session (a kept one, when the job
+/// may reuse it), then logs out or keeps the session.
+async fn run_job(
+    id: JobId,
+    mut job: Job,
+    mut cancel: oneshot::Receiver<()>,
+    events: &EventSink,
+    pool: &kept::SessionPool,
+) {
     let timeout = job.session.timeout;
     let platform = job.session.platform;
     let mut stored = Ok(None);
@@ -432,10 +498,26 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         .await
         .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
     }
-    let session = stored.and_then(|password| {
-        job.session.password = job.session.password.take().or(password);
-        Session::new(job.session)
-    });
+    let session = match stored {
+        Ok(password) => {
+            job.session.password = job.session.password.take().or(password);
+            match &job.keep {
+                Some(keep) => match pool.take(&keep.key, &job.session).await {
+                    Some(mut session) => {
+                        session.set_second_factor(job.session.second_factor.clone());
+                        events.emit(Event::Exchange {
+                            job: id,
+                            record: reused(&session),
+                        });
+                        Ok(session)
+                    }
+                    None => Session::new(job.session),
+                },
+                None => Session::new(job.session),
+            }
+        }
+        Err(failure) => Err(failure),
+    };
     let mut session = match session {
         Ok(s) => s,
         Err(failure) => {
@@ -452,6 +534,7 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         }
     };
     let mut last_handshake: Option<Handshake> = None;
+    let mut stopped = false;
     for (index, request) in job.requests.iter().enumerate() {
         events.emit(Event::Started { job: id, index });
         let started = Instant::now();
@@ -586,8 +669,15 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
             result: Box::new(result),
         });
         if cancelled {
+            stopped = true;
             break;
         }
+    }
+    // A session cut short may be half way through an exchange, and one
+    // that never logged in has nothing worth keeping.
+    if let Some(keep) = job.keep.filter(|_| !stopped && session.is_logged_in()) {
+        pool.put(keep.key, session, keep.idle);
+        return;
     }
     let mut on = |event: SessionEvent<'_>| {
         if let SessionEvent::Exchange(record) = event {
@@ -595,6 +685,18 @@ async fn run_job(id: JobId, mut job: Job, mut cancel: oneshot::Receiver<()>, eve
         }
     };
     session.close(&mut on).await;
+}
+
+/// The timeline's entry for a send that used a kept session.
+fn reused(session: &Session) -> ExchangeRecord {
+    ExchangeRecord {
+        step: session::Step::Reuse,
+        method: String::new(),
+        url: session.spec().origin.clone(),
+        status: None,
+        elapsed_ms: 0.0,
+        note: Some("session kept open from an earlier send: no login".into()),
+    }
 }
 
 fn cancelled() -> Failure {

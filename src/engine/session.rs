@@ -91,6 +91,8 @@ pub struct PreparedRequest {
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     Login,
+    /// A session kept open since an earlier send was used: no login.
+    Reuse,
     /// The platform's refresh of a token that ran out or was refused.
     Refresh,
     Request,
@@ -212,6 +214,17 @@ impl Session {
 
     pub fn spec(&self) -> &SessionSpec {
         &self.spec
+    }
+
+    /// Whether a login's token is held (a session worth keeping open).
+    pub fn is_logged_in(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// Where the passcode of a later login comes from (a kept session is
+    /// reused by sends that bring their own).
+    pub fn set_second_factor(&mut self, second_factor: SecondFactor) {
+        self.spec.second_factor = second_factor;
     }
 
     pub fn transport(&self) -> &Transport {

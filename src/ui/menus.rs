@@ -92,6 +92,20 @@ pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, view: &View) -> Vec<
                     " s",
                     "How long a request may take before it is stopped",
                 );
+                ui.checkbox(&mut settings.keep_sessions, "Keep sessions open")
+                    .on_hover_text(
+                        "Log in once per device and reuse the session between sends, instead of a login and a logout for every send",
+                    );
+                ui.add_enabled_ui(settings.keep_sessions, |ui| {
+                    number_setting(
+                        ui,
+                        "Log out after",
+                        &mut settings.session_idle_min,
+                        1440,
+                        " min idle",
+                        "A kept session is logged out after this long without a send, and always when apx exits",
+                    );
+                });
                 number_setting(
                     ui,
                     "Fan-out concurrency",
@@ -125,10 +139,18 @@ fn number_setting(
     });
 }
 
-/// The notice, else the main shortcuts.
-pub fn status_bar(ui: &mut egui::Ui, notice: Option<&str>) {
+/// The notice, else the main shortcuts; the sessions kept open on the right.
+pub fn status_bar(ui: &mut egui::Ui, notice: Option<&str>, sessions: &[String]) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
+            if !sessions.is_empty() {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.weak(format!("Sessions open: {}", sessions.join(", ")))
+                        .on_hover_text(
+                            "Logged in and kept open between sends; logged out when idle (View menu) and when apx exits",
+                        );
+                });
+            }
             match notice {
                 Some(notice) => ui.label(notice),
                 None => {

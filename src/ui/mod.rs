@@ -55,6 +55,7 @@ pub fn run(workspace: PathBuf, demo: bool) -> Result<(), String> {
                 .and_then(|s| eframe::get_value(s, settings::STORAGE_KEY))
                 .unwrap_or_default();
             let app = ApxApp::new(workspace, settings, demo)?;
+            app.close_on_interrupt(&cc.egui_ctx);
             Ok(Box::new(app))
         }),
     )

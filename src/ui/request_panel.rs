@@ -339,6 +339,13 @@ fn auth_tab(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<Act
         AuthMode::Token => {
             if let Some(flow) = platform.token_flow_name() {
                 ui.label(format!("Flow: {flow}. {}", session_end(platform)));
+                ui.weak(match view.session_idle {
+                    Some(idle) => format!(
+                        "The session stays open between sends and ends after {} min without one, when the device is edited, or when apx exits (View > Keep sessions open).",
+                        idle.as_secs() / 60
+                    ),
+                    None => "Every send logs in and ends its session (View > Keep sessions open).".into(),
+                });
             }
         }
         AuthMode::Basic => {
@@ -407,19 +414,19 @@ fn auth_tab(ui: &mut egui::Ui, tab: &mut Tab, view: &View, actions: &mut Vec<Act
 fn session_end(platform: Platform) -> &'static str {
     match platform {
         Platform::Asa => {
-            "apx logs in once, reuses the token, and logs out afterwards (DELETE /api/tokenservices/…)."
+            "apx logs in once, reuses the token, and logs out when the session ends (DELETE /api/tokenservices/…)."
         }
         Platform::Fxos => {
-            "apx logs in once, reuses the token, and logs out afterwards (POST /api/logout)."
+            "apx logs in once, reuses the token, and logs out when the session ends (POST /api/logout)."
         }
         Platform::Fmc => {
-            "apx logs in once, fills {domainUUID} with the session's domain, refreshes the 30-minute token (at most 3 times, then logs in again), and revokes it afterwards (POST .../auth/revokeaccess)."
+            "apx logs in once, fills {domainUUID} with the session's domain, refreshes the 30-minute token (at most 3 times, then logs in again), and revokes it when the session ends (POST .../auth/revokeaccess)."
         }
         Platform::Fdm => {
-            "apx logs in once (OAuth password grant), refreshes the token when it expires or is refused, and revokes it afterwards (grant_type revoke_token)."
+            "apx logs in once (OAuth password grant), refreshes the token when it expires or is refused, and revokes it when the session ends (grant_type revoke_token)."
         }
         Platform::Wsa | Platform::Sma | Platform::Esa => {
-            "apx logs in once, reuses the token and adopts refreshed ones. AsyncOS has no logout: the token is dropped when the requests end and expires on the appliance after its session timeout."
+            "apx logs in once, reuses the token and adopts refreshed ones. AsyncOS has no logout: the token is dropped when the session ends and expires on the appliance after its session timeout."
         }
         Platform::Generic => "",
     }

@@ -55,6 +55,10 @@ pub struct Settings {
     /// How many devices a fan-out sends to at a time (View > Fan-out
     /// concurrency).
     pub concurrency: u64,
+    /// Keep a device's session open between sends (View > Keep sessions
+    /// open), logged out after `session_idle_min` minutes without a send.
+    pub keep_sessions: bool,
+    pub session_idle_min: u64,
     /// The open tabs' drafts (never a secret).
     pub tabs: super::tabs::SavedTabs,
     /// Workspaces opened, the latest first (File > Open workspace).
@@ -68,6 +72,8 @@ impl Default for Settings {
             max_body_mb: DEFAULT_MAX_BODY >> 20,
             timeout_secs: 30,
             concurrency: 8,
+            keep_sessions: true,
+            session_idle_min: 5,
             tabs: Default::default(),
             recent_workspaces: Vec::new(),
         }
@@ -99,6 +105,12 @@ impl Settings {
     /// How many devices a fan-out sends to at a time (at least one).
     pub fn concurrency(&self) -> usize {
         usize::try_from(self.concurrency.clamp(1, 1024)).unwrap_or(8)
+    }
+
+    /// How long a kept session may stay idle; None: sessions are not kept.
+    pub fn session_idle(&self) -> Option<Duration> {
+        self.keep_sessions
+            .then(|| Duration::from_secs(self.session_idle_min.clamp(1, 1440) * 60))
     }
 
     /// Where the app's response bodies go: memory, then a bounded
