@@ -18,7 +18,7 @@ pub struct Fleet {
     /// Refuses the demo password.
     pub badpw: Appliance,
     pub down: RefusedPort,
-    /// A temporary folder; the workspace is its `ws` ([`Fleet::ws`]).
+    /// A temporary folder, and the workspace in it.
     pub dir: tempfile::TempDir,
     pub ws: PathBuf,
 }

@@ -169,7 +169,8 @@ pub fn login_args(platform: Platform) -> [&'static str; 6] {
     ]
 }
 
-/// `send` [`login_args`]` ARGS... URL`.
+/// `send --platform P -u admin --password-env APX_PASSWORD ARGS... URL`:
+/// the demo admin's login ([`login_args`]) for `platform`.
 pub fn send_with<'a>(platform: Platform, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
     let mut all = vec!["send"];
     all.extend_from_slice(&login_args(platform));
