@@ -11,9 +11,11 @@ use std::sync::atomic::Ordering;
 
 use apx::core::platform::Platform;
 use apx::core::tls::Trust;
-use apx::core::workspace::saved::{RequestBody, SavedRequest};
+use apx::core::workspace::saved::RequestBody;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
+use support::devices::{device, pin, pinned_in};
+use support::requests;
 use support::{Run, appliance, apx_in, can_run, output_within, runtime};
 
 /// `ansible-playbook`: `$APX_ANSIBLE_PLAYBOOK` (what `.ci/run` installs),
@@ -49,35 +51,12 @@ fn run_playbook(program: &str, root: &Path, out: &Path) -> Run {
 
 /// Every file under `dir` that holds `needle`.
 fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
-
-fn request(name: &str, url: &str) -> SavedRequest {
-    SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
-    }
+    support::files_under(dir)
+        .into_iter()
+        .filter(|path| {
+            std::fs::read(path).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains(needle))
+        })
+        .collect()
 }
 
 /// One export for three pinned appliances (one request, its path a device
@@ -105,25 +84,14 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
         let appliance = appliance(&rt, platform);
         workspace
             .add_device(Device {
-                name: format!("{platform} box"),
-                folder: "Fleet".into(),
-                platform,
-                base_url: appliance.url.clone(),
-                username: Some("admin".into()),
-                trust: Trust::Pin {
-                    sha256: appliance.sha256.clone(),
-                },
                 variables: [("probe".to_string(), path.to_string())].into(),
-                allow_http: false,
-                domain: None,
-                api_version: None,
-                reach: Default::default(),
+                ..pinned_in("Fleet", &format!("{platform} box"), &appliance)
             })
             .unwrap();
         appliances.push(appliance);
     }
     let file = workspace
-        .save_request("Checks", &request("Read", "{{probe}}"))
+        .save_request("Checks", &requests::get("Read", "{{probe}}"))
         .unwrap();
     let out = dir.path().join("out");
     let export = apx_in(
@@ -183,6 +151,9 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
     assert!(!run.stdout.contains("PUT "), "{}", run.stdout);
     let leaked = files_holding(dir.path(), DEMO_PASSWORD);
     assert!(leaked.is_empty(), "the password is in {leaked:?}");
+    // The search finds what is there, so finding nothing means something.
+    let pinned = files_holding(dir.path(), "ca_path:");
+    assert!(pinned.contains(&out.join("playbook.yml")), "{pinned:?}");
 }
 
 /// A saved request whose name, header and body (through a device
@@ -203,28 +174,27 @@ fn workspace_templates_are_never_evaluated_by_ansible() {
     let inject = format!("{{{{ lookup('pipe', 'touch {}') }}}}", marker.display());
     workspace
         .add_device(Device {
-            name: "fw {{ lookup('pipe', 'touch pwned') }}".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: asa.url.clone(),
-            username: Some("admin".into()),
             trust: Trust::Insecure,
             // apx substitutes `{{note}}` once: its value reaches the export.
             variables: [("note".to_string(), inject.clone())].into(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
+            ..device(
+                "fw {{ lookup('pipe', 'touch pwned') }}",
+                Platform::Asa,
+                &asa.url,
+            )
         })
         .unwrap();
-    let mut saved = request(&format!("Read {inject}"), "/api/monitoring/serialnumber");
+    let mut saved = requests::get(&format!("Read {inject}"), "/api/monitoring/serialnumber");
     saved.headers = vec![apx::core::request::Header::new("X-Note", "{{note}}")];
     saved.body = Some(RequestBody::Text(
         r#"{"note": "{{note}}", "raw": "{% raw %}"}"#.into(),
     ));
     workspace.save_request("Hostile", &saved).unwrap();
     workspace
-        .save_request("Hostile", &request("Zz missing", "/api/no/such/thing"))
+        .save_request(
+            "Hostile",
+            &requests::get("Zz missing", "/api/no/such/thing"),
+        )
         .unwrap();
     let out = dir.path().join("out");
     let export = apx_in(
@@ -271,22 +241,16 @@ fn export_ansible_refuses_what_it_cannot_write_honestly() {
     for (name, sha256) in [("right", asa.sha256.clone()), ("wrong", "AB".repeat(32))] {
         workspace
             .add_device(Device {
-                name: name.into(),
-                folder: String::new(),
-                platform: Platform::Asa,
-                base_url: asa.url.clone(),
-                username: Some("admin".into()),
-                trust: Trust::Pin { sha256 },
-                variables: Default::default(),
-                allow_http: false,
-                domain: None,
-                api_version: None,
-                reach: Default::default(),
+                trust: pin(&sha256),
+                ..device(name, Platform::Asa, &asa.url)
             })
             .unwrap();
     }
     let file = workspace
-        .save_request("Checks", &request("Read", "/api/monitoring/serialnumber"))
+        .save_request(
+            "Checks",
+            &requests::get("Read", "/api/monitoring/serialnumber"),
+        )
         .unwrap();
     let out = dir.path().join("out");
     let export = |extra: &[&str]| {

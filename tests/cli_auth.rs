@@ -6,7 +6,7 @@ mod support;
 use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::platform::Platform;
-use support::{appliance, runtime, send_json};
+use support::{appliance, runtime, send_args, send_json, send_with};
 
 #[test]
 fn asa_token_flow_logs_in_uses_token_and_logs_out() {
@@ -178,22 +178,8 @@ fn refused_login(a: &apx::demo::Appliance) -> support::Run {
     let dir = tempfile::tempdir().unwrap();
     support::apx_env(
         dir.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            a.platform.id(),
-            "--auth",
-            "token",
-            "-u",
-            "admin",
-            "--password-env",
-            "BAD_PW",
-            "--pin",
-            &a.sha256,
-            &url,
-        ],
-        &[("BAD_PW", "not-the-password")],
+        &send_args(a, &["--json", "--auth", "token"], &url),
+        &[("APX_PASSWORD", "not-the-password")],
     )
 }
 
@@ -257,21 +243,7 @@ fn verbose_log_shows_the_exchange_but_no_secret() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let url = format!("{}/api/objects/networkobjects", asa.url);
-    let run = support::apx(&[
-        "send",
-        "-v",
-        "--platform",
-        "asa",
-        "--auth",
-        "token",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &asa.sha256,
-        &url,
-    ]);
+    let run = support::apx(&send_args(&asa, &["-v", "--auth", "token"], &url));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains("POST https://127.0.0.1"),
@@ -325,24 +297,11 @@ fn asa_calls_carry_the_json_content_type_even_without_a_body() {
         }
     });
     let url = format!("https://127.0.0.1:{port}/api/commands/writemem");
-    let run = support::apx(&[
-        "send",
-        "--platform",
-        "asa",
-        "--auth",
-        "token",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &fp,
-        "-X",
-        "POST",
-        "-d",
-        "",
+    let run = support::apx(&send_with(
+        Platform::Asa,
+        &["--auth", "token", "--pin", &fp, "-X", "POST", "-d", ""],
         &url,
-    ]);
+    ));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let heads = heads.lock().unwrap();
     let lines: Vec<&str> = heads.iter().map(|h| h.lines().next().unwrap()).collect();

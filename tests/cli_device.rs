@@ -3,32 +3,14 @@
 mod support;
 
 use apx::core::platform::Platform;
-use support::{appliance, apx_command, apx_in, run_all, runtime};
+use support::{add_device_with, appliance, apx_command, apx_in, run_all, runtime};
 
 #[test]
 fn add_list_send_by_device_and_remove() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let add = apx_in(
-        dir.path(),
-        &[
-            "device",
-            "add",
-            "fw1",
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--folder",
-            "Lab/DC1",
-            "--pin",
-            &asa.sha256,
-        ],
-    );
-    assert_eq!(add.code, 0, "{}", add.stderr);
+    add_device_with(dir.path(), &[], "fw1", &asa, &["--folder", "Lab/DC1"]);
     let file = std::fs::read_to_string(dir.path().join("saved_requests/devices.json")).unwrap();
     assert!(file.contains("\"folder\": \"Lab/DC1\""), "{file}");
     assert!(!file.contains(apx::demo::DEMO_PASSWORD));

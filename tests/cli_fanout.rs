@@ -6,92 +6,25 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, mpsc};
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
+use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::SavedRequest;
-use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, ApplianceConfig};
+use apx::demo::Appliance;
 use apx::engine::{Engine, Event, EventSink, Job};
 use serde_json::Value;
-use support::{RefusedPort, Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
+use support::devices::{pin, session};
+use support::fleet::Fleet;
+use support::requests;
 
-fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: folder.into(),
-        platform: Platform::Asa,
-        base_url: url.into(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: sha256.into(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
-
-/// Demo ASAs behind a workspace: `Fleet/fw-a`, `Fleet/DC1/fw-b`,
-/// `Fleet/fw-down` (refused), `Fleet/fw-badpw` (another password) and
-/// `Fleetwood/fw-w`.
-struct Fleet {
-    rt: tokio::runtime::Runtime,
-    a: Appliance,
-    b: Appliance,
-    w: Appliance,
-    badpw: Appliance,
-    _down: RefusedPort,
-    dir: tempfile::TempDir,
-    ws: PathBuf,
-}
-
+/// The fleet, its devices saved in its workspace.
 fn fleet() -> Fleet {
-    let rt = runtime();
-    let (a, b, w) = (
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-    );
-    let config = ApplianceConfig {
-        password: "not-the-demo-password".into(),
-        ..ApplianceConfig::demo()
-    };
-    let badpw = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
-    let down = RefusedPort::new();
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
-    let devices = vec![
-        device("fw-a", "Fleet", &a.url, &a.sha256),
-        device("fw-down", "Fleet", &down.url(), &a.sha256),
-        device("fw-b", "Fleet/DC1", &b.url, &b.sha256),
-        device("fw-badpw", "Fleet", &badpw.url, &badpw.sha256),
-        device("fw-w", "Fleetwood", &w.url, &w.sha256),
-    ];
-    Workspace::new(&ws).save_devices(&devices).unwrap();
-    Fleet {
-        rt,
-        a,
-        b,
-        w,
-        badpw,
-        _down: down,
-        dir,
-        ws,
-    }
-}
-
-impl Fleet {
-    fn apx(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--workspace", self.ws.to_str().unwrap()];
-        all.extend_from_slice(args);
-        apx_in(self.dir.path(), &all)
-    }
+    let f = Fleet::start();
+    Workspace::new(&f.ws).save_devices(&f.devices()).unwrap();
+    f
 }
 
 const SERIAL: &str = "/api/monitoring/serialnumber";
@@ -186,15 +119,8 @@ fn send_json_is_an_array_of_documents_with_their_device() {
 
 fn saved(ws: &Path, name: &str, url: &str) {
     let request = SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
         platform: Some(Platform::Asa),
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     };
     Workspace::new(ws).save_request("Checks", &request).unwrap();
 }
@@ -306,28 +232,10 @@ fn a_device_without_a_password_gets_its_row() {
 
 /// A job for `a`: one GET of the serial number with the demo credentials.
 fn job(a: &Appliance) -> Job {
-    use apx::core::platform::AuthMode;
-    use apx::core::secret::Secret;
-    use apx::engine::session::{PreparedRequest, SessionSpec};
+    use apx::engine::session::PreparedRequest;
     let url = url::Url::parse(&format!("{}{SERIAL}", a.url)).unwrap();
     Job {
-        session: SessionSpec {
-            platform: Platform::Asa,
-            origin: apx::core::request::origin(&url),
-            auth: AuthMode::Token,
-            user: Some("admin".into()),
-            password: Some(Secret::new(a.password.clone())),
-            trust: Trust::Pin {
-                sha256: a.sha256.clone(),
-            },
-            timeout: std::time::Duration::from_secs(30),
-            https_only: None,
-            domain: None,
-            api_version: None,
-            retries: 3,
-            reach: Default::default(),
-            second_factor: Default::default(),
-        },
+        session: session(a),
         requests: vec![apx::engine::JobRequest {
             name: String::new(),
             request: PreparedRequest {
@@ -388,7 +296,7 @@ fn cancel_all_stops_the_device_under_way_and_the_waiting_ones_send_nothing() {
     let mut hung = job(&f.a);
     let url = url::Url::parse(&format!("https://127.0.0.1:{port}{SERIAL}")).unwrap();
     hung.session.origin = apx::core::request::origin(&url);
-    hung.session.trust = Trust::Pin { sha256 };
+    hung.session.trust = pin(&sha256);
     hung.requests[0].request.url = url;
     let (tx, rx) = mpsc::channel();
     let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();

@@ -4,7 +4,7 @@ mod support;
 
 use apx::core::platform::Platform;
 use serde_json::json;
-use support::{add_device, appliance, apx_in, runtime, save_request, send_json};
+use support::{add_device, appliance, apx_in, runtime, save_request, send_args, send_json};
 
 const OBJECTS: &str = "/api/objects/networkobjects";
 
@@ -16,22 +16,16 @@ fn send_prints_each_result_as_json_one_a_line() {
     let dir = tempfile::tempdir().unwrap();
     let run = apx_in(
         dir.path(),
-        &[
-            "send",
-            "--platform",
-            "asa",
-            "--auth",
-            "token",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--pin",
-            &asa.sha256,
-            "--filter",
-            ".items[] | {name, host: .host.value}",
+        &send_args(
+            &asa,
+            &[
+                "--auth",
+                "token",
+                "--filter",
+                ".items[] | {name, host: .host.value}",
+            ],
             &url,
-        ],
+        ),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(

@@ -14,7 +14,8 @@ use apx::demo::fmc::{GLOBAL_UUID, LAB_UUID};
 use apx::demo::{ApplianceConfig, RateLimit};
 use serde_json::Value;
 use support::{
-    appliance, appliance_with, apx_env, apx_in, folder_of, localhost_cert, runtime, send_json,
+    add_device_with, appliance, appliance_with, apx_env, apx_in, folder_of, localhost_cert,
+    runtime, send_args, send_json,
 };
 
 const NETWORKS: &str = "/api/fmc_config/v1/domain/{domainUUID}/object/networks";
@@ -84,27 +85,13 @@ fn fmc_domains_are_chosen_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let ws_arg = ws.to_str().unwrap();
-    let add = apx_in(
+    add_device_with(
         dir.path(),
-        &[
-            "--workspace",
-            ws_arg,
-            "device",
-            "add",
-            "lab",
-            "--platform",
-            "fmc",
-            "--url",
-            &fmc.url,
-            "--user",
-            "admin",
-            "--pin",
-            &fmc.sha256,
-            "--domain",
-            "Global/Lab",
-        ],
+        &["--workspace", ws_arg],
+        "lab",
+        &fmc,
+        &["--domain", "Global/Lab"],
     );
-    assert_eq!(add.code, 0, "{}", add.stderr);
     let devices = std::fs::read_to_string(ws.join("devices.json")).unwrap();
     assert!(devices.contains("\"domain\": \"Global/Lab\""), "{devices}");
     let by_device = apx_in(
@@ -250,23 +237,7 @@ fn every_error_shape_is_decoded() {
     let wrong = [("APX_PASSWORD", "wrong")];
     let tmp = tempfile::tempdir().unwrap();
     let url = format!("{}{NETWORKS}", fmc.url);
-    let fmc_login = apx_env(
-        tmp.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "fmc",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--pin",
-            &fmc.sha256,
-            &url,
-        ],
-        &wrong,
-    );
+    let fmc_login = apx_env(tmp.path(), &send_args(&fmc, &["--json"], &url), &wrong);
     assert_eq!(fmc_login.code, 1);
     let e = &fmc_login.json()["error"];
     assert_eq!(
@@ -277,23 +248,7 @@ fn every_error_shape_is_decoded() {
     assert_eq!(e["code"], "401");
 
     let url = format!("{}/api/fdm/latest/object/networks", fdm.url);
-    let fdm_login = apx_env(
-        tmp.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "fdm",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--pin",
-            &fdm.sha256,
-            &url,
-        ],
-        &wrong,
-    );
+    let fdm_login = apx_env(tmp.path(), &send_args(&fdm, &["--json"], &url), &wrong);
     assert_eq!(fdm_login.code, 1);
     let e = &fdm_login.json()["error"];
     assert_eq!(
@@ -445,35 +400,14 @@ fn a_change_is_noted_as_needing_a_deployment() {
     for (a, path) in [(&fmc, NETWORKS), (&fdm, "/api/fdm/latest/object/networks")] {
         let url = format!("{}{path}", a.url);
         let tmp = tempfile::tempdir().unwrap();
-        let args = [
-            "send",
-            "--platform",
-            a.platform.id(),
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--pin",
-            &a.sha256,
-            "-d",
-            body,
-            &url,
-        ];
-        let created = apx_in(tmp.path(), &args);
+        let created = apx_in(tmp.path(), &send_args(a, &["-d", body], &url));
         assert_eq!(created.code, 0, "{}", created.stderr);
         assert!(
             created.stderr.contains("note: The change takes effect"),
             "{}",
             created.stderr
         );
-        let read = apx_in(
-            tmp.path(),
-            &args[..args.len() - 3]
-                .iter()
-                .copied()
-                .chain([url.as_str()])
-                .collect::<Vec<_>>(),
-        );
+        let read = apx_in(tmp.path(), &send_args(a, &[], &url));
         assert_eq!(read.code, 0, "{}", read.stderr);
         assert!(!read.stderr.contains("deployment"), "{}", read.stderr);
     }

@@ -12,7 +12,8 @@ use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::demo::DEMO_PASSWORD;
 use serde_json::json;
-use support::{ArgvLog, appliance, apx_in, can_run, leaked_forms, runtime, sh_in};
+use support::requests;
+use support::{ArgvLog, appliance, apx_in, can_run, device_add_args, leaked_forms, runtime, sh_in};
 
 const FIXTURE_SECRETS: [&str; 3] = [
     "Fixture-Pa55word!",
@@ -262,15 +263,8 @@ fn import_postman_keeps_a_request_already_saved_under_the_same_name() {
     let ws_arg = ws.to_str().unwrap();
     let workspace = Workspace::new(&ws);
     let mine = SavedRequest {
-        name: "Get network object".into(),
         description: Some("my own".into()),
-        device: None,
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: "/api/mine".into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Get network object", "/api/mine")
     };
     let kept = workspace
         .save_request("ASA REST API/Objects", &mine)
@@ -507,35 +501,22 @@ fn exported_curl_runs_against_the_demo_asa() {
     let run = apx_in(
         dir.path(),
         &[
-            "--workspace",
-            ws_arg,
-            "device",
-            "add",
-            "lab-asa",
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--cacert",
-            "asa-ca.pem",
-        ],
+            &["--workspace", ws_arg][..],
+            &device_add_args("lab-asa", Platform::Asa, &asa.url),
+            &["--cacert", "asa-ca.pem"],
+        ]
+        .concat(),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // apx sends brackets as they are; curl would take them for a glob.
     let saved = SavedRequest {
-        name: "Show version".into(),
-        description: None,
         device: Some("lab-asa".into()),
-        platform: None,
         auth: Some(AuthMode::Basic),
         method: "POST".into(),
-        // apx sends brackets as they are; curl would take them for a glob.
-        url: "/api/cli?trace[0]=1".into(),
-        headers: Vec::new(),
         body: Some(RequestBody::Json(
             json!({"commands": ["show version | include Software Version"]}),
         )),
+        ..requests::get("Show version", "/api/cli?trace[0]=1")
     };
     let path = Workspace::new(&ws).save_request("Exports", &saved).unwrap();
 
@@ -650,15 +631,8 @@ fn exported_token_logins_run_against_each_platform() {
         );
         assert_eq!(add.code, 0, "{}", add.stderr);
         let saved = SavedRequest {
-            name: "Read".into(),
-            description: None,
             device: Some("box".into()),
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: path.into(),
-            headers: Vec::new(),
-            body: None,
+            ..requests::get("Read", path)
         };
         let file = Workspace::new(&ws).save_request("T", &saved).unwrap();
         let export = apx_in(
@@ -769,15 +743,9 @@ fn secret_forms(user: &str, secrets: &[&str]) -> Vec<String> {
 
 fn request_at(url: &str, device: &str, auth: Option<AuthMode>) -> SavedRequest {
     SavedRequest {
-        name: "Read".into(),
-        description: None,
         device: Some(device.into()),
-        platform: None,
         auth,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Read", url)
     }
 }
 

@@ -12,19 +12,11 @@ use apx::core::platform::Platform;
 use apx::demo::certs::CertKey;
 use apx::demo::server::{DemoRequest, DemoResponse, Handler, RunningServer, serve_tls};
 use serde_json::{Value, json};
-use support::{Run, appliance, apx, localhost_cert, runtime, send_json};
+use support::{
+    DEMO_ASA_OBJECTS, Run, appliance, apx, localhost_cert, runtime, send_args, send_json, send_with,
+};
 
 const OBJECTS: &str = "/api/objects/networkobjects";
-
-/// The seeded objects of the demo ASA, in order.
-const NAMES: [&str; 6] = [
-    "web-server",
-    "db-server",
-    "dmz-net",
-    "mgmt-range",
-    "update-server",
-    "v6-web-server",
-];
 
 fn names(body: &Value) -> Vec<String> {
     body["items"]
@@ -45,7 +37,7 @@ fn all_pages_merges_every_asa_object_in_one_login() {
     let doc = run.json();
     assert_eq!(doc["pages"], 3, "{doc}");
     assert_eq!(doc["status"], 200);
-    assert_eq!(names(&doc["body"]), NAMES);
+    assert_eq!(names(&doc["body"]), DEMO_ASA_OBJECTS);
     // The first page's document: its rangeInfo, the user's limit.
     assert_eq!(
         doc["body"]["rangeInfo"],
@@ -70,14 +62,14 @@ fn all_pages_merges_every_asa_object_in_one_login() {
     let run = send_plain(&asa, &path, &["--all-pages"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let body: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
-    assert_eq!(names(&body), NAMES);
+    assert_eq!(names(&body), DEMO_ASA_OBJECTS);
     assert!(run.stderr.contains("3 pages"), "{}", run.stderr);
 
     // Without --all-pages, one page as before (no "pages" field).
     let run = send_json(&asa, "token", &path, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
-    assert_eq!(names(&doc["body"]), NAMES[..2]);
+    assert_eq!(names(&doc["body"]), DEMO_ASA_OBJECTS[..2]);
     assert!(doc.get("pages").is_none(), "{doc}");
 }
 
@@ -103,7 +95,7 @@ fn objects_added_through_the_api_are_walked_too() {
     assert_eq!(doc["pages"], 4);
     let got = names(&doc["body"]);
     assert_eq!(got.len(), 15);
-    assert_eq!(got[..6], NAMES);
+    assert_eq!(got[..6], DEMO_ASA_OBJECTS);
     assert_eq!(got[14], "added-8");
     assert_eq!(asa.stats.logins.load(Ordering::SeqCst), logins + 1);
 }
@@ -126,20 +118,7 @@ fn a_post_is_not_walked() {
 /// `send` with the demo credentials and the appliance's pin, human output.
 fn send_plain(a: &apx::demo::Appliance, path: &str, extra: &[&str]) -> Run {
     let url = format!("{}{path}", a.url);
-    let mut args = vec![
-        "send",
-        "--platform",
-        a.platform.id(),
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    apx(&args)
+    apx(&send_args(a, extra, &url))
 }
 
 /// An HTTPS server answering with `answer`, counting the requests it sees.
@@ -167,24 +146,12 @@ fn server(
 /// page sent elsewhere would carry them), pinned to `cert`.
 fn walk(url: &str, cert: &CertKey, extra: &[&str]) -> Run {
     let pin = apx::core::tls::sha256_fingerprint(&cert.cert_der);
-    let mut args = vec![
-        "send",
-        "--json",
-        "--all-pages",
-        "--platform",
-        "generic",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &pin,
-    ];
-    args.extend_from_slice(extra);
-    args.push(url);
-    apx(&args)
+    let args = [
+        &["--json", "--all-pages", "--auth", "basic", "--pin", &pin][..],
+        extra,
+    ]
+    .concat();
+    apx(&send_with(Platform::Generic, &args, url))
 }
 
 fn offset(req: &DemoRequest) -> u64 {
@@ -341,5 +308,5 @@ fn output_file_gets_the_merged_document() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["pages"], 2);
     let written: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(names(&written), NAMES);
+    assert_eq!(names(&written), DEMO_ASA_OBJECTS);
 }

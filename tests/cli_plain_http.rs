@@ -7,8 +7,10 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use apx::core::platform::Platform;
 use apx::demo::server::{RunningServer, serve_plain};
 use apx::demo::{ApplianceConfig, Stats, asa};
+use support::send_with;
 
 /// The demo ASA served over plain HTTP, and its counters.
 fn plain_asa(rt: &tokio::runtime::Runtime) -> (RunningServer, Arc<Stats>) {
@@ -24,24 +26,12 @@ fn seen(stats: &Stats) -> u32 {
         + stats.requests.load(Ordering::SeqCst)
 }
 
-const CREDENTIALS: [&str; 6] = [
-    "--platform",
-    "asa",
-    "-u",
-    "admin",
-    "--password-env",
-    "APX_PASSWORD",
-];
-
 #[test]
 fn asa_over_plain_http_is_refused_before_anything_is_sent() {
     let rt = support::runtime();
     let (server, stats) = plain_asa(&rt);
     let url = format!("{}/api/monitoring/serialnumber", server.url());
-    let mut args = vec!["send", "--json"];
-    args.extend(CREDENTIALS);
-    args.push(&url);
-    let run = support::apx(&args);
+    let run = support::apx(&send_with(Platform::Asa, &["--json"], &url));
     assert_eq!(run.code, 2, "{}", run.stderr);
     let doc = run.json();
     assert_eq!(doc["error"]["kind"], "usage");
@@ -65,10 +55,7 @@ fn allowed_plain_http_warns_that_credentials_travel_unencrypted() {
     let rt = support::runtime();
     let (server, stats) = plain_asa(&rt);
     let url = format!("{}/api/monitoring/serialnumber", server.url());
-    let mut args = vec!["send", "--json", "--allow-http"];
-    args.extend(CREDENTIALS);
-    args.push(&url);
-    let run = support::apx(&args);
+    let run = support::apx(&send_with(Platform::Asa, &["--json", "--allow-http"], &url));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     assert_eq!(doc["status"], 200);
@@ -82,10 +69,8 @@ fn allowed_plain_http_warns_that_credentials_travel_unencrypted() {
     assert_eq!(stats.logins.load(Ordering::SeqCst), 1);
 
     // Text mode says it on stderr; Basic auth is named.
-    let mut args = vec!["send", "--allow-http", "--auth", "basic"];
-    args.extend(CREDENTIALS);
-    args.push(&url);
-    let run = support::apx(&args);
+    let args = ["--allow-http", "--auth", "basic"];
+    let run = support::apx(&send_with(Platform::Asa, &args, &url));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
@@ -101,20 +86,14 @@ fn a_device_may_allow_plain_http_and_https_carries_no_warning() {
     let (server, _stats) = plain_asa(&rt);
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().to_str().unwrap();
-    let add = support::apx(&[
-        "device",
-        "add",
-        "lab-asa",
-        "--workspace",
-        ws,
-        "--platform",
-        "asa",
-        "--url",
-        &server.url(),
-        "--user",
-        "admin",
-        "--allow-http",
-    ]);
+    let url = server.url();
+    let add = support::apx(
+        &[
+            &support::device_add_args("lab-asa", Platform::Asa, &url)[..],
+            &["--workspace", ws, "--allow-http"],
+        ]
+        .concat(),
+    );
     assert_eq!(add.code, 0, "{}", add.stderr);
     let run = support::apx(&[
         "send",
@@ -130,7 +109,7 @@ fn a_device_may_allow_plain_http_and_https_carries_no_warning() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["warnings"].as_array().unwrap().len(), 1);
 
-    let asa = support::appliance(&rt, apx::core::platform::Platform::Asa);
+    let asa = support::appliance(&rt, Platform::Asa);
     let run = support::send_json(&asa, "token", "/api/monitoring/serialnumber", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["warnings"], serde_json::json!([]));

@@ -12,25 +12,11 @@ use support::proxy::{Mode, Proxy};
 use support::{RefusedPort, appliance, apx_env, apx_in, base64_of, leaked_forms, runtime};
 use tokio::io::AsyncWriteExt;
 
-/// `send --json` to the demo ASA's serial number with Basic auth, pinned.
+/// `send --json` to `url` with Basic auth as the demo admin of `asa`,
+/// pinned to its certificate.
 fn send_args<'a>(asa: &'a apx::demo::Appliance, url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "send",
-        "--json",
-        "--platform",
-        "asa",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &asa.sha256,
-    ];
-    args.extend_from_slice(extra);
-    args.push(url);
-    args
+    let args = [&["--json", "--auth", "basic"][..], extra].concat();
+    support::send_args(asa, &args, url)
 }
 
 #[test]
@@ -234,52 +220,15 @@ fn client_identity(
 /// A TLS server that requires a client certificate issued by `ca` and
 /// answers `{}` to every request. Returns its URL and fingerprint.
 fn mutual_tls_server(rt: &tokio::runtime::Runtime, ca: &[u8]) -> (String, String) {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls_pki_types::CertificateDer::from(ca.to_vec()))
-        .unwrap();
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
     let cert = support::localhost_cert();
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            vec![rustls_pki_types::CertificateDer::from(
-                cert.cert_der.clone(),
-            )],
-            rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
-        )
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                if let Ok(mut tls) = acceptor.accept(tcp).await {
-                    support::read_head(&mut tls).await;
-                    let _ = tls
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-                        .await;
-                    let _ = tls.shutdown().await;
-                }
-            });
-        }
+    let (port, pin) = support::raw_tls_server_for(rt, &cert, Some(ca), |mut tls| async move {
+        support::read_head(&mut tls).await;
+        let _ = tls
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            .await;
+        let _ = tls.shutdown().await;
     });
-    (
-        format!("https://127.0.0.1:{port}/api"),
-        apx::core::tls::sha256_fingerprint(&cert.cert_der),
-    )
+    (format!("https://127.0.0.1:{port}/api"), pin)
 }
 
 #[test]

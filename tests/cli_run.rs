@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::saved::SavedRequest;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
 use serde_json::Value;
+use support::devices::{pin, pinned_in};
+use support::requests;
 use support::{Run, appliance, appliance_with, apx_in, localhost_cert, runtime};
 
 fn device(a: &Appliance) -> Device {
@@ -21,19 +22,8 @@ fn device(a: &Appliance) -> Device {
         _ => BTreeMap::new(),
     };
     Device {
-        name: a.name.clone(),
-        folder: "Demo".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
         variables,
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..pinned_in("Demo", &a.name, a)
     }
 }
 
@@ -78,15 +68,8 @@ fn run(dir: &Path, ws: &Path, extra: &[&str]) -> Run {
 /// A GET of `url` on `device`.
 fn get(name: &str, device: Option<&str>, url: &str) -> SavedRequest {
     SavedRequest {
-        name: name.into(),
-        description: None,
         device: device.map(str::to_string),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     }
 }
 
@@ -225,15 +208,8 @@ fn wsa_refreshed_jwt_is_adopted_across_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path(), &[&wsa]);
     let health = SavedRequest {
-        name: "Health".into(),
-        description: None,
         device: Some("Demo WSA".into()),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: "/wsa/api/v2.0/health".into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Health", "/wsa/api/v2.0/health")
     };
     let store = Workspace::new(&ws);
     store.save_request("WSA", &health).unwrap();
@@ -272,10 +248,10 @@ fn exit_code_is_the_worst_result_and_the_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path(), &[&asa]);
     let store = Workspace::new(&ws);
-    let mut bad_pin = device(&asa);
-    bad_pin.name = "Wrong pin".into();
-    bad_pin.trust = Trust::Pin {
-        sha256: "00".repeat(32),
+    let bad_pin = Device {
+        name: "Wrong pin".into(),
+        trust: pin(&"00".repeat(32)),
+        ..device(&asa)
     };
     store.add_device(bad_pin).unwrap();
     let asa_dev = Some("Demo ASA");
@@ -439,15 +415,10 @@ fn platform_override_brings_the_platform_headers_and_json_check() {
     };
     store.save_devices(&[generic]).unwrap();
     let request = |name: &str, method: &str, url: &str, body: Option<&str>| SavedRequest {
-        name: name.into(),
-        description: None,
         device: Some("plain".into()),
-        platform: None,
-        auth: None,
         method: method.into(),
-        url: url.into(),
-        headers: Vec::new(),
         body: body.map(|b| apx::core::workspace::saved::RequestBody::Text(b.into())),
+        ..requests::get(name, url)
     };
     store
         .save_request(

@@ -5,24 +5,13 @@ mod support;
 use apx::core::platform::Platform;
 use apx::demo::ApplianceConfig;
 use apx::demo::certs;
-use support::{appliance, appliance_with, apx, apx_in, runtime};
+use support::{appliance, appliance_with, apx, apx_in, runtime, send_with};
 
+/// `send --json` with Basic auth as the demo admin of an ASA, trusting as
+/// `trust` says.
 fn send(url: &str, trust: &[&str]) -> support::Run {
-    let mut args = vec![
-        "send",
-        "--json",
-        "--platform",
-        "asa",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-    ];
-    args.extend_from_slice(trust);
-    args.push(url);
-    apx(&args)
+    let args = [&["--json", "--auth", "basic"][..], trust].concat();
+    apx(&send_with(Platform::Asa, &args, url))
 }
 
 #[test]
@@ -82,21 +71,11 @@ fn ca_bundle_is_accepted() {
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let run = apx_in(
         dir.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "asa",
-            "--auth",
-            "basic",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--cacert",
-            "ca.pem",
+        &send_with(
+            Platform::Asa,
+            &["--json", "--auth", "basic", "--cacert", "ca.pem"],
             &url,
-        ],
+        ),
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     // Without the bundle, the issuer is unknown (and not self-signed).
@@ -122,21 +101,11 @@ fn expired_certificate_says_how_long_ago() {
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let run = apx_in(
         dir.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "asa",
-            "--auth",
-            "basic",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--cacert",
-            "own.pem",
+        &send_with(
+            Platform::Asa,
+            &["--json", "--auth", "basic", "--cacert", "own.pem"],
             &url,
-        ],
+        ),
     );
     assert_eq!(run.code, 3, "{}", run.stdout);
     let message = run.json()["error"]["message"].as_str().unwrap().to_string();
@@ -160,21 +129,11 @@ fn wrong_host_names_what_the_certificate_holds() {
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let run = apx_in(
         dir.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "asa",
-            "--auth",
-            "basic",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--cacert",
-            "own.pem",
+        &send_with(
+            Platform::Asa,
+            &["--json", "--auth", "basic", "--cacert", "own.pem"],
             &url,
-        ],
+        ),
     );
     assert_eq!(run.code, 3, "{}", run.stdout);
     let message = run.json()["error"]["message"].as_str().unwrap().to_string();
@@ -253,19 +212,11 @@ fn insecure_is_allowed_per_call_and_always_reported() {
     let run = send(&url, &["--insecure"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["insecure"], true);
-    let human = apx(&[
-        "send",
-        "--platform",
-        "asa",
-        "--auth",
-        "basic",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--insecure",
+    let human = apx(&send_with(
+        Platform::Asa,
+        &["--auth", "basic", "--insecure"],
         &url,
-    ]);
+    ));
     assert_eq!(human.code, 0);
     assert!(human.stderr.contains("NOT verified"), "{}", human.stderr);
 }

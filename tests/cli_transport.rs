@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use apx::core::platform::Platform;
 use apx::demo::server::{DemoResponse, serve_tls};
-use support::{appliance, apx, localhost_cert, runtime, send_json};
+use support::{appliance, apx, localhost_cert, runtime, send_args, send_json};
 use tokio::io::AsyncWriteExt;
 
 #[test]
@@ -105,22 +105,7 @@ fn twenty_megabyte_body_with_json_and_to_file() {
     let url = format!("{}/api/demo/large?mb=20", asa.url);
     let out = support::apx_in(
         dir.path(),
-        &[
-            "send",
-            "--platform",
-            "asa",
-            "--auth",
-            "basic",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--pin",
-            &asa.sha256,
-            "-o",
-            "big.json",
-            &url,
-        ],
+        &send_args(&asa, &["--auth", "basic", "-o", "big.json"], &url),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let written = std::fs::read(dir.path().join("big.json")).unwrap();

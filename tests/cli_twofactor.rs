@@ -6,7 +6,6 @@
 mod support;
 
 use std::sync::atomic::Ordering::SeqCst;
-use std::time::Duration;
 
 use apx::core::platform::Platform;
 use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSCODE, TwoFactorFlag};
@@ -24,25 +23,12 @@ fn two_factor_wsa(rt: &tokio::runtime::Runtime, flag: TwoFactorFlag) -> Applianc
 
 /// `send --auth token` to the WSA's report, with `extra` flags, in `dir`.
 fn send_args(a: &Appliance, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "send",
-        "--platform",
-        "wsa",
-        "--auth",
-        "token",
-        "-u",
-        "admin",
-        "--password-env",
-        "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.push(format!("{}{REPORT}", a.url));
-    args
+    let url = format!("{}{REPORT}", a.url);
+    let args = [&["--auth", "token"][..], extra].concat();
+    support::send_args(a, &args, &url)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 fn send(dir: &std::path::Path, a: &Appliance, extra: &[&str], otp: &str) -> support::Run {
@@ -146,7 +132,11 @@ fn on_a_terminal_the_passcode_is_prompted_for() {
     let wsa = two_factor_wsa(&rt, TwoFactorFlag::Text);
     let dir = tempfile::tempdir().unwrap();
     let args = send_args(&wsa, &[]);
-    let (code, screen) = typed_on_terminal(dir.path(), &args, &format!("{DEMO_PASSCODE}\n"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let typed = format!("{DEMO_PASSCODE}\n");
+    let (code, screen) =
+        support::apx_typed_on_terminal(dir.path(), &args, Some(&typed), support::CHILD_LIMIT);
+    let screen = String::from_utf8_lossy(&screen).into_owned();
     let prompt = "Passcode (second factor) for admin: ";
     let after_prompt = screen.split_once(prompt).map(|(_, after)| after);
     assert_eq!(code, 0, "{screen}");
@@ -160,53 +150,6 @@ fn on_a_terminal_the_passcode_is_prompted_for() {
     );
     assert_eq!(wsa.stats.logins.load(SeqCst), 1);
     assert_eq!(wsa.stats.requests.load(SeqCst), 1);
-}
-
-/// Runs `apx ARGS` on a pseudo-terminal (util-linux `script`) with `typed`
-/// as the keyboard's input; returns the exit code and the screen.
-fn typed_on_terminal(dir: &std::path::Path, args: &[String], typed: &str) -> (i32, String) {
-    use std::io::{Read, Write};
-    use std::process::{Command, Stdio};
-    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_apx").to_string())
-        .chain(args.iter().cloned())
-        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-        .collect();
-    let mut child = Command::new("script")
-        .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
-        .current_dir(dir)
-        .env("APX_PASSWORD", apx::demo::DEMO_PASSWORD)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("util-linux `script` runs the binary on a pseudo-terminal");
-    let mut keyboard = child.stdin.take().unwrap();
-    keyboard.write_all(typed.as_bytes()).unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = out.read_to_end(&mut bytes);
-        bytes
-    });
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > support::CHILD_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "apx on a terminal still running after {:?}",
-                support::CHILD_LIMIT
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    drop(keyboard);
-    let screen = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
-    (status.code().unwrap_or(-1), screen)
 }
 
 #[test]

@@ -7,14 +7,14 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use apx::core::platform::{AuthMode, Platform};
+use apx::core::platform::Platform;
 use apx::core::request::merge_headers;
-use apx::core::secret::Secret;
 use apx::core::tls::Trust;
-use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::{Appliance, ApplianceConfig};
 use apx::engine::http::Sink;
 use apx::engine::session::{PreparedRequest, SessionSpec, Step};
 use apx::engine::{Engine, Event, EventSink, Job, JobRequest, RequestResult};
+use support::devices::{pin, session, session_to};
 use support::{appliance_with, localhost_cert, runtime};
 
 fn job(a: &Appliance, paths: &[&str]) -> Job {
@@ -34,21 +34,8 @@ fn job(a: &Appliance, paths: &[&str]) -> Job {
         .collect();
     Job {
         session: SessionSpec {
-            platform: a.platform,
-            origin: a.url.clone(),
-            auth: AuthMode::Token,
-            user: Some("admin".into()),
-            password: Some(Secret::new(DEMO_PASSWORD)),
-            trust: Trust::Pin {
-                sha256: a.sha256.clone(),
-            },
             timeout: Duration::from_secs(10),
-            https_only: None,
-            domain: None,
-            api_version: None,
-            retries: 3,
-            reach: Default::default(),
-            second_factor: Default::default(),
+            ..session(a)
         },
         requests,
         keyring: None,
@@ -187,21 +174,12 @@ fn cancel_stops_a_slow_request() {
     let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
     let mut spec_job = Job {
         session: SessionSpec {
-            platform: Platform::Generic,
-            origin: server.url(),
-            auth: AuthMode::None,
-            user: None,
-            password: None,
-            trust: Trust::Pin {
-                sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-            },
             timeout: Duration::from_secs(600),
-            https_only: None,
-            domain: None,
-            api_version: None,
-            retries: 3,
-            reach: Default::default(),
-            second_factor: Default::default(),
+            ..session_to(
+                Platform::Generic,
+                &server.url(),
+                pin(&apx::core::tls::sha256_fingerprint(&cert.cert_der)),
+            )
         },
         requests: Vec::new(),
         keyring: None,

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
+use apx::core::platform::Platform;
 use apx::demo::server::{DemoRequest, DemoResponse, serve_tls};
-use support::{apx, apx_in, localhost_cert, runtime};
+use support::{apx, apx_in, localhost_cert, runtime, send_with};
 use tokio::io::AsyncWriteExt;
 
 /// Serves one fixed answer over TLS; returns (url, fingerprint, hit counter).
@@ -238,7 +239,6 @@ fn redirects_are_not_followed_so_credentials_stay_put() {
 /// private, and the history is kept out of git.
 #[test]
 fn hand_sent_login_tokens_never_reach_the_workspace() {
-    use apx::core::platform::Platform;
     let rt = runtime();
     let fxos = support::appliance(&rt, Platform::Fxos);
     let wsa = support::appliance(&rt, Platform::Wsa);
@@ -463,23 +463,19 @@ fn an_endless_login_answer_is_stopped_whatever_max_body_says() {
     let dir = tempfile::tempdir().unwrap();
     let watched = support::apx_watched(
         dir.path(),
-        &[
-            "send",
-            "--json",
-            "--platform",
-            "fxos",
-            "--auth",
-            "token",
-            "-u",
-            "admin",
-            "--password-env",
-            "APX_PASSWORD",
-            "--max-body",
-            "1G",
-            "--pin",
-            &fp,
+        &send_with(
+            Platform::Fxos,
+            &[
+                "--json",
+                "--auth",
+                "token",
+                "--max-body",
+                "1G",
+                "--pin",
+                &fp,
+            ],
             &format!("https://127.0.0.1:{port}/api/platform"),
-        ],
+        ),
         RUNAWAY_MIB,
         DEADLINE,
     );

@@ -14,36 +14,25 @@ use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use support::devices::{device, pinned_in};
 use support::gui::{
-    choose_method, harness, mock_keyring, pick_device, retype, settle, slow_device, step_until,
-    type_body, type_password,
+    choose_method, harness, mock_keyring, pick_device, retype, set_view_setting, settle,
+    slow_device, step_until, type_body, type_password,
 };
 use support::{appliance, runtime};
 
-fn device(a: &Appliance, trust: Trust) -> Device {
-    Device {
-        name: format!("lab-{}", a.platform.id()),
-        folder: "Lab".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
+/// `lab-PLATFORM` in the folder Lab, pinned to appliance `a`'s certificate.
+fn lab(a: &Appliance) -> Device {
+    pinned_in("Lab", &format!("lab-{}", a.platform.id()), a)
 }
 
-/// A device that trusts exactly its appliance's certificate.
-fn pinned(a: &Appliance) -> Device {
-    device(
-        a,
-        Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
-    )
+/// A device `name` in the folder Lab that no test sends to (no user).
+fn unanswered(name: &str, platform: Platform) -> Device {
+    Device {
+        folder: "Lab".into(),
+        username: None,
+        ..device(name, platform, "https://10.0.0.1")
+    }
 }
 
 /// An app over a temporary workspace holding `devices` (none picked yet).
@@ -125,7 +114,7 @@ fn send_to_an_https_appliance_and_see_the_highlighted_body() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     // Sessions not kept (View menu): the send logs in and out.
     h.get_by_label("View").click();
@@ -161,7 +150,7 @@ fn a_failing_request_shows_the_decoded_error_panel() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&fxos);
+    let d = lab(&fxos);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/no/such/object");
     h.run();
@@ -184,7 +173,10 @@ fn self_signed_chain_is_shown_and_trusting_it_pins_and_retries() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(&wsa, Trust::Verify);
+    let d = Device {
+        trust: Trust::Verify,
+        ..lab(&wsa)
+    };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
@@ -249,36 +241,15 @@ fn cancel_stops_a_slow_request() {
     step_until(&mut h, "the cancellation", |a| {
         a.tabs.active().response.running.is_none()
     });
-    let error = h
-        .state()
-        .tabs
-        .active()
-        .response
-        .result
-        .as_ref()
-        .unwrap()
-        .error
-        .clone()
-        .unwrap();
-    assert_eq!(error.kind, apx::core::error::FailureKind::Cancelled);
+    let result = h.state().tabs.active().response.result.as_ref();
+    let kind = result.and_then(|r| r.error.as_ref()).map(|e| e.kind);
+    assert_eq!(kind, Some(apx::core::error::FailureKind::Cancelled));
 }
 
 #[test]
 fn invalid_json_body_disables_send_and_shows_the_position() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://127.0.0.1:9".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://127.0.0.1:9");
     let mut h = ready(dir.path(), &[d]);
     choose_method(&mut h, "POST");
     retype(&mut h, "URL", "/api/cli");
@@ -298,19 +269,7 @@ fn invalid_json_body_disables_send_and_shows_the_position() {
 #[test]
 fn catalog_fills_method_path_and_body() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://127.0.0.1:9".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://127.0.0.1:9");
     let mut h = ready(dir.path(), &[d]);
     h.run();
     h.get_by_label("Catalog").click();
@@ -328,7 +287,7 @@ fn keyboard_send_with_ctrl_enter() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/objects/networkobjects?limit=1");
     h.run();
@@ -352,17 +311,9 @@ fn keyboard_send_with_ctrl_enter() {
 fn delete_asks_for_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let d = Device {
-        name: "old-fw".into(),
         folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.9".into(),
         username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..device("old-fw", Platform::Asa, "https://10.0.0.9")
     };
     let mut h = harness(app_with(dir.path(), &[d]));
     h.run();
@@ -383,24 +334,11 @@ fn delete_asks_for_confirmation() {
 #[test]
 fn filter_narrows_the_device_tree() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let app = app_with(
         dir.path(),
         &[
-            mk("edge-asa", Platform::Asa),
-            mk("proxy-wsa", Platform::Wsa),
+            unanswered("edge-asa", Platform::Asa),
+            unanswered("proxy-wsa", Platform::Wsa),
         ],
     );
     let mut h = harness(app);
@@ -419,20 +357,22 @@ fn settings_persist_without_secrets() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
-    // The header grid's fields have no labels of their own.
-    h.state_mut()
-        .tabs
-        .active_mut()
-        .draft
-        .headers
-        .push(apx::core::request::Header::new(
-            "Authorization",
-            "Bearer hunter2-secret",
-        ));
+    h.get_by_label("Headers").click();
     h.run();
+    h.get_by_label("+ Add header").click();
+    h.run();
+    retype(&mut h, "Header name 1", "Authorization");
+    retype(&mut h, "Header value 1", "Bearer hunter2-secret");
+    let shown =
+        |h: &Harness<'static, ApxApp>, label: &str| h.get_by_label(label).accesskit_node().value();
+    assert_eq!(shown(&h, "Header name 1").as_deref(), Some("Authorization"));
+    assert_eq!(
+        shown(&h, "Header value 1").as_deref(),
+        Some("Bearer hunter2-secret")
+    );
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
     let saved = serde_json::to_string(&h.state().settings_to_save()).unwrap();
@@ -458,17 +398,8 @@ fn settings_persist_without_secrets() {
 fn copy_as_curl_and_paste_a_curl_command() {
     let dir = tempfile::tempdir().unwrap();
     let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
         trust: Trust::Insecure,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..device("fw", Platform::Asa, "https://10.0.0.1")
     };
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
@@ -551,13 +482,13 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     let asa = appliance(&rt, Platform::Asa);
     let other = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut second = pinned(&other);
+    let mut second = lab(&other);
     second.name = "second".into();
-    let mut h = ready(dir.path(), &[pinned(&asa), second]);
+    let mut h = ready(dir.path(), &[lab(&asa), second]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Basic").click();
     h.run();
-    let before = h.state().curl_command().unwrap();
+    let before = copy_as_curl(&mut h);
     assert!(
         !before.contains("-k") && before.contains("apx probe"),
         "{before}"
@@ -565,7 +496,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     h.run();
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", finished);
-    let script = h.state().curl_command().unwrap();
+    let script = copy_as_curl(&mut h);
     assert!(script.contains(" -k --pinnedpubkey sha256//"), "{script}");
     let run = support::sh_in(
         dir.path(),
@@ -576,7 +507,7 @@ fn copy_as_curl_pins_the_key_of_the_last_response() {
     assert!(stdout.contains("serialNumber"), "{script}\n{stdout}");
     // Another device: the last response did not come from it.
     pick_device(&mut h, "second");
-    let other_script = h.state().curl_command().unwrap();
+    let other_script = copy_as_curl(&mut h);
     assert!(!other_script.contains("-k"), "{other_script}");
 }
 
@@ -585,7 +516,7 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
+    let d = lab(&asa);
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/objects/networkobjects");
     h.run();
@@ -596,6 +527,12 @@ fn find_in_the_body_runs_off_the_ui_thread_and_counts_hits() {
     h.get_by_label("Find").focus();
     h.run();
     h.get_by_label("Find").type_text("OBJECT#");
+    // The frame that takes the typing starts the search; the hits come back
+    // from a worker in a later frame (a search in the frame has them now).
+    h.step();
+    let response = &h.state().tabs.active().response;
+    assert!(response.find_pending && response.find_hits.is_empty());
+    assert!(h.query_by_label_contains("1 of ").is_none());
     step_until(&mut h, "the find hits", |a| {
         !a.tabs.active().response.find_hits.is_empty()
     });
@@ -613,12 +550,10 @@ fn a_body_over_the_memory_limit_goes_to_a_temporary_file_and_saves_whole() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = pinned(&asa);
-    let mut app = app_with(dir.path(), &[d]);
-    app.settings.max_body_mb = 1;
-    let mut h = harness(app);
-    pick_device(&mut h, "lab-asa");
-    type_password(&mut h, DEMO_PASSWORD);
+    let d = lab(&asa);
+    let mut h = ready(dir.path(), &[d]);
+    set_view_setting(&mut h, "Body size limit", "1");
+    assert_eq!(h.state().settings.max_body_mb, 1);
     retype(&mut h, "URL", "/api/demo/large?mb=2");
     h.run();
     h.get_by_label("Send").click();
@@ -658,7 +593,7 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&asa), pinned(&wsa)]));
+    let mut h = harness(app_with(dir.path(), &[lab(&asa), lab(&wsa)]));
     let asa_first = apx::core::platform::catalog::endpoints(Platform::Asa)[0].path;
     let wsa_first = apx::core::platform::catalog::endpoints(Platform::Wsa)[0].path;
     pick_device(&mut h, "lab-asa");
@@ -680,6 +615,13 @@ fn picking_a_device_of_another_platform_starts_from_its_catalog() {
     type_body(&mut h, "{\"edited\": true}");
     pick_device(&mut h, "lab-wsa");
     assert_eq!(h.state().tabs.active().draft.url, first.path);
+}
+
+/// Clicks Copy as curl; the command the clipboard received.
+fn copy_as_curl(h: &mut Harness<'static, ApxApp>) -> String {
+    h.get_by_label("Copy as curl").click();
+    h.step();
+    copied(h).expect("a command on the clipboard")
 }
 
 /// The text the app put on the clipboard in the last frame.
@@ -801,7 +743,7 @@ fn tabs_keep_their_device_and_response() {
     let asa = appliance(&rt, Platform::Asa);
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&asa), pinned(&wsa)]);
+    let mut h = ready(dir.path(), &[lab(&asa), lab(&wsa)]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Send").click();
     step_until(&mut h, "the ASA response", finished);
@@ -840,24 +782,11 @@ fn tabs_keep_their_device_and_response() {
 #[test]
 fn command_palette_switches_device_and_runs_commands() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: None,
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let mut h = ready(
         dir.path(),
         &[
-            mk("edge-asa", Platform::Asa),
-            mk("proxy-wsa", Platform::Wsa),
+            unanswered("edge-asa", Platform::Asa),
+            unanswered("proxy-wsa", Platform::Wsa),
         ],
     );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
@@ -886,7 +815,7 @@ fn ctrl_enter_sends_from_the_body_editor() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&asa)]);
+    let mut h = ready(dir.path(), &[lab(&asa)]);
     h.get_by_label("Catalog").click();
     h.run();
     h.get_by_label("POST /api/cli").click();
@@ -904,22 +833,12 @@ fn ctrl_enter_sends_from_the_body_editor() {
 #[test]
 fn auth_tab_says_asyncos_has_no_logout() {
     let dir = tempfile::tempdir().unwrap();
-    let mk = |name: &str, platform| Device {
-        name: name.into(),
-        folder: String::new(),
-        platform,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
     let mut h = ready(
         dir.path(),
-        &[mk("fw", Platform::Asa), mk("proxy", Platform::Wsa)],
+        &[
+            device("fw", Platform::Asa, "https://10.0.0.1"),
+            device("proxy", Platform::Wsa, "https://10.0.0.1"),
+        ],
     );
     h.get_by_label_contains("logs out when the session ends (DELETE /api/tokenservices");
     h.get_by_label_contains("The session stays open between sends and ends after 5 min");
@@ -937,17 +856,8 @@ fn a_device_written_by_another_program_appears() {
     let mut h = ready(dir.path(), &[]);
     Workspace::new(dir.path())
         .add_device(Device {
-            name: "pulled-fw".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: "https://10.0.0.7".into(),
             username: None,
-            trust: Trust::Verify,
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
+            ..device("pulled-fw", Platform::Asa, "https://10.0.0.7")
         })
         .unwrap();
     step_until(&mut h, "the watcher", |a| {
@@ -960,19 +870,7 @@ fn a_device_written_by_another_program_appears() {
 #[test]
 fn tabs_are_remembered_without_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let d = device("fw", Platform::Asa, "https://10.0.0.1");
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/api/one");
     h.get_by_label("+").click();
@@ -1007,7 +905,7 @@ fn a_typed_password_does_not_follow_the_device_to_another_address() {
     let first = appliance(&rt, Platform::Asa);
     let other = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&first)]);
+    let mut h = ready(dir.path(), &[lab(&first)]);
     h.query_all_by_label("lab-asa")
         .next()
         .unwrap()
@@ -1042,7 +940,13 @@ fn a_tls_failure_offers_the_trust_button_not_cli_flags() {
     let rt = runtime();
     let wsa = appliance(&rt, Platform::Wsa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[device(&wsa, Trust::Verify)]);
+    let mut h = ready(
+        dir.path(),
+        &[Device {
+            trust: Trust::Verify,
+            ..lab(&wsa)
+        }],
+    );
     retype(&mut h, "URL", "/wsa/api/v2.0/health");
     h.run();
     h.get_by_label("Send").click();
@@ -1076,11 +980,7 @@ fn a_timeout_points_at_the_timeout_setting() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = ready(dir.path(), &[d]);
     retype(&mut h, "URL", "/slow");
-    h.get_by_label("View").click();
-    h.run();
-    retype(&mut h, "Timeout", "1");
-    h.key_press(egui::Key::Escape);
-    h.run();
+    set_view_setting(&mut h, "Timeout", "1");
     assert_eq!(h.state().settings.timeout(), Duration::from_secs(1));
     h.get_by_label("Send").click();
     step_until(&mut h, "the timeout", finished);
@@ -1093,7 +993,7 @@ fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
     let rt = runtime();
     let fxos = appliance(&rt, Platform::Fxos);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app_with(dir.path(), &[pinned(&fxos)]));
+    let mut h = harness(app_with(dir.path(), &[lab(&fxos)]));
     pick_device(&mut h, "lab-fxos");
     h.get_by_label("Send").click();
     step_until(&mut h, "the refusal", finished);
@@ -1143,7 +1043,7 @@ fn two_sends_share_one_kept_session_which_is_logged_out_when_the_app_closes() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let mut h = ready(dir.path(), &[pinned(&asa)]);
+    let mut h = ready(dir.path(), &[lab(&asa)]);
     retype(&mut h, "URL", "/api/monitoring/serialnumber");
     for _ in 0..2 {
         h.get_by_label("Send").click();

@@ -5,12 +5,13 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
+use apx::core::workspace::Workspace;
 use apx::core::workspace::saved::SavedRequest;
-use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
 use egui_kittest::kittest::Queryable;
+use support::devices::pinned_in;
 use support::gui::{app, harness, pick_device, retype, settle, type_password};
+use support::requests;
 use support::{appliance, runtime};
 
 #[test]
@@ -19,32 +20,10 @@ fn export_a_folder_as_an_ansible_playbook_for_a_pinned_device() {
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::new(dir.path());
-    ws.add_device(Device {
-        name: "fw".into(),
-        folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: asa.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    })
-    .unwrap();
+    ws.add_device(pinned_in("Lab", "fw", &asa)).unwrap();
     let read = SavedRequest {
-        name: "Serial".into(),
-        description: None,
         device: Some("fw".into()),
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: "/api/monitoring/serialnumber".into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get("Serial", "/api/monitoring/serialnumber")
     };
     ws.save_request("ASA", &read).unwrap();
     let mut h = harness(app(dir.path()));

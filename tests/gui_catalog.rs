@@ -5,39 +5,25 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
+use apx::core::workspace::Workspace;
 use apx::core::workspace::catalogs::CatalogKey;
-use apx::core::workspace::{Device, Workspace};
 use apx::ui::ApxApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::devices::device;
 use support::gui::{app, harness, pick_device, retype, settle};
 
-const NETWORKS: &str = "/api/fmc_config/v1/domain/{domainUUID}/object/networks";
+/// Where nothing answers (the catalog needs no network).
+const OFFLINE: &str = "https://127.0.0.1:1";
 
-/// A device of `platform` that nothing answers (the catalog needs no network).
-fn offline(name: &str, platform: Platform) -> Device {
-    Device {
-        name: name.into(),
-        folder: String::new(),
-        platform,
-        base_url: "https://127.0.0.1:1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
+const NETWORKS: &str = "/api/fmc_config/v1/domain/{domainUUID}/object/networks";
 
 /// The app with an FMC device whose catalog is the Swagger 2.0 fixture,
 /// the device's tab active and the browser open.
 fn browsing(dir: &std::path::Path) -> Harness<'static, ApxApp> {
     let workspace = Workspace::new(dir);
     workspace
-        .add_device(offline("lab-fmc", Platform::Fmc))
+        .add_device(device("lab-fmc", Platform::Fmc, OFFLINE))
         .unwrap();
     let spec = format!(
         "{}/tests/fixtures/openapi/swagger2.json",
@@ -139,7 +125,7 @@ fn a_corrupt_stored_catalog_is_reported_and_the_built_ins_stay() {
     std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
     std::fs::write(&stored, "{\"format\": 1, \"operations\": [").unwrap();
     workspace
-        .add_device(offline("edge", Platform::Asa))
+        .add_device(device("edge", Platform::Asa, OFFLINE))
         .unwrap();
     let mut h = harness(app(dir.path()));
     pick_device(&mut h, "edge");

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
-use apx::core::workspace::saved::SavedRequest;
-use apx::core::workspace::{Device, Workspace};
+use apx::core::workspace::Workspace;
 use apx::ui::ApxApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use support::devices::device;
 use support::gui::{app, harness, retype, settle, type_password};
+use support::requests;
 
 /// Every file and folder below `dir` (the lock file aside), with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -62,20 +62,6 @@ fn diff(
     (gone, new)
 }
 
-fn request(name: &str, url: &str) -> SavedRequest {
-    SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
-        platform: None,
-        auth: None,
-        method: "GET".into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
-    }
-}
-
 /// A workspace with `ASA/show-version.json`, `ASA/list-objects.json` and
 /// `Lab/ping.json`, and the app over it.
 fn seeded() -> (tempfile::TempDir, Harness<'static, ApxApp>) {
@@ -87,11 +73,15 @@ fn seeded() -> (tempfile::TempDir, Harness<'static, ApxApp>) {
 fn seed() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::new(dir.path());
-    ws.save_request("ASA", &request("Show version", "/api/monitoring/version"))
+    ws.save_request(
+        "ASA",
+        &requests::get("Show version", "/api/monitoring/version"),
+    )
+    .unwrap();
+    ws.save_request("ASA", &requests::get("List objects", "/api/objects"))
         .unwrap();
-    ws.save_request("ASA", &request("List objects", "/api/objects"))
+    ws.save_request("Lab", &requests::get("Ping", "/ping"))
         .unwrap();
-    ws.save_request("Lab", &request("Ping", "/ping")).unwrap();
     dir
 }
 
@@ -348,7 +338,7 @@ fn a_folder_holding_a_link_is_not_deleted_nor_followed() {
     // Behind the link: a folder of saved requests, as a link would find it.
     let outside = tempfile::tempdir().unwrap();
     Workspace::new(outside.path())
-        .save_request("", &request("Keep", "/keep"))
+        .save_request("", &requests::get("Keep", "/keep"))
         .unwrap();
     std::fs::remove_file(outside.path().join(".gitignore")).unwrap();
     let outside_before = snapshot(outside.path());
@@ -474,19 +464,7 @@ fn open_a_workspace_with_corrupt_files_reports_them_untouched() {
 fn export_a_folder_as_postman_and_as_a_curl_script_without_secrets() {
     let dir = seed();
     Workspace::new(dir.path())
-        .add_device(Device {
-            name: "fw".into(),
-            folder: String::new(),
-            platform: Platform::Asa,
-            base_url: "https://10.0.0.1".into(),
-            username: Some("admin".into()),
-            trust: Trust::Verify,
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
-        })
+        .add_device(device("fw", Platform::Asa, "https://10.0.0.1"))
         .unwrap();
     let mut h = harness(app(dir.path()));
     assert_eq!(h.state().tabs.active().device.as_deref(), Some("fw"));
@@ -535,20 +513,7 @@ fn a_long_request_name_keeps_the_side_panel_width() {
     let dir = tempfile::tempdir().unwrap();
     let name = format!("Long {}", "x".repeat(200));
     Workspace::new(dir.path())
-        .save_request(
-            "Checks",
-            &SavedRequest {
-                name: name.clone(),
-                description: None,
-                device: None,
-                platform: None,
-                auth: None,
-                method: "GET".into(),
-                url: "/api/one".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-        )
+        .save_request("Checks", &requests::get(&name, "/api/one"))
         .unwrap();
     let mut h = harness(app(dir.path()));
     let send_before = h.get_by_label("Send").rect();

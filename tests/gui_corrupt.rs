@@ -5,9 +5,9 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
-use apx::core::workspace::{Device, Workspace};
+use apx::core::workspace::Workspace;
 use egui_kittest::kittest::Queryable;
+use support::devices::device;
 use support::gui::{app, harness, retype, settle};
 
 const GARBAGE: &[u8] = b"{\"format\": 1, \"devices\": [ {\"name\": \"fw\", }";
@@ -16,20 +16,8 @@ const GARBAGE: &[u8] = b"{\"format\": 1, \"devices\": [ {\"name\": \"fw\", }";
 fn device_edits_leave_a_corrupt_devices_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::new(dir.path());
-    ws.add_device(Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    })
-    .unwrap();
+    ws.add_device(device("fw", Platform::Asa, "https://10.0.0.1"))
+        .unwrap();
     let mut h = harness(app(dir.path()));
     assert_eq!(
         h.state().tree.devices.len(),

@@ -11,58 +11,30 @@ use std::sync::atomic::Ordering::SeqCst;
 
 use apx::core::error::FailureKind;
 use apx::core::platform::Platform;
-use apx::core::secret::Secret;
-use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, ApplianceConfig, DEMO_PASSWORD};
+use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{harness, mock_keyring, retype, settle, step_until};
-use support::{RefusedPort, appliance, appliance_with, localhost_cert, runtime};
+use support::devices::{pin, pinned_in};
+use support::fleet::Fleet;
+use support::gui::{
+    app, harness, pick_device, retype, set_view_setting, settle, step_until, type_password,
+};
+use support::requests;
+use support::{appliance, runtime};
 
-fn device(name: &str, folder: &str, url: &str, sha256: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: folder.into(),
-        platform: Platform::Asa,
-        base_url: url.into(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: sha256.into(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
-
-fn on(name: &str, folder: &str, a: &Appliance) -> Device {
-    device(name, folder, &a.url, &a.sha256)
-}
-
-/// An app over a workspace holding `devices` (the demo password typed for
-/// each but those named `*-nopw`, which have none, in the keyring neither),
-/// fanning out `concurrency` devices at a time.
-fn app_with(dir: &std::path::Path, devices: &[Device], concurrency: u64) -> ApxApp {
-    mock_keyring();
-    let ws = Workspace::new(dir);
-    for d in devices {
-        ws.add_device(d.clone()).unwrap();
-    }
-    let settings = Settings {
-        concurrency,
-        ..Settings::default()
-    };
-    let mut app = ApxApp::new(dir.to_path_buf(), settings, false).unwrap();
+/// A harness over a workspace holding `devices`, the demo password typed on
+/// the Auth tab for each (picked in the tree in turn) but those named
+/// `*-nopw`, which have none (in the keyring neither).
+fn ready(ws: &std::path::Path, devices: &[Device]) -> Harness<'static, ApxApp> {
+    Workspace::new(ws).save_devices(devices).unwrap();
+    let mut h = harness(app(ws));
     for d in devices.iter().filter(|d| !d.name.ends_with("-nopw")) {
-        app.passwords
-            .insert(d.name.clone(), Secret::new(DEMO_PASSWORD));
+        pick_device(&mut h, &d.name);
+        type_password(&mut h, DEMO_PASSWORD);
     }
-    app
+    h
 }
 
 fn fan_out_done(app: &ApxApp) -> bool {
@@ -86,28 +58,10 @@ fn send_to_folder(h: &mut Harness<'static, ApxApp>, folder: &str) {
 
 #[test]
 fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
-    let rt = runtime();
-    let (a, b, w) = (
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-        appliance(&rt, Platform::Asa),
-    );
-    let config = ApplianceConfig {
-        password: "not-the-demo-password".into(),
-        ..ApplianceConfig::demo()
-    };
-    let badpw = appliance_with(&rt, Platform::Asa, config, &localhost_cert());
-    let down = RefusedPort::new();
-    let dir = tempfile::tempdir().unwrap();
-    let devices = [
-        on("fw-a", "Fleet", &a),
-        on("fw-b", "Fleet/DC1", &b),
-        on("fw-badpw", "Fleet", &badpw),
-        device("fw-down", "Fleet", &down.url(), &a.sha256),
-        on("fw-nopw", "Fleet", &a),
-        on("fw-w", "Fleetwood", &w),
-    ];
-    let mut h = harness(app_with(dir.path(), &devices, 8));
+    let f = Fleet::start();
+    let mut devices = f.devices();
+    devices.push(pinned_in("Fleet", "fw-nopw", &f.a));
+    let mut h = ready(&f.ws, &devices);
     send_to_folder(&mut h, "Fleet");
     step_until(&mut h, "the fan-out", fan_out_done);
 
@@ -136,8 +90,8 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
         ],
         "Fleet and its subfolder, not Fleetwood"
     );
-    assert_eq!(w.stats.logins.load(SeqCst), 0);
-    assert_eq!(a.stats.logins.load(SeqCst), 1, "fw-nopw never logged in");
+    assert_eq!(f.w.stats.logins.load(SeqCst), 0);
+    assert_eq!(f.a.stats.logins.load(SeqCst), 1, "fw-nopw never logged in");
     let nopw = run
         .rows
         .iter()
@@ -194,7 +148,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert_eq!(shown(&h).len(), 5);
 
     // The table as shown (sorted by status, descending), as CSV and JSON.
-    let csv = dir.path().join("fleet.csv");
+    let csv = f.dir.path().join("fleet.csv");
     retype(&mut h, "Export to", csv.to_str().unwrap());
     h.get_by_label("Export CSV").click();
     h.run();
@@ -223,7 +177,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert!(line("fw-badpw").starts_with("fw-badpw,asa,"), "{text}");
     assert!(line("fw-badpw").contains(",401,401,"), "{text}");
     assert!(line("fw-nopw").contains("password"), "{text}");
-    let json_file = dir.path().join("fleet.json");
+    let json_file = f.dir.path().join("fleet.json");
     retype(&mut h, "Export to", json_file.to_str().unwrap());
     h.get_by_label("Export JSON").click();
     h.run();
@@ -258,7 +212,7 @@ fn a_folder_fan_out_fills_the_table_sorts_filters_and_opens_a_row() {
     assert_eq!(tab.device.as_deref(), Some("fw-b"));
     let result = tab.response.result.as_ref().expect("the row's response");
     assert_eq!(result.status, Some(200));
-    assert!(result.url.starts_with(&b.url), "{}", result.url);
+    assert!(result.url.starts_with(&f.b.url), "{}", result.url);
 }
 
 #[test]
@@ -272,16 +226,17 @@ fn cancel_all_stops_the_device_under_way_and_those_waiting() {
     });
     let dir = tempfile::tempdir().unwrap();
     let devices = [
-        device(
-            "fw-1-hung",
-            "Fleet",
-            &format!("https://127.0.0.1:{port}"),
-            &sha256,
-        ),
-        on("fw-2", "Fleet", &a),
-        on("fw-3", "Fleet", &b),
+        Device {
+            base_url: format!("https://127.0.0.1:{port}"),
+            trust: pin(&sha256),
+            ..pinned_in("Fleet", "fw-1-hung", &a)
+        },
+        pinned_in("Fleet", "fw-2", &a),
+        pinned_in("Fleet", "fw-3", &b),
     ];
-    let mut h = harness(app_with(dir.path(), &devices, 1));
+    let mut h = ready(dir.path(), &devices);
+    set_view_setting(&mut h, "Fan-out concurrency", "1");
+    assert_eq!(h.state().settings.concurrency, 1);
     send_to_folder(&mut h, "Fleet");
     assert!(!fan_out_done(h.state()), "the hung device holds its place");
     h.get_by_label("Cancel all").click();
@@ -306,26 +261,19 @@ fn a_collection_runs_on_a_folders_devices_one_session_each() {
     let rt = runtime();
     let (a, b) = (appliance(&rt, Platform::Asa), appliance(&rt, Platform::Asa));
     let dir = tempfile::tempdir().unwrap();
-    let devices = [on("fw-a", "Fleet", &a), on("fw-b", "Fleet/DC1", &b)];
+    let devices = [
+        pinned_in("Fleet", "fw-a", &a),
+        pinned_in("Fleet/DC1", "fw-b", &b),
+    ];
     let ws = Workspace::new(dir.path());
     for (name, url) in [
         ("Serial", "/api/monitoring/serialnumber"),
         ("Version", "/api/monitoring/device/components/version"),
     ] {
-        let request = apx::core::workspace::saved::SavedRequest {
-            name: name.into(),
-            description: None,
-            device: None,
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        };
-        ws.save_request("Checks", &request).unwrap();
+        ws.save_request("Checks", &requests::get(name, url))
+            .unwrap();
     }
-    let mut h = harness(app_with(dir.path(), &devices, 8));
+    let mut h = ready(dir.path(), &devices);
     h.get_by_label("Fleet").click_secondary();
     h.run();
     h.get_by_label("Run collection on this folder's devices")

@@ -4,38 +4,21 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
-use apx::core::workspace::{Device, Workspace};
+use apx::core::workspace::Workspace;
 use apx::demo::{Appliance, DEMO_PASSWORD};
 use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use support::gui::{harness, mock_keyring, pick_device, retype, step_until, type_password};
+use support::devices::pinned_in;
+use support::gui::{app, harness, pick_device, retype, step_until, type_password};
 use support::{appliance, runtime};
 
 /// The app over `dir` with a device pinned to `a`, its password typed, and
 /// the network objects answered in the active tab.
 fn answered(dir: &std::path::Path, a: &Appliance) -> Harness<'static, ApxApp> {
-    mock_keyring();
-    let device = Device {
-        name: "lab-asa".into(),
-        folder: "Lab".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let device = pinned_in("Lab", "lab-asa", a);
     Workspace::new(dir).add_device(device.clone()).unwrap();
-    let app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    let mut h = harness(app);
+    let mut h = harness(app(dir));
     pick_device(&mut h, &device.name);
     type_password(&mut h, DEMO_PASSWORD);
     retype(&mut h, "URL", "/api/objects/networkobjects?limit=3");

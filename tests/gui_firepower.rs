@@ -5,33 +5,15 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
-use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, DEMO_PASSWORD};
+use apx::core::workspace::Workspace;
+use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
 use egui_kittest::kittest::Queryable;
+use support::devices::pinned_in;
 use support::gui::{
     app, choose_method, harness, pick_device, retype, settle, step_until, type_body, type_password,
 };
 use support::{appliance, runtime};
-
-fn fmc_device(a: &Appliance) -> Device {
-    Device {
-        name: "lab-fmc".into(),
-        folder: "Lab".into(),
-        platform: Platform::Fmc,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: a.sha256.clone(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
 
 fn finished(app: &ApxApp) -> bool {
     let r = &app.tabs.active().response;
@@ -50,7 +32,7 @@ fn the_domain_picker_offers_the_last_logins_domains() {
     let fmc = appliance(&rt, Platform::Fmc);
     let dir = tempfile::tempdir().unwrap();
     Workspace::new(dir.path())
-        .add_device(fmc_device(&fmc))
+        .add_device(pinned_in("Lab", "lab-fmc", &fmc))
         .unwrap();
     let mut h = harness(app(dir.path()));
     pick_device(&mut h, "lab-fmc");
@@ -99,7 +81,7 @@ fn a_change_on_the_fmc_is_noted_as_needing_a_deployment() {
     let fmc = appliance(&rt, Platform::Fmc);
     let dir = tempfile::tempdir().unwrap();
     Workspace::new(dir.path())
-        .add_device(fmc_device(&fmc))
+        .add_device(pinned_in("Lab", "lab-fmc", &fmc))
         .unwrap();
     let mut h = harness(app(dir.path()));
     pick_device(&mut h, "lab-fmc");

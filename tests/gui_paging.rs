@@ -9,48 +9,25 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
 use apx::demo::server::{DemoRequest, DemoResponse, serve_tls};
 use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use support::gui::{mock_keyring, pick_device, retype, settle, step_until, type_password};
+use support::devices::{device, pin, pinned_in};
+use support::gui::{app, harness_sized, pick_device, retype, step_until, type_password};
 use support::{appliance, localhost_cert, runtime};
 
 /// An app over `dir` with `device` selected (and its password typed), in
 /// a window tall enough to show a few dozen body rows.
 fn tall_harness(dir: &std::path::Path, device: Device) -> Harness<'static, ApxApp> {
-    mock_keyring();
     Workspace::new(dir).add_device(device.clone()).unwrap();
-    let app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 2400.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
-    settle(&mut h);
+    let mut h = harness_sized(app(dir), egui::Vec2::new(1280.0, 2400.0));
     pick_device(&mut h, &device.name);
     type_password(&mut h, DEMO_PASSWORD);
     h
-}
-
-fn device(name: &str, platform: Platform, url: String, sha256: String) -> Device {
-    Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform,
-        base_url: url,
-        username: (platform != Platform::Generic).then(|| "admin".into()),
-        trust: Trust::Pin { sha256 },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
 }
 
 fn finished(app: &ApxApp) -> bool {
@@ -63,12 +40,7 @@ fn all_pages_shows_every_object_as_one_body_after_one_login() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        "lab-asa",
-        Platform::Asa,
-        asa.url.clone(),
-        asa.sha256.clone(),
-    );
+    let d = pinned_in("Lab", "lab-asa", &asa);
     let mut h = tall_harness(dir.path(), d);
     retype(&mut h, "URL", "/api/objects/networkobjects?limit=2");
     h.get_by_label("All pages").click();
@@ -80,14 +52,7 @@ fn all_pages_shows_every_object_as_one_body_after_one_login() {
     assert_eq!(result.status, Some(200));
     assert_eq!(result.pages, Some(3));
     h.get_by_label("3 pages");
-    for name in [
-        "web-server",
-        "db-server",
-        "dmz-net",
-        "mgmt-range",
-        "update-server",
-        "v6-web-server",
-    ] {
+    for name in support::DEMO_ASA_OBJECTS {
         h.get_by_label_contains(&format!("\"name\": \"{name}\""));
     }
     assert_eq!(asa.stats.logins.load(Ordering::SeqCst), 1);
@@ -120,12 +85,12 @@ fn a_walk_shows_its_page_and_cancel_stops_it() {
     });
     let server = rt.block_on(serve_tls(&cert, handler, None)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let d = device(
-        "pager",
-        Platform::Generic,
-        server.url(),
-        apx::core::tls::sha256_fingerprint(&cert.cert_der),
-    );
+    let d = Device {
+        folder: "Lab".into(),
+        username: None,
+        trust: pin(&apx::core::tls::sha256_fingerprint(&cert.cert_der)),
+        ..device("pager", Platform::Generic, &server.url())
+    };
     let mut h = tall_harness(dir.path(), d);
     retype(&mut h, "URL", "/api/things?limit=2");
     h.get_by_label("All pages").click();

@@ -5,39 +5,25 @@ mod support;
 
 use apx::core::platform::Platform;
 use apx::core::reach::DeviceReach;
-use apx::core::secret::Secret;
-use apx::core::tls::Trust;
 use apx::core::workspace::{Device, Workspace};
 use apx::demo::DEMO_PASSWORD;
-use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::kittest::Queryable;
-use support::gui::{harness, mock_keyring, retype, settle, step_until};
+use support::devices::pinned;
+use support::gui::{app, harness, pick_device, retype, settle, step_until, type_password};
 use support::proxy::{Mode, Proxy};
 use support::{appliance, runtime};
-
-/// Focuses the field labelled `label` and types `text` into it.
-fn type_into(h: &mut egui_kittest::Harness<'static, ApxApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
 
 #[test]
 fn the_editor_keeps_a_proxy_and_client_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    mock_keyring();
-    let app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app(dir.path()));
     h.get_by_label("+ Add device").click();
     h.run();
-    type_into(&mut h, "Name", "edge");
-    type_into(&mut h, "Base URL", "https://10.0.0.1");
-    type_into(&mut h, "Proxy", "http://user:pw@proxy:3128");
-    type_into(&mut h, "Client cert", "/etc/apx/client.pem");
-    type_into(&mut h, "Client key", "/etc/apx/client.key");
+    retype(&mut h, "Name", "edge");
+    retype(&mut h, "Base URL", "https://10.0.0.1");
+    retype(&mut h, "Proxy", "http://user:pw@proxy:3128");
+    retype(&mut h, "Client cert", "/etc/apx/client.pem");
+    retype(&mut h, "Client key", "/etc/apx/client.key");
     h.get_by_label("Save device").click();
     settle(&mut h);
     h.get_by_label_contains("credentials in a proxy URL are refused");
@@ -65,33 +51,18 @@ fn the_app_sends_through_the_devices_proxy() {
     let asa = appliance(&rt, Platform::Asa);
     let proxy = Proxy::start(&rt, Mode::Open);
     let dir = tempfile::tempdir().unwrap();
-    mock_keyring();
     let device = Device {
-        name: "fw".into(),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: asa.url.clone(),
-        username: Some("admin".into()),
-        trust: Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
         reach: DeviceReach {
             proxy: Some(proxy.url()),
             ..Default::default()
         },
+        ..pinned("fw", &asa)
     };
     Workspace::new(dir.path()).add_device(device).unwrap();
-    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    app.passwords
-        .insert("fw".into(), Secret::new(DEMO_PASSWORD));
-    app.tabs.active_mut().device = Some("fw".into());
-    app.tabs.active_mut().draft.url = "/api/monitoring/serialnumber".into();
-    let mut h = harness(app);
-    h.run();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "fw");
+    type_password(&mut h, DEMO_PASSWORD);
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.get_by_label("Send").click();
     step_until(&mut h, "the response", |a| {
         a.tabs.active().response.result.is_some()

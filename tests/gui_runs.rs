@@ -11,43 +11,23 @@ use apx::core::request::Header;
 use apx::core::tls::Trust;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use apx::core::workspace::{Device, Workspace};
-use apx::demo::{Appliance, DEMO_PASSWORD};
+use apx::demo::DEMO_PASSWORD;
 use apx::ui::ApxApp;
 use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use support::devices::pinned_in;
 use support::gui::{
     harness, mock_keyring, pick_device, settle, slow_device, step_until, type_password,
 };
+use support::requests;
 use support::{appliance, runtime};
-
-fn device(name: &str, a: &Appliance, trust: Trust) -> Device {
-    Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform: a.platform,
-        base_url: a.url.clone(),
-        username: Some("admin".into()),
-        trust,
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
 
 fn request(name: &str, device: &str, method: &str, url: &str) -> SavedRequest {
     SavedRequest {
-        name: name.into(),
-        description: None,
         device: Some(device.into()),
-        platform: None,
-        auth: None,
         method: method.into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     }
 }
 
@@ -107,7 +87,10 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let d = device("lab-asa", &asa, Trust::Verify);
+    let d = Device {
+        trust: Trust::Verify,
+        ..pinned_in("Lab", "lab-asa", &asa)
+    };
     let requests = [
         request(
             "Serial number",
@@ -192,15 +175,12 @@ fn a_run_with_tls_failures_opens_a_row_trusts_and_reruns_the_failed() {
 fn a_history_entry_reopens_its_own_request_and_response() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
-    let pin = Trust::Pin {
-        sha256: asa.sha256.clone(),
-    };
     let dir = tempfile::tempdir().unwrap();
-    let mut lab = device("lab-asa", &asa, pin.clone());
+    let mut lab = pinned_in("Lab", "lab-asa", &asa);
     // Saved, the key header refers to the device's variable.
     lab.variables
         .insert("x_api_key".into(), "s3cr3t-key".into());
-    let devices = [lab, device("asa-2", &asa, pin)];
+    let devices = [lab, pinned_in("Lab", "asa-2", &asa)];
     let mut cli = request("Show version", "lab-asa", "POST", "/api/cli");
     cli.headers = vec![
         Header::new("X-Trace", "cli-1"),
@@ -308,13 +288,7 @@ fn a_run_stops_and_runs_again_against_a_chosen_device() {
     let rt = runtime();
     let (_server, slow) = slow_device(&rt);
     let asa = appliance(&rt, Platform::Asa);
-    let lab = device(
-        "lab-asa",
-        &asa,
-        Trust::Pin {
-            sha256: asa.sha256.clone(),
-        },
-    );
+    let lab = pinned_in("Lab", "lab-asa", &asa);
     let requests = [
         request(
             "Serial number",

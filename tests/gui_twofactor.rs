@@ -5,11 +5,11 @@
 mod support;
 
 use apx::core::platform::Platform;
-use apx::core::tls::Trust;
-use apx::core::workspace::{Device, Workspace};
+use apx::core::workspace::Workspace;
 use apx::demo::{ApplianceConfig, DEMO_PASSCODE, DEMO_PASSWORD, TwoFactorFlag};
 use apx::ui::ApxApp;
 use egui_kittest::kittest::Queryable;
+use support::devices::pinned;
 use support::gui::{app, harness, pick_device, retype, step_until, type_password};
 use support::runtime;
 
@@ -34,21 +34,7 @@ fn a_two_factor_login_asks_for_the_passcode_in_a_dialog() {
     let wsa = support::appliance_with(&rt, Platform::Wsa, config, &support::localhost_cert());
     let dir = tempfile::tempdir().unwrap();
     Workspace::new(dir.path())
-        .add_device(Device {
-            name: "lab-wsa".into(),
-            folder: String::new(),
-            platform: Platform::Wsa,
-            base_url: wsa.url.clone(),
-            username: Some("admin".into()),
-            trust: Trust::Pin {
-                sha256: wsa.sha256.clone(),
-            },
-            variables: Default::default(),
-            allow_http: false,
-            domain: None,
-            api_version: None,
-            reach: Default::default(),
-        })
+        .add_device(pinned("lab-wsa", &wsa))
         .unwrap();
     let mut h = harness(app(dir.path()));
     pick_device(&mut h, "lab-wsa");

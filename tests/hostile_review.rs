@@ -10,8 +10,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use apx::core::platform::Platform;
 use apx::demo::server::{DemoRequest, DemoResponse, serve_plain};
-use support::{apx_in, apx_on_terminal, apx_watched, files_under, leaked_forms, runtime};
+use support::{
+    apx_in, apx_on_terminal, apx_watched, device_add_args, files_under, leaked_forms, runtime,
+};
 
 fn write(path: &std::path::Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -141,18 +144,10 @@ fn a_saved_request_cannot_lift_the_asa_https_rule_by_naming_another_platform() {
     let add = apx_in(
         dir.path(),
         &[
-            "--workspace",
-            ws.to_str().unwrap(),
-            "device",
-            "add",
-            "asa1",
-            "--platform",
-            "asa",
-            "--url",
-            &server.url(),
-            "--user",
-            "admin",
-        ],
+            &["--workspace", ws.to_str().unwrap()][..],
+            &device_add_args("asa1", Platform::Asa, &server.url()),
+        ]
+        .concat(),
     );
     assert_eq!(add.code, 0, "{}", add.stderr);
     write(

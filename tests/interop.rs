@@ -7,12 +7,14 @@ use std::path::PathBuf;
 
 #[path = "interop/curl.rs"]
 mod curl;
+mod support;
 
 use apx::core::interop::{POSTMAN_SCHEMA_V21, export_postman, import_postman};
 use apx::core::platform::{AuthMode, Platform};
 use apx::core::request::Header;
 use apx::core::workspace::saved::{RequestBody, SavedRequest};
 use serde_json::json;
+use support::requests;
 
 const FIXTURE_PASSWORD: &str = "Fixture-Pa55word!";
 const FIXTURE_TOKEN: &str = "Fixture-Bearer-T0ken";
@@ -29,15 +31,8 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn request(name: &str, method: &str, url: &str) -> SavedRequest {
     SavedRequest {
-        name: name.into(),
-        description: None,
-        device: None,
-        platform: None,
-        auth: None,
         method: method.into(),
-        url: url.into(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     }
 }
 

@@ -4,43 +4,24 @@
 
 mod support;
 
-use std::sync::Once;
-
 use apx::core::platform::Platform;
 use apx::core::secret::Secret;
-use apx::core::workspace::Device;
 use apx::engine::keyring::{self, KeyringKey, Lookup};
 use apx::ui::ApxApp;
-use apx::ui::settings::Settings;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn mock_store() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
-}
-
-fn device(name: &str, base_url: &str) -> Device {
-    Device {
-        name: name.into(),
-        folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: base_url.into(),
-        username: Some("admin".into()),
-        trust: Default::default(),
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    }
-}
+use support::devices::device;
+use support::gui::{app, harness, mock_keyring, pick_device, retype};
 
 #[test]
 fn set_get_and_delete_a_device_password() {
-    mock_store();
+    mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-device", "https://10.0.0.1"), None);
+    let key = KeyringKey::new(
+        dir.path(),
+        &device("kr-device", Platform::Asa, "https://10.0.0.1"),
+        None,
+    );
     assert_eq!(keyring::password(&key).unwrap(), Lookup::Missing);
     keyring::set_password(&key, &Secret::new("pw-1")).unwrap();
     assert_eq!(
@@ -54,9 +35,9 @@ fn set_get_and_delete_a_device_password() {
 
 #[test]
 fn a_password_goes_only_where_it_was_stored_for() {
-    mock_store();
+    mock_keyring();
     let (ws1, ws2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let fw = device("kr-bound", "https://10.0.0.1");
+    let fw = device("kr-bound", Platform::Asa, "https://10.0.0.1");
     let key = KeyringKey::new(ws1.path(), &fw, None);
     keyring::set_password(&key, &Secret::new("bound-pw")).unwrap();
     assert_eq!(key.origin, "https://10.0.0.1");
@@ -64,7 +45,7 @@ fn a_password_goes_only_where_it_was_stored_for() {
     // A `git pull` moved the device: the password is not handed out.
     let moved = KeyringKey::new(
         ws1.path(),
-        &device("kr-bound", "https://10.6.6.6:8443"),
+        &device("kr-bound", Platform::Asa, "https://10.6.6.6:8443"),
         None,
     );
     let lookup = keyring::password(&moved).unwrap();
@@ -119,9 +100,13 @@ fn a_password_goes_only_where_it_was_stored_for() {
 
 #[test]
 fn an_earlier_entry_is_used_only_once_confirmed_and_then_migrated() {
-    mock_store();
+    mock_keyring();
     let dir = tempfile::tempdir().unwrap();
-    let key = KeyringKey::new(dir.path(), &device("kr-legacy", "https://10.0.0.2"), None);
+    let key = KeyringKey::new(
+        dir.path(),
+        &device("kr-legacy", Platform::Asa, "https://10.0.0.2"),
+        None,
+    );
     // How apx stored passwords before they were bound to an address.
     let legacy = keyring_core::Entry::new("apx", "kr-legacy").unwrap();
     legacy.set_password("old-pw").unwrap();
@@ -149,33 +134,23 @@ fn an_earlier_entry_is_used_only_once_confirmed_and_then_migrated() {
 
 #[test]
 fn remembered_password_is_used_for_sending_and_never_written() {
-    mock_store();
+    mock_keyring();
     let rt = support::runtime();
     let asa = support::appliance(&rt, Platform::Asa);
     let dir = tempfile::tempdir().unwrap();
-    let app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
-    h.run();
+    let mut h = harness(app(dir.path()));
     h.get_by_label("+ Add device").click();
+    h.run();
+    h.get_by_label("Pinned fingerprint").click();
     h.run();
     for (field, text) in [
         ("Name", "kr-asa"),
+        ("Base URL", asa.url.as_str()),
         ("Username", "admin"),
         ("Password", apx::demo::DEMO_PASSWORD),
+        ("SHA-256", asa.sha256.as_str()),
     ] {
-        h.get_by_label(field).focus();
-        h.run();
-        h.get_by_label(field).type_text(text);
-        h.run();
-    }
-    {
-        let editor = h.state_mut().dialogs.editor.as_mut().unwrap();
-        editor.base_url = asa.url.clone();
-        editor.trust = apx::ui::device_editor::TrustChoice::Pin;
-        editor.pin = asa.sha256.clone();
+        retype(&mut h, field, text);
     }
     h.get_by_label("Remember in the OS keyring").click();
     h.run();
@@ -226,21 +201,12 @@ fn remembered_password_is_used_for_sending_and_never_written() {
     assert_eq!(seen, 0, "the other appliance got a request");
 }
 
-/// A fresh app on the workspace's "kr-asa", sending its serial number
-/// request with Ctrl+Enter.
+/// A fresh app on the workspace's "kr-asa" (picked in the tree), sending
+/// its serial number request with Ctrl+Enter.
 fn send_from_a_fresh_app(dir: &std::path::Path) -> Harness<'static, ApxApp> {
-    let mut app = ApxApp::new(dir.to_path_buf(), Settings::default(), false).unwrap();
-    let tab = app.tabs.active_mut();
-    tab.device = Some("kr-asa".into());
-    tab.draft.url = "/api/monitoring/serialnumber".into();
-    let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
-    wait_for(|| {
-        h.step();
-        h.state().tree.loaded
-    });
+    let mut h = harness(app(dir));
+    pick_device(&mut h, "kr-asa");
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h
 }
@@ -266,18 +232,13 @@ fn wait_for(mut done: impl FnMut() -> bool) {
 
 #[test]
 fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
-    mock_store();
+    mock_keyring();
     let dir = tempfile::tempdir().unwrap();
     let ws = apx::core::workspace::Workspace::new(dir.path());
-    ws.add_device(device("kr-import", "https://10.0.0.1"))
+    ws.add_device(device("kr-import", Platform::Asa, "https://10.0.0.1"))
         .unwrap();
-    let mut app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), false).unwrap();
-    app.tabs.active_mut().device = Some("kr-import".into());
-    let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .with_max_steps(50)
-        .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
-    h.run();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "kr-import");
     h.get_by_label("File").click();
     h.run();
     h.get_by_label("Import Postman collection…").click();
@@ -286,10 +247,7 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/postman_asa_v21.json"
     );
-    h.get_by_label("Collection").focus();
-    h.run();
-    h.get_by_label("Collection").type_text(fixture);
-    h.run();
+    retype(&mut h, "Collection", fixture);
     h.get_by_label("Import").click();
     wait_for(|| {
         h.step();
@@ -309,22 +267,8 @@ fn an_imported_basic_password_can_go_to_a_device_keyring_entry() {
         keyring::password(&key).unwrap(),
         Lookup::Found(Secret::new("Fixture-Pa55word!"))
     );
-    for entry in walk(dir.path()) {
+    for entry in support::files_under(dir.path()) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
         assert!(!text.contains("Fixture-Pa55word!"), "{}", entry.display());
     }
-}
-
-/// Every file below `dir`.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

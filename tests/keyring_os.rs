@@ -10,6 +10,7 @@ use apx::core::platform::Platform;
 use apx::core::secret::Secret;
 use apx::core::workspace::Device;
 use apx::engine::keyring::{self, KeyringKey, Lookup};
+use support::devices::device;
 
 /// Skips outside CI; fails in CI, where the Secret Service must be there.
 fn unavailable(why: &str) {
@@ -26,19 +27,11 @@ fn round_trip_through_the_secret_service() {
         return unavailable("there is no D-Bus session (no Secret Service to test against)");
     }
     let dir = tempfile::tempdir().unwrap();
-    let device = Device {
-        name: format!("apx-test-{}", std::process::id()),
-        folder: String::new(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1".into(),
-        username: Some("admin".into()),
-        trust: Default::default(),
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
-    };
+    let device = device(
+        &format!("apx-test-{}", std::process::id()),
+        Platform::Asa,
+        "https://10.0.0.1",
+    );
     let key = KeyringKey::new(dir.path(), &device, None);
     if let Err(e) = keyring::set_password(&key, &Secret::new("os-pw")) {
         return unavailable(&format!("the Secret Service is not usable: {}", e.message));
@@ -87,20 +80,10 @@ fn the_cli_stores_and_uses_a_keyring_password() {
     };
     let (code, _, err) = apx(
         &[
-            "device",
-            "add",
-            &name,
-            "--workspace",
-            ws,
-            "--platform",
-            "asa",
-            "--url",
-            &asa.url,
-            "--user",
-            "admin",
-            "--pin",
-            &asa.sha256,
-        ],
+            &support::device_add_args(&name, Platform::Asa, &asa.url)[..],
+            &["--workspace", ws, "--pin", &asa.sha256],
+        ]
+        .concat(),
         &[],
     );
     assert_eq!(code, Some(0), "{err}");

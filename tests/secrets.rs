@@ -142,8 +142,8 @@ fn no_printing_or_storing_path_leaks_a_password_or_token() {
         assert_eq!(run.code, expected, "{argv:?}\n{}{}", run.stdout, run.stderr);
     }
 
-    // The app over the same workspace, a password typed and a URL holding
-    // credentials left in the address field: its persisted settings.
+    // The app over the same workspace, a password typed and credentials
+    // typed in the address field: its persisted settings.
     let settings = app_settings(&ws, &asa);
 
     let mut tokens = Vec::new();
@@ -257,20 +257,45 @@ fn no_printing_or_storing_path_leaks_a_two_factor_passcode() {
     }
 }
 
-/// The settings the app would persist after a password was typed and a
-/// URL carrying credentials was left in the address field, as JSON.
+/// The settings the app would persist, as JSON, after the password of
+/// "fw" was typed on its Auth tab and, typed in the address field in turn:
+/// a URL carrying credentials, a curl command with a password (imported:
+/// request and password taken apart) and one the import refuses (a body
+/// from a file), which stays in the field.
 fn app_settings(ws: &std::path::Path, asa: &Appliance) -> String {
-    let mut app = support::gui::app(ws);
-    app.passwords
-        .insert("fw".into(), apx::core::secret::Secret::new(DEMO_PASSWORD));
-    let tab = app.tabs.active_mut();
-    tab.device = Some("fw".into());
-    tab.password_input = DEMO_PASSWORD.into();
-    tab.draft.url = asa
-        .url
-        .replace("https://", &format!("https://admin:{DEMO_PASSWORD}@"));
-    let mut all = serde_json::to_string(&app.settings_to_save()).unwrap();
-    app.tabs.active_mut().draft.url = format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url);
-    all.push_str(&serde_json::to_string(&app.settings_to_save()).unwrap());
+    use egui_kittest::kittest::{NodeT, Queryable};
+    use support::gui::{app, harness, pick_device, retype, type_password};
+    let mut h = harness(app(ws));
+    pick_device(&mut h, "fw");
+    type_password(&mut h, DEMO_PASSWORD);
+    let mut all = String::new();
+    for (url, in_field) in [
+        (
+            asa.url
+                .replace("https://", &format!("https://admin:{DEMO_PASSWORD}@")),
+            true,
+        ),
+        (
+            format!("curl -u admin:{DEMO_PASSWORD} {}/api", asa.url),
+            false,
+        ),
+        (
+            format!(
+                "curl -u admin:{DEMO_PASSWORD} -d @body.json {}/api",
+                asa.url
+            ),
+            true,
+        ),
+    ] {
+        retype(&mut h, "URL", &url);
+        let shown = h.get_by_label("URL").accesskit_node().value();
+        assert_eq!(
+            shown.as_deref() == Some(url.as_str()),
+            in_field,
+            "{shown:?}"
+        );
+        all.push_str(&serde_json::to_string(&h.state().settings_to_save()).unwrap());
+    }
+    assert!(h.state().passwords.contains_key("fw"));
     all
 }

@@ -1,6 +1,8 @@
 //! Saved requests on disk (format, migration, corrupt files), variables,
 //! history, and the collections shipped in `saved_requests/`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -38,17 +40,9 @@ fn request(name: &str) -> SavedRequest {
 
 fn device() -> Device {
     Device {
-        name: "fw1".into(),
         folder: "Lab".into(),
-        platform: Platform::Asa,
-        base_url: "https://10.0.0.1:8443".into(),
-        username: Some("admin".into()),
-        trust: Trust::Verify,
         variables: BTreeMap::from([("object".to_string(), "web-2".to_string())]),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        ..support::devices::device("fw1", Platform::Asa, "https://10.0.0.1:8443")
     }
 }
 

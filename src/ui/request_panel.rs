@@ -283,16 +283,20 @@ fn headers_tab(ui: &mut egui::Ui, tab: &mut Tab, view: &View) {
             for (i, h) in tab.draft.headers.iter_mut().enumerate() {
                 ui.checkbox(&mut h.enabled, "")
                     .on_hover_text("Send this header");
+                // No label beside each row's fields: name them for
+                // screen readers (and tests) by their row.
                 ui.add(
                     egui::TextEdit::singleline(&mut h.name)
                         .desired_width(180.0)
                         .hint_text("Name"),
-                );
+                )
+                .accessible_name(format!("Header name {}", i + 1));
                 ui.add(
                     egui::TextEdit::singleline(&mut h.value)
                         .desired_width(320.0)
                         .hint_text("value"),
-                );
+                )
+                .accessible_name(format!("Header value {}", i + 1));
                 if ui.small_button("x").on_hover_text("Remove").clicked() {
                     remove = Some(i);
                 }

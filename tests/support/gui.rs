@@ -29,9 +29,14 @@ pub fn app(dir: &std::path::Path) -> ApxApp {
 
 /// A 1280×820 harness drawing `app`, once the workspace scan has arrived.
 pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
+    harness_sized(app, egui::Vec2::new(1280.0, 820.0))
+}
+
+/// [`harness`] with a window of `size`.
+pub fn harness_sized(app: ApxApp, size: egui::Vec2) -> Harness<'static, ApxApp> {
     mock_keyring();
     let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .with_size(size)
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut ApxApp| app.draw(ui), app);
     settle(&mut h);
@@ -67,6 +72,16 @@ pub fn retype(h: &mut Harness<'static, ApxApp>, label: &str, text: &str) {
     h.key_press(egui::Key::Backspace);
     h.run();
     h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// Types `value` into the View menu's number setting `label` and closes
+/// the menu.
+pub fn set_view_setting(h: &mut Harness<'static, ApxApp>, label: &str, value: &str) {
+    h.get_by_label("View").click();
+    h.run();
+    retype(h, label, value);
+    h.key_press(egui::Key::Escape);
     h.run();
 }
 
@@ -118,20 +133,11 @@ pub fn slow_device(
     let server = rt
         .block_on(apx::demo::server::serve_tls(&cert, handler, None))
         .unwrap();
+    let url = server.url();
     let d = apx::core::workspace::Device {
-        name: "slow".into(),
-        folder: String::new(),
-        platform: apx::core::platform::Platform::Generic,
-        base_url: server.url(),
         username: None,
-        trust: apx::core::tls::Trust::Pin {
-            sha256: apx::core::tls::sha256_fingerprint(&cert.cert_der),
-        },
-        variables: Default::default(),
-        allow_http: false,
-        domain: None,
-        api_version: None,
-        reach: Default::default(),
+        trust: super::devices::pin(&apx::core::tls::sha256_fingerprint(&cert.cert_der)),
+        ..super::devices::device("slow", apx::core::platform::Platform::Generic, &url)
     };
     (server, d)
 }

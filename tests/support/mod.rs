@@ -2,8 +2,11 @@
 //! the real `apx` binary.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod devices;
+pub mod fleet;
 pub mod gui;
 pub mod proxy;
+pub mod requests;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -39,6 +42,16 @@ pub fn appliance_with(
     rt.block_on(demo::start(platform, config, cert, None))
         .expect("appliance")
 }
+
+/// The network objects the demo ASA is seeded with, in order.
+pub const DEMO_ASA_OBJECTS: [&str; 6] = [
+    "web-server",
+    "db-server",
+    "dmz-net",
+    "mgmt-range",
+    "update-server",
+    "v6-web-server",
+];
 
 /// The result of one `apx` run.
 pub struct Run {
@@ -142,26 +155,47 @@ pub fn apx(args: &[&str]) -> Run {
     apx_in(dir.path(), args)
 }
 
-/// `send --json` with the demo credentials, pinned to the appliance's cert.
-pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
-    let url = format!("{}{path}", a.url);
-    let mut args = vec![
-        "send",
-        "--json",
+/// The demo admin's login on the command line: `--platform P -u admin
+/// --password-env APX_PASSWORD` (the password from the environment
+/// [`apx_command`] sets).
+pub fn login_args(platform: Platform) -> [&'static str; 6] {
+    [
         "--platform",
-        a.platform.id(),
-        "--auth",
-        auth,
+        platform.id(),
         "-u",
         "admin",
         "--password-env",
         "APX_PASSWORD",
-        "--pin",
-        &a.sha256,
-    ];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    apx(&args)
+    ]
+}
+
+/// `send --platform P -u admin --password-env APX_PASSWORD ARGS... URL`:
+/// the demo admin's login ([`login_args`]) for `platform`.
+pub fn send_with<'a>(platform: Platform, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    let mut all = vec!["send"];
+    all.extend_from_slice(&login_args(platform));
+    all.extend_from_slice(args);
+    all.push(url);
+    all
+}
+
+/// `send` as the demo admin of `a` ([`send_with`] its platform), pinned to
+/// its certificate: `send --platform P -u admin --password-env APX_PASSWORD
+/// --pin SHA256 ARGS... URL`.
+pub fn send_args<'a>(a: &'a Appliance, args: &[&'a str], url: &'a str) -> Vec<&'a str> {
+    send_with(
+        a.platform,
+        &[&["--pin", a.sha256.as_str()][..], args].concat(),
+        url,
+    )
+}
+
+/// `send --json --auth AUTH EXTRA...` to `path` of `a` as its demo admin,
+/// pinned ([`send_args`]), in a fresh temporary folder.
+pub fn send_json(a: &Appliance, auth: &str, path: &str, extra: &[&str]) -> Run {
+    let url = format!("{}{path}", a.url);
+    let args = [&["--json", "--auth", auth][..], extra].concat();
+    apx(&send_args(a, &args, &url))
 }
 
 /// A TLS server on 127.0.0.1 whose every connection is handed to `serve`
@@ -185,20 +219,50 @@ where
     F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    raw_tls_server_for(rt, cert, None, serve)
+}
+
+/// [`raw_tls_server_with`]; with `client_ca` (DER), only a client that
+/// presents a certificate that CA issued gets through the handshake.
+pub fn raw_tls_server_for<F, Fut>(
+    rt: &tokio::runtime::Runtime,
+    cert: &CertKey,
+    client_ca: Option<&[u8]>,
+    serve: F,
+) -> (u16, String)
+where
+    F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     use std::sync::Arc;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![rustls_pki_types::CertificateDer::from(
-            cert.cert_der.clone(),
-        )],
-        rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
-    )
-    .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap();
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(rustls_pki_types::CertificateDer::from(ca.to_vec()))
+                .unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let config = builder
+        .with_single_cert(
+            vec![rustls_pki_types::CertificateDer::from(
+                cert.cert_der.clone(),
+            )],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(cert.key_der.clone().into()),
+        )
+        .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -505,6 +569,18 @@ pub fn apx_on_terminal(
     args: &[&str],
     deadline: std::time::Duration,
 ) -> (i32, Vec<u8>) {
+    apx_typed_on_terminal(dir, args, None, deadline)
+}
+
+/// [`apx_on_terminal`] with `typed` as the keyboard's input (kept open
+/// until the program ends); with None, the keyboard is closed at once.
+pub fn apx_typed_on_terminal(
+    dir: &std::path::Path,
+    args: &[&str],
+    typed: Option<&str>,
+    deadline: std::time::Duration,
+) -> (i32, Vec<u8>) {
+    use std::io::Write;
     let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_apx"))
         .chain(args.iter().copied())
         .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
@@ -514,11 +590,21 @@ pub fn apx_on_terminal(
         .current_dir(dir)
         .env("APX_PASSWORD", demo::DEMO_PASSWORD)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
+        .stdin(if typed.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("util-linux `script` runs the binary on a pseudo-terminal");
+    let keyboard = child.stdin.take().map(|mut keyboard| {
+        keyboard
+            .write_all(typed.unwrap_or_default().as_bytes())
+            .unwrap();
+        keyboard
+    });
     let mut out = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
         use std::io::Read;
@@ -533,10 +619,12 @@ pub fn apx_on_terminal(
         }
         if started.elapsed() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("apx on a terminal still running after {deadline:?}");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
+    drop(keyboard);
     (status.code().unwrap_or(-1), reader.join().unwrap())
 }
 
@@ -549,15 +637,8 @@ pub fn save_request(
     url: &str,
 ) -> std::path::PathBuf {
     let request = apx::core::workspace::saved::SavedRequest {
-        name: name.to_string(),
-        description: None,
-        device: None,
         platform,
-        auth: None,
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: Vec::new(),
-        body: None,
+        ..requests::get(name, url)
     };
     apx::core::workspace::Workspace::new(dir)
         .save_request("", &request)
@@ -599,24 +680,44 @@ pub const BASIC_AUTH: [&str; 6] = [
     "APX_PASSWORD",
 ];
 
-/// `apx [global] device add NAME` for appliance `a` (its platform and URL,
-/// user admin, pinned to its certificate), in `dir`; fails the test unless
-/// it exits 0.
-pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Appliance) {
-    let mut args = global.to_vec();
-    args.extend_from_slice(&[
+/// `device add NAME --platform P --url URL --user admin` (no trust
+/// chosen).
+pub fn device_add_args<'a>(name: &'a str, platform: Platform, url: &'a str) -> [&'a str; 9] {
+    [
         "device",
         "add",
         name,
         "--platform",
-        a.platform.id(),
+        platform.id(),
         "--url",
-        &a.url,
+        url,
         "--user",
         "admin",
-        "--pin",
-        &a.sha256,
-    ]);
+    ]
+}
+
+/// `apx [global] device add NAME` for appliance `a` (its platform and URL,
+/// user admin, pinned to its certificate), in `dir`; fails the test unless
+/// it exits 0.
+pub fn add_device(dir: &std::path::Path, global: &[&str], name: &str, a: &Appliance) {
+    add_device_with(dir, global, name, a, &[]);
+}
+
+/// [`add_device`] with the options `extra` too.
+pub fn add_device_with(
+    dir: &std::path::Path,
+    global: &[&str],
+    name: &str,
+    a: &Appliance,
+    extra: &[&str],
+) {
+    let args = [
+        global,
+        &device_add_args(name, a.platform, &a.url),
+        &["--pin", &a.sha256],
+        extra,
+    ]
+    .concat();
     let add = apx_in(dir, &args);
     assert_eq!(add.code, 0, "device add {name}: {}", add.stderr);
 }
