@@ -6,6 +6,7 @@
 //! sending (`sending`), devices, runs, and files.
 
 mod apply;
+mod catalogs;
 mod devices;
 mod files;
 mod receive;
