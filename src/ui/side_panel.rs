@@ -197,15 +197,6 @@ fn folder_header(ui: &mut egui::Ui, folder: &str, open: bool) -> egui::Response 
         egui::TextStyle::Button,
     );
     let visuals = *ui.style().interact(&response);
-    if response.hovered() || response.has_focus() {
-        ui.painter().rect(
-            rect.expand(visuals.expansion),
-            visuals.corner_radius,
-            visuals.bg_fill,
-            visuals.bg_stroke,
-            egui::StrokeKind::Inside,
-        );
-    }
     let (mut icon, _) = ui.spacing().icon_rectangles(rect);
     icon.set_center(egui::pos2(rect.left() + indent / 2.0, rect.center().y));
     let openness = if open { 1.0 } else { 0.0 };
