@@ -112,12 +112,14 @@ fn tree_rows(
     actions: &mut Vec<Action>,
 ) -> Option<String> {
     let all = rows.rows();
-    let spacing = ui.spacing().clone();
+    let spacing = ui.spacing();
+    let (gap, indent) = (spacing.item_spacing.y, spacing.indent);
+    // As tall as a button, as each row holds one.
     let height = spacing
         .interact_size
         .y
         .max(ui.text_style_height(&egui::TextStyle::Button) + 2.0 * spacing.button_padding.y);
-    let stride = height + spacing.item_spacing.y;
+    let stride = height + gap;
     let top = ui.cursor().top();
     let (left, width) = (ui.max_rect().left(), ui.available_width());
     // The viewport is relative to the content's top, the rows to `top`.
@@ -140,7 +142,7 @@ fn tree_rows(
             egui::UiBuilder::new()
                 .scope_id(ui.make_persistent_id(salt))
                 .max_rect(if nested {
-                    rect.with_min_x(left + spacing.indent)
+                    rect.with_min_x(left + indent)
                 } else {
                     rect
                 })
@@ -148,11 +150,9 @@ fn tree_rows(
         );
         if nested {
             // The line down the left of a folder's devices.
-            let y = rect.y_range().expand(spacing.item_spacing.y / 2.0);
+            let y = rect.y_range().expand(gap / 2.0);
             let stroke = row_ui.visuals().widgets.noninteractive.bg_stroke;
-            row_ui
-                .painter()
-                .vline(left + spacing.indent / 2.0, y, stroke);
+            row_ui.painter().vline(left + indent / 2.0, y, stroke);
         }
         let response = match row {
             Row::Folder { name, open } => {
@@ -175,7 +175,7 @@ fn tree_rows(
         }
     }
     if !all.is_empty() {
-        let size = egui::vec2(width, all.len() as f32 * stride - spacing.item_spacing.y);
+        let size = egui::vec2(width, all.len() as f32 * stride - gap);
         ui.advance_cursor_after_rect(egui::Rect::from_min_size(egui::pos2(left, top), size));
     }
     toggled
