@@ -2,7 +2,8 @@
 //! (egui_kittest): only the rows on screen are drawn, yet a filter typed
 //! narrows it to one device that is picked and sent to, a device far down
 //! is reached by scrolling and picked with a click, a folder closes and
-//! opens, and the keyboard walks the rows past the bottom of the panel.
+//! opens (and stays closed in the next run), and the keyboard walks the
+//! rows past the bottom of the panel.
 
 mod support;
 
@@ -14,7 +15,7 @@ use apx::ui::ApxApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
-use support::gui::{app, harness, pick_device, retype, step_until, type_password};
+use support::gui::{app, harness, pick_device, retype, settle, step_until, type_password};
 use support::{appliance, runtime};
 
 const FOLDERS: usize = 50;
@@ -175,4 +176,32 @@ fn tab_walks_the_rows_past_the_bottom_of_the_panel() {
     h.key_press(egui::Key::Enter);
     h.run();
     assert_eq!(picked(&h).as_deref(), Some(below));
+}
+
+#[test]
+fn a_folder_closed_stays_closed_in_the_next_run() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = fleet(dir.path(), &asa);
+    let folder = "Region 0/Site 00";
+    h.get_by_role_and_label(Role::DisclosureTriangle, folder)
+        .click();
+    h.run();
+    assert!(
+        h.query_by_role_and_label(Role::Button, "site-00 fw-00")
+            .is_none()
+    );
+    h.get_by_role_and_label(Role::Button, "site-01 fw-00");
+
+    // The next run: a new app in the window whose egui state was kept (as
+    // eframe keeps it between runs).
+    *h.state_mut() = app(dir.path());
+    settle(&mut h);
+    h.get_by_role_and_label(Role::DisclosureTriangle, folder);
+    assert!(
+        h.query_by_role_and_label(Role::Button, "site-00 fw-00")
+            .is_none()
+    );
+    h.get_by_role_and_label(Role::Button, "site-01 fw-00");
 }

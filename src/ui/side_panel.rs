@@ -80,6 +80,13 @@ fn device_tree(
     if let Some(problem) = view.problem {
         super::failure_panel::failure_frame(ui, problem, None);
     }
+    // The folders closed are kept with the window's state (egui's memory),
+    // as egui's collapsing headers keep theirs.
+    let closed = egui::Id::unique("device tree: closed folders");
+    if !state.rows.restored() {
+        let last = ui.data_mut(|d| d.get_persisted(closed)).unwrap_or_default();
+        state.rows.restore(last);
+    }
     state.rows.refresh(view.devices, &state.filter);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -94,6 +101,8 @@ fn device_tree(
             }
             if let Some(folder) = tree_rows(ui, viewport, &state.rows, view, marks, actions) {
                 state.rows.toggle(&folder);
+                let now = state.rows.closed().cloned().unwrap_or_default();
+                ui.data_mut(|d| d.insert_persisted(closed, now));
             }
             collections_tree(ui, state, view, marks, actions);
         });

@@ -23,7 +23,8 @@ pub enum Row {
 /// (folders are open until then).
 #[derive(Default)]
 pub struct TreeRows {
-    closed: BTreeSet<String>,
+    /// None until restored from the last run.
+    closed: Option<BTreeSet<String>>,
     /// A fingerprint of the devices `hosts`, `haystacks` and `order` hold.
     devices: Option<u64>,
     hosts: Vec<String>,
@@ -74,7 +75,7 @@ impl TreeRows {
             let name = devices[index].folder.as_str();
             if folder != Some(name) {
                 folder = Some(name);
-                open = !self.closed.contains(name);
+                open = !self.closed.as_ref().is_some_and(|c| c.contains(name));
                 if !name.is_empty() {
                     self.rows.push(Row::Folder {
                         name: name.to_string(),
@@ -103,9 +104,26 @@ impl TreeRows {
 
     /// Opens a closed folder, closes an open one.
     pub fn toggle(&mut self, folder: &str) {
-        if !self.closed.remove(folder) {
-            self.closed.insert(folder.to_string());
+        let closed = self.closed.get_or_insert_default();
+        if !closed.remove(folder) {
+            closed.insert(folder.to_string());
         }
+        self.filter = None;
+    }
+
+    /// The folders closed, to be kept for the next run.
+    pub fn closed(&self) -> Option<&BTreeSet<String>> {
+        self.closed.as_ref()
+    }
+
+    /// Whether the closed folders of the last run are back.
+    pub fn restored(&self) -> bool {
+        self.closed.is_some()
+    }
+
+    /// Closes the folders closed in the last run.
+    pub fn restore(&mut self, closed: BTreeSet<String>) {
+        self.closed = Some(closed);
         self.filter = None;
     }
 }
@@ -206,6 +224,7 @@ mod tests {
             device("proxy", "DC", Platform::Wsa),
         ];
         let mut rows = TreeRows::default();
+        rows.refresh(&devices, "");
         rows.toggle("Lab");
         rows.refresh(&devices, "");
         assert_eq!(shown(&rows, &devices), ["[DC]", "  proxy", "-Lab"]);
@@ -215,6 +234,23 @@ mod tests {
             shown(&rows, &devices),
             ["[DC]", "  proxy", "[Lab]", "  edge"]
         );
+    }
+
+    #[test]
+    fn the_folders_closed_in_the_last_run_are_closed_again() {
+        let devices = [
+            device("edge", "Lab", Platform::Asa),
+            device("proxy", "DC", Platform::Wsa),
+        ];
+        let mut rows = TreeRows::default();
+        rows.refresh(&devices, "");
+        assert!(!rows.restored());
+        rows.restore(BTreeSet::from(["DC".to_string()]));
+        rows.refresh(&devices, "");
+        assert_eq!(shown(&rows, &devices), ["-DC", "[Lab]", "  edge"]);
+        rows.toggle("Lab");
+        let closed: Vec<&String> = rows.closed().unwrap().iter().collect();
+        assert_eq!(closed, ["DC", "Lab"]);
     }
 
     #[test]
