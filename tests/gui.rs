@@ -1101,3 +1101,31 @@ fn a_missing_password_opens_the_auth_tab_at_the_password_field() {
         "the password field has the focus"
     );
 }
+
+#[test]
+fn the_demo_appliances_start_in_the_background_and_answer_the_first_tab() {
+    support::gui::mock_keyring();
+    let dir = tempfile::tempdir().unwrap();
+    // `--demo`: the servers start off the UI thread (a frame's guard would
+    // fail a bind in it); their devices reach the tree through the inbox.
+    let app = ApxApp::new(dir.path().to_path_buf(), Settings::default(), true).unwrap();
+    assert!(
+        app.demo.is_empty(),
+        "the window waited for the demo servers"
+    );
+    let mut h = support::gui::harness(app);
+    step_until(&mut h, "the demo appliances", |a| a.demo.len() >= 6);
+    h.run();
+    h.get_by_label_contains("Demo appliances running");
+    // An empty workspace: the first tab was given the first demo device,
+    // and its catalog's first endpoint.
+    assert_eq!(h.state().tabs.active().device.as_deref(), Some("Demo ASA"));
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", finished);
+    // A new self-signed certificate at every start: refused until trusted.
+    h.get_by_label("Trust this certificate for this device")
+        .click();
+    settle(&mut h);
+    step_until(&mut h, "the response", finished);
+    h.get_by_label_contains("200 OK");
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, mpsc};
 
 use super::args::{ConnectionArgs, RunArgs, SendArgs};
 use super::output::{SendDocument, Shown, print_filtered, print_json};
-use super::run::{Outcome, kind_id, not_sent, plan, record_history};
+use super::run::{Outcome, kind_id, not_sent, plan, record_history, status_cell, warn_once};
 use super::{Context, report};
 use crate::core::error::Failure;
 use crate::core::fanout::select;
@@ -243,22 +243,7 @@ fn print_table(devices: &[DeviceOutcomes]) {
         for outcome in &device.outcomes {
             let (request, status, ms, error) = match outcome {
                 Outcome::Sent(result, _) => {
-                    for warning in result
-                        .warnings
-                        .iter()
-                        .filter(|w| warned.insert(w.to_string()))
-                    {
-                        eprintln!("warning: {warning}");
-                    }
-                    if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
-                        && warned.insert(h.host.clone())
-                    {
-                        eprintln!(
-                            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
-                            h.host,
-                            h.chain.first().map_or("?", |c| c.sha256.as_str())
-                        );
-                    }
+                    warn_once(result, &mut warned);
                     let request = if result.name.is_empty() {
                         let path = url::Url::parse(&result.url)
                             .map_or_else(|_| result.url.clone(), |u| u.path().to_string());
@@ -266,11 +251,7 @@ fn print_table(devices: &[DeviceOutcomes]) {
                     } else {
                         result.name.clone()
                     };
-                    let status = match (result.status, &result.error) {
-                        (Some(status), _) => status.to_string(),
-                        (None, Some(failure)) => kind_id(failure.kind),
-                        (None, None) => "-".to_string(),
-                    };
+                    let status = status_cell(result);
                     let ms = format!("{:.1}", result.elapsed.as_secs_f64() * 1000.0);
                     (request, status, ms, first_line(result.error.as_ref()))
                 }

@@ -22,7 +22,8 @@ use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
 use crate::engine::http::Sink;
 use crate::engine::session_choice::SessionKey;
-use crate::engine::{Job, JobRequest, RequestResult, history_record};
+use crate::engine::session_plan::{Planned, SessionPlan};
+use crate::engine::{JobRequest, RequestResult, history_record};
 
 /// What happened to one request (or a file or folder not read: unreadable,
 /// a link, too deep), in run order.
@@ -44,14 +45,6 @@ impl Outcome {
             Outcome::NotSent { failure, .. } => failure.kind.exit_code(),
         }
     }
-}
-
-/// Requests that share one session.
-pub(super) struct Group {
-    pub(super) device: Option<String>,
-    pub(super) job: Job,
-    /// The outcome slot of each of the job's requests.
-    pub(super) slots: Vec<usize>,
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> u8 {
@@ -146,10 +139,9 @@ pub(super) fn plan(
     conn: &ConnectionArgs,
     entries: &[SavedEntry],
     outcomes: &mut Vec<Option<Outcome>>,
-) -> Vec<Group> {
+) -> Vec<Planned<usize>> {
     let mut devices: HashMap<String, Result<Device, Failure>> = HashMap::new();
-    let mut sessions: HashMap<SessionKey, Result<usize, Failure>> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
+    let mut sessions = SessionPlan::default();
     for entry in entries {
         let slot = outcomes.len();
         outcomes.push(None);
@@ -192,41 +184,22 @@ pub(super) fn plan(
                 .or_else(|| request.auth.map(|a| a.id().to_string())),
             origin: origin(&prepared.url),
         };
-        let group = sessions.entry(key.clone()).or_insert_with(|| {
-            let overrides = ConnectionArgs {
-                platform: Some(conn.platform.clone().unwrap_or(platform.id().to_string())),
-                auth: key.auth.clone(),
-                ..conn.clone()
-            };
-            let session =
-                session_spec(workspace.dir(), &overrides, device.as_ref(), &prepared.url)?;
-            groups.push(Group {
-                device: device_name.clone(),
-                job: Job {
-                    session,
-                    requests: Vec::new(),
-                    keyring: None,
-                },
-                slots: Vec::new(),
-            });
-            Ok(groups.len() - 1)
-        });
-        let index = match group {
-            Ok(index) => *index,
-            Err(failure) => {
-                outcomes[slot] = Some(not_sent(&request.name, failure.clone()));
-                continue;
-            }
+        let overrides = ConnectionArgs {
+            platform: Some(conn.platform.clone().unwrap_or(platform.id().to_string())),
+            auth: key.auth.clone(),
+            ..conn.clone()
         };
-        let group = &mut groups[index];
-        group.job.requests.push(JobRequest::from_prepared(
-            request.name.clone(),
-            prepared,
-            Sink::Memory(conn.max_body),
-        ));
-        group.slots.push(slot);
+        let url = prepared.url.clone();
+        let job_request =
+            JobRequest::from_prepared(request.name.clone(), prepared, Sink::Memory(conn.max_body));
+        let filed = sessions.add(key, slot, job_request, || {
+            session_spec(workspace.dir(), &overrides, device.as_ref(), &url)
+        });
+        if let Err(failure) = filed {
+            outcomes[slot] = Some(not_sent(&request.name, failure));
+        }
     }
-    groups
+    sessions.into_planned()
 }
 
 pub(super) fn not_sent(name: &str, failure: Failure) -> Outcome {
@@ -278,6 +251,34 @@ fn print_documents(outcomes: &[Outcome]) {
     print_json(&documents);
 }
 
+/// Prints a result's warnings on stderr, each (and each unverified host)
+/// once per run.
+pub(super) fn warn_once(result: &RequestResult, warned: &mut BTreeSet<String>) {
+    for warning in &result.warnings {
+        if warned.insert(warning.clone()) {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
+        && warned.insert(h.host.clone())
+    {
+        eprintln!(
+            "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
+            h.host,
+            h.chain.first().map_or("?", |c| c.sha256.as_str())
+        );
+    }
+}
+
+/// A result's status column: the HTTP status, else the failure's kind.
+pub(super) fn status_cell(result: &RequestResult) -> String {
+    match (result.status, &result.error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(failure)) => kind_id(failure.kind),
+        (None, None) => "-".to_string(),
+    }
+}
+
 /// The summary table on stdout; warnings and decoded errors on stderr.
 fn print_table(outcomes: &[Outcome]) {
     let mut warned = BTreeSet::new();
@@ -286,20 +287,7 @@ fn print_table(outcomes: &[Outcome]) {
         .iter()
         .map(|outcome| match outcome {
             Outcome::Sent(result, _) => {
-                for warning in &result.warnings {
-                    if warned.insert(warning.clone()) {
-                        eprintln!("warning: {warning}");
-                    }
-                }
-                if let Some(h) = result.handshake.as_ref().filter(|h| h.insecure)
-                    && warned.insert(h.host.clone())
-                {
-                    eprintln!(
-                        "warning: TLS certificate NOT verified (--insecure); {} presented SHA-256 {}",
-                        h.host,
-                        h.chain.first().map_or("?", |c| c.sha256.as_str())
-                    );
-                }
+                warn_once(result, &mut warned);
                 let name = err.line(&result.name);
                 if let Some(note) = redirect_note(result) {
                     eprintln!("{name}: {note}");
@@ -307,14 +295,9 @@ fn print_table(outcomes: &[Outcome]) {
                 if let Some(failure) = &result.error {
                     eprintln!("{name}: {}", failure_text(failure, err));
                 }
-                let status = match (result.status, &result.error) {
-                    (Some(status), _) => status.to_string(),
-                    (None, Some(failure)) => kind_id(failure.kind),
-                    (None, None) => "-".to_string(),
-                };
                 [
                     out.line(&result.name).into_owned(),
-                    status,
+                    status_cell(result),
                     format!("{:.1}", result.elapsed.as_secs_f64() * 1000.0),
                     result.body.len().to_string(),
                 ]

@@ -12,6 +12,7 @@ pub mod probe;
 pub mod proxy;
 pub mod session;
 pub mod session_choice;
+pub mod session_plan;
 pub mod tls;
 /// The frame check moved to the core (workspace and history files assert it too).
 pub use crate::core::ui_thread;

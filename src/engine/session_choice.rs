@@ -59,16 +59,12 @@ impl SessionChoice<'_> {
             .or_else(|| self.device.and_then(|d| d.username.clone()))
     }
 
-    /// The chosen auth; else, with a user, the platform's (Basic where it
-    /// has none); else none.
+    /// The chosen auth; else, with a user, the platform's
+    /// ([`Platform::auth_for`]); else none: there is nobody to log in as.
     pub fn auth(&self) -> AuthMode {
-        match self.auth {
-            Some(auth) => auth,
-            None if self.user().is_some() => match self.platform().default_auth() {
-                AuthMode::None => AuthMode::Basic,
-                mode => mode,
-            },
-            None => AuthMode::None,
+        match (self.auth, self.user()) {
+            (None, None) => AuthMode::None,
+            (chosen, _) => self.platform().auth_for(chosen, true),
         }
     }
 

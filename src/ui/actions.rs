@@ -133,21 +133,10 @@ impl View<'_> {
             .unwrap_or(Platform::Generic)
     }
 
-    /// The auth a draft sends with: its own, else the platform's default
-    /// (Basic for generic requests with a username).
+    /// The auth a draft sends with: its own, else the platform's
+    /// ([`Platform::auth_for`]).
     pub fn auth(&self, draft: &super::draft::Draft, device: Option<&str>) -> AuthMode {
-        draft
-            .auth
-            .unwrap_or_else(|| match self.platform(draft, device).default_auth() {
-                AuthMode::None
-                    if self
-                        .device(device)
-                        .and_then(|d| d.username.as_ref())
-                        .is_some() =>
-                {
-                    AuthMode::Basic
-                }
-                mode => mode,
-            })
+        let has_user = self.device(device).is_some_and(|d| d.username.is_some());
+        self.platform(draft, device).auth_for(draft.auth, has_user)
     }
 }

@@ -61,7 +61,7 @@ pub fn ui(
     let mut all_highlighted = true;
     area.show_rows(ui, row_height, text.line_count(), |ui, rows| {
         let jobs = if highlight {
-            highlighter.rows(ui.ctx(), &text, rows.clone(), &look)
+            highlighter.rows(&text, rows.clone(), &look)
         } else {
             Vec::new()
         };

@@ -15,6 +15,7 @@ use syntect::highlighting::{Color, ScopeSelectors, StyleModifier, ThemeItem, The
 use syntect::parsing::SyntaxSet;
 
 use super::body_text::BodyText;
+use super::inbox::{Msg, Outbox};
 
 /// Rows kept highlighted before the cache starts over (a few screens' worth
 /// many times over; rows are cheap to redo when scrolled back to).
@@ -194,10 +195,10 @@ struct Ask {
     text: Arc<BodyText>,
     rows: Range<usize>,
     look: Look,
-    ctx: egui::Context,
 }
 
-struct Done {
+/// Rows the worker highlighted; they reach the app through its inbox.
+pub struct Highlighted {
     generation: u64,
     rows: Vec<(usize, Arc<LayoutJob>)>,
 }
@@ -205,7 +206,6 @@ struct Done {
 /// Highlights rows of one text on a worker thread and caches them by row.
 pub struct RowHighlighter {
     asks: mpsc::Sender<Ask>,
-    done: mpsc::Receiver<Done>,
     cache: HashMap<usize, Arc<LayoutJob>>,
     /// What the cache holds rows of: the text and the look. A `Weak`, not an
     /// address: a new text may be allocated where a dropped one was.
@@ -214,10 +214,10 @@ pub struct RowHighlighter {
     asked: Option<Range<usize>>,
 }
 
-impl Default for RowHighlighter {
-    fn default() -> Self {
+impl RowHighlighter {
+    /// Starts the worker; what it highlights is sent to `outbox`.
+    pub fn new(outbox: Outbox) -> Self {
         let (asks, inbox) = mpsc::channel::<Ask>();
-        let (outbox, done) = mpsc::channel();
         std::thread::Builder::new()
             .name("apx-highlight".into())
             .spawn(move || worker(&inbox, &outbox))
@@ -225,7 +225,6 @@ impl Default for RowHighlighter {
             .ok();
         RowHighlighter {
             asks,
-            done,
             cache: HashMap::new(),
             key: None,
             generation: 0,
@@ -234,7 +233,7 @@ impl Default for RowHighlighter {
     }
 }
 
-fn worker(inbox: &mpsc::Receiver<Ask>, outbox: &mpsc::Sender<Done>) {
+fn worker(inbox: &mpsc::Receiver<Ask>, outbox: &Outbox) {
     while let Ok(mut ask) = inbox.recv() {
         // Only the newest request matters: the user has scrolled on.
         while let Ok(newer) = inbox.try_recv() {
@@ -249,25 +248,30 @@ fn worker(inbox: &mpsc::Receiver<Ask>, outbox: &mpsc::Sender<Done>) {
                 (row, Arc::new(job))
             })
             .collect();
-        if outbox
-            .send(Done {
-                generation: ask.generation,
-                rows,
-            })
-            .is_err()
-        {
-            return;
-        }
-        ask.ctx.request_repaint();
+        outbox.send(Msg::Highlighted(Highlighted {
+            generation: ask.generation,
+            rows,
+        }));
     }
 }
 
 impl RowHighlighter {
+    /// Keeps rows the worker highlighted, if they are of the current text.
+    pub fn take(&mut self, done: Highlighted) {
+        if done.generation != self.generation {
+            return;
+        }
+        if self.cache.len() + done.rows.len() > CACHE_ROWS {
+            self.cache.clear();
+            self.asked = None;
+        }
+        self.cache.extend(done.rows);
+    }
+
     /// The highlighted rows in `rows` of `text`, asking the worker for any
     /// that are missing. `None` for a row not highlighted yet.
     pub fn rows(
         &mut self,
-        ctx: &egui::Context,
         text: &Arc<BodyText>,
         rows: Range<usize>,
         look: &Look,
@@ -281,15 +285,6 @@ impl RowHighlighter {
             self.cache.clear();
             self.generation += 1;
             self.asked = None;
-        }
-        while let Ok(done) = self.done.try_recv() {
-            if done.generation == self.generation {
-                if self.cache.len() + done.rows.len() > CACHE_ROWS {
-                    self.cache.clear();
-                    self.asked = None;
-                }
-                self.cache.extend(done.rows);
-            }
         }
         let found: Vec<_> = rows.clone().map(|r| self.cache.get(&r).cloned()).collect();
         let missing = found.iter().any(Option::is_none);
@@ -305,7 +300,6 @@ impl RowHighlighter {
                 text: text.clone(),
                 rows: wanted,
                 look: look.clone(),
-                ctx: ctx.clone(),
             });
         }
         found

@@ -1,5 +1,5 @@
 //! The app's one inbox: every background result (engine events, rendered
-//! bodies, find hits, file picks, workspace scans, history, imports, saved
+//! and highlighted bodies, find hits, file picks, workspace scans, history, imports, saved
 //! files) arrives as one [`Msg`] on one channel, drained once a frame. The
 //! sender wakes the window.
 
@@ -119,6 +119,10 @@ pub enum Msg {
         key: crate::core::workspace::catalogs::CatalogKey,
         outcome: Result<crate::core::catalog::Catalog, Failure>,
     },
+    /// The demo appliances, started (`--demo`).
+    DemoStarted(Result<Vec<crate::demo::Appliance>, String>),
+    /// Rows of a body highlighted by the highlighting worker.
+    Highlighted(super::highlight::Highlighted),
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),
 }

@@ -6,7 +6,7 @@
 //! device, at most the concurrency setting at a time, sortable and
 //! filterable, cancelled all at once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::actions::{Action, View};
@@ -21,9 +21,10 @@ use crate::core::workspace::collections::SavedEntry;
 use crate::core::workspace::variables::prepare;
 use crate::engine::http::Sink;
 use crate::engine::keyring::KeyringKey;
-use crate::engine::session::{ExchangeRecord, SessionSpec};
+use crate::engine::session::ExchangeRecord;
 use crate::engine::session_choice::{SessionChoice, SessionKey};
-use crate::engine::{Job, JobId, JobRequest, RequestResult};
+use crate::engine::session_plan::{Planned, SessionPlan};
+use crate::engine::{JobId, JobRequest, RequestResult};
 
 /// What a stopped request's row says.
 const STOPPED: &str = "stopped before it was sent";
@@ -63,9 +64,6 @@ impl RunRow {
         self.problem.is_some() || self.result.as_ref().is_some_and(|r| r.error.is_some())
     }
 }
-
-/// The device, session and (row, request) pairs of one job.
-type SessionGroup = (Option<String>, SessionSpec, Vec<(usize, JobRequest)>);
 
 /// A folder run and its window's state.
 pub struct RunWindow {
@@ -236,10 +234,10 @@ impl RunWindow {
         selected: Option<&str>,
         timeout: Duration,
         sink: Sink,
-    ) -> Vec<(Job, Vec<usize>)> {
+    ) -> Vec<Planned<usize>> {
         self.started = Instant::now();
         self.took = None;
-        let mut groups: BTreeMap<SessionKey, SessionGroup> = BTreeMap::new();
+        let mut sessions = SessionPlan::default();
         for &i in which {
             let row = &mut self.rows[i];
             let device_name = if self.fan_out {
@@ -274,39 +272,30 @@ impl RunWindow {
                 timeout,
                 device.and_then(|d| view.passwords.get(&d.name).cloned()),
             );
-            let name = row.entry.request.name.clone();
-            let request = JobRequest::from_prepared(name, prepared, sink.clone());
             let key = SessionKey {
-                device: device_name.clone(),
+                device: device_name,
                 origin: spec.origin.clone(),
                 platform: spec.platform,
                 auth: Some(spec.auth.id().to_string()),
             };
-            groups
-                .entry(key)
-                .or_insert_with(|| (device_name, spec, Vec::new()))
-                .2
-                .push((i, request));
+            let name = row.entry.request.name.clone();
+            let request = JobRequest::from_prepared(name, prepared, sink.clone());
+            // The app's sessions are built from what it holds: never refused.
+            let _ = sessions.add(key, i, request, || Ok(spec));
         }
         self.note_done();
-        groups
-            .into_values()
-            .map(|(device, session, group)| {
-                let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
-                let keyring = device
-                    .as_deref()
-                    .filter(|d| needs_keyring && !view.transient.contains(*d))
-                    .and_then(|name| view.device(Some(name)))
-                    .map(|d| KeyringKey::new(view.workspace, d, None));
-                let rows_of_job = group.iter().map(|(row, _)| *row).collect();
-                let job = Job {
-                    session,
-                    requests: group.into_iter().map(|(_, r)| r).collect(),
-                    keyring,
-                };
-                (job, rows_of_job)
-            })
-            .collect()
+        let mut planned = sessions.into_planned();
+        for p in &mut planned {
+            let session = &p.job.session;
+            let needs_keyring = session.auth != AuthMode::None && session.password.is_none();
+            p.job.keyring = p
+                .device
+                .as_deref()
+                .filter(|d| needs_keyring && !view.transient.contains(*d))
+                .and_then(|name| view.device(Some(name)))
+                .map(|d| KeyringKey::new(view.workspace, d, None));
+        }
+        planned
     }
 
     /// Files the engine's id of a planned job under its rows.

@@ -125,17 +125,7 @@ mod tests {
         SavedEntry {
             folder: folder.into(),
             path: format!("{folder}/{name}.json").into(),
-            request: SavedRequest {
-                name: name.into(),
-                description: None,
-                device: None,
-                platform: None,
-                auth: None,
-                method: "GET".into(),
-                url: url.into(),
-                headers: Vec::new(),
-                body: None,
-            },
+            request: SavedRequest::get(name, url),
         }
     }
 

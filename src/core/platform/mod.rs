@@ -191,6 +191,16 @@ impl Platform {
         }
     }
 
+    /// The auth a request uses: the one chosen, else the platform's login;
+    /// on a platform without one (generic), Basic when a user is known.
+    /// The one rule of the CLI, the app's send and run window, and exports.
+    pub fn auth_for(self, chosen: Option<AuthMode>, has_user: bool) -> AuthMode {
+        chosen.unwrap_or(match self.default_auth() {
+            AuthMode::None if has_user => AuthMode::Basic,
+            mode => mode,
+        })
+    }
+
     /// Names the token flow for people, or None where the platform has none.
     pub fn token_flow_name(self) -> Option<&'static str> {
         match self {
@@ -513,6 +523,15 @@ fn generic_status_hint(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth_is_the_chosen_one_else_the_platform_login_else_basic_with_a_user() {
+        assert_eq!(Platform::Asa.auth_for(None, false), AuthMode::Token);
+        assert_eq!(Platform::Generic.auth_for(None, true), AuthMode::Basic);
+        assert_eq!(Platform::Generic.auth_for(None, false), AuthMode::None);
+        let chosen = Some(AuthMode::None);
+        assert_eq!(Platform::Fmc.auth_for(chosen, true), AuthMode::None);
+    }
 
     #[test]
     fn firepower_changes_need_a_deployment() {

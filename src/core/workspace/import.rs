@@ -190,17 +190,7 @@ mod tests {
     use super::*;
 
     fn request(name: &str, url: &str) -> SavedRequest {
-        SavedRequest {
-            name: name.into(),
-            description: None,
-            device: None,
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        }
+        SavedRequest::get(name, url)
     }
 
     /// Claiming one name n times tries each number once: the work grows

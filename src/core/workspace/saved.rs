@@ -30,6 +30,24 @@ pub struct SavedRequest {
     pub body: Option<RequestBody>,
 }
 
+impl SavedRequest {
+    /// A `GET` of `url` named `name`, nothing else set (for tests).
+    #[cfg(test)]
+    pub(crate) fn get(name: &str, url: &str) -> SavedRequest {
+        SavedRequest {
+            name: name.into(),
+            description: None,
+            device: None,
+            platform: None,
+            auth: None,
+            method: "GET".into(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+}
+
 /// A request body: JSON is stored as JSON (readable diffs), anything else as text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -31,7 +31,7 @@ pub struct Prepared {
     pub body: Option<Vec<u8>>,
     /// The request's platform, else the device's, else generic.
     pub platform: Platform,
-    /// The request's auth, else the platform's default.
+    /// The request's auth, else the platform's ([`Platform::auth_for`]).
     pub auth: AuthMode,
 }
 
@@ -107,7 +107,7 @@ pub fn prepare(request: &SavedRequest, device: Option<&Device>) -> Result<Prepar
         headers,
         body,
         platform,
-        auth: request.auth.unwrap_or(platform.default_auth()),
+        auth: platform.auth_for(request.auth, device.is_some_and(|d| d.username.is_some())),
     })
 }
 
