@@ -1036,6 +1036,14 @@ fn the_demo_appliances_start_in_the_background_and_answer_the_first_tab() {
     settle(&mut h);
     step_until(&mut h, "the response", finished);
     h.get_by_label_contains("200 OK");
+    // The status bar has room for both: the notice, and the open session.
+    let notice = h.get_by_label_contains("Pinned").rect();
+    let sessions = h.get_by_label("Sessions open: Demo ASA").rect();
+    assert!(
+        notice.width() > 100.0,
+        "the notice was squeezed out: {notice:?}"
+    );
+    assert!(notice.max.x <= sessions.min.x, "{notice:?} {sessions:?}");
 }
 
 #[test]

@@ -143,14 +143,6 @@ fn number_setting(
 pub fn status_bar(ui: &mut egui::Ui, notice: Option<&str>, sessions: &[String]) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if !sessions.is_empty() {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.weak(format!("Sessions open: {}", sessions.join(", ")))
-                        .on_hover_text(
-                            "Logged in and kept open between sends; logged out when idle (View menu) and when apx exits",
-                        );
-                });
-            }
             match notice {
                 Some(notice) => ui.label(notice),
                 None => {
@@ -174,6 +166,15 @@ pub fn status_bar(ui: &mut egui::Ui, notice: Option<&str>, sessions: &[String]) 
                     ui.weak(hints.join(" · "))
                 }
             };
+            // After the notice: a right-to-left layout takes all the room left.
+            if !sessions.is_empty() {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.weak(format!("Sessions open: {}", sessions.join(", ")))
+                        .on_hover_text(
+                            "Logged in and kept open between sends; logged out when idle (View menu) and when apx exits",
+                        );
+                });
+            }
         });
     });
 }
