@@ -112,6 +112,10 @@ fn two_fan_out_rows_are_compared_with_links_ignored_until_the_list_is_cleared() 
     h.run();
     settle(&mut h);
 
+    // The table fits the window: it does not widen it frame after frame.
+    let title = h.get_by_label("Compare responses").rect();
+    h.run_steps(10);
+    assert_eq!(h.get_by_label("Compare responses").rect(), title);
     h.get_by_label_contains("Left: fw-a");
     h.get_by_label_contains("Right: fw-b");
     // Each selfLink names its own device's port: ignored by default.

@@ -395,7 +395,7 @@ fn table(ui: &mut egui::Ui, compared: &Compared, left: &str, right: &str) {
     const POINTER: f32 = 240.0;
     const KIND: f32 = 70.0;
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-    let value_width = ((ui.available_width() - POINTER - KIND) / 2.0 - 12.0).max(80.0);
+    let value_width = ((ui.available_width() - POINTER - KIND) / 2.0 - 16.0).max(80.0);
     ui.horizontal(|ui| {
         for (text, width) in [
             ("Pointer", POINTER),
