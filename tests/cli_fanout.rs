@@ -332,3 +332,58 @@ fn cancel_all_stops_the_device_under_way_and_the_waiting_ones_send_nothing() {
         assert_eq!(a.stats.logins.load(SeqCst), 0, "cancelled before its turn");
     }
 }
+
+/// A fleet's answers are printed a device at a time, in device order, and
+/// dropped: memory holds the devices under way, not the whole fleet's
+/// bodies (24 devices of 8 MiB each would be 192 MiB held to the end).
+#[test]
+fn fan_out_memory_is_bounded_by_concurrency_not_by_fleet_size() {
+    let rt = support::runtime();
+    let (port, fp) = support::chunked_body_server(&rt, 200, Some(128));
+    let url = format!("https://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let devices: Vec<_> = (0..24)
+        .map(|i| apx::core::workspace::Device {
+            folder: "Big".into(),
+            username: None,
+            trust: pin(&fp),
+            ..support::devices::device(&format!("big-{i:02}"), Platform::Generic, &url)
+        })
+        .collect();
+    Workspace::new(dir.path()).save_devices(&devices).unwrap();
+    let ws = dir.path().to_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["--workspace", ws, "send", "--devices", "Big"];
+        args.extend(["--concurrency", "2", "--max-body", "16M"]);
+        if json {
+            args.insert(0, "--json");
+        }
+        args.push("/bulk");
+        let watched =
+            support::apx_watched(dir.path(), &args, 600, std::time::Duration::from_secs(120));
+        assert!(watched.killed.is_none(), "{:?}", watched.killed);
+        assert_eq!(watched.run.code, 0, "{}", watched.run.stderr);
+        assert!(
+            watched.peak_rss_mib < 120,
+            "json={json}: peak {} MiB for 24 bodies of 8 MiB",
+            watched.peak_rss_mib
+        );
+        if json {
+            let doc = watched.run.json();
+            let names: Vec<&str> = doc
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["device"].as_str().unwrap())
+                .collect();
+            let expected: Vec<String> = (0..24).map(|i| format!("big-{i:02}")).collect();
+            assert_eq!(names, expected, "device order");
+        } else {
+            assert!(
+                watched.run.stdout.contains("24 devices: 24 ok, 0 failed"),
+                "{}",
+                watched.run.stdout
+            );
+        }
+    }
+}

@@ -145,3 +145,42 @@ fn a_corrupt_stored_catalog_is_reported_and_the_built_ins_stay() {
         "a built-in has no form"
     );
 }
+
+#[test]
+fn the_spec_a_device_serves_is_fetched_into_its_catalog() {
+    let rt = support::runtime();
+    let fdm = support::appliance(&rt, Platform::Fdm);
+    let dir = tempfile::tempdir().unwrap();
+    Workspace::new(dir.path())
+        .add_device(support::devices::pinned("lab-fdm", &fdm))
+        .unwrap();
+    let mut h = harness(app(dir.path()));
+    pick_device(&mut h, "lab-fdm");
+    support::gui::type_password(&mut h, apx::demo::DEMO_PASSWORD);
+    h.get_by_label("Catalog").click();
+    h.run();
+    settle(&mut h);
+    let served = "GET /api/fdm/latest/operational/systeminfo/{objId}";
+    retype(&mut h, "Search", "systeminfo");
+    assert!(h.query_by_label(served).is_none(), "only the built-ins yet");
+    h.get_by_label("Fetch the spec lab-fdm serves").click();
+    settle(&mut h);
+    support::gui::step_until(&mut h, "the fetched catalog", |a| {
+        a.catalog.fetching.is_none()
+    });
+    h.get_by_label_contains("5 operations fetched");
+    assert!(
+        h.query_by_label(served).is_some(),
+        "the device's own operation"
+    );
+    // Stored in the workspace: the CLI lists it too.
+    let stored = Workspace::new(dir.path())
+        .catalog(&CatalogKey::Device("lab-fdm".into()))
+        .unwrap();
+    assert!(
+        stored
+            .operations()
+            .iter()
+            .any(|op| op.path == "/api/fdm/latest/operational/systeminfo/{objId}")
+    );
+}

@@ -11,14 +11,11 @@ use super::output::{Shown, print_json};
 use super::send::session_spec;
 use super::{Context, blocking_run, report};
 use crate::core::error::Failure;
-use crate::core::openapi::{MAX_SPEC_BYTES, Operation, parse_spec};
+use crate::core::openapi::Operation;
 use crate::core::platform::Platform;
-use crate::core::request::{resolve_target, with_api_port};
 use crate::core::workspace::Workspace;
 use crate::core::workspace::catalogs::CatalogKey;
-use crate::engine::http::Sink;
-use crate::engine::session::PreparedRequest;
-use crate::engine::{Job, JobRequest};
+use crate::engine::spec_fetch::{spec_job, spec_url, store_spec};
 
 /// `apx catalog`.
 pub fn list(ctx: &Context, args: CatalogArgs) -> u8 {
@@ -113,47 +110,12 @@ fn fetch(
     connection: &ConnectionArgs,
 ) -> Result<(usize, String, std::path::PathBuf), Failure> {
     let device = workspace.device(name)?;
-    let platform = device.platform;
-    let path = platform.spec_path().ok_or_else(|| {
-        Failure::usage(
-            format!("a {} device serves no API spec", platform.label()),
-            "Import a spec file instead: apx import openapi FILE --device NAME",
-        )
-    })?;
-    let base = with_api_port(&device.base_url, platform);
-    let url = resolve_target(path, Some(&base))?;
+    let url = spec_url(&device)?;
     let session = session_spec(&ctx.workspace, connection, Some(&device), &url)?;
-    let job = Job {
-        session,
-        requests: vec![JobRequest {
-            name: String::new(),
-            request: PreparedRequest {
-                method: "GET".into(),
-                url: url.clone(),
-                headers: platform.preset_headers(false),
-                body: None,
-            },
-            sink: Sink::Memory(MAX_SPEC_BYTES as u64),
-            all_pages: false,
-        }],
-        keyring: None,
-        keep: None,
-    };
-    let result = blocking_run(job)
+    let result = blocking_run(spec_job(&device, url.clone(), session, None))
         .pop()
         .ok_or_else(|| Failure::usage("the fetch was not run", ""))?;
-    if let Some(failure) = result.error {
-        return Err(failure);
-    }
-    let bytes = result
-        .body
-        .bytes()
-        .ok_or_else(|| Failure::usage("the spec did not fit in memory", ""))?;
-    let operations = parse_spec(bytes)?;
-    workspace.cache_spec(name, bytes)?;
-    let count = operations.len();
-    let stored =
-        workspace.save_catalog(&CatalogKey::Device(name.into()), url.as_str(), operations)?;
+    let (count, stored) = store_spec(workspace, name, &CatalogKey::Device(name.into()), result)?;
     Ok((count, url.to_string(), stored))
 }
 

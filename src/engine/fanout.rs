@@ -12,6 +12,38 @@ use super::kept::SessionPool;
 use super::{Event, EventSink, Job, JobId, failed_result, run_job};
 use crate::core::error::{Failure, FailureKind};
 
+/// The places devices take while under way.
+pub struct Places {
+    semaphore: Arc<Semaphore>,
+    /// A device's place is given back by the caller ([`Pacing::taken`]),
+    /// not when its jobs end.
+    paced: bool,
+}
+
+impl Places {
+    pub(super) fn new(concurrency: usize, paced: bool) -> Places {
+        Places {
+            semaphore: Arc::new(Semaphore::new(concurrency.max(1))),
+            paced,
+        }
+    }
+
+    pub(super) fn pacing(&self) -> Pacing {
+        Pacing(self.semaphore.clone())
+    }
+}
+
+/// How the caller of a paced fan-out gives a device's place back.
+pub struct Pacing(Arc<Semaphore>);
+
+impl Pacing {
+    /// The results of one device that had jobs are taken: another device
+    /// may start.
+    pub fn taken(&self) {
+        self.0.add_permits(1);
+    }
+}
+
 /// A job with its id and its cancel signal.
 pub(super) type Queued = (JobId, Job, oneshot::Receiver<()>);
 
@@ -20,18 +52,19 @@ pub(super) type Queued = (JobId, Job, oneshot::Receiver<()>);
 /// before it started answers each request "cancelled" without connecting.
 pub(super) fn spawn(
     devices: Vec<Vec<Queued>>,
-    concurrency: usize,
+    places: Places,
     events: &EventSink,
     done: &tmpsc::UnboundedSender<JobId>,
     pool: &SessionPool,
 ) {
-    let places = Arc::new(Semaphore::new(concurrency.max(1)));
+    let Places { semaphore, paced } = places;
     let (events, done, pool) = (events.clone(), done.clone(), pool.clone());
     // Places are taken in the devices' order by this one task.
     tokio::spawn(async move {
-        for jobs in devices {
+        // A device without jobs takes no place.
+        for jobs in devices.into_iter().filter(|jobs| !jobs.is_empty()) {
             // The semaphore is never closed: acquiring cannot fail.
-            let Ok(place) = places.clone().acquire_owned().await else {
+            let Ok(place) = semaphore.clone().acquire_owned().await else {
                 return;
             };
             let (events, done, pool) = (events.clone(), done.clone(), pool.clone());
@@ -45,7 +78,9 @@ pub(super) fn spawn(
                     let _ = done.send(id);
                     events.emit(Event::JobDone { job: id });
                 }
-                drop(place);
+                if paced {
+                    place.forget();
+                }
             });
         }
     });

@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod session;
 pub mod session_choice;
 pub mod session_plan;
+pub mod spec_fetch;
 pub mod tls;
 /// The frame check moved to the core (workspace and history files assert it too).
 pub use crate::core::ui_thread;
@@ -93,7 +94,7 @@ pub enum Command {
     /// at a time ([`fanout`]).
     FanOut {
         devices: Vec<Vec<(JobId, Job)>>,
-        concurrency: usize,
+        places: fanout::Places,
     },
     Cancel(JobId),
     /// Cancels these jobs at once: none of them starts after another ends.
@@ -328,6 +329,24 @@ impl Engine {
     /// device's job ids; every job ends with [`Event::JobDone`] (cancelled
     /// ones too).
     pub fn fan_out(&self, devices: Vec<Vec<Job>>, concurrency: usize) -> Vec<Vec<JobId>> {
+        self.queue_fan_out(devices, fanout::Places::new(concurrency, false))
+    }
+
+    /// As [`Engine::fan_out`], but a device keeps its place until the
+    /// caller has taken its results ([`fanout::Pacing::taken`]): results
+    /// that the caller has not printed yet count toward the concurrency, so
+    /// a slow reader holds at most `concurrency` devices' answers.
+    pub fn fan_out_paced(
+        &self,
+        devices: Vec<Vec<Job>>,
+        concurrency: usize,
+    ) -> (Vec<Vec<JobId>>, fanout::Pacing) {
+        let places = fanout::Places::new(concurrency, true);
+        let pacing = places.pacing();
+        (self.queue_fan_out(devices, places), pacing)
+    }
+
+    fn queue_fan_out(&self, devices: Vec<Vec<Job>>, places: fanout::Places) -> Vec<Vec<JobId>> {
         let devices: Vec<Vec<(JobId, Job)>> = devices
             .into_iter()
             .map(|jobs| {
@@ -340,10 +359,7 @@ impl Engine {
             .iter()
             .map(|jobs| jobs.iter().map(|(id, _)| *id).collect())
             .collect();
-        let _ = self.commands.send(Command::FanOut {
-            devices,
-            concurrency,
-        });
+        let _ = self.commands.send(Command::FanOut { devices, places });
         ids
     }
 
@@ -424,7 +440,7 @@ async fn dispatch(
                         events.emit(Event::JobDone { job: id });
                     });
                 }
-                Some(Command::FanOut { devices, concurrency }) => {
+                Some(Command::FanOut { devices, places }) => {
                     let devices = devices
                         .into_iter()
                         .map(|jobs| {
@@ -437,7 +453,7 @@ async fn dispatch(
                                 .collect()
                         })
                         .collect();
-                    fanout::spawn(devices, concurrency, &events, &done_tx, &pool);
+                    fanout::spawn(devices, places, &events, &done_tx, &pool);
                 }
                 Some(Command::Keyring { id, op }) => {
                     let events = events.clone();

@@ -15,6 +15,8 @@ use crate::core::workspace::collections::{Collections, SavedEntry};
 pub enum Action {
     /// Opens the catalog browser on the active tab's device or platform.
     OpenCatalog,
+    /// Fetches the spec the active tab's device serves into its catalog.
+    FetchCatalog,
     /// The active tab starts from a catalog operation.
     UseOperation(Box<crate::core::openapi::Operation>),
     /// An entry of the command list (menus, shortcuts, palette).

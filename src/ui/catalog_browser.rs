@@ -32,6 +32,12 @@ pub struct CatalogBrowser {
     problem: Option<String>,
     /// The search field takes the focus on the next frame.
     focus: bool,
+    /// The device whose own spec can be fetched (FMC, FDM), if any.
+    pub fetch_from: Option<String>,
+    /// The fetch under way.
+    pub fetching: Option<crate::engine::JobId>,
+    /// What the last fetch did, for people.
+    fetched: Option<Result<String, String>>,
 }
 
 impl CatalogBrowser {
@@ -41,6 +47,7 @@ impl CatalogBrowser {
         self.focus = true;
         self.key = Some(key);
         self.problem = None;
+        self.fetched = None;
         self.set(catalog);
     }
 
@@ -53,6 +60,28 @@ impl CatalogBrowser {
             Ok(catalog) => self.set(catalog),
             Err(failure) => self.problem = Some(failure.message),
         }
+    }
+
+    /// Whose catalog is shown.
+    pub fn key(&self) -> Option<&CatalogKey> {
+        self.key.as_ref()
+    }
+
+    /// A fetch of the device's spec ended: its catalog, or why not.
+    pub fn fetched(&mut self, key: &CatalogKey, outcome: Result<(usize, Catalog), Failure>) {
+        self.fetching = None;
+        if self.key.as_ref() != Some(key) {
+            return;
+        }
+        self.fetched = Some(match outcome {
+            Ok((count, catalog)) => {
+                self.set(catalog);
+                Ok(format!(
+                    "{count} operations fetched and stored in the workspace"
+                ))
+            }
+            Err(failure) => Err(format!("{} {}", failure.message, failure.hint)),
+        });
     }
 
     fn set(&mut self, catalog: Catalog) {
@@ -116,6 +145,31 @@ impl CatalogBrowser {
                 if let Some(problem) = &self.problem {
                     ui.colored_label(ui.visuals().warn_fg_color, problem);
                 }
+                if let Some(device) = &self.fetch_from {
+                    ui.horizontal(|ui| {
+                        let idle = self.fetching.is_none();
+                        let fetch = ui
+                            .add_enabled(idle, egui::Button::new(format!("Fetch the spec {device} serves")))
+                            .on_hover_text(
+                                "Reads the appliance's own OpenAPI spec through its session and trust, and keeps its operations in the workspace",
+                            );
+                        if fetch.clicked() {
+                            actions.push(Action::FetchCatalog);
+                        }
+                        if !idle {
+                            ui.spinner();
+                        }
+                        match &self.fetched {
+                            Some(Ok(done)) => {
+                                ui.weak(done);
+                            }
+                            Some(Err(why)) => {
+                                ui.colored_label(ui.visuals().error_fg_color, why);
+                            }
+                            None => {}
+                        }
+                    });
+                }
                 ui.separator();
                 let height = ui.spacing().interact_size.y;
                 egui::ScrollArea::vertical()
@@ -136,7 +190,8 @@ impl CatalogBrowser {
                         }
                     });
             });
-        self.open = open && actions.is_empty();
+        let picked = actions.iter().any(|a| matches!(a, Action::UseOperation(_)));
+        self.open = open && !picked;
         actions
     }
 }

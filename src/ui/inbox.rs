@@ -123,6 +123,12 @@ pub enum Msg {
     DemoStarted(Result<Vec<crate::demo::Appliance>, String>),
     /// Rows of a body highlighted by the highlighting worker.
     Highlighted(super::highlight::Highlighted),
+    /// A spec fetched from a device, stored: how many operations, and the
+    /// catalog now.
+    CatalogFetched {
+        key: crate::core::workspace::catalogs::CatalogKey,
+        outcome: Result<(usize, crate::core::catalog::Catalog), Failure>,
+    },
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),
     /// Two responses compared for the diff window.

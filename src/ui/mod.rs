@@ -30,6 +30,7 @@ pub mod settings;
 pub mod side_panel;
 pub mod tabs;
 pub mod tree_ops;
+mod tree_rows;
 mod widgets;
 pub mod workspace_dialog;
 

@@ -1,11 +1,14 @@
-//! The left panel: the device tree (folders, devices), the saved-requests
-//! tree (a collection manager: context menus, drag and drop) and the history. It owns its filter and list choice; everything else it
-//! asks for as actions.
+//! The left panel: the device tree (folders, devices; only the rows on
+//! screen are drawn, from rows cached in [`super::tree_rows`]), the
+//! saved-requests tree (a collection manager: context menus, drag and drop)
+//! and the history. It owns its filter, list choice and closed folders;
+//! everything else it asks for as actions.
 
 use std::collections::BTreeMap;
 
 use super::actions::{Action, View};
 use super::tree_ops::{Ask, Node, TreeOp};
+use super::tree_rows::{Row, TreeRows};
 use super::widgets::platform_badge;
 use crate::core::history::HistoryLoad;
 use crate::core::workspace::Device;
@@ -31,6 +34,8 @@ pub struct SideState {
     pub history_search: String,
     /// The saved-requests tree's selected node (F2 renames it, Del deletes it).
     pub selected: Option<Node>,
+    /// The device tree's rows and closed folders.
+    rows: TreeRows,
 }
 
 /// What the tree marks: the active tab's device and saved file.
@@ -75,85 +80,203 @@ fn device_tree(
     if let Some(problem) = view.problem {
         super::failure_panel::failure_frame(ui, problem, None);
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let filter = state.filter.to_lowercase();
-        let mut folders: BTreeMap<&str, Vec<&Device>> = BTreeMap::new();
-        for d in view.devices {
-            let hay = format!("{} {} {} {}", d.name, d.host(), d.platform, d.folder).to_lowercase();
-            if filter.is_empty() || hay.contains(&filter) {
-                folders.entry(d.folder.as_str()).or_default().push(d);
-            }
-        }
-        if folders.is_empty() {
-            ui.add_space(8.0);
-            ui.weak(if view.devices.is_empty() {
-                "No devices yet. Add one with “Add device”, or start apx with --demo to try the built-in appliances."
-            } else {
-                "No device matches the filter."
-            });
-        }
-        for (folder, mut devices) in folders {
-            devices.sort_by(|a, b| a.name.cmp(&b.name));
-            if folder.is_empty() {
-                for d in &devices {
-                    device_row(ui, d, marks, actions);
-                }
-            } else {
-                let header = egui::CollapsingHeader::new(folder)
-                    .id_salt(("folder", folder))
-                    .default_open(true)
-                    .show(ui, |ui| {
-                        for d in &devices {
-                            device_row(ui, d, marks, actions);
-                        }
-                    });
-                header.header_response.context_menu(|ui| {
-                    if ui.button("New device here…").clicked() {
-                        actions.push(Action::NewDevice(folder.to_string()));
-                        ui.close();
-                    }
-                    if ui.button("Send current request to this folder's devices").clicked() {
-                        actions.push(Action::FanOut(folder.to_string()));
-                        ui.close();
-                    }
-                    if !view.collections.folders.is_empty() {
-                        ui.menu_button("Run collection on this folder's devices", |ui| {
-                            for collection in &view.collections.folders {
-                                if ui.button(collection).clicked() {
-                                    actions.push(Action::FanOutCollection {
-                                        devices: folder.to_string(),
-                                        collection: collection.clone(),
-                                    });
-                                    ui.close();
-                                }
-                            }
-                        });
-                    }
+    // The folders closed are kept with the window's state (egui's memory),
+    // as egui's collapsing headers keep theirs.
+    let closed = egui::Id::unique("device tree: closed folders");
+    if !state.rows.restored() {
+        let last = ui.data_mut(|d| d.get_persisted(closed)).unwrap_or_default();
+        state.rows.restore(last);
+    }
+    state.rows.refresh(view.devices, &state.filter);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show_viewport(ui, |ui, viewport| {
+            if state.rows.rows().is_empty() {
+                ui.add_space(8.0);
+                ui.weak(if view.devices.is_empty() {
+                    "No devices yet. Add one with “Add device”, or start apx with --demo to try the built-in appliances."
+                } else {
+                    "No device matches the filter."
                 });
             }
+            if let Some(folder) = tree_rows(ui, viewport, &state.rows, view, marks, actions) {
+                state.rows.toggle(&folder);
+                let now = state.rows.closed().cloned().unwrap_or_default();
+                ui.data_mut(|d| d.insert_persisted(closed, now));
+            }
+            collections_tree(ui, state, view, marks, actions);
+        });
+}
+
+/// Draws the rows of the device tree that are on screen (`viewport`: the
+/// visible part of the scroll area's content), and one more at each end so
+/// that Tab and Shift+Tab reach past the edge; leaves the space of all of
+/// them. Returns the folder whose header was clicked.
+fn tree_rows(
+    ui: &mut egui::Ui,
+    viewport: egui::Rect,
+    rows: &TreeRows,
+    view: &View,
+    marks: &Marks,
+    actions: &mut Vec<Action>,
+) -> Option<String> {
+    let all = rows.rows();
+    let spacing = ui.spacing();
+    let (gap, indent) = (spacing.item_spacing.y, spacing.indent);
+    // As tall as a button, as each row holds one.
+    let height = spacing
+        .interact_size
+        .y
+        .max(ui.text_style_height(&egui::TextStyle::Button) + 2.0 * spacing.button_padding.y);
+    let stride = height + gap;
+    let top = ui.cursor().top();
+    let (left, width) = (ui.max_rect().left(), ui.available_width());
+    // The viewport is relative to the content's top, the rows to `top`.
+    let shown = viewport.translate(egui::vec2(0.0, ui.max_rect().top() - top));
+    let first = ((shown.top() / stride).floor().max(0.0) as usize).saturating_sub(1);
+    let end = ((shown.bottom() / stride).ceil().max(0.0) as usize + 1).min(all.len());
+    let mut toggled = None;
+    for (i, row) in all.iter().enumerate().take(end).skip(first) {
+        let rect = egui::Rect::from_min_size(
+            egui::pos2(left, top + i as f32 * stride),
+            egui::vec2(width, height),
+        );
+        let (salt, nested) = match row {
+            Row::Folder { name, .. } => (("folder", name.as_str()), false),
+            Row::Device { index, nested } => {
+                (("device", view.devices[*index].name.as_str()), *nested)
+            }
+        };
+        let mut row_ui = ui.new_child(
+            egui::UiBuilder::new()
+                .scope_id(ui.make_persistent_id(salt))
+                .max_rect(if nested {
+                    rect.with_min_x(left + indent)
+                } else {
+                    rect
+                })
+                .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        if nested {
+            // The line down the left of a folder's devices.
+            let y = rect.y_range().expand(gap / 2.0);
+            let stroke = row_ui.visuals().widgets.noninteractive.bg_stroke;
+            row_ui.painter().vline(left + indent / 2.0, y, stroke);
         }
-        collections_tree(ui, state, view, marks, actions);
+        let response = match row {
+            Row::Folder { name, open } => {
+                let response = folder_header(&mut row_ui, name, *open);
+                if response.clicked() {
+                    toggled = Some(name.clone());
+                }
+                folder_menu(&response, name, view, actions);
+                response
+            }
+            Row::Device { index, .. } => {
+                let device = &view.devices[*index];
+                device_row(&mut row_ui, device, rows.host(*index), marks, actions)
+            }
+        };
+        // Focus moved here by the keyboard (from the row before, maybe
+        // off screen): bring the row on screen.
+        if response.gained_focus() {
+            response.scroll_to_me(None);
+        }
+    }
+    if !all.is_empty() {
+        let size = egui::vec2(width, all.len() as f32 * stride - gap);
+        ui.advance_cursor_after_rect(egui::Rect::from_min_size(egui::pos2(left, top), size));
+    }
+    toggled
+}
+
+/// A folder's header: the open/closed arrow and its name (elided, whole on
+/// hover); a click opens or closes it.
+fn folder_header(ui: &mut egui::Ui, folder: &str, open: bool) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(ui.available_size(), egui::Sense::click());
+    let role = egui::accesskit::Role::DisclosureTriangle;
+    response.widget_info(|| egui::WidgetInfo::labeled(role, ui.is_enabled(), folder));
+    ui.ctx()
+        .accesskit_node_builder(response.id, |node| node.set_expanded(open));
+    let indent = ui.spacing().indent;
+    let galley = egui::WidgetText::from(folder).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Truncate),
+        rect.width() - indent,
+        egui::TextStyle::Button,
+    );
+    let visuals = *ui.style().interact(&response);
+    let (mut icon, _) = ui.spacing().icon_rectangles(rect);
+    icon.set_center(egui::pos2(rect.left() + indent / 2.0, rect.center().y));
+    let openness = if open { 1.0 } else { 0.0 };
+    egui::collapsing_header::paint_default_icon(
+        ui,
+        openness,
+        &response.clone().with_new_rect(icon),
+    );
+    let text = egui::pos2(
+        rect.left() + indent,
+        rect.center().y - galley.size().y / 2.0,
+    );
+    let elided = galley.elided;
+    ui.painter().galley(text, galley, visuals.text_color());
+    if elided {
+        response.on_hover_text(folder)
+    } else {
+        response
+    }
+}
+
+/// A folder header's context menu.
+fn folder_menu(header: &egui::Response, folder: &str, view: &View, actions: &mut Vec<Action>) {
+    header.context_menu(|ui| {
+        if ui.button("New device here…").clicked() {
+            actions.push(Action::NewDevice(folder.to_string()));
+            ui.close();
+        }
+        if ui
+            .button("Send current request to this folder's devices")
+            .clicked()
+        {
+            actions.push(Action::FanOut(folder.to_string()));
+            ui.close();
+        }
+        if !view.collections.folders.is_empty() {
+            ui.menu_button("Run collection on this folder's devices", |ui| {
+                for collection in &view.collections.folders {
+                    if ui.button(collection).clicked() {
+                        actions.push(Action::FanOutCollection {
+                            devices: folder.to_string(),
+                            collection: collection.clone(),
+                        });
+                        ui.close();
+                    }
+                }
+            });
+        }
     });
 }
 
-fn device_row(ui: &mut egui::Ui, device: &Device, marks: &Marks, actions: &mut Vec<Action>) {
+/// A device: its platform badge, its name (a click picks it, a right click
+/// offers the rest), its host and a trust warning. The name and host are
+/// elided to the row's width (the whole name on hover).
+fn device_row(
+    ui: &mut egui::Ui,
+    device: &Device,
+    host: &str,
+    marks: &Marks,
+    actions: &mut Vec<Action>,
+) -> egui::Response {
     let selected = marks.device == Some(device.name.as_str());
+    platform_badge(ui, device.platform);
     let response = ui
-        .horizontal(|ui| {
-            platform_badge(ui, device.platform);
-            // Long names and hosts are elided (full text on hover): the
-            // panel keeps the width it was given.
-            let row = ui
-                .add(egui::Button::selectable(selected, device.name.as_str()).truncate())
-                .on_hover_text(&device.name);
-            ui.add(egui::Label::new(egui::RichText::new(device.host()).weak()).truncate());
-            if matches!(device.trust, crate::core::tls::Trust::Insecure) {
-                ui.colored_label(ui.visuals().warn_fg_color, "insecure")
-                    .on_hover_text("Certificate verification is off for this device");
-            }
-            row
-        })
-        .inner;
+        .add(egui::Button::selectable(selected, device.name.as_str()).truncate())
+        .on_hover_text(&device.name);
+    ui.add(egui::Label::new(egui::RichText::new(host).weak()).truncate());
+    if matches!(device.trust, crate::core::tls::Trust::Insecure) {
+        ui.colored_label(ui.visuals().warn_fg_color, "insecure")
+            .on_hover_text("Certificate verification is off for this device");
+    }
     if response.clicked() {
         actions.push(Action::SelectDevice(device.name.clone()));
     }
@@ -171,6 +294,7 @@ fn device_row(ui: &mut egui::Ui, device: &Device, marks: &Marks, actions: &mut V
             }
         }
     });
+    response
 }
 
 fn collections_tree(

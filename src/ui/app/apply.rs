@@ -1,10 +1,8 @@
 //! Carrying out actions and the command list's commands.
 
 use super::ApxApp;
-use crate::core::catalog::Catalog;
-use crate::core::platform::{Platform, catalog};
+use crate::core::platform::catalog;
 use crate::core::request::origin;
-use crate::core::workspace::catalogs::CatalogKey;
 use crate::engine::session::SecondFactor;
 use crate::ui::actions::Action;
 use crate::ui::commands::{Command, Palette};
@@ -19,6 +17,7 @@ impl ApxApp {
         match action {
             Action::Run(command) => self.run(command, ctx),
             Action::OpenCatalog => self.open_catalog(),
+            Action::FetchCatalog => self.fetch_catalog(),
             Action::UseOperation(operation) => {
                 let tab = self.tabs.active_mut();
                 tab.draft.use_operation(&operation);
@@ -263,35 +262,5 @@ impl ApxApp {
         {
             self.engine.cancel(running.job);
         }
-    }
-
-    /// Opens the catalog browser on the built-ins of the active tab's
-    /// platform at once, and reads the workspace's imports (the platform's,
-    /// and a saved device's own) in the background.
-    pub(super) fn open_catalog(&mut self) {
-        let tab = self.tabs.active();
-        let platform = tab
-            .draft
-            .platform
-            .or_else(|| {
-                tab.device
-                    .as_deref()
-                    .and_then(|d| self.tree.find(d))
-                    .map(|d| d.platform)
-            })
-            .unwrap_or(Platform::Generic);
-        let key = match &tab.device {
-            Some(name) if tab.draft.platform.is_none() && !self.tree.transient.contains(name) => {
-                CatalogKey::Device(name.clone())
-            }
-            _ => CatalogKey::Platform(platform),
-        };
-        self.catalog
-            .show(key.clone(), Catalog::new(platform, Vec::new()));
-        let workspace = self.workspace.clone();
-        self.inbox.outbox().spawn(move || Msg::CatalogLoaded {
-            outcome: workspace.catalog(&key),
-            key,
-        });
     }
 }

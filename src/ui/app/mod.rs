@@ -6,6 +6,7 @@
 //! sending (`sending`), devices, runs, diffs, and files.
 
 mod apply;
+mod catalogs;
 mod devices;
 mod diffs;
 mod files;

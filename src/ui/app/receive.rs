@@ -127,6 +127,7 @@ impl ApxApp {
             },
             Msg::TreeChanged(outcome) => self.tree_changed(outcome),
             Msg::CatalogLoaded { key, outcome } => self.catalog.loaded(&key, outcome),
+            Msg::CatalogFetched { key, outcome } => self.catalog.fetched(&key, outcome),
             Msg::RunExported(outcome) => {
                 if let Some(run) = &mut self.dialogs.runs {
                     run.exported(outcome);
@@ -268,6 +269,9 @@ impl ApxApp {
     }
 
     pub(super) fn engine_event(&mut self, event: Event) {
+        if self.catalog_event(&event) {
+            return;
+        }
         let job = match &event {
             Event::Sessions(open) => {
                 self.open_sessions = open.clone();
