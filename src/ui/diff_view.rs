@@ -49,9 +49,13 @@ impl DiffSide {
         DiffSide { title, body }
     }
 
-    /// A history entry: its recorded body, titled by device and time.
+    /// A history entry: its recorded body, titled by device (else host)
+    /// and time.
     pub fn of_history(entry: &HistoryEntry) -> DiffSide {
-        let who = entry.device.as_deref().unwrap_or("no device");
+        let host = url::Url::parse(&entry.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let who = entry.device.clone().or(host).unwrap_or_default();
         let when = crate::core::tls::rfc3339(entry.timestamp as i64);
         let body = match &entry.body {
             Some(text) => Ok(Body::Memory(text.clone().into_bytes().into())),
@@ -506,6 +510,31 @@ mod tests {
         };
         let mut view = DiffView::new(big, side("b", "{}"));
         assert!(compare(&mut view).unwrap_err().contains("apx diff"));
+    }
+
+    #[test]
+    fn a_history_side_is_titled_by_device_else_host_and_time() {
+        let entry = HistoryEntry {
+            url: "https://10.0.0.9:8443/api/x".into(),
+            timestamp: 86_400,
+            body: Some("{}".into()),
+            ..HistoryEntry::default()
+        };
+        assert_eq!(
+            DiffSide::of_history(&entry).title,
+            "10.0.0.9 at 1970-01-02T00:00:00Z"
+        );
+        let named = HistoryEntry {
+            device: Some("fw-a".into()),
+            ..entry
+        };
+        assert!(DiffSide::of_history(&named).title.starts_with("fw-a at "));
+        let dropped = HistoryEntry {
+            body: None,
+            body_truncated: true,
+            ..named
+        };
+        assert!(DiffSide::of_history(&dropped).body.is_err());
     }
 
     #[test]
