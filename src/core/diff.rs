@@ -14,6 +14,12 @@ use serde_json::{Map, Value};
 /// The fields that identify an object in an array, in order of preference.
 pub const KEY_FIELDS: [&str; 4] = ["id", "objectId", "uuid", "name"];
 
+/// What the app's diff window ignores until the user edits it: links to
+/// the object itself (ASA `selfLink`, FMC and FDM `links`) and FMC's
+/// modification time, which differ between devices and between reads of
+/// an unchanged object. `apx diff` ignores only what `--ignore` names.
+pub const DEFAULT_IGNORE: [&str; 3] = ["/**/links", "/**/selfLink", "/**/metadata/timestamp"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {
@@ -341,6 +347,23 @@ mod tests {
         assert!(Ignore::parse("links").is_err());
         let escaped = ignore(&["/a~1b"]);
         assert!(escaped[0].matches(&["a/b".to_string()]));
+    }
+
+    #[test]
+    fn the_default_ignores_drop_links_and_timestamps_only() {
+        let a = json!({"links": {"self": "https://a/x"}, "items": [
+            {"id": "1", "selfLink": "https://a/1", "metadata": {"timestamp": 1, "domain": "G"}, "v": 1},
+        ]});
+        let b = json!({"links": {"self": "https://b/x"}, "items": [
+            {"id": "1", "selfLink": "https://b/1", "metadata": {"timestamp": 2, "domain": "L"}, "v": 2},
+        ]});
+        assert_eq!(
+            lines(a, b, &DEFAULT_IGNORE),
+            [
+                (Op::Change, "/items/1/metadata/domain".into()),
+                (Op::Change, "/items/1/v".into()),
+            ]
+        );
     }
 
     #[test]

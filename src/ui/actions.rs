@@ -81,6 +81,10 @@ pub enum Action {
     },
     /// Closes the run window (stopping the run).
     CloseRun,
+    /// Opens the diff window on two responses: left, right.
+    Compare(Box<[super::diff_view::DiffSide; 2]>),
+    /// The diff window's ignore list changed: compare again.
+    RefreshDiff,
     /// File > Open workspace's Open (or a recent workspace).
     OpenWorkspace(std::path::PathBuf),
     /// Opens the tree dialog asking for this (new items go in the folder).

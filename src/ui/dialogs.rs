@@ -1,6 +1,6 @@
 //! The windows over the main view, each with its own state: the device
 //! editor, the delete confirmation, "Save request", the saved-requests
-//! tree's dialog, "Open workspace", the export, the Postman import, a folder run, and the command palette.
+//! tree's dialog, "Open workspace", the export, the Postman import, a folder run, the diff of two responses, and the command palette.
 
 use super::actions::{Action, View};
 use super::commands::Palette;
@@ -26,6 +26,8 @@ pub struct Dialogs {
     pub export: Option<ExportDialog>,
     /// The passcode of a two-factor login, being typed.
     pub passcode: Option<super::passcode_dialog::PasscodeDialog>,
+    /// Two responses compared.
+    pub diff: Option<super::diff_view::DiffView>,
 }
 
 impl Dialogs {
@@ -71,6 +73,11 @@ pub fn ui(
         && !runs.window(ctx, view, &mut actions)
     {
         actions.push(Action::CloseRun);
+    }
+    if let Some(diff) = &mut dialogs.diff
+        && !diff.window(ctx, &mut actions)
+    {
+        dialogs.diff = None;
     }
     if let Some(export) = &mut dialogs.export {
         match export.window(ctx) {

@@ -1,10 +1,12 @@
 //! The history list: every request sent, newest first, filtered by a
 //! search field; clearable. Read and cleared in the background. An entry
-//! reopens what was sent, with the response as recorded.
+//! reopens what was sent, with the response as recorded, or is compared
+//! with another response to the same request.
 
 use std::time::Duration;
 
 use super::actions::Action;
+use super::diff_view::DiffSide;
 use super::draft::Draft;
 use super::side_panel::SideState;
 use super::widgets::status_color;
@@ -52,7 +54,8 @@ pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for entry in load.entries.iter().rev().filter(|e| matches(e, &search)) {
+            let listed = load.entries.iter().enumerate().rev();
+            for (index, entry) in listed.filter(|(_, e)| matches(e, &search)) {
                 shown += 1;
                 ui.horizontal(|ui| {
                     match entry.status {
@@ -83,6 +86,9 @@ pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
                             });
                             ui.close();
                         }
+                        ui.menu_button("Compare with", |ui| {
+                            compare_menu(ui, &load.entries, index, actions);
+                        });
                     });
                 });
             }
@@ -90,6 +96,52 @@ pub fn ui(ui: &mut egui::Ui, state: &mut SideState, actions: &mut Vec<Action>) {
                 ui.weak("No history entry matches the search.");
             }
         });
+}
+
+/// At most this many responses are offered to compare with.
+const MAX_OFFERED: usize = 30;
+
+/// The other responses to the request of entry `index` (the same method
+/// and path: another device's, or before or after a change), newest
+/// first; one clicked opens both in the diff window, the older on the
+/// left.
+fn compare_menu(
+    ui: &mut egui::Ui,
+    entries: &[HistoryEntry],
+    index: usize,
+    actions: &mut Vec<Action>,
+) {
+    let this = &entries[index];
+    let same =
+        |e: &HistoryEntry| e.method == this.method && shown_url(&e.url) == shown_url(&this.url);
+    let others: Vec<usize> = (0..entries.len())
+        .rev()
+        .filter(|&i| i != index && same(&entries[i]))
+        .take(MAX_OFFERED)
+        .collect();
+    if others.is_empty() {
+        ui.weak("No other response to this request in the history");
+    }
+    for i in others {
+        let other = &entries[i];
+        let when = if i > index { "Newer" } else { "Older" };
+        let status = other.status.map_or_else(|| "ERR".into(), |s| s.to_string());
+        let text = format!(
+            "{when}: {} - {} - {status}",
+            crate::core::tls::rfc3339(other.timestamp as i64),
+            other.device.as_deref().unwrap_or("no device"),
+        );
+        if ui.button(text).clicked() {
+            let (older, newer) = if i < index {
+                (other, this)
+            } else {
+                (this, other)
+            };
+            let sides = [DiffSide::of_history(older), DiffSide::of_history(newer)];
+            actions.push(Action::Compare(Box::new(sides)));
+            ui.close();
+        }
+    }
 }
 
 /// The URL as listed: its path and query, which is what tells entries

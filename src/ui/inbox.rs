@@ -131,6 +131,8 @@ pub enum Msg {
     },
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),
+    /// Two responses compared for the diff window.
+    Diffed(super::diff_view::Diffed),
 }
 
 /// The sending side, cloned into every worker: sending wakes the window.

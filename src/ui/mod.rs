@@ -12,6 +12,7 @@ mod curl;
 pub mod device_editor;
 pub mod device_tree;
 pub mod dialogs;
+pub mod diff_view;
 pub mod draft;
 pub mod export_dialog;
 mod failure_panel;

@@ -4,12 +4,14 @@
 //! runs again against a chosen device. A fan-out is the same window with
 //! one request sent to every device of a device-tree folder: a row per
 //! device, at most the concurrency setting at a time, sortable and
-//! filterable, cancelled all at once.
+//! filterable, cancelled all at once. Two rows ticked open their
+//! responses in the diff window.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::actions::{Action, View};
+use super::diff_view::DiffSide;
 use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
 use super::widgets::{human_size, status_color};
@@ -87,6 +89,8 @@ pub struct RunWindow {
     /// What the last export did, or why it failed; None while it runs.
     export: Option<Result<String, Failure>>,
     exporting: bool,
+    /// The rows ticked for comparison, in the order ticked (at most two).
+    compare: Vec<usize>,
 }
 
 /// A column of the results table.
@@ -128,6 +132,7 @@ impl RunWindow {
             export_file: PathPicker::default(),
             export: None,
             exporting: false,
+            compare: Vec::new(),
         }
     }
 
@@ -371,6 +376,35 @@ impl RunWindow {
         self.export = Some(outcome);
     }
 
+    /// Row `i`'s response for the diff window, titled by its device and
+    /// request.
+    fn side(&self, i: usize, view: &View) -> DiffSide {
+        DiffSide::of_result(self.row_title(i, view), self.rows[i].result.as_ref())
+    }
+
+    /// "fw-a - Serial": the row's first two cells.
+    fn row_title(&self, i: usize, view: &View) -> String {
+        let columns = self.columns();
+        let cells: Vec<String> = columns[..2]
+            .iter()
+            .map(|&c| self.cell(i, c, view))
+            .filter(|t| !t.is_empty())
+            .collect();
+        cells.join(" - ")
+    }
+
+    /// Ticks or unticks row `i` for comparison; a third tick replaces the
+    /// first.
+    fn tick(&mut self, i: usize, ticked: bool) {
+        self.compare.retain(|&r| r != i);
+        if ticked {
+            self.compare.push(i);
+            if self.compare.len() > 2 {
+                self.compare.remove(0);
+            }
+        }
+    }
+
     /// A row's text in `column`, as shown and exported.
     fn cell(&self, i: usize, column: Column, view: &View) -> String {
         let row = &self.rows[i];
@@ -494,6 +528,17 @@ impl RunWindow {
             {
                 actions.push(Action::StopRun);
             }
+            let two = self.compare.len() == 2;
+            if ui
+                .add_enabled(two, egui::Button::new("Compare ticked rows"))
+                .on_hover_text("Compares the responses of the two rows ticked under Compare")
+                .on_disabled_hover_text("Tick two rows under Compare")
+                .clicked()
+                && let [left, right] = self.compare[..]
+            {
+                let pair = [self.side(left, view), self.side(right, view)];
+                actions.push(Action::Compare(Box::new(pair)));
+            }
         });
         ui.horizontal(|ui| {
             let l = ui.label("Filter rows");
@@ -541,9 +586,11 @@ impl RunWindow {
     fn table(&mut self, ui: &mut egui::Ui, view: &View, actions: &mut Vec<Action>) {
         let columns = self.columns();
         egui::Grid::new("run-results")
-            .num_columns(columns.len())
+            .num_columns(columns.len() + 1)
             .striped(true)
             .show(ui, |ui| {
+                ui.label("Compare")
+                    .on_hover_text("Tick two rows, then Compare ticked rows");
                 for &column in columns {
                     let sorted = self.sort.filter(|(c, _)| *c == column);
                     let header = egui::Button::selectable(sorted.is_some(), column.title());
@@ -558,6 +605,14 @@ impl RunWindow {
                 }
                 ui.end_row();
                 for i in self.order(view) {
+                    let mut ticked = self.compare.contains(&i);
+                    if ui
+                        .checkbox(&mut ticked, "")
+                        .accessible_name(format!("Compare {}", self.row_title(i, view)))
+                        .changed()
+                    {
+                        self.tick(i, ticked);
+                    }
                     let row = &self.rows[i];
                     for &column in columns {
                         match column {

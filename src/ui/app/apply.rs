@@ -94,6 +94,8 @@ impl ApxApp {
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
             Action::StopRun => self.stop_run(),
+            Action::Compare(sides) => self.open_diff(*sides),
+            Action::RefreshDiff => self.refresh_diff(),
             Action::CloseRun => {
                 self.stop_run();
                 self.dialogs.runs = None;

@@ -3,11 +3,12 @@
 //! drained once a frame, and [`ApxApp::apply`], the only place where an
 //! action changes more than a panel's own state. Its handlers are split by
 //! what they handle: actions and commands (`apply`), the inbox (`receive`),
-//! sending (`sending`), devices, runs, and files.
+//! sending (`sending`), devices, runs, diffs, and files.
 
 mod apply;
 mod catalogs;
 mod devices;
+mod diffs;
 mod files;
 mod receive;
 mod runs;

@@ -19,6 +19,11 @@ impl ApxApp {
         match msg {
             Msg::Engine(event) => self.engine_event(event),
             Msg::Highlighted(rows) => self.highlighter.take(rows),
+            Msg::Diffed(diffed) => {
+                if let Some(view) = &mut self.dialogs.diff {
+                    view.take(diffed);
+                }
+            }
             Msg::DemoStarted(started) => self.demo_started(started),
             Msg::Rendered { tab, job, rendered } => {
                 if let Some(t) = self.tabs.by_id(tab).filter(|t| t.response.job == Some(job)) {
