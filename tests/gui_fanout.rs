@@ -314,3 +314,46 @@ fn a_collection_runs_on_a_folders_devices_one_session_each() {
     );
     h.get_by_label_contains("4 of 4 done");
 }
+
+/// Devices picked with Ctrl+click, from different folders, get the fan-out
+/// (and only they); a plain click clears the picks.
+#[test]
+fn devices_picked_with_ctrl_click_across_folders_get_the_fan_out() {
+    let f = Fleet::start();
+    let mut h = ready(&f.ws, &f.devices());
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    for name in ["fw-a", "fw-w"] {
+        h.get_by_role_and_label(egui::accesskit::Role::Button, name)
+            .click_modifiers(egui::Modifiers::COMMAND);
+        h.run();
+    }
+    h.get_by_label_contains("2 picked");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "fw-w")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Send current request to the 2 picked devices")
+        .click();
+    h.run_steps(4);
+    step_until(&mut h, "the fan-out", fan_out_done);
+    let run = h.state().dialogs.runs.as_ref().unwrap();
+    let mut devices: Vec<&str> = run
+        .rows
+        .iter()
+        .filter_map(|r| r.device.as_deref())
+        .collect();
+    devices.sort_unstable();
+    assert_eq!(
+        devices,
+        ["fw-a", "fw-w"],
+        "Fleet's fw-a and Fleetwood's fw-w"
+    );
+    assert!(
+        run.rows
+            .iter()
+            .all(|r| r.result.as_ref().unwrap().status == Some(200))
+    );
+    assert_eq!(f.b.stats.logins.load(SeqCst), 0, "fw-b was not picked");
+    // A plain click picks one device for the tab and clears the picks.
+    pick_device(&mut h, "fw-b");
+    assert!(h.query_by_label_contains("picked (right-click").is_none());
+}

@@ -12,6 +12,37 @@ use crate::core::secret::Secret;
 use crate::core::workspace::Device;
 use crate::core::workspace::collections::{Collections, SavedEntry};
 
+/// The devices a fan-out goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fleet {
+    /// A device-tree folder and its subfolders.
+    Folder(String),
+    /// Devices picked in the tree (Ctrl+click), by name.
+    Devices(Vec<String>),
+}
+
+impl Fleet {
+    /// The devices' names, in the tree's order for a folder.
+    pub fn names(&self, devices: &[Device]) -> Vec<String> {
+        match self {
+            Fleet::Folder(folder) => devices
+                .iter()
+                .filter(|d| crate::core::fanout::in_folder(d, folder))
+                .map(|d| d.name.clone())
+                .collect(),
+            Fleet::Devices(names) => names.clone(),
+        }
+    }
+
+    /// What the run window is titled with.
+    pub fn label(&self) -> String {
+        match self {
+            Fleet::Folder(folder) => folder.clone(),
+            Fleet::Devices(names) => format!("{} picked devices", names.len()),
+        }
+    }
+}
+
 pub enum Action {
     /// Opens the catalog browser on the active tab's device or platform.
     OpenCatalog,
@@ -59,13 +90,12 @@ pub enum Action {
         sha256: String,
     },
     RunFolder(String),
-    /// Sends the active tab's request to every device of this device-tree
-    /// folder (and its subfolders).
-    FanOut(String),
+    /// Sends the active tab's request to every device of a fleet.
+    FanOut(Fleet),
     /// Runs every saved request of a collection folder on every device of
-    /// a device-tree folder.
+    /// a fleet.
     FanOutCollection {
-        devices: String,
+        devices: Fleet,
         collection: String,
     },
     /// Opens a run row's request and response in a new tab.

@@ -10,14 +10,13 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::actions::{Action, View};
+use super::actions::{Action, Fleet, View};
 use super::diff_view::DiffSide;
 use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
 use super::widgets::{human_size, status_color};
 use crate::core::error::Failure;
 use crate::core::fanout::ExportRow;
-use crate::core::fanout::in_folder;
 use crate::core::platform::AuthMode;
 use crate::core::workspace::collections::SavedEntry;
 use crate::core::workspace::variables::prepare;
@@ -139,15 +138,14 @@ impl RunWindow {
     /// A fan-out of `entries` to every device in `folder` of the device
     /// tree and its subfolders (nothing sent yet): a row per device and
     /// request.
-    pub fn fan_out(folder: &str, entries: Vec<SavedEntry>, view: &View) -> RunWindow {
-        let rows = view
-            .devices
-            .iter()
-            .filter(|d| in_folder(d, folder))
-            .flat_map(|d| entries.iter().map(move |e| (d, e)))
-            .map(|(d, entry)| RunRow::new(entry.clone(), Some(d.name.clone())))
+    pub fn fan_out(fleet: &Fleet, entries: Vec<SavedEntry>, view: &View) -> RunWindow {
+        let rows = fleet
+            .names(view.devices)
+            .into_iter()
+            .flat_map(|d| entries.iter().map(move |e| (d.clone(), e)))
+            .map(|(d, entry)| RunRow::new(entry.clone(), Some(d)))
             .collect();
-        RunWindow::with_rows(folder, rows, true)
+        RunWindow::with_rows(&fleet.label(), rows, true)
     }
 
     pub fn done(&self) -> bool {

@@ -4,9 +4,9 @@
 //! and the history. It owns its filter, list choice and closed folders;
 //! everything else it asks for as actions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::actions::{Action, View};
+use super::actions::{Action, Fleet, View};
 use super::tree_ops::{Ask, Node, TreeOp};
 use super::tree_rows::{Row, TreeRows};
 use super::widgets::platform_badge;
@@ -36,6 +36,15 @@ pub struct SideState {
     pub selected: Option<Node>,
     /// The device tree's rows and closed folders.
     rows: TreeRows,
+    /// Devices picked with Ctrl+click for a fan-out, in name order.
+    pub picked: BTreeSet<String>,
+}
+
+/// The devices picked for a fan-out, and what a frame's clicks change.
+struct Picks<'a> {
+    picked: &'a BTreeSet<String>,
+    toggled: Option<String>,
+    cleared: bool,
 }
 
 /// What the tree marks: the active tab's device and saved file.
@@ -80,6 +89,21 @@ fn device_tree(
     if let Some(problem) = view.problem {
         super::failure_panel::failure_frame(ui, problem, None);
     }
+    // Picked devices that are gone (deleted, renamed) are not picked.
+    state
+        .picked
+        .retain(|name| view.devices.iter().any(|d| &d.name == name));
+    if !state.picked.is_empty() {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{} picked (right-click one to send to them all)",
+                state.picked.len()
+            ));
+            if ui.small_button("Clear").clicked() {
+                state.picked.clear();
+            }
+        });
+    }
     // The folders closed are kept with the window's state (egui's memory),
     // as egui's collapsing headers keep theirs.
     let closed = egui::Id::unique("device tree: closed folders");
@@ -99,7 +123,22 @@ fn device_tree(
                     "No device matches the filter."
                 });
             }
-            if let Some(folder) = tree_rows(ui, viewport, &state.rows, view, marks, actions) {
+            let mut picks = Picks {
+                picked: &state.picked,
+                toggled: None,
+                cleared: false,
+            };
+            let toggled = tree_rows(ui, viewport, &state.rows, view, marks, &mut picks, actions);
+            let (picked, cleared) = (picks.toggled, picks.cleared);
+            if cleared {
+                state.picked.clear();
+            }
+            if let Some(name) = picked
+                && !state.picked.remove(&name)
+            {
+                state.picked.insert(name);
+            }
+            if let Some(folder) = toggled {
                 state.rows.toggle(&folder);
                 let now = state.rows.closed().cloned().unwrap_or_default();
                 ui.data_mut(|d| d.insert_persisted(closed, now));
@@ -118,6 +157,7 @@ fn tree_rows(
     rows: &TreeRows,
     view: &View,
     marks: &Marks,
+    picks: &mut Picks,
     actions: &mut Vec<Action>,
 ) -> Option<String> {
     let all = rows.rows();
@@ -174,7 +214,15 @@ fn tree_rows(
             }
             Row::Device { index, .. } => {
                 let device = &view.devices[*index];
-                device_row(&mut row_ui, device, rows.host(*index), marks, actions)
+                device_row(
+                    &mut row_ui,
+                    device,
+                    rows.host(*index),
+                    marks,
+                    picks,
+                    view,
+                    actions,
+                )
             }
         };
         // Focus moved here by the keyboard (from the row before, maybe
@@ -234,40 +282,63 @@ fn folder_menu(header: &egui::Response, folder: &str, view: &View, actions: &mut
             actions.push(Action::NewDevice(folder.to_string()));
             ui.close();
         }
-        if ui
-            .button("Send current request to this folder's devices")
-            .clicked()
-        {
-            actions.push(Action::FanOut(folder.to_string()));
-            ui.close();
-        }
-        if !view.collections.folders.is_empty() {
-            ui.menu_button("Run collection on this folder's devices", |ui| {
-                for collection in &view.collections.folders {
-                    if ui.button(collection).clicked() {
-                        actions.push(Action::FanOutCollection {
-                            devices: folder.to_string(),
-                            collection: collection.clone(),
-                        });
-                        ui.close();
-                    }
-                }
-            });
-        }
+        fleet_items(
+            ui,
+            &Fleet::Folder(folder.into()),
+            "this folder's devices",
+            view,
+            actions,
+        );
     });
 }
 
-/// A device: its platform badge, its name (a click picks it, a right click
-/// offers the rest), its host and a trust warning. The name and host are
-/// elided to the row's width (the whole name on hover).
+/// The fan-out items of a context menu: the current request, or a
+/// collection, to `whom`.
+fn fleet_items(
+    ui: &mut egui::Ui,
+    fleet: &Fleet,
+    whom: &str,
+    view: &View,
+    actions: &mut Vec<Action>,
+) {
+    if ui
+        .button(format!("Send current request to {whom}"))
+        .clicked()
+    {
+        actions.push(Action::FanOut(fleet.clone()));
+        ui.close();
+    }
+    if !view.collections.folders.is_empty() {
+        ui.menu_button(format!("Run collection on {whom}"), |ui| {
+            for collection in &view.collections.folders {
+                if ui.button(collection).clicked() {
+                    actions.push(Action::FanOutCollection {
+                        devices: fleet.clone(),
+                        collection: collection.clone(),
+                    });
+                    ui.close();
+                }
+            }
+        });
+    }
+}
+
+/// A device: its platform badge, its name (a click picks it for the tab,
+/// Ctrl+click adds it to or takes it from the devices picked for a
+/// fan-out, a right click offers the rest), its host and a trust warning.
+/// The name and host are elided to the row's width (the whole name on
+/// hover).
 fn device_row(
     ui: &mut egui::Ui,
     device: &Device,
     host: &str,
     marks: &Marks,
+    picks: &mut Picks,
+    view: &View,
     actions: &mut Vec<Action>,
 ) -> egui::Response {
-    let selected = marks.device == Some(device.name.as_str());
+    let picked = picks.picked.contains(&device.name);
+    let selected = picked || marks.device == Some(device.name.as_str());
     platform_badge(ui, device.platform);
     let response = ui
         .add(egui::Button::selectable(selected, device.name.as_str()).truncate())
@@ -278,9 +349,20 @@ fn device_row(
             .on_hover_text("Certificate verification is off for this device");
     }
     if response.clicked() {
-        actions.push(Action::SelectDevice(device.name.clone()));
+        if ui.input(|i| i.modifiers.command) {
+            picks.toggled = Some(device.name.clone());
+        } else {
+            picks.cleared = true;
+            actions.push(Action::SelectDevice(device.name.clone()));
+        }
     }
     response.context_menu(|ui| {
+        if !picks.picked.is_empty() {
+            let names: Vec<String> = picks.picked.iter().cloned().collect();
+            let whom = format!("the {} picked devices", names.len());
+            fleet_items(ui, &Fleet::Devices(names), &whom, view, actions);
+            ui.separator();
+        }
         let name = &device.name;
         for (label, action) in [
             ("Edit…", Action::EditDevice(name.clone())),

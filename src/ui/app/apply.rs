@@ -86,7 +86,7 @@ impl ApxApp {
                 self.dialogs.editor = Some(editor);
             }
             Action::RunFolder(folder) => self.run_folder(&folder),
-            Action::FanOut(folder) => self.fan_out(&folder),
+            Action::FanOut(fleet) => self.fan_out(&fleet),
             Action::FanOutCollection {
                 devices,
                 collection,

@@ -7,6 +7,7 @@ use super::{ApxApp, view};
 use crate::core::error::Failure;
 use crate::engine::Job;
 use crate::engine::session_plan::by_device;
+use crate::ui::actions::Fleet;
 use crate::ui::draft::Draft;
 use crate::ui::inbox::Msg;
 use crate::ui::tabs::ResponseState;
@@ -24,9 +25,9 @@ impl ApxApp {
         self.rerun(false);
     }
 
-    /// Sends the active tab's request to every device of `folder`, at most
+    /// Sends the active tab's request to every device of `fleet`, at most
     /// the concurrency setting at a time.
-    pub(super) fn fan_out(&mut self, folder: &str) {
+    pub(super) fn fan_out(&mut self, fleet: &Fleet) {
         self.stop_run();
         let v = view(
             &self.tree,
@@ -41,16 +42,16 @@ impl ApxApp {
             request: draft.to_saved(None),
         };
         self.dialogs.runs = Some(crate::ui::run_window::RunWindow::fan_out(
-            folder,
+            fleet,
             vec![entry],
             &v,
         ));
         self.rerun(false);
     }
 
-    /// Runs every saved request under `collection` on every device of the
-    /// device-tree folder `devices`.
-    pub(super) fn fan_out_collection(&mut self, devices: &str, collection: &str) {
+    /// Runs every saved request under `collection` on every device of
+    /// `devices`.
+    pub(super) fn fan_out_collection(&mut self, devices: &Fleet, collection: &str) {
         self.stop_run();
         let v = view(
             &self.tree,
