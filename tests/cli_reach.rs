@@ -108,7 +108,12 @@ fn a_proxy_that_refuses_asks_for_auth_or_is_down_is_kind_proxy_and_named() {
         let message = error["message"].as_str().unwrap();
         assert!(message.contains(&proxy), "names the proxy: {message}");
         assert!(message.contains(words), "{message}");
-        assert!(!error["hint"].as_str().unwrap().is_empty());
+        let hint = error["hint"].as_str().unwrap();
+        assert!(!hint.is_empty());
+        if words == "407" {
+            assert!(hint.contains("apx proxy set-password"), "{hint}");
+            assert!(hint.contains("Proxy password"), "{hint}");
+        }
     }
     assert_eq!(asa.stats.requests.load(Ordering::SeqCst), 0);
 }
@@ -436,4 +441,45 @@ fn probe_goes_through_the_proxy_and_presents_the_client_certificate() {
     );
     assert_eq!(with.code, 0, "{}\n{}", with.stdout, with.stderr);
     assert_eq!(with.json()["verified"], true);
+}
+
+/// `apx proxy set-password` checks what it is given before touching the
+/// keyring: a proxy without credentials, a set variable, a usable user.
+#[test]
+fn proxy_set_password_refuses_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = |proxy: &str, user: &str, env: &[(&str, &str)]| {
+        apx_env(
+            dir.path(),
+            &[
+                "proxy",
+                "set-password",
+                proxy,
+                "--user",
+                user,
+                "--password-env",
+                "PROXY_PW",
+                "--json",
+            ],
+            env,
+        )
+    };
+    let pw = [("PROXY_PW", "pr0xy-Input")];
+    for (run, words) in [
+        (
+            set("http://u:s3cret@proxy:3128", "ops", &pw),
+            "credentials in a proxy URL",
+        ),
+        (
+            set("ftp://proxy:21", "ops", &pw),
+            "unsupported proxy scheme",
+        ),
+        (set("http://proxy:3128", "ops", &[]), "PROXY_PW is not set"),
+        (set("http://proxy:3128", "a:b", &pw), "proxy user"),
+    ] {
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let message = run.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(words), "{message}");
+        assert!(!run.stdout.contains("s3cret") && !run.stdout.contains("pr0xy-Input"));
+    }
 }

@@ -11,7 +11,7 @@ use egui_kittest::kittest::Queryable;
 use support::devices::pinned;
 use support::gui::{app, harness, pick_device, retype, settle, step_until, type_password};
 use support::proxy::{Mode, Proxy};
-use support::{appliance, runtime};
+use support::{appliance, base64_of, files_under, leaked_forms, runtime};
 
 #[test]
 fn the_editor_keeps_a_proxy_and_client_certificate() {
@@ -73,4 +73,69 @@ fn the_app_sends_through_the_devices_proxy() {
         proxy.tunnels() >= 1,
         "the device's proxy carried the session"
     );
+}
+
+/// Proxy credentials typed in the device editor go to the OS keyring (the
+/// mock store here) under the proxy's `scheme://host:port`, and the
+/// engine answers the proxy's 407 with them; they reach no file.
+#[test]
+fn proxy_credentials_typed_in_the_editor_open_the_proxy() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let secret = "pr0xy-Ed1tor";
+    let proxy = Proxy::start(
+        &rt,
+        Mode::Auth(format!("Basic {}", base64_of(&format!("ops:{secret}")))),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("+ Add device").click();
+    h.run();
+    retype(&mut h, "Name", "fw");
+    retype(&mut h, "Base URL", &asa.url);
+    retype(&mut h, "Username", "admin");
+    retype(&mut h, "Password", DEMO_PASSWORD);
+    h.get_by_label("Pinned fingerprint").click();
+    h.run();
+    retype(&mut h, "SHA-256", &asa.sha256);
+    assert!(h.query_by_label("Proxy password").is_none(), "no proxy yet");
+    retype(&mut h, "Proxy", &proxy.url());
+    retype(&mut h, "Proxy user", "ops");
+    retype(&mut h, "Proxy password", secret);
+    h.get_by_label("Save device").click();
+    settle(&mut h);
+    assert!(h.state().dialogs.editor.is_none());
+    let label = format!("http://127.0.0.1:{}", proxy.port);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while apx::engine::keyring::proxy_credentials(&label)
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stored in the keyring"
+        );
+        h.step();
+    }
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", |a| {
+        a.tabs.active().response.result.is_some()
+    });
+    let result = h.state().tabs.active().response.result.clone().unwrap();
+    assert_eq!(result.status, Some(200), "{:?}", result.error);
+    assert_eq!(proxy.tunnels(), 1, "the proxy took the stored credentials");
+    settle(&mut h);
+    // Files (devices.json, history), the settings the app would persist,
+    // and what the app shows of the exchange.
+    let mut seen = serde_json::to_string(&h.state().settings_to_save()).unwrap();
+    seen.push_str(&format!("{result:?}"));
+    for file in files_under(dir.path()) {
+        seen.push_str(&String::from_utf8_lossy(&std::fs::read(file).unwrap()));
+    }
+    assert!(
+        seen.contains(&label),
+        "devices.json keeps the proxy: {seen}"
+    );
+    assert_eq!(leaked_forms(&seen, &[secret]), Vec::<String>::new());
 }

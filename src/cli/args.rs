@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage the devices of the workspace
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Keep a proxy's credentials in the OS keyring
+    #[command(subcommand)]
+    Proxy(ProxyCommand),
     /// Serve the simulated ASA, FXOS, FMC, FDM, WSA, SMA and ESA appliances until interrupted
     Demo,
     /// Import requests from another tool into the workspace
@@ -279,6 +282,24 @@ pub enum DeviceCommand {
         #[arg(long, value_name = "VAR")]
         password_env: String,
     },
+}
+
+/// `apx proxy set-password|forget`: credentials kept under the proxy's
+/// `scheme://host:port`.
+#[derive(Debug, Subcommand)]
+pub enum ProxyCommand {
+    /// Store a proxy's user and password in the OS keyring
+    SetPassword {
+        /// The proxy, as given to --proxy (http://HOST:PORT, socks5://HOST:PORT)
+        proxy: String,
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// The environment variable holding the password
+        #[arg(long, value_name = "VAR")]
+        password_env: String,
+    },
+    /// Remove a proxy's credentials from the OS keyring
+    Forget { proxy: String },
 }
 
 /// `apx device add`.

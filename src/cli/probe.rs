@@ -34,6 +34,7 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
     let reach = Reach {
         proxy: proxy_from_args(&args.reach)?.unwrap_or_default(),
         client_identity: identity_from_args(&args.reach),
+        proxy_credentials: None,
     };
     block_on(probe(&url, &trust, &reach, args.timeout))?
 }

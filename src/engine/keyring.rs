@@ -18,6 +18,7 @@ use std::sync::{Arc, Once};
 use keyring_core::{CredentialStore, Entry, Error};
 
 use crate::core::error::{Failure, Remedy};
+use crate::core::reach::ProxyCredentials;
 use crate::core::request::{origin, with_api_port};
 use crate::core::secret::Secret;
 use crate::core::workspace::Device;
@@ -268,4 +269,31 @@ pub fn migrate_legacy(key: &KeyringKey) -> Result<Option<Secret>, Failure> {
     set_password(key, &password)?;
     delete(&key.device)?;
     Ok(Some(password))
+}
+
+/// The entry of a proxy's credentials, by its `scheme://host:port`.
+fn proxy_account(proxy: &str) -> String {
+    format!("{VERSION}-proxy\n{proxy}")
+}
+
+/// Stores the credentials of the proxy `proxy` (`scheme://host:port`); the
+/// entry holds `user`, a newline, then the password.
+pub fn set_proxy_credentials(proxy: &str, credentials: &ProxyCredentials) -> Result<(), Failure> {
+    let value = format!("{}\n{}", credentials.user, credentials.password.expose());
+    entry(&proxy_account(proxy))?
+        .set_password(&value)
+        .map_err(keyring_failure)
+}
+
+/// The stored credentials of the proxy `proxy` (`scheme://host:port`).
+pub fn proxy_credentials(proxy: &str) -> Result<Option<ProxyCredentials>, Failure> {
+    Ok(get(&proxy_account(proxy))?.and_then(|value| {
+        let (user, password) = value.split_once('\n')?;
+        ProxyCredentials::new(user, Secret::new(password)).ok()
+    }))
+}
+
+/// Forgets the credentials of the proxy `proxy` (`scheme://host:port`).
+pub fn forget_proxy(proxy: &str) -> Result<(), Failure> {
+    delete(&proxy_account(proxy))
 }

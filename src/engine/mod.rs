@@ -125,6 +125,12 @@ pub enum KeyringOp {
         key: keyring::KeyringKey,
         new_name: String,
     },
+    /// Stores (or, with None, forgets) the credentials of the proxy
+    /// `proxy` (`scheme://host:port`).
+    ProxyCredentials {
+        proxy: String,
+        credentials: Option<crate::core::reach::ProxyCredentials>,
+    },
 }
 
 impl KeyringOp {
@@ -137,6 +143,15 @@ impl KeyringOp {
                 .map(|()| format!("keyring password of {} removed", key.device)),
             KeyringOp::Rename { key, new_name } => keyring::rename(&key, &new_name)
                 .map(|()| format!("keyring password moved from {} to {new_name}", key.device)),
+            KeyringOp::ProxyCredentials { proxy, credentials } => match credentials {
+                Some(credentials) => {
+                    keyring::set_proxy_credentials(&proxy, &credentials).map(|()| {
+                        format!("credentials for the proxy {proxy} stored in the OS keyring")
+                    })
+                }
+                None => keyring::forget_proxy(&proxy)
+                    .map(|()| format!("keyring credentials of the proxy {proxy} removed")),
+            },
         }
     }
 }
@@ -498,6 +513,7 @@ async fn run_job(
         .await
         .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
     }
+    job.session.reach = proxy::with_stored_credentials(job.session.reach).await;
     let session = match stored {
         Ok(password) => {
             job.session.password = job.session.password.take().or(password);

@@ -82,6 +82,7 @@ impl SessionChoice<'_> {
                 .client_identity
                 .clone()
                 .or_else(|| device.and_then(DeviceReach::client_identity)),
+            proxy_credentials: None,
         }
     }
 
