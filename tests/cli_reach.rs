@@ -283,6 +283,86 @@ fn a_server_requiring_a_client_certificate_gets_one_with_cert_and_key() {
     );
 }
 
+/// Rewrites the PEM key file at `path` as an encrypted PKCS#8 key
+/// (PBES2: PBKDF2-SHA256, AES-256-CBC) under `passphrase`.
+fn encrypt_key_file(path: &str, passphrase: &str) {
+    use pkcs8::der::pem::LineEnding;
+    let pem = std::fs::read_to_string(path).unwrap();
+    let (_, der) = pkcs8::SecretDocument::from_pem(&pem).unwrap();
+    let info = pkcs8::PrivateKeyInfo::try_from(der.as_bytes()).unwrap();
+    let params =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, b"test-salt", &[7; 16])
+            .unwrap();
+    let encrypted = info.encrypt_with_params(params, passphrase).unwrap();
+    let text = encrypted
+        .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .unwrap();
+    assert!(text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    std::fs::write(path, text.as_bytes()).unwrap();
+}
+
+#[test]
+fn an_encrypted_client_key_opens_with_its_passphrase_only() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = client_identity(dir.path(), "ops");
+    let passphrase = "K3y-Passphr4se";
+    encrypt_key_file(&key, passphrase);
+    let (url, pin) = mutual_tls_server(&rt, ca.der());
+    let send = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "send", "--json", "--pin", &pin, "--cert", &cert, "--key", &key,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        apx_env(dir.path(), &args, env)
+    };
+    let with = ["--key-passphrase-env", "KEY_PASS"];
+
+    let ok = send(&with, &[("KEY_PASS", passphrase)]);
+    assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
+    assert_eq!(ok.json()["status"], 200);
+
+    let wrong = send(&with, &[("KEY_PASS", "not-it")]);
+    assert_eq!(wrong.code, 2, "{}", wrong.stdout);
+    let error = &wrong.json()["error"];
+    assert_eq!(error["kind"], "usage", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("passphrase does not open"),
+        "{error}"
+    );
+
+    let unset = send(&with, &[]);
+    assert_eq!(unset.code, 2, "{}", unset.stdout);
+
+    // No flag and no terminal to ask on.
+    let none = send(&[], &[]);
+    assert_eq!(none.code, 2, "{}", none.stdout);
+    let error = &none.json()["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("encrypted private key"),
+        "{error}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--key-passphrase-env"),
+        "{error}"
+    );
+    let seen: String = [&ok, &wrong, &unset, &none]
+        .iter()
+        .map(|r| format!("{}{}", r.stdout, r.stderr))
+        .collect();
+    assert_eq!(leaked_forms(&seen, &[passphrase]), Vec::<String>::new());
+}
+
 #[test]
 fn a_device_keeps_its_proxy_and_client_certificate() {
     let rt = runtime();

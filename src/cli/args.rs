@@ -115,9 +115,13 @@ pub struct ReachArgs {
     /// Present this client certificate (PEM) for mutual TLS; needs --key
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    /// The client certificate's private key (PEM; encrypted PKCS#8 asks for its passphrase); needs --cert
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// The environment variable holding the passphrase of an encrypted --key
+    /// (else a terminal prompt)
+    #[arg(long, value_name = "VAR")]
+    pub key_passphrase_env: Option<String>,
 }
 
 /// Fan-out: the same request(s) to many devices (`send`, `run`).
@@ -332,7 +336,7 @@ pub struct DeviceAddArgs {
     /// Present this client certificate (PEM) for mutual TLS; needs --key
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    /// The client certificate's private key (PEM; encrypted PKCS#8 asks for its passphrase); needs --cert
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 }

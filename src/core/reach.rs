@@ -26,7 +26,7 @@ pub enum ProxyChoice {
 pub struct ClientIdentity {
     /// The certificate (chain), leaf first.
     pub cert: PathBuf,
-    /// Its private key (PKCS#8, PKCS#1 or SEC1), unencrypted.
+    /// Its private key (PKCS#8, PKCS#1 or SEC1; PKCS#8 may be encrypted).
     pub key: PathBuf,
 }
 
@@ -63,6 +63,8 @@ pub struct Reach {
     /// The `--proxy`/device proxy's credentials, read from the OS keyring
     /// by the engine (the environment's proxies carry their own).
     pub proxy_credentials: Option<ProxyCredentials>,
+    /// The passphrase of an encrypted client key.
+    pub key_passphrase: Option<Secret>,
 }
 
 impl Reach {
@@ -129,6 +131,7 @@ impl DeviceReach {
             proxy: self.proxy().unwrap_or_default(),
             client_identity: self.client_identity(),
             proxy_credentials: None,
+            key_passphrase: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
 pub mod ansible;
+pub mod client_key;
 pub mod fanout;
 pub mod history_record;
 pub mod http;

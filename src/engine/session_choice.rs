@@ -83,6 +83,7 @@ impl SessionChoice<'_> {
                 .clone()
                 .or_else(|| device.and_then(DeviceReach::client_identity)),
             proxy_credentials: None,
+            key_passphrase: None,
         }
     }
 
