@@ -139,3 +139,76 @@ fn proxy_credentials_typed_in_the_editor_open_the_proxy() {
     );
     assert_eq!(leaked_forms(&seen, &[secret]), Vec::<String>::new());
 }
+
+/// A device whose client key is encrypted: the send asks for the
+/// passphrase in a masked dialog and goes again with it; remembered, it is
+/// in the OS keyring (the mock store) by the key's path, and a fresh app
+/// sends without asking. It reaches no file or settings.
+#[test]
+fn an_encrypted_client_key_asks_for_its_passphrase_and_can_keep_it() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = support::mtls::client_identity(keys.path(), "ops");
+    let passphrase = "K3y-Ph4se-Gui";
+    support::mtls::encrypt_key_file(&key, passphrase);
+    let (url, pin) = support::mtls::mutual_tls_server(&rt, ca.der());
+    let base = url.trim_end_matches("/api").to_string();
+    let device = Device {
+        username: None,
+        trust: support::devices::pin(&pin),
+        reach: DeviceReach {
+            client_cert: Some(cert.into()),
+            client_key: Some(key.clone().into()),
+            ..Default::default()
+        },
+        ..support::devices::device("mtls", Platform::Generic, &base)
+    };
+    Workspace::new(dir.path()).add_device(device).unwrap();
+    let send = |h: &mut egui_kittest::Harness<'static, apx::ui::ApxApp>| {
+        pick_device(h, "mtls");
+        retype(h, "URL", "/api");
+        h.get_by_label("Send").click();
+        step_until(h, "the response", |a| {
+            a.tabs.active().response.result.is_some()
+        });
+    };
+    let mut h = harness(app(dir.path()));
+    send(&mut h);
+    settle(&mut h);
+    assert!(h.state().dialogs.key_passphrase.is_some(), "asked at once");
+    retype(&mut h, "Key passphrase", passphrase);
+    h.get_by_label("Remember in the OS keyring").click();
+    h.run();
+    h.get_by_label("Continue").click();
+    step_until(&mut h, "the response", |a| {
+        a.tabs.active().response.result.is_some()
+    });
+    let result = h.state().tabs.active().response.result.clone().unwrap();
+    assert_eq!(result.status, Some(200), "{:?}", result.error);
+    let path = std::path::Path::new(&key);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while apx::engine::keyring::key_passphrase(path)
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stored in the keyring"
+        );
+        h.step();
+    }
+    let settings = serde_json::to_string(&h.state().settings_to_save()).unwrap();
+    drop(h);
+
+    let mut fresh = harness(app(dir.path()));
+    send(&mut fresh);
+    let again = fresh.state().tabs.active().response.result.clone().unwrap();
+    assert_eq!(again.status, Some(200), "{:?}", again.error);
+    assert!(fresh.state().dialogs.key_passphrase.is_none());
+    let mut seen = settings;
+    for file in files_under(dir.path()) {
+        seen.push_str(&String::from_utf8_lossy(&std::fs::read(file).unwrap()));
+    }
+    assert_eq!(leaked_forms(&seen, &[passphrase]), Vec::<String>::new());
+}

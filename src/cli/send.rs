@@ -202,8 +202,9 @@ fn second_factor(env: Option<&str>) -> Result<SecondFactor, Failure> {
 }
 
 /// The passphrase of the client key when it is encrypted:
-/// `--key-passphrase-env`, else a prompt on a terminal, else none (loading
-/// the key then says how to give one).
+/// `--key-passphrase-env`, else the one the OS keyring keeps for the key
+/// file (the app's "Remember"), else a prompt on a terminal, else none
+/// (loading the key then says how to give one).
 pub fn key_passphrase(
     args: &ReachArgs,
     identity: Option<&ClientIdentity>,
@@ -222,7 +223,15 @@ pub fn key_passphrase(
     let Some(identity) = identity else {
         return Ok(None);
     };
-    if !std::io::stdin().is_terminal() || !tls::key_file_is_encrypted(&identity.key) {
+    if !tls::key_file_is_encrypted(&identity.key) {
+        return Ok(None);
+    }
+    match keyring::key_passphrase(&identity.key) {
+        Ok(Some(stored)) => return Ok(Some(stored)),
+        Ok(None) => {}
+        Err(failure) => tracing::debug!("key passphrase: {}", failure.message),
+    }
+    if !std::io::stdin().is_terminal() {
         return Ok(None);
     }
     let prompt = format!("Passphrase of the key {}: ", identity.key.display());

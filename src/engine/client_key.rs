@@ -9,7 +9,8 @@ use pkcs8::pkcs5::pbes2::Kdf;
 use pkcs8::{EncryptedPrivateKeyInfo, der::Decode};
 use rustls_pki_types::{PrivateKeyDer, pem::PemObject};
 
-use crate::core::error::Failure;
+use crate::core::error::{Failure, Remedy};
+use crate::core::reach::Reach;
 use crate::core::secret::Secret;
 
 const BEGIN: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
@@ -51,7 +52,8 @@ pub fn private_key(
                 path.display()
             ),
             "Give its passphrase with --key-passphrase-env VAR, or run in a terminal to be asked for it (the app asks in a dialog).",
-        ));
+        )
+        .with_remedy(Remedy::EnterKeyPassphrase));
     };
     let unreadable = |why: String| {
         Failure::usage(
@@ -73,8 +75,34 @@ pub fn private_key(
             ),
             "Check the passphrase (--key-passphrase-env VAR, or the one typed).",
         )
+        .with_remedy(Remedy::EnterKeyPassphrase)
     })?;
     Ok(PrivateKeyDer::Pkcs8(plain.as_bytes().to_vec().into()))
+}
+
+/// The reach with the passphrase the OS keyring keeps for its client key,
+/// when the key is encrypted and no passphrase was given (read off the
+/// async threads). A keyring that cannot be reached holds none.
+pub async fn with_stored_passphrase(mut reach: Reach) -> Reach {
+    let Some(identity) = reach.client_identity.clone() else {
+        return reach;
+    };
+    if reach.key_passphrase.is_some() {
+        return reach;
+    }
+    let found = tokio::task::spawn_blocking(move || {
+        if !super::tls::key_file_is_encrypted(&identity.key) {
+            return Ok(None);
+        }
+        super::keyring::key_passphrase(&identity.key)
+    })
+    .await;
+    match found {
+        Ok(Ok(passphrase)) => reach.key_passphrase = passphrase,
+        Ok(Err(failure)) => tracing::debug!("key passphrase: {}", failure.message),
+        Err(e) => tracing::debug!("key passphrase: {e}"),
+    }
+    reach
 }
 
 /// The DER of the first encrypted key block of the PEM.

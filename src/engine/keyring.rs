@@ -297,3 +297,20 @@ pub fn proxy_credentials(proxy: &str) -> Result<Option<ProxyCredentials>, Failur
 pub fn forget_proxy(proxy: &str) -> Result<(), Failure> {
     delete(&proxy_account(proxy))
 }
+
+/// The entry of an encrypted client key's passphrase, by the key file's path.
+fn key_account(path: &Path) -> String {
+    format!("{VERSION}-key\n{}", path.display())
+}
+
+/// Stores the passphrase of the encrypted client key at `path`.
+pub fn set_key_passphrase(path: &Path, passphrase: &Secret) -> Result<(), Failure> {
+    entry(&key_account(path))?
+        .set_password(passphrase.expose())
+        .map_err(keyring_failure)
+}
+
+/// The stored passphrase of the encrypted client key at `path`.
+pub fn key_passphrase(path: &Path) -> Result<Option<Secret>, Failure> {
+    Ok(get(&key_account(path))?.map(Secret::new))
+}

@@ -132,6 +132,11 @@ pub enum KeyringOp {
         proxy: String,
         credentials: Option<crate::core::reach::ProxyCredentials>,
     },
+    /// Stores the passphrase of the encrypted client key at `path`.
+    KeyPassphrase {
+        path: std::path::PathBuf,
+        passphrase: crate::core::secret::Secret,
+    },
 }
 
 impl KeyringOp {
@@ -153,6 +158,10 @@ impl KeyringOp {
                 None => keyring::forget_proxy(&proxy)
                     .map(|()| format!("keyring credentials of the proxy {proxy} removed")),
             },
+            KeyringOp::KeyPassphrase { path, passphrase } => {
+                keyring::set_key_passphrase(&path, &passphrase)
+                    .map(|()| format!("passphrase of {} stored in the OS keyring", path.display()))
+            }
         }
     }
 }
@@ -515,6 +524,7 @@ async fn run_job(
         .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
     }
     job.session.reach = proxy::with_stored_credentials(job.session.reach).await;
+    job.session.reach = client_key::with_stored_passphrase(job.session.reach).await;
     let session = match stored {
         Ok(password) => {
             job.session.password = job.session.password.take().or(password);

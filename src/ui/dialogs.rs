@@ -26,6 +26,8 @@ pub struct Dialogs {
     pub export: Option<ExportDialog>,
     /// The passcode of a two-factor login, being typed.
     pub passcode: Option<super::passcode_dialog::PasscodeDialog>,
+    /// The passphrase of an encrypted client key, being typed.
+    pub key_passphrase: Option<super::key_passphrase_dialog::KeyPassphraseDialog>,
 }
 
 impl Dialogs {
@@ -38,6 +40,7 @@ impl Dialogs {
         self.tree = None;
         self.workspace = None;
         self.passcode = None;
+        self.key_passphrase = None;
     }
 }
 
@@ -57,6 +60,9 @@ pub fn ui(
     }
     if let Some(passcode) = &mut dialogs.passcode {
         actions.extend(passcode.window(ctx));
+    }
+    if let Some(dialog) = &mut dialogs.key_passphrase {
+        actions.extend(dialog.window(ctx));
     }
     if let Some(name) = &dialogs.confirm_delete {
         actions.extend(super::device_editor::delete_confirmation(ctx, name));

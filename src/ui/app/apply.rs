@@ -157,6 +157,23 @@ impl ApxApp {
             Action::Notice(text) => self.notice = Some(text),
             Action::CloseDialogs => self.dialogs.close_modal(),
             Action::AskPasscode => self.dialogs.passcode = Some(Default::default()),
+            Action::AskKeyPassphrase => self.ask_key_passphrase(),
+            Action::SendWithKeyPassphrase {
+                key,
+                passphrase,
+                remember,
+            } => {
+                self.dialogs.key_passphrase = None;
+                if remember {
+                    self.engine
+                        .keyring(crate::engine::KeyringOp::KeyPassphrase {
+                            path: key.clone(),
+                            passphrase: passphrase.clone(),
+                        });
+                }
+                self.key_passphrases.insert(key, passphrase);
+                self.send();
+            }
             Action::SendWithPasscode(passcode) => {
                 self.dialogs.passcode = None;
                 self.send_with(SecondFactor::Passcode(passcode));
