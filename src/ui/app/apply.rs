@@ -94,6 +94,10 @@ impl ApxApp {
             } => self.fan_out_collection(&devices, &collection),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
+            Action::RerunWithPasscode(passcode) => {
+                self.dialogs.passcode = None;
+                self.rerun_with(true, SecondFactor::Passcode(passcode));
+            }
             Action::StopRun => self.stop_run(),
             Action::CloseRun => {
                 self.stop_run();

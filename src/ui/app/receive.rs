@@ -290,7 +290,10 @@ impl ApxApp {
                         self.record_history(&result, device.as_deref());
                     }
                 }
-                Event::JobDone { .. } => runs.job_done(job),
+                Event::JobDone { .. } => {
+                    runs.job_done(job);
+                    self.ask_run_passcode();
+                }
                 Event::Tls { .. }
                 | Event::Head { .. }
                 | Event::Progress { .. }
