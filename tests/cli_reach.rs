@@ -4,14 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use apx::core::platform::Platform;
 use support::mtls::{client_identity, encrypt_key_file, mutual_tls_server};
 use support::proxy::{Mode, Proxy};
 use support::{RefusedPort, appliance, apx_env, apx_in, base64_of, leaked_forms, runtime};
-use tokio::io::AsyncWriteExt;
 
 /// `send --json` to `url` with Basic auth as the demo admin of `asa`,
 /// pinned to its certificate.
@@ -344,58 +342,11 @@ fn a_device_keeps_its_proxy_and_client_certificate() {
     assert_eq!(proxy.tunnels(), 1, "the device's proxy carried it");
 }
 
-/// A SOCKS5 proxy without authentication that counts the connections it
-/// opened. Returns its URL.
-fn socks5_proxy(rt: &tokio::runtime::Runtime) -> (String, Arc<AtomicUsize>) {
-    use tokio::io::AsyncReadExt;
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let opened = Arc::new(AtomicUsize::new(0));
-    let count = opened.clone();
-    rt.spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let count = count.clone();
-            tokio::spawn(async move {
-                let mut greeting = [0u8; 2];
-                client.read_exact(&mut greeting).await?;
-                let mut methods = vec![0u8; greeting[1] as usize];
-                client.read_exact(&mut methods).await?;
-                client.write_all(&[5, 0]).await?;
-                let mut request = [0u8; 4];
-                client.read_exact(&mut request).await?;
-                let host = match request[3] {
-                    1 => {
-                        let mut ip = [0u8; 4];
-                        client.read_exact(&mut ip).await?;
-                        std::net::Ipv4Addr::from(ip).to_string()
-                    }
-                    3 => {
-                        let len = client.read_u8().await? as usize;
-                        let mut name = vec![0u8; len];
-                        client.read_exact(&mut name).await?;
-                        String::from_utf8_lossy(&name).into_owned()
-                    }
-                    _ => return Ok::<(), std::io::Error>(()),
-                };
-                let port = client.read_u16().await?;
-                let mut upstream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-                count.fetch_add(1, Ordering::SeqCst);
-                client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
-                tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
-                Ok(())
-            });
-        }
-    });
-    (format!("socks5://127.0.0.1:{port}"), opened)
-}
-
 #[test]
 fn a_socks5_proxy_carries_send_and_probe() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
-    let (socks, opened) = socks5_proxy(&rt);
+    let (socks, opened) = support::proxy::socks5(&rt, None);
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let run = apx_in(dir.path(), &send_args(&asa, &url, &["--proxy", &socks]));

@@ -212,3 +212,48 @@ fn an_encrypted_client_key_asks_for_its_passphrase_and_can_keep_it() {
     }
     assert_eq!(leaked_forms(&seen, &[passphrase]), Vec::<String>::new());
 }
+
+/// A SOCKS5 proxy that asks for a username and password gets the ones
+/// typed in the device editor (from the OS keyring's mock store).
+#[test]
+fn a_socks5_proxy_gets_the_editors_credentials() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let secret = "s0cks-Ed1tor";
+    let (socks, opened) = support::proxy::socks5(&rt, Some(("ops", secret)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("+ Add device").click();
+    h.run();
+    retype(&mut h, "Name", "fw");
+    retype(&mut h, "Base URL", &asa.url);
+    retype(&mut h, "Username", "admin");
+    retype(&mut h, "Password", DEMO_PASSWORD);
+    h.get_by_label("Pinned fingerprint").click();
+    h.run();
+    retype(&mut h, "SHA-256", &asa.sha256);
+    retype(&mut h, "Proxy", &socks);
+    retype(&mut h, "Proxy user", "ops");
+    retype(&mut h, "Proxy password", secret);
+    h.get_by_label("Save device").click();
+    settle(&mut h);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while apx::engine::keyring::proxy_credentials(&socks)
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stored in the keyring"
+        );
+        h.step();
+    }
+    retype(&mut h, "URL", "/api/monitoring/serialnumber");
+    h.get_by_label("Send").click();
+    step_until(&mut h, "the response", |a| {
+        a.tabs.active().response.result.is_some()
+    });
+    let result = h.state().tabs.active().response.result.clone().unwrap();
+    assert_eq!(result.status, Some(200), "{:?}", result.error);
+    assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -105,7 +105,7 @@ pub struct TrustArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReachArgs {
     /// Send through this proxy (http://, https:// or socks5://HOST:PORT;
-    /// no credentials: those come from the environment's proxy variables)
+    /// no credentials: those come from `apx proxy set-password`)
     #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
     pub proxy: Option<String>,
     /// Go straight to the device: ignore the device's proxy and
