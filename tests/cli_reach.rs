@@ -4,13 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use apx::core::platform::Platform;
+use support::mtls::{client_identity, encrypt_key_file, mutual_tls_server};
 use support::proxy::{Mode, Proxy};
 use support::{RefusedPort, appliance, apx_env, apx_in, base64_of, leaked_forms, runtime};
-use tokio::io::AsyncWriteExt;
 
 /// `send --json` to `url` with Basic auth as the demo admin of `asa`,
 /// pinned to its certificate.
@@ -108,7 +107,12 @@ fn a_proxy_that_refuses_asks_for_auth_or_is_down_is_kind_proxy_and_named() {
         let message = error["message"].as_str().unwrap();
         assert!(message.contains(&proxy), "names the proxy: {message}");
         assert!(message.contains(words), "{message}");
-        assert!(!error["hint"].as_str().unwrap().is_empty());
+        let hint = error["hint"].as_str().unwrap();
+        assert!(!hint.is_empty());
+        if words == "407" {
+            assert!(hint.contains("apx proxy set-password"), "{hint}");
+            assert!(hint.contains("Proxy password"), "{hint}");
+        }
     }
     assert_eq!(asa.stats.requests.load(Ordering::SeqCst), 0);
 }
@@ -185,52 +189,6 @@ fn proxy_credentials_from_the_environment_are_used_and_never_shown() {
     assert_eq!(leaked_forms(&seen, &[secret]), Vec::<String>::new());
 }
 
-/// A CA and a client certificate it issued (clientAuth), as PEM files in `dir`.
-fn client_identity(
-    dir: &std::path::Path,
-    name: &str,
-) -> (
-    rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-    String,
-    String,
-) {
-    let mut ca = rcgen::CertificateParams::default();
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, format!("{name} CA"));
-    let issuer =
-        rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
-    let mut leaf = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    leaf.distinguished_name
-        .push(rcgen::DnType::CommonName, format!("{name} client"));
-    leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = leaf.signed_by(&key, &issuer).unwrap();
-    let cert_path = dir.join(format!("{name}.crt"));
-    let key_path = dir.join(format!("{name}.key"));
-    std::fs::write(&cert_path, cert.pem()).unwrap();
-    std::fs::write(&key_path, key.serialize_pem()).unwrap();
-    (
-        issuer,
-        cert_path.display().to_string(),
-        key_path.display().to_string(),
-    )
-}
-
-/// A TLS server that requires a client certificate issued by `ca` and
-/// answers `{}` to every request. Returns its URL and fingerprint.
-fn mutual_tls_server(rt: &tokio::runtime::Runtime, ca: &[u8]) -> (String, String) {
-    let cert = support::localhost_cert();
-    let (port, pin) = support::raw_tls_server_for(rt, &cert, Some(ca), |mut tls| async move {
-        support::read_head(&mut tls).await;
-        let _ = tls
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-            .await;
-        let _ = tls.shutdown().await;
-    });
-    (format!("https://127.0.0.1:{port}/api"), pin)
-}
-
 #[test]
 fn a_server_requiring_a_client_certificate_gets_one_with_cert_and_key() {
     let rt = runtime();
@@ -279,6 +237,68 @@ fn a_server_requiring_a_client_certificate_gets_one_with_cert_and_key() {
 }
 
 #[test]
+fn an_encrypted_client_key_opens_with_its_passphrase_only() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = client_identity(dir.path(), "ops");
+    let passphrase = "K3y-Passphr4se";
+    encrypt_key_file(&key, passphrase);
+    let (url, pin) = mutual_tls_server(&rt, ca.der());
+    let send = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
+            "send", "--json", "--pin", &pin, "--cert", &cert, "--key", &key,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        apx_env(dir.path(), &args, env)
+    };
+    let with = ["--key-passphrase-env", "KEY_PASS"];
+
+    let ok = send(&with, &[("KEY_PASS", passphrase)]);
+    assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
+    assert_eq!(ok.json()["status"], 200);
+
+    let wrong = send(&with, &[("KEY_PASS", "not-it")]);
+    assert_eq!(wrong.code, 2, "{}", wrong.stdout);
+    let error = &wrong.json()["error"];
+    assert_eq!(error["kind"], "usage", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("passphrase does not open"),
+        "{error}"
+    );
+
+    let unset = send(&with, &[]);
+    assert_eq!(unset.code, 2, "{}", unset.stdout);
+
+    // No flag and no terminal to ask on.
+    let none = send(&[], &[]);
+    assert_eq!(none.code, 2, "{}", none.stdout);
+    let error = &none.json()["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("encrypted private key"),
+        "{error}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--key-passphrase-env"),
+        "{error}"
+    );
+    let seen: String = [&ok, &wrong, &unset, &none]
+        .iter()
+        .map(|r| format!("{}{}", r.stdout, r.stderr))
+        .collect();
+    assert_eq!(leaked_forms(&seen, &[passphrase]), Vec::<String>::new());
+}
+
+#[test]
 fn a_device_keeps_its_proxy_and_client_certificate() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
@@ -322,58 +342,11 @@ fn a_device_keeps_its_proxy_and_client_certificate() {
     assert_eq!(proxy.tunnels(), 1, "the device's proxy carried it");
 }
 
-/// A SOCKS5 proxy without authentication that counts the connections it
-/// opened. Returns its URL.
-fn socks5_proxy(rt: &tokio::runtime::Runtime) -> (String, Arc<AtomicUsize>) {
-    use tokio::io::AsyncReadExt;
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let opened = Arc::new(AtomicUsize::new(0));
-    let count = opened.clone();
-    rt.spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let count = count.clone();
-            tokio::spawn(async move {
-                let mut greeting = [0u8; 2];
-                client.read_exact(&mut greeting).await?;
-                let mut methods = vec![0u8; greeting[1] as usize];
-                client.read_exact(&mut methods).await?;
-                client.write_all(&[5, 0]).await?;
-                let mut request = [0u8; 4];
-                client.read_exact(&mut request).await?;
-                let host = match request[3] {
-                    1 => {
-                        let mut ip = [0u8; 4];
-                        client.read_exact(&mut ip).await?;
-                        std::net::Ipv4Addr::from(ip).to_string()
-                    }
-                    3 => {
-                        let len = client.read_u8().await? as usize;
-                        let mut name = vec![0u8; len];
-                        client.read_exact(&mut name).await?;
-                        String::from_utf8_lossy(&name).into_owned()
-                    }
-                    _ => return Ok::<(), std::io::Error>(()),
-                };
-                let port = client.read_u16().await?;
-                let mut upstream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-                count.fetch_add(1, Ordering::SeqCst);
-                client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
-                tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
-                Ok(())
-            });
-        }
-    });
-    (format!("socks5://127.0.0.1:{port}"), opened)
-}
-
 #[test]
 fn a_socks5_proxy_carries_send_and_probe() {
     let rt = runtime();
     let asa = appliance(&rt, Platform::Asa);
-    let (socks, opened) = socks5_proxy(&rt);
+    let (socks, opened) = support::proxy::socks5(&rt, None);
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{}/api/monitoring/serialnumber", asa.url);
     let run = apx_in(dir.path(), &send_args(&asa, &url, &["--proxy", &socks]));
@@ -436,4 +409,45 @@ fn probe_goes_through_the_proxy_and_presents_the_client_certificate() {
     );
     assert_eq!(with.code, 0, "{}\n{}", with.stdout, with.stderr);
     assert_eq!(with.json()["verified"], true);
+}
+
+/// `apx proxy set-password` checks what it is given before touching the
+/// keyring: a proxy without credentials, a set variable, a usable user.
+#[test]
+fn proxy_set_password_refuses_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = |proxy: &str, user: &str, env: &[(&str, &str)]| {
+        apx_env(
+            dir.path(),
+            &[
+                "proxy",
+                "set-password",
+                proxy,
+                "--user",
+                user,
+                "--password-env",
+                "PROXY_PW",
+                "--json",
+            ],
+            env,
+        )
+    };
+    let pw = [("PROXY_PW", "pr0xy-Input")];
+    for (run, words) in [
+        (
+            set("http://u:s3cret@proxy:3128", "ops", &pw),
+            "credentials in a proxy URL",
+        ),
+        (
+            set("ftp://proxy:21", "ops", &pw),
+            "unsupported proxy scheme",
+        ),
+        (set("http://proxy:3128", "ops", &[]), "PROXY_PW is not set"),
+        (set("http://proxy:3128", "a:b", &pw), "proxy user"),
+    ] {
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        let message = run.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(words), "{message}");
+        assert!(!run.stdout.contains("s3cret") && !run.stdout.contains("pr0xy-Input"));
+    }
 }

@@ -122,3 +122,86 @@ fn the_cli_stores_and_uses_a_keyring_password() {
         assert!(!String::from_utf8_lossy(&text).contains(apx::demo::DEMO_PASSWORD));
     }
 }
+
+/// `apx proxy set-password` stores a proxy's credentials in the real
+/// keyring; a send through that proxy answers its 407 with them, and after
+/// `apx proxy forget` the 407 comes back with the hint naming the command.
+#[test]
+fn the_cli_stores_proxy_credentials_and_the_proxy_takes_them() {
+    use support::proxy::{Mode, Proxy};
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return unavailable("there is no D-Bus session (no Secret Service to test against)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rt = support::runtime();
+    let asa = support::appliance(&rt, Platform::Asa);
+    let secret = "pr0xy-Keyr1ng";
+    let proxy = Proxy::start(
+        &rt,
+        Mode::Auth(format!(
+            "Basic {}",
+            support::base64_of(&format!("ops:{secret}"))
+        )),
+    );
+    let proxy_url = proxy.url();
+    // The session bus stays: this binary is to use the real keyring.
+    let apx = |args: &[&str], env: &[(&str, &str)]| {
+        support::Run::from(support::output_within(
+            std::process::Command::new(env!("CARGO_BIN_EXE_apx"))
+                .args(args)
+                .current_dir(dir.path())
+                .env("APX_PASSWORD", apx::demo::DEMO_PASSWORD)
+                .envs(env.iter().copied()),
+        ))
+    };
+    let url = format!("{}/api/monitoring/serialnumber", asa.url);
+    let send = support::send_args(
+        &asa,
+        &["--json", "--auth", "basic", "--proxy", &proxy_url],
+        &url,
+    );
+    let stored = apx(
+        &[
+            "proxy",
+            "set-password",
+            &proxy_url,
+            "--user",
+            "ops",
+            "--password-env",
+            "PROXY_PW",
+        ],
+        &[("PROXY_PW", secret)],
+    );
+    if stored.code != 0 {
+        return unavailable(&format!("set-password failed: {}", stored.stderr));
+    }
+    let ok = apx(&send, &[]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert_eq!(proxy.tunnels(), 1);
+    let forgot = apx(&["proxy", "forget", &proxy_url], &[]);
+    assert_eq!(forgot.code, 0, "{}", forgot.stderr);
+    let refused = apx(&send, &[]);
+    assert_eq!(refused.code, 3, "{}", refused.stdout);
+    let error = &refused.json()["error"];
+    assert!(
+        error["message"].as_str().unwrap().contains("407"),
+        "{error}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("apx proxy set-password")
+    );
+    let mut seen = [&stored, &ok, &forgot, &refused]
+        .iter()
+        .map(|r| format!("{}{}", r.stdout, r.stderr))
+        .collect::<String>();
+    for file in support::files_under(dir.path()) {
+        seen.push_str(&String::from_utf8_lossy(&std::fs::read(file).unwrap()));
+    }
+    assert_eq!(
+        support::leaked_forms(&seen, &[secret]),
+        Vec::<String>::new()
+    );
+}

@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage the devices of the workspace
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Keep a proxy's credentials in the OS keyring
+    #[command(subcommand)]
+    Proxy(ProxyCommand),
     /// Serve the simulated ASA, FXOS, FMC, FDM, WSA, SMA and ESA appliances until interrupted
     Demo,
     /// Import requests from another tool into the workspace
@@ -102,7 +105,7 @@ pub struct TrustArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReachArgs {
     /// Send through this proxy (http://, https:// or socks5://HOST:PORT;
-    /// no credentials: those come from the environment's proxy variables)
+    /// no credentials: those come from `apx proxy set-password`)
     #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
     pub proxy: Option<String>,
     /// Go straight to the device: ignore the device's proxy and
@@ -112,9 +115,13 @@ pub struct ReachArgs {
     /// Present this client certificate (PEM) for mutual TLS; needs --key
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    /// The client certificate's private key (PEM; encrypted PKCS#8 asks for its passphrase); needs --cert
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// The environment variable holding the passphrase of an encrypted --key
+    /// (else a terminal prompt)
+    #[arg(long, value_name = "VAR")]
+    pub key_passphrase_env: Option<String>,
 }
 
 /// Fan-out: the same request(s) to many devices (`send`, `run`).
@@ -281,6 +288,24 @@ pub enum DeviceCommand {
     },
 }
 
+/// `apx proxy set-password|forget`: credentials kept under the proxy's
+/// `scheme://host:port`.
+#[derive(Debug, Subcommand)]
+pub enum ProxyCommand {
+    /// Store a proxy's user and password in the OS keyring
+    SetPassword {
+        /// The proxy, as given to --proxy (http://HOST:PORT, socks5://HOST:PORT)
+        proxy: String,
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// The environment variable holding the password
+        #[arg(long, value_name = "VAR")]
+        password_env: String,
+    },
+    /// Remove a proxy's credentials from the OS keyring
+    Forget { proxy: String },
+}
+
 /// `apx device add`.
 #[derive(Debug, Args)]
 pub struct DeviceAddArgs {
@@ -311,7 +336,7 @@ pub struct DeviceAddArgs {
     /// Present this client certificate (PEM) for mutual TLS; needs --key
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM, unencrypted); needs --cert
+    /// The client certificate's private key (PEM; encrypted PKCS#8 asks for its passphrase); needs --cert
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 }

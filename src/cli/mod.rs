@@ -11,6 +11,7 @@ mod filter;
 mod import;
 mod output;
 mod probe;
+mod proxy;
 mod run;
 mod send;
 
@@ -84,6 +85,7 @@ pub fn run(ctx: Context, command: Command) -> u8 {
         Command::Send(args) => send::run(ctx, args),
         Command::Probe(args) => probe::run(ctx, args),
         Command::Device(command) => device::run(ctx, command),
+        Command::Proxy(command) => proxy::run(ctx, command),
         Command::Demo => demo::run(ctx),
         Command::Import(command) => import::run(ctx, command),
         Command::Export(command) => export::run(ctx, command),

@@ -2,7 +2,7 @@
 
 use super::args::{ProbeArgs, TrustArgs};
 use super::output::{Shown, print_json};
-use super::send::{identity_from_args, proxy_from_args, trust_from_args};
+use super::send::{identity_from_args, key_passphrase, proxy_from_args, trust_from_args};
 use super::{Context, block_on, report};
 use crate::core::error::Failure;
 use crate::core::reach::Reach;
@@ -31,10 +31,13 @@ fn probe_report(args: &ProbeArgs) -> Result<ProbeReport, Failure> {
         pin: args.pin.clone(),
     })?
     .unwrap_or_default();
-    let reach = Reach {
+    let mut reach = Reach {
         proxy: proxy_from_args(&args.reach)?.unwrap_or_default(),
         client_identity: identity_from_args(&args.reach),
+        proxy_credentials: None,
+        key_passphrase: None,
     };
+    reach.key_passphrase = key_passphrase(&args.reach, reach.client_identity.as_ref())?;
     block_on(probe(&url, &trust, &reach, args.timeout))?
 }
 

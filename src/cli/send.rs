@@ -19,6 +19,7 @@ use crate::engine::http::Sink;
 use crate::engine::keyring::{self, KeyringKey, Lookup};
 use crate::engine::session::{PreparedRequest, SecondFactor, SessionSpec};
 use crate::engine::session_choice::SessionChoice;
+use crate::engine::tls;
 use crate::engine::{Job, JobRequest};
 
 pub fn run(ctx: &Context, args: SendArgs) -> u8 {
@@ -172,6 +173,7 @@ pub fn session_spec(
     };
     let mut spec = choice.spec(url, conn.timeout, password);
     spec.second_factor = second_factor(conn.otp_env.as_deref())?;
+    spec.reach.key_passphrase = key_passphrase(&conn.reach, spec.reach.client_identity.as_ref())?;
     Ok(spec)
 }
 
@@ -197,6 +199,43 @@ fn second_factor(env: Option<&str>) -> Result<SecondFactor, Failure> {
             .ok()
             .map(Secret::new)
     })))
+}
+
+/// The passphrase of the client key when it is encrypted:
+/// `--key-passphrase-env`, else the one the OS keyring keeps for the key
+/// file (the app's "Remember"), else a prompt on a terminal, else none
+/// (loading the key then says how to give one).
+pub fn key_passphrase(
+    args: &ReachArgs,
+    identity: Option<&ClientIdentity>,
+) -> Result<Option<Secret>, Failure> {
+    if let Some(var) = &args.key_passphrase_env {
+        return std::env::var(var)
+            .map(|p| Some(Secret::new(p)))
+            .map_err(|_| {
+                Failure::usage(
+                    format!("environment variable {var} is not set"),
+                    format!("Export it first: read -rs {var}; export {var}"),
+                )
+            });
+    }
+    use std::io::IsTerminal;
+    let Some(identity) = identity else {
+        return Ok(None);
+    };
+    if !tls::key_file_is_encrypted(&identity.key) {
+        return Ok(None);
+    }
+    match keyring::key_passphrase(&identity.key) {
+        Ok(Some(stored)) => return Ok(Some(stored)),
+        Ok(None) => {}
+        Err(failure) => tracing::debug!("key passphrase: {}", failure.message),
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let prompt = format!("Passphrase of the key {}: ", identity.key.display());
+    Ok(rpassword::prompt_password(prompt).ok().map(Secret::new))
 }
 
 /// The proxy the flags ask for, if any: `--no-proxy` or `--proxy URL`.

@@ -96,6 +96,8 @@ pub enum Remedy {
     EnterPassword,
     /// Supply the passcode of a two-factor login, then send again.
     EnterPasscode,
+    /// Supply the passphrase of the encrypted client key, then send again.
+    EnterKeyPassphrase,
     /// Let the body go to a file, or raise the body size limit.
     RaiseBodyLimit,
     /// Allow plain `http://` for this device.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::core::error::Failure;
+use crate::core::secret::Secret;
 
 /// Which proxy carries the requests.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -25,8 +26,33 @@ pub enum ProxyChoice {
 pub struct ClientIdentity {
     /// The certificate (chain), leaf first.
     pub cert: PathBuf,
-    /// Its private key (PKCS#8, PKCS#1 or SEC1), unencrypted.
+    /// Its private key (PKCS#8, PKCS#1 or SEC1; PKCS#8 may be encrypted).
     pub key: PathBuf,
+}
+
+/// A proxy's user and password, from the OS keyring: Basic proxy
+/// authentication (HTTP CONNECT) or SOCKS5 username/password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyCredentials {
+    pub user: String,
+    pub password: Secret,
+}
+
+impl ProxyCredentials {
+    /// Checks a user given for a proxy: not empty, no `:` (Basic auth
+    /// splits there) and no control characters.
+    pub fn new(user: &str, password: Secret) -> Result<ProxyCredentials, Failure> {
+        if user.is_empty() || user.contains(':') || user.chars().any(char::is_control) {
+            return Err(Failure::usage(
+                "a proxy user must be non-empty, without ':' or control characters",
+                "Give the user the proxy knows you as, e.g. --user ops.",
+            ));
+        }
+        Ok(ProxyCredentials {
+            user: user.to_string(),
+            password,
+        })
+    }
 }
 
 /// The proxy and client certificate of a session.
@@ -34,6 +60,22 @@ pub struct ClientIdentity {
 pub struct Reach {
     pub proxy: ProxyChoice,
     pub client_identity: Option<ClientIdentity>,
+    /// The `--proxy`/device proxy's credentials, read from the OS keyring
+    /// by the engine (the environment's proxies carry their own).
+    pub proxy_credentials: Option<ProxyCredentials>,
+    /// The passphrase of an encrypted client key.
+    pub key_passphrase: Option<Secret>,
+}
+
+impl Reach {
+    /// The `scheme://host:port` of the chosen proxy (not the environment's)
+    /// when its credentials are still to be looked up.
+    pub fn proxy_needing_credentials(&self) -> Option<String> {
+        match (&self.proxy, &self.proxy_credentials) {
+            (ProxyChoice::Url(url), None) => Some(url_label(url)),
+            _ => None,
+        }
+    }
 }
 
 /// What a device keeps about reaching it (fields `proxy`, `client_cert`,
@@ -88,6 +130,8 @@ impl DeviceReach {
         Reach {
             proxy: self.proxy().unwrap_or_default(),
             client_identity: self.client_identity(),
+            proxy_credentials: None,
+            key_passphrase: None,
         }
     }
 }
@@ -115,7 +159,7 @@ pub fn parse_proxy(text: &str) -> Result<url::Url, Failure> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Failure::usage(
             "credentials in a proxy URL are refused here (they would land in shell history and files)",
-            "Give the proxy without user:pass@; put the credentials in the environment instead, e.g. HTTPS_PROXY=http://user:pass@proxy:3128 (apx never prints them).",
+            "Give the proxy without user:pass@; store the credentials in the OS keyring with `apx proxy set-password URL --user USER --password-env VAR` (in the app: Edit device > Proxy user/Proxy password), or put them in the environment, e.g. HTTPS_PROXY=http://user:pass@proxy:3128 (apx never prints them).",
         ));
     }
     if !PROXY_SCHEMES.contains(&url.scheme()) {

@@ -123,7 +123,7 @@ impl Transport {
             .tls_backend_preconfigured(config)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(15));
-        let client = super::proxy::configure(builder, &reach.proxy)?
+        let client = super::proxy::configure(builder, reach)?
             .build()
             .map_err(|e| Failure::usage(format!("cannot build the HTTP client: {e}"), ""))?;
         Ok(Transport {

@@ -144,5 +144,7 @@ fn fingerprint(spec: &SessionSpec) -> u64 {
     );
     settings.hash(&mut h);
     spec.password.as_ref().map(|p| p.expose()).hash(&mut h);
+    let proxy_password = spec.reach.proxy_credentials.as_ref();
+    proxy_password.map(|c| c.password.expose()).hash(&mut h);
     h.finish()
 }

@@ -18,6 +18,7 @@ use std::sync::{Arc, Once};
 use keyring_core::{CredentialStore, Entry, Error};
 
 use crate::core::error::{Failure, Remedy};
+use crate::core::reach::ProxyCredentials;
 use crate::core::request::{origin, with_api_port};
 use crate::core::secret::Secret;
 use crate::core::workspace::Device;
@@ -268,4 +269,48 @@ pub fn migrate_legacy(key: &KeyringKey) -> Result<Option<Secret>, Failure> {
     set_password(key, &password)?;
     delete(&key.device)?;
     Ok(Some(password))
+}
+
+/// The entry of a proxy's credentials, by its `scheme://host:port`.
+fn proxy_account(proxy: &str) -> String {
+    format!("{VERSION}-proxy\n{proxy}")
+}
+
+/// Stores the credentials of the proxy `proxy` (`scheme://host:port`); the
+/// entry holds `user`, a newline, then the password.
+pub fn set_proxy_credentials(proxy: &str, credentials: &ProxyCredentials) -> Result<(), Failure> {
+    let value = format!("{}\n{}", credentials.user, credentials.password.expose());
+    entry(&proxy_account(proxy))?
+        .set_password(&value)
+        .map_err(keyring_failure)
+}
+
+/// The stored credentials of the proxy `proxy` (`scheme://host:port`).
+pub fn proxy_credentials(proxy: &str) -> Result<Option<ProxyCredentials>, Failure> {
+    Ok(get(&proxy_account(proxy))?.and_then(|value| {
+        let (user, password) = value.split_once('\n')?;
+        ProxyCredentials::new(user, Secret::new(password)).ok()
+    }))
+}
+
+/// Forgets the credentials of the proxy `proxy` (`scheme://host:port`).
+pub fn forget_proxy(proxy: &str) -> Result<(), Failure> {
+    delete(&proxy_account(proxy))
+}
+
+/// The entry of an encrypted client key's passphrase, by the key file's path.
+fn key_account(path: &Path) -> String {
+    format!("{VERSION}-key\n{}", path.display())
+}
+
+/// Stores the passphrase of the encrypted client key at `path`.
+pub fn set_key_passphrase(path: &Path, passphrase: &Secret) -> Result<(), Failure> {
+    entry(&key_account(path))?
+        .set_password(passphrase.expose())
+        .map_err(keyring_failure)
+}
+
+/// The stored passphrase of the encrypted client key at `path`.
+pub fn key_passphrase(path: &Path) -> Result<Option<Secret>, Failure> {
+    Ok(get(&key_account(path))?.map(Secret::new))
 }

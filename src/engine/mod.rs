@@ -3,6 +3,7 @@
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
 pub mod ansible;
+pub mod client_key;
 pub mod fanout;
 pub mod history_record;
 pub mod http;
@@ -126,6 +127,17 @@ pub enum KeyringOp {
         key: keyring::KeyringKey,
         new_name: String,
     },
+    /// Stores (or, with None, forgets) the credentials of the proxy
+    /// `proxy` (`scheme://host:port`).
+    ProxyCredentials {
+        proxy: String,
+        credentials: Option<crate::core::reach::ProxyCredentials>,
+    },
+    /// Stores the passphrase of the encrypted client key at `path`.
+    KeyPassphrase {
+        path: std::path::PathBuf,
+        passphrase: crate::core::secret::Secret,
+    },
 }
 
 impl KeyringOp {
@@ -138,6 +150,19 @@ impl KeyringOp {
                 .map(|()| format!("keyring password of {} removed", key.device)),
             KeyringOp::Rename { key, new_name } => keyring::rename(&key, &new_name)
                 .map(|()| format!("keyring password moved from {} to {new_name}", key.device)),
+            KeyringOp::ProxyCredentials { proxy, credentials } => match credentials {
+                Some(credentials) => {
+                    keyring::set_proxy_credentials(&proxy, &credentials).map(|()| {
+                        format!("credentials for the proxy {proxy} stored in the OS keyring")
+                    })
+                }
+                None => keyring::forget_proxy(&proxy)
+                    .map(|()| format!("keyring credentials of the proxy {proxy} removed")),
+            },
+            KeyringOp::KeyPassphrase { path, passphrase } => {
+                keyring::set_key_passphrase(&path, &passphrase)
+                    .map(|()| format!("passphrase of {} stored in the OS keyring", path.display()))
+            }
         }
     }
 }
@@ -514,6 +539,8 @@ async fn run_job(
         .await
         .unwrap_or_else(|e| Err(Failure::usage(format!("keyring lookup failed: {e}"), "")));
     }
+    job.session.reach = proxy::with_stored_credentials(job.session.reach).await;
+    job.session.reach = client_key::with_stored_passphrase(job.session.reach).await;
     let session = match stored {
         Ok(password) => {
             job.session.password = job.session.password.take().or(password);

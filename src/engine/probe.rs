@@ -161,7 +161,7 @@ async fn shake_hands(
     let server_name = rustls_pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
     let work = async {
-        let tcp = super::proxy::open_stream(&reach.proxy, host, port).await?;
+        let tcp = super::proxy::open_stream(reach, host, port).await?;
         Ok::<_, Failure>(connector.connect(server_name, tcp).await)
     };
     let result = tokio::time::timeout(timeout, work).await.map_err(|_| {

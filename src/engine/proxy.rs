@@ -11,7 +11,10 @@ use tower_service::Service;
 use super::http::chain_text;
 
 use crate::core::error::{Failure, FailureKind};
-use crate::core::reach::{ProxyChoice, proxy_label, url_label};
+use crate::core::reach::{ProxyChoice, ProxyCredentials, Reach, proxy_label, url_label};
+
+/// What to do about a 407: where proxy credentials come from.
+const AUTH_HINT: &str = "Store the proxy's credentials in the OS keyring: `apx proxy set-password PROXY_URL --user USER --password-env VAR` (in the app: Edit device > Proxy user and Proxy password), or give them in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.";
 
 /// The environment variables that name proxies (curl's, both cases).
 const PROXY_VARS: [&str; 6] = [
@@ -27,18 +30,38 @@ const PROXY_VARS: [&str; 6] = [
 /// the same way [`proxy_for`] reads it.
 pub fn configure(
     builder: reqwest::ClientBuilder,
-    choice: &ProxyChoice,
+    reach: &Reach,
 ) -> Result<reqwest::ClientBuilder, Failure> {
-    Ok(match choice {
+    Ok(match &reach.proxy {
         ProxyChoice::Environment => builder,
         ProxyChoice::Direct => builder.no_proxy(),
         ProxyChoice::Url(url) => {
-            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
+            let mut proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
                 Failure::usage(format!("invalid proxy {}: {e}", url_label(url)), "")
             })?;
+            if let Some(credentials) = &reach.proxy_credentials {
+                proxy = proxy.basic_auth(&credentials.user, credentials.password.expose());
+            }
             builder.proxy(proxy)
         }
     })
+}
+
+/// The reach with its chosen proxy's credentials from the OS keyring, when
+/// it has none yet (read off the async threads). A keyring that cannot be
+/// reached counts as holding none: the proxy then says if it wants some.
+pub async fn with_stored_credentials(mut reach: Reach) -> Reach {
+    let Some(proxy) = reach.proxy_needing_credentials() else {
+        return reach;
+    };
+    let found =
+        tokio::task::spawn_blocking(move || super::keyring::proxy_credentials(&proxy)).await;
+    match found {
+        Ok(Ok(credentials)) => reach.proxy_credentials = credentials,
+        Ok(Err(failure)) => tracing::debug!("proxy credentials: {}", failure.message),
+        Err(e) => tracing::debug!("proxy credentials: {e}"),
+    }
+    reach
 }
 
 /// The proxy a request to `url` goes through, named without credentials;
@@ -47,16 +70,29 @@ pub fn proxy_for(choice: &ProxyChoice, url: &url::Url) -> Option<String> {
     match choice {
         ProxyChoice::Direct => None,
         ProxyChoice::Url(proxy) => Some(url_label(proxy)),
-        ProxyChoice::Environment => intercept(choice, url).map(|i| label(&i)),
+        ProxyChoice::Environment => intercept(choice, None, url).map(|i| label(&i)),
     }
 }
 
-/// The proxy (with the environment's credentials) a connection to `url`
-/// goes through, if any.
-fn intercept(choice: &ProxyChoice, url: &url::Url) -> Option<Intercept> {
+/// The proxy (with the environment's credentials, or `credentials` for a
+/// chosen one) a connection to `url` goes through, if any.
+fn intercept(
+    choice: &ProxyChoice,
+    credentials: Option<&ProxyCredentials>,
+    url: &url::Url,
+) -> Option<Intercept> {
     let matcher = match choice {
         ProxyChoice::Direct => return None,
-        ProxyChoice::Url(proxy) => Matcher::builder().all(proxy.to_string()).build(),
+        ProxyChoice::Url(proxy) => {
+            let mut proxy = proxy.clone();
+            if let Some(credentials) = credentials {
+                proxy.set_username(&credentials.user).ok()?;
+                proxy
+                    .set_password(Some(credentials.password.expose()))
+                    .ok()?;
+            }
+            Matcher::builder().all(proxy.to_string()).build()
+        }
         ProxyChoice::Environment => Matcher::from_env(),
     };
     matcher.intercept(&url.as_str().parse().ok()?)
@@ -71,21 +107,19 @@ fn label(intercept: &Intercept) -> String {
     )
 }
 
-/// A TCP stream to `host:port`, through the proxy the choice gives for
+/// A TCP stream to `host:port`, through the proxy the reach gives for
 /// `https://host:port` (an HTTP CONNECT tunnel or SOCKS5), else direct.
 /// Used where no HTTP request is sent (`probe`).
-pub async fn open_stream(
-    choice: &ProxyChoice,
-    host: &str,
-    port: u16,
-) -> Result<TcpStream, Failure> {
+pub async fn open_stream(reach: &Reach, host: &str, port: u16) -> Result<TcpStream, Failure> {
+    let reach = with_stored_credentials(reach.clone()).await;
+    let choice = &reach.proxy;
     let authority = match host.parse::<std::net::Ipv6Addr>() {
         Ok(_) => format!("[{host}]:{port}"),
         Err(_) => format!("{host}:{port}"),
     };
     let target = url::Url::parse(&format!("https://{authority}"))
         .map_err(|e| Failure::usage(format!("invalid host {host:?}: {e}"), ""))?;
-    let Some(via) = intercept(choice, &target) else {
+    let Some(via) = intercept(choice, reach.proxy_credentials.as_ref(), &target) else {
         return TcpStream::connect((host, port))
             .await
             .map_err(|e| direct_failure(&authority, &e));
@@ -200,7 +234,7 @@ pub fn failure(
             format!(
                 "the proxy {label} asks for authentication (407 Proxy Authentication Required)"
             ),
-            "Give the proxy's credentials in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.",
+            AUTH_HINT,
         )
     } else if lower.contains("tunnel error") || lower.contains("socks error") {
         (
@@ -219,7 +253,7 @@ pub fn auth_required(label: &str) -> Failure {
     Failure::new(
         FailureKind::Proxy,
         format!("the proxy {label} asks for authentication (407 Proxy Authentication Required)"),
-        "Give the proxy's credentials in the environment (HTTPS_PROXY=http://user:pass@proxy:port); apx never prints them.",
+        AUTH_HINT,
     )
 }
 

@@ -82,6 +82,8 @@ impl SessionChoice<'_> {
                 .client_identity
                 .clone()
                 .or_else(|| device.and_then(DeviceReach::client_identity)),
+            proxy_credentials: None,
+            key_passphrase: None,
         }
     }
 

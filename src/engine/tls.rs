@@ -9,6 +9,8 @@ use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
+use crate::core::secret::Secret;
+
 use crate::core::error::Failure;
 use crate::core::reach::{ClientIdentity, Reach};
 use crate::core::tls::{
@@ -108,7 +110,7 @@ pub fn client_config_reaching(
     match &reach.client_identity {
         None => Ok(builder.with_no_client_auth()),
         Some(identity) => {
-            let (chain, key) = load_identity(identity)?;
+            let (chain, key) = load_identity(identity, reach.key_passphrase.as_ref())?;
             builder.with_client_auth_cert(chain, key).map_err(|e| {
                 Failure::usage(
                     format!(
@@ -123,31 +125,27 @@ pub fn client_config_reaching(
     }
 }
 
-/// The certificate chain and private key of a client identity (PEM).
+/// The certificate chain and private key of a client identity (PEM; an
+/// encrypted key is opened with `passphrase`).
 fn load_identity(
     identity: &ClientIdentity,
+    passphrase: Option<&Secret>,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), Failure> {
     let chain = load_pem_certs(&identity.cert)?;
-    let hint = "Give the client certificate's private key as an unencrypted PEM file (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY).";
     let bytes = read_pem_file(&identity.key).map_err(|e| {
         Failure::usage(
             format!("cannot read key file {}: {e}", identity.key.display()),
-            hint,
+            "Give the client certificate's private key as a PEM file.",
         )
     })?;
-    if String::from_utf8_lossy(&bytes).contains("ENCRYPTED PRIVATE KEY") {
-        return Err(Failure::usage(
-            format!("{} holds an encrypted private key", identity.key.display()),
-            "apx reads unencrypted keys only: decrypt a copy kept private to you (`openssl pkcs8 -in key.pem -out plain.pem`, mode 600).",
-        ));
-    }
-    let key = PrivateKeyDer::from_pem_slice(&bytes).map_err(|_| {
-        Failure::usage(
-            format!("{} holds no PEM private key", identity.key.display()),
-            hint,
-        )
-    })?;
+    let key = super::client_key::private_key(&identity.key, &bytes, passphrase)?;
     Ok((chain, key))
+}
+
+/// Whether the key file at `path` holds an encrypted private key (false
+/// when it cannot be read: loading it says why).
+pub fn key_file_is_encrypted(path: &std::path::Path) -> bool {
+    read_pem_file(path).is_ok_and(|bytes| super::client_key::is_encrypted(&bytes))
 }
 
 /// The problem a server's alert means when it is about the client

@@ -85,6 +85,17 @@ pub enum Action {
     AskPasscode,
     /// Send the active tab's request again with this two-factor passcode.
     SendWithPasscode(Secret),
+    /// Run the run window's failed rows again with this two-factor passcode.
+    RerunWithPasscode(Secret),
+    /// Open the passphrase dialog of the active device's encrypted client key.
+    AskKeyPassphrase,
+    /// Keep this passphrase of the client key `key` (in the OS keyring too
+    /// when `remember`), then send the active tab's request again.
+    SendWithKeyPassphrase {
+        key: std::path::PathBuf,
+        passphrase: Secret,
+        remember: bool,
+    },
     /// Opens the editor for the host that answered, pinned to `sha256`.
     AddHostAsDevice {
         sha256: String,

@@ -1,5 +1,6 @@
 //! The device editor window: name, folder, platform, base URL, username,
-//! password (optionally remembered in the OS keyring) and TLS trust.
+//! password (optionally remembered in the OS keyring), TLS trust, proxy
+//! (its credentials go to the OS keyring) and client certificate.
 
 use std::path::PathBuf;
 
@@ -8,8 +9,9 @@ use super::file_dialog::PathPicker;
 use super::inbox::PickTarget;
 use crate::core::error::Failure;
 use crate::core::platform::Platform;
-use crate::core::reach::DeviceReach;
+use crate::core::reach::{DeviceReach, ProxyCredentials, parse_proxy, url_label};
 use crate::core::request::with_api_port;
+use crate::core::secret::Secret;
 use crate::core::tls::{Trust, normalize_fingerprint};
 use crate::core::workspace::Device;
 
@@ -45,6 +47,10 @@ pub struct DeviceEditor {
     pub api_version: String,
     /// The device's proxy URL (empty: the environment's, if any).
     pub proxy: String,
+    /// Credentials for the proxy, stored in the OS keyring under its
+    /// `scheme://host:port` on save (empty: keep what is stored).
+    pub proxy_user: String,
+    pub proxy_password: String,
     pub client_cert: PathPicker,
     pub client_key: PathPicker,
     pub error: Option<Failure>,
@@ -70,6 +76,8 @@ impl DeviceEditor {
             known_domains: Vec::new(),
             api_version: String::new(),
             proxy: String::new(),
+            proxy_user: String::new(),
+            proxy_password: String::new(),
             client_cert: PathPicker::default(),
             client_key: PathPicker::default(),
             error: None,
@@ -139,6 +147,26 @@ impl DeviceEditor {
         };
         device.validate()?;
         Ok(device)
+    }
+
+    /// The proxy credentials typed, with the `scheme://host:port` they are
+    /// stored under; None when no proxy password was typed.
+    pub fn proxy_credentials(&self) -> Result<Option<(String, ProxyCredentials)>, Failure> {
+        if self.proxy_password.is_empty() {
+            return Ok(None);
+        }
+        let Some(proxy) = optional(&self.proxy) else {
+            return Err(Failure::usage(
+                "a proxy password needs a proxy",
+                "Give the proxy URL (http://HOST:PORT or socks5://HOST:PORT), or clear Proxy password.",
+            ));
+        };
+        let label = url_label(&parse_proxy(&proxy)?);
+        let credentials = ProxyCredentials::new(
+            self.proxy_user.trim(),
+            Secret::new(self.proxy_password.clone()),
+        )?;
+        Ok(Some((label, credentials)))
     }
 }
 
@@ -332,6 +360,24 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
         &mut e.proxy,
         "http://proxy:3128 (empty: HTTPS_PROXY, if set)",
     );
+    if !e.proxy.trim().is_empty() {
+        field(
+            ui,
+            "Proxy user",
+            &mut e.proxy_user,
+            "if the proxy asks for one",
+        );
+        ui.horizontal(|ui| {
+            let l = ui.add_sized([110.0, 20.0], egui::Label::new("Proxy password"));
+            ui.add(
+                egui::TextEdit::singleline(&mut e.proxy_password)
+                    .password(true)
+                    .hint_text("stored in the OS keyring (empty: keep)")
+                    .desired_width(300.0),
+            )
+            .labelled_by(l.id);
+        });
+    }
     for (picker, label, target) in [
         (&mut e.client_cert, "Client cert", PickTarget::ClientCert),
         (&mut e.client_key, "Client key", PickTarget::ClientKey),
@@ -343,7 +389,7 @@ fn editor_form(ui: &mut egui::Ui, e: &mut DeviceEditor) -> Option<Action> {
             });
         }
     }
-    ui.weak("PEM files, for appliances that demand mutual TLS. Proxy credentials come from HTTPS_PROXY only.");
+    ui.weak("PEM files, for appliances that demand mutual TLS. Proxy credentials are kept in the OS keyring for the proxy, never in the workspace.");
     if let Some(error) = &e.error {
         super::failure_panel::failure_frame(ui, error, None);
     }

@@ -28,6 +28,8 @@ pub struct Dialogs {
     pub passcode: Option<super::passcode_dialog::PasscodeDialog>,
     /// Two responses compared.
     pub diff: Option<super::diff_view::DiffView>,
+    /// The passphrase of an encrypted client key, being typed.
+    pub key_passphrase: Option<super::key_passphrase_dialog::KeyPassphraseDialog>,
 }
 
 impl Dialogs {
@@ -40,6 +42,7 @@ impl Dialogs {
         self.tree = None;
         self.workspace = None;
         self.passcode = None;
+        self.key_passphrase = None;
     }
 }
 
@@ -59,6 +62,9 @@ pub fn ui(
     }
     if let Some(passcode) = &mut dialogs.passcode {
         actions.extend(passcode.window(ctx));
+    }
+    if let Some(dialog) = &mut dialogs.key_passphrase {
+        actions.extend(dialog.window(ctx));
     }
     if let Some(name) = &dialogs.confirm_delete {
         actions.extend(super::device_editor::delete_confirmation(ctx, name));

@@ -84,6 +84,9 @@ pub fn app_hint(remedy: Remedy) -> &'static str {
         Remedy::EnterPasscode => {
             "Enter the current passcode from the account's authenticator: the request is sent again with it (it is never kept)."
         }
+        Remedy::EnterKeyPassphrase => {
+            "Enter the passphrase of the client certificate's encrypted key: the request is sent again with it (kept in memory, or in the OS keyring if you ask)."
+        }
         Remedy::RaiseBodyLimit => {
             "The body passed what the app keeps: raise View > Body size limit, then send again."
         }

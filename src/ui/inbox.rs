@@ -48,6 +48,9 @@ pub struct StoredDevice {
     /// the keyring when asked.
     pub password: Option<Secret>,
     pub remember: bool,
+    /// Proxy credentials typed in the editor, for the OS keyring under the
+    /// proxy's `scheme://host:port`.
+    pub proxy_credentials: Option<(String, crate::core::reach::ProxyCredentials)>,
     /// Whether the editor asked (a failure goes back to its form).
     pub from_editor: bool,
     /// Send the active tab again once stored (a pin just added).

@@ -20,6 +20,7 @@ mod file_dialog;
 mod highlight;
 mod history_panel;
 mod inbox;
+mod key_passphrase_dialog;
 pub mod menus;
 mod passcode_dialog;
 mod request_panel;

@@ -1,5 +1,6 @@
 //! The passcode of a two-factor login (AsyncOS), asked in a small modal
-//! dialog when the appliance wants one; it goes with one send and is never kept.
+//! dialog when the appliance wants one; it goes with one send (or one
+//! re-run of a folder run's failed rows) and is never kept.
 
 use super::actions::Action;
 use crate::core::secret::Secret;
@@ -8,9 +9,19 @@ use crate::core::secret::Secret;
 #[derive(Default)]
 pub struct PasscodeDialog {
     input: String,
+    /// For the run window's failed rows, not the active tab.
+    for_run: bool,
 }
 
 impl PasscodeDialog {
+    /// The dialog for the run window's failed rows.
+    pub fn for_run() -> Self {
+        PasscodeDialog {
+            for_run: true,
+            ..Default::default()
+        }
+    }
+
     pub fn window(&mut self, ctx: &egui::Context) -> Option<Action> {
         let mut action = None;
         let modal = egui::Modal::new(egui::Id::unique("two-factor-passcode")).show(ctx, |ui| {
@@ -26,8 +37,11 @@ impl PasscodeDialog {
                 let go =
                     ui.add_enabled(!self.input.trim().is_empty(), egui::Button::new("Continue"));
                 if go.clicked() || (entered && !self.input.trim().is_empty()) {
-                    let passcode = std::mem::take(&mut self.input);
-                    action = Some(Action::SendWithPasscode(Secret::new(passcode.trim())));
+                    let passcode = Secret::new(std::mem::take(&mut self.input).trim());
+                    action = Some(match self.for_run {
+                        true => Action::RerunWithPasscode(passcode),
+                        false => Action::SendWithPasscode(passcode),
+                    });
                 }
                 if ui.button("Cancel").clicked() {
                     action = Some(Action::CloseDialogs);

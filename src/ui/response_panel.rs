@@ -150,6 +150,11 @@ fn offer(
                 actions.push(Action::AskPasscode);
             }
         }
+        Remedy::EnterKeyPassphrase => {
+            if ui.button("Enter the key passphrase").clicked() {
+                actions.push(Action::AskKeyPassphrase);
+            }
+        }
         Remedy::AllowPlainHttp => {
             let device = view
                 .device(response.device.as_deref())

@@ -5,6 +5,7 @@
 pub mod devices;
 pub mod fleet;
 pub mod gui;
+pub mod mtls;
 pub mod proxy;
 pub mod requests;
 

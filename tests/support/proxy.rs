@@ -1,4 +1,4 @@
-//! An HTTP CONNECT proxy for tests, on 127.0.0.1.
+//! An HTTP CONNECT proxy and a SOCKS5 proxy for tests, on 127.0.0.1.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -89,4 +89,74 @@ impl Proxy {
     pub fn tunnels(&self) -> usize {
         self.tunnels.load(Ordering::SeqCst)
     }
+}
+
+/// A SOCKS5 proxy that counts the connections it opened: without
+/// authentication, or asking for this username and password (RFC 1929).
+/// Returns its URL.
+pub fn socks5(
+    rt: &tokio::runtime::Runtime,
+    auth: Option<(&str, &str)>,
+) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::AsyncReadExt;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let opened = Arc::new(AtomicUsize::new(0));
+    let count = opened.clone();
+    let auth = auth.map(|(u, p)| (u.as_bytes().to_vec(), p.as_bytes().to_vec()));
+    rt.spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let (count, auth) = (count.clone(), auth.clone());
+            tokio::spawn(async move {
+                let mut greeting = [0u8; 2];
+                client.read_exact(&mut greeting).await?;
+                let mut methods = vec![0u8; greeting[1] as usize];
+                client.read_exact(&mut methods).await?;
+                match &auth {
+                    None => client.write_all(&[5, 0]).await?,
+                    Some((user, pass)) => {
+                        client.write_all(&[5, 2]).await?;
+                        let field = async |client: &mut tokio::net::TcpStream| {
+                            let len = client.read_u8().await? as usize;
+                            let mut bytes = vec![0u8; len];
+                            client.read_exact(&mut bytes).await?;
+                            Ok::<_, std::io::Error>(bytes)
+                        };
+                        let _version = client.read_u8().await?;
+                        let (u, p) = (field(&mut client).await?, field(&mut client).await?);
+                        if (&u, &p) != (user, pass) {
+                            client.write_all(&[1, 1]).await?;
+                            return Ok(());
+                        }
+                        client.write_all(&[1, 0]).await?;
+                    }
+                }
+                let mut request = [0u8; 4];
+                client.read_exact(&mut request).await?;
+                let host = match request[3] {
+                    1 => {
+                        let mut ip = [0u8; 4];
+                        client.read_exact(&mut ip).await?;
+                        std::net::Ipv4Addr::from(ip).to_string()
+                    }
+                    3 => {
+                        let len = client.read_u8().await? as usize;
+                        let mut name = vec![0u8; len];
+                        client.read_exact(&mut name).await?;
+                        String::from_utf8_lossy(&name).into_owned()
+                    }
+                    _ => return Ok::<(), std::io::Error>(()),
+                };
+                let port = client.read_u16().await?;
+                let mut upstream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                count.fetch_add(1, Ordering::SeqCst);
+                client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
+                tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
+                Ok(())
+            });
+        }
+    });
+    (format!("socks5://127.0.0.1:{port}"), opened)
 }

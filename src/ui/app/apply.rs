@@ -93,6 +93,10 @@ impl ApxApp {
             } => self.fan_out_collection(&devices, &collection),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
+            Action::RerunWithPasscode(passcode) => {
+                self.dialogs.passcode = None;
+                self.rerun_with(true, SecondFactor::Passcode(passcode));
+            }
             Action::StopRun => self.stop_run(),
             Action::Compare(sides) => self.open_diff(*sides),
             Action::RefreshDiff => self.refresh_diff(),
@@ -158,6 +162,23 @@ impl ApxApp {
             Action::Notice(text) => self.notice = Some(text),
             Action::CloseDialogs => self.dialogs.close_modal(),
             Action::AskPasscode => self.dialogs.passcode = Some(Default::default()),
+            Action::AskKeyPassphrase => self.ask_key_passphrase(),
+            Action::SendWithKeyPassphrase {
+                key,
+                passphrase,
+                remember,
+            } => {
+                self.dialogs.key_passphrase = None;
+                if remember {
+                    self.engine
+                        .keyring(crate::engine::KeyringOp::KeyPassphrase {
+                            path: key.clone(),
+                            passphrase: passphrase.clone(),
+                        });
+                }
+                self.key_passphrases.insert(key, passphrase);
+                self.send();
+            }
             Action::SendWithPasscode(passcode) => {
                 self.dialogs.passcode = None;
                 self.send_with(SecondFactor::Passcode(passcode));

@@ -47,6 +47,7 @@ impl ApxApp {
             outcome,
             password,
             remember,
+            proxy_credentials,
             from_editor,
             resend,
         } = stored;
@@ -104,6 +105,12 @@ impl ApxApp {
             }
             self.passwords.insert(name.clone(), password);
         }
+        if let Some((proxy, credentials)) = proxy_credentials {
+            self.engine.keyring(KeyringOp::ProxyCredentials {
+                proxy,
+                credentials: Some(credentials),
+            });
+        }
         for tab in &mut self.tabs.list {
             if tab.device.as_deref() == Some(old_name.as_str()) {
                 tab.device = Some(name.clone());
@@ -132,8 +139,11 @@ impl ApxApp {
         let Some(editor) = &mut self.dialogs.editor else {
             return;
         };
-        match editor.device() {
-            Ok(device) => {
+        match editor
+            .device()
+            .and_then(|d| Ok((d, editor.proxy_credentials()?)))
+        {
+            Ok((device, proxy_credentials)) => {
                 let stored = StoredDevice {
                     original: editor.original.clone(),
                     device,
@@ -142,6 +152,7 @@ impl ApxApp {
                         .filter(|p| !p.is_empty())
                         .map(Secret::new),
                     remember: editor.remember,
+                    proxy_credentials,
                     from_editor: true,
                     resend: false,
                 };
@@ -167,6 +178,7 @@ impl ApxApp {
             outcome: Ok(()),
             password: None,
             remember: false,
+            proxy_credentials: None,
             from_editor: false,
             resend: false,
         });
@@ -228,6 +240,7 @@ impl ApxApp {
             outcome: Ok(()),
             password: None,
             remember: false,
+            proxy_credentials: None,
             from_editor: false,
             resend: true,
         });

@@ -54,6 +54,8 @@ pub struct ApxApp {
     pub settings: Settings,
     /// Passwords typed (or demo ones) for this run only, by device name.
     pub passwords: HashMap<String, Secret>,
+    /// Passphrases of encrypted client keys typed for this run, by key file.
+    pub key_passphrases: HashMap<std::path::PathBuf, Secret>,
     /// FMC: the domains the last login to each device listed, by device name
     /// (the device editor offers them).
     pub known_domains: HashMap<String, Vec<String>>,
@@ -114,6 +116,7 @@ impl ApxApp {
             catalog: Default::default(),
             settings,
             passwords: HashMap::new(),
+            key_passphrases: HashMap::new(),
             known_domains: HashMap::new(),
             notice: None,
             open_sessions: Vec::new(),

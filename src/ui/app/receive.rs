@@ -299,7 +299,10 @@ impl ApxApp {
                         self.record_history(&result, device.as_deref());
                     }
                 }
-                Event::JobDone { .. } => runs.job_done(job),
+                Event::JobDone { .. } => {
+                    runs.job_done(job);
+                    self.ask_run_passcode();
+                }
                 Event::Tls { .. }
                 | Event::Head { .. }
                 | Event::Progress { .. }
@@ -367,14 +370,16 @@ impl ApxApp {
     pub(super) fn finish(&mut self, tab: TabId, job: JobId, result: RequestResult) {
         let device = self.tabs.by_id(tab).and_then(|t| t.response.device.clone());
         self.record_history(&result, device.as_deref());
-        let wants_passcode = result
-            .error
-            .as_ref()
-            .is_some_and(|e| e.remedy == Some(Remedy::EnterPasscode));
+        let remedy = result.error.as_ref().and_then(|e| e.remedy);
         self.show(tab, job, result);
-        // A two-factor login without a passcode: ask for it at once.
-        if wants_passcode && self.tabs.active().id == tab {
-            self.dialogs.passcode = Some(Default::default());
+        // A two-factor login without a passcode, or an encrypted client key
+        // without its passphrase: ask for it at once.
+        if self.tabs.active().id == tab {
+            match remedy {
+                Some(Remedy::EnterPasscode) => self.dialogs.passcode = Some(Default::default()),
+                Some(Remedy::EnterKeyPassphrase) => self.ask_key_passphrase(),
+                _ => {}
+            }
         }
     }
 

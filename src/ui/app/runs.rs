@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use super::{ApxApp, view};
-use crate::core::error::Failure;
+use crate::core::error::{Failure, Remedy};
 use crate::engine::Job;
+use crate::engine::session::SecondFactor;
 use crate::engine::session_plan::by_device;
 use crate::ui::actions::Fleet;
 use crate::ui::draft::Draft;
@@ -76,6 +77,11 @@ impl ApxApp {
     /// device chosen in its window, else each request's own, else the
     /// active tab's.
     pub(super) fn rerun(&mut self, only_failed: bool) {
+        self.rerun_with(only_failed, SecondFactor::Unavailable);
+    }
+
+    /// [`ApxApp::rerun`], the sessions' logins given `second_factor`.
+    pub(super) fn rerun_with(&mut self, only_failed: bool, second_factor: SecondFactor) {
         let v = view(
             &self.tree,
             &self.passwords,
@@ -91,13 +97,16 @@ impl ApxApp {
         } else {
             (0..run.rows.len()).collect()
         };
-        let jobs = run.plan(
+        let mut jobs = run.plan(
             &which,
             &v,
             selected,
             self.settings.timeout(),
             self.settings.body_sink(),
         );
+        for planned in &mut jobs {
+            planned.job.session.second_factor = second_factor.clone();
+        }
         if !run.fan_out {
             for planned in jobs {
                 run.assign(self.engine.run(planned.job), planned.slots);
@@ -113,6 +122,21 @@ impl ApxApp {
         let ids = self.engine.fan_out(by_device, self.settings.concurrency());
         for (id, rows_of_job) in ids.into_iter().flatten().zip(rows.into_iter().flatten()) {
             run.assign(id, rows_of_job);
+        }
+    }
+
+    /// Once the run is done, asks for a two-factor passcode when a login of
+    /// it wanted one; the failed rows run again with it.
+    pub(super) fn ask_run_passcode(&mut self) {
+        let Some(run) = self.dialogs.runs.as_ref().filter(|r| r.done()) else {
+            return;
+        };
+        let wants = run.rows.iter().any(|row| {
+            let error = row.result.as_ref().and_then(|r| r.error.as_ref());
+            error.is_some_and(|e| e.remedy == Some(Remedy::EnterPasscode))
+        });
+        if wants && self.dialogs.passcode.is_none() {
+            self.dialogs.passcode = Some(crate::ui::passcode_dialog::PasscodeDialog::for_run());
         }
     }
 

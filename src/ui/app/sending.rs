@@ -72,6 +72,18 @@ impl ApxApp {
         self.notice = None;
     }
 
+    /// Opens the passphrase dialog for the active tab's device's client key.
+    pub(super) fn ask_key_passphrase(&mut self) {
+        let device = self.tabs.active().device.as_deref();
+        if let Some(key) = device
+            .and_then(|name| self.tree.find(name))
+            .and_then(|d| d.reach.client_key.clone())
+        {
+            self.dialogs.key_passphrase =
+                Some(super::super::key_passphrase_dialog::KeyPassphraseDialog::new(key));
+        }
+    }
+
     pub(super) fn build_job(&self) -> Result<Job, Failure> {
         let tab = self.tabs.active();
         let v = view(
@@ -105,8 +117,11 @@ impl ApxApp {
         let mut request =
             JobRequest::from_prepared(tab.draft.name.clone(), prepared, self.settings.body_sink());
         request.all_pages = tab.draft.all_pages;
+        let mut session = choice.spec(&request.request.url, self.settings.timeout(), password);
+        session.reach.key_passphrase = (session.reach.client_identity.as_ref())
+            .and_then(|identity| self.key_passphrases.get(&identity.key).cloned());
         Ok(Job {
-            session: choice.spec(&request.request.url, self.settings.timeout(), password),
+            session,
             requests: vec![request],
             keyring,
             keep: self.settings.session_idle().map(|idle| Keep {
