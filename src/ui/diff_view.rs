@@ -288,6 +288,7 @@ fn load(side: &DiffSide) -> Result<Value, String> {
 
 /// A body kept in a file, at most [`MAX_COMPARED`] bytes of it.
 fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    crate::core::ui_thread::assert_not_in_frame("a compared body");
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(MAX_COMPARED + 1)
