@@ -259,6 +259,25 @@ fn run_on(engine: &Engine, rx: &mpsc::Receiver<Event>, job: Job) -> Vec<Event> {
     }
 }
 
+/// A demo ASA, and an engine whose events arrive on the receiver.
+fn asa_and_engine() -> (
+    tokio::runtime::Runtime,
+    Appliance,
+    Engine,
+    mpsc::Receiver<Event>,
+) {
+    let rt = runtime();
+    let asa = appliance_with(
+        &rt,
+        Platform::Asa,
+        ApplianceConfig::demo(),
+        &localhost_cert(),
+    );
+    let (tx, rx) = mpsc::channel();
+    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    (rt, asa, engine, rx)
+}
+
 /// `job` with its session kept open under "fw" for `idle`.
 fn kept(job: Job, idle: Duration) -> Job {
     Job {
@@ -281,15 +300,7 @@ fn eventually(what: &str, done: impl Fn() -> bool) {
 
 #[test]
 fn a_kept_session_serves_the_next_send_and_is_logged_out_when_the_engine_stops() {
-    let rt = runtime();
-    let asa = appliance_with(
-        &rt,
-        Platform::Asa,
-        ApplianceConfig::demo(),
-        &localhost_cert(),
-    );
-    let (tx, rx) = mpsc::channel();
-    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let (_rt, asa, engine, rx) = asa_and_engine();
     let path = ["/api/monitoring/serialnumber"];
     let first = run_on(
         &engine,
@@ -316,15 +327,7 @@ fn a_kept_session_serves_the_next_send_and_is_logged_out_when_the_engine_stops()
 
 #[test]
 fn an_idle_kept_session_is_logged_out_and_the_next_send_logs_in_again() {
-    let rt = runtime();
-    let asa = appliance_with(
-        &rt,
-        Platform::Asa,
-        ApplianceConfig::demo(),
-        &localhost_cert(),
-    );
-    let (tx, rx) = mpsc::channel();
-    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let (_rt, asa, engine, rx) = asa_and_engine();
     let path = ["/api/monitoring/serialnumber"];
     let idle = Duration::from_millis(300);
     run_on(&engine, &rx, kept(job(&asa, &path), idle));
@@ -341,15 +344,7 @@ fn an_idle_kept_session_is_logged_out_and_the_next_send_logs_in_again() {
 
 #[test]
 fn a_kept_session_is_not_reused_once_its_device_changes() {
-    let rt = runtime();
-    let asa = appliance_with(
-        &rt,
-        Platform::Asa,
-        ApplianceConfig::demo(),
-        &localhost_cert(),
-    );
-    let (tx, rx) = mpsc::channel();
-    let engine = Engine::start(EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let (_rt, asa, engine, rx) = asa_and_engine();
     let path = ["/api/monitoring/serialnumber"];
     let idle = Duration::from_secs(600);
     run_on(&engine, &rx, kept(job(&asa, &path), idle));
