@@ -84,13 +84,64 @@ impl Ignore {
 /// The differences from `a` to `b`, in document order; none when equal
 /// (ignored paths aside).
 pub fn diff(a: &Value, b: &Value, ignore: &[Ignore]) -> Vec<Change> {
+    let unbounded = Limits {
+        changes: usize::MAX,
+        bytes: usize::MAX,
+    };
+    diff_within(a, b, ignore, unbounded).changes
+}
+
+/// How much of the changes [`diff_within`] keeps: at most `changes` of
+/// them, holding at most about `bytes` of pointers and values. Past that
+/// they are only counted (no pointer built, no value copied): two hostile
+/// bodies of a few MiB cannot make it hold gigabytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub changes: usize,
+    pub bytes: usize,
+}
+
+/// The changes kept, and how many there are in all by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bounded {
+    pub changes: Vec<Change>,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+}
+
+impl Bounded {
+    pub fn total(&self) -> usize {
+        self.added + self.removed + self.changed
+    }
+}
+
+/// [`diff`], keeping only what `limits` allow.
+pub fn diff_within(a: &Value, b: &Value, ignore: &[Ignore], limits: Limits) -> Bounded {
     let mut walk = Walk {
         ignore,
         path: Vec::new(),
-        changes: Vec::new(),
+        kept: Bounded::default(),
+        limits,
+        bytes: 0,
     };
     walk.value(a, b);
-    walk.changes
+    walk.kept
+}
+
+/// About how many bytes `value` holds (its JSON text, roughly).
+fn approx_size(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(approx_size).sum::<usize>() + 2,
+        Value::Object(map) => {
+            map.iter()
+                .map(|(k, v)| k.len() + 4 + approx_size(v))
+                .sum::<usize>()
+                + 2
+        }
+    }
 }
 
 /// What of a document is compared: the `body` of a `send --json` document
@@ -117,7 +168,10 @@ struct Walk<'a> {
     ignore: &'a [Ignore],
     /// Unescaped segments of the current path.
     path: Vec<String>,
-    changes: Vec<Change>,
+    kept: Bounded,
+    limits: Limits,
+    /// What the kept changes hold, about.
+    bytes: usize,
 }
 
 impl Walk<'_> {
@@ -133,14 +187,28 @@ impl Walk<'_> {
     }
 
     fn push(&mut self, op: Op, old: &Value, new: &Value) {
-        if !self.ignored() {
-            self.changes.push(Change {
-                op,
-                path: self.pointer(),
-                old: old.clone(),
-                new: new.clone(),
-            });
+        if self.ignored() {
+            return;
         }
+        let count = match op {
+            Op::Add => &mut self.kept.added,
+            Op::Remove => &mut self.kept.removed,
+            Op::Change => &mut self.kept.changed,
+        };
+        *count += 1;
+        if self.kept.changes.len() >= self.limits.changes || self.bytes >= self.limits.bytes {
+            return;
+        }
+        let path = self.pointer();
+        self.bytes = self
+            .bytes
+            .saturating_add(path.len() + approx_size(old) + approx_size(new));
+        self.kept.changes.push(Change {
+            op,
+            path,
+            old: old.clone(),
+            new: new.clone(),
+        });
     }
 
     /// Compares `a` and `b` at `segment` below the current path.

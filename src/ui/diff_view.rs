@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::actions::Action;
 use super::widgets::human_size;
-use crate::core::diff::{Change, DEFAULT_IGNORE, Ignore, Op, diff};
+use crate::core::diff::{Bounded, Change, DEFAULT_IGNORE, Ignore, Limits, Op, diff_within};
 use crate::core::history::HistoryEntry;
 use crate::engine::RequestResult;
 use crate::engine::http::Body;
@@ -101,11 +101,18 @@ pub struct Diffed {
     outcome: Result<Compared, String>,
 }
 
-/// The changes, and the first [`MAX_LISTED`] as listed.
+/// The changes (at most [`KEPT`] of them, counted beyond), each listed.
 pub struct Compared {
-    pub changes: Vec<Change>,
+    pub changes: Bounded,
     rows: Vec<Row>,
 }
+
+/// What a comparison keeps of hostile bodies: the changes listed, and
+/// at most 64 MiB of their pointers and values.
+const KEPT: Limits = Limits {
+    changes: MAX_LISTED,
+    bytes: 64 << 20,
+};
 
 /// A change as listed: its values as short JSON text.
 struct Row {
@@ -169,7 +176,7 @@ impl DiffView {
     /// The changes, once computed.
     pub fn changes(&self) -> Option<&[Change]> {
         match &self.outcome {
-            Some(Ok(c)) => Some(&c.changes),
+            Some(Ok(c)) => Some(&c.changes.changes),
             _ => None,
         }
     }
@@ -217,12 +224,13 @@ impl DiffView {
                     .on_hover_text("The changes as `apx diff --json` prints them")
                     .clicked()
                 {
-                    ui.ctx().copy_text(export(&compared.changes));
-                    let n = compared.changes.len();
-                    actions.push(Action::Notice(format!(
-                        "Copied {n} difference{} as JSON",
-                        if n == 1 { "" } else { "s" }
-                    )));
+                    ui.ctx().copy_text(export(&compared.changes.changes));
+                    let (n, total) = (compared.changes.changes.len(), compared.changes.total());
+                    actions.push(Action::Notice(if n < total {
+                        format!("Copied the first {n} of {total} differences as JSON (apx diff lists them all)")
+                    } else {
+                        format!("Copied {n} difference{} as JSON", if n == 1 { "" } else { "s" })
+                    }));
                 }
             }
         });
@@ -241,8 +249,8 @@ impl DiffJob {
             .get_or_init(|| Ok((load(&self.left)?, load(&self.right)?)));
         let outcome = match parsed {
             Ok((a, b)) => {
-                let changes = diff(a, b, &self.ignore);
-                let rows = changes.iter().take(MAX_LISTED).map(Row::of).collect();
+                let changes = diff_within(a, b, &self.ignore, KEPT);
+                let rows = changes.changes.iter().map(Row::of).collect();
                 Ok(Compared { changes, rows })
             }
             Err(why) => Err(why.clone()),
@@ -356,21 +364,21 @@ fn cut(mut text: String) -> String {
 }
 
 /// "3 differences: 1 added, 1 removed, 1 changed".
-pub fn summary(changes: &[Change]) -> String {
-    if changes.is_empty() {
+pub fn summary(changes: &Bounded) -> String {
+    let n = changes.total();
+    if n == 0 {
         return "No differences (ignored paths aside)".into();
     }
-    let count = |op| changes.iter().filter(|c| c.op == op).count();
-    let n = changes.len();
     let mut text = format!(
         "{n} difference{}: {} added, {} removed, {} changed",
         if n == 1 { "" } else { "s" },
-        count(Op::Add),
-        count(Op::Remove),
-        count(Op::Change)
+        changes.added,
+        changes.removed,
+        changes.changed
     );
-    if n > MAX_LISTED {
-        text.push_str(&format!(" (the first {MAX_LISTED} listed)"));
+    let listed = changes.changes.len();
+    if listed < n {
+        text.push_str(&format!(" (the first {listed} listed)"));
     }
     text
 }
@@ -460,7 +468,12 @@ mod tests {
             view.take(job.run());
         }
         match &view.outcome {
-            Some(Ok(c)) => Ok(c.changes.iter().map(|c| (c.op, c.path.clone())).collect()),
+            Some(Ok(c)) => Ok(c
+                .changes
+                .changes
+                .iter()
+                .map(|c| (c.op, c.path.clone()))
+                .collect()),
             Some(Err(e)) => Err(e.clone()),
             None => Err("nothing".into()),
         }
@@ -548,15 +561,37 @@ mod tests {
         );
         assert_eq!(short_json(&json!({"a": 1})), r#"{"a":1}"#);
         assert_eq!(cut("é".repeat(MAX_SHOWN)).len(), MAX_SHOWN + 3);
-        let changes = diff(&json!({"a": 1, "b": 2}), &json!({"a": 2, "c": 3}), &[]);
+        let changes = diff_within(
+            &json!({"a": 1, "b": 2}),
+            &json!({"a": 2, "c": 3}),
+            &[],
+            KEPT,
+        );
         assert_eq!(
             summary(&changes),
             "3 differences: 1 added, 1 removed, 1 changed"
         );
-        assert_eq!(summary(&[]), "No differences (ignored paths aside)");
-        let exported: Value = serde_json::from_str(&export(&changes)).unwrap();
+        assert_eq!(
+            summary(&Bounded::default()),
+            "No differences (ignored paths aside)"
+        );
+        let exported: Value = serde_json::from_str(&export(&changes.changes)).unwrap();
         assert_eq!(exported["equal"], false);
         assert_eq!(exported["changes"][0]["op"], "change");
         assert_eq!(exported["changes"][0]["path"], "/a");
+    }
+
+    #[test]
+    fn hostile_bodies_keep_a_bounded_list_and_count_the_rest() {
+        // A key of 1 MiB over 20,000 differing items: every pointer would
+        // hold the key (20 GB in all); the list keeps 64 MiB at most.
+        let key = "k".repeat(1 << 20);
+        let a = json!({ key.clone(): vec![0; 20_000] });
+        let b = json!({ key: vec![1; 20_000] });
+        let changes = diff_within(&a, &b, &[], KEPT);
+        assert_eq!(changes.total(), 20_000);
+        assert!(changes.changes.len() <= 65, "{}", changes.changes.len());
+        assert!(summary(&changes).contains("20000 differences"));
+        assert!(summary(&changes).contains("listed)"));
     }
 }
