@@ -102,6 +102,8 @@ fn a_folder_run_asks_for_the_passcode_and_reruns_with_it() {
     });
     let run = h.state().dialogs.runs.as_ref().unwrap();
     assert!(run.rows.iter().all(|r| r.failed()), "no row went through");
+    // The code is for one device's account: the dialog names it.
+    h.get_by_label_contains("The account on lab-wsa needs a second factor");
     retype(&mut h, "Passcode", DEMO_PASSCODE);
     h.get_by_label("Continue").click();
     step_until(&mut h, "the rows with the passcode", |a| {

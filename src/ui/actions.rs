@@ -85,8 +85,12 @@ pub enum Action {
     AskPasscode,
     /// Send the active tab's request again with this two-factor passcode.
     SendWithPasscode(Secret),
-    /// Run the run window's failed rows again with this two-factor passcode.
-    RerunWithPasscode(Secret),
+    /// Run the run window's rows of `device` that asked for a two-factor
+    /// passcode again with this one.
+    RerunWithPasscode {
+        device: String,
+        passcode: Secret,
+    },
     /// Open the passphrase dialog of the active device's encrypted client key.
     AskKeyPassphrase,
     /// Keep this passphrase of the client key `key` (in the OS keyring too

@@ -1,6 +1,7 @@
 //! The passcode of a two-factor login (AsyncOS), asked in a small modal
 //! dialog when the appliance wants one; it goes with one send (or one
-//! re-run of a folder run's failed rows) and is never kept.
+//! re-run of the rows of one device of a folder run that asked for it) and
+//! is never kept.
 
 use super::actions::Action;
 use crate::core::secret::Secret;
@@ -9,15 +10,16 @@ use crate::core::secret::Secret;
 #[derive(Default)]
 pub struct PasscodeDialog {
     input: String,
-    /// For the run window's failed rows, not the active tab.
-    for_run: bool,
+    /// For the run window's rows of this device, not the active tab.
+    for_run: Option<String>,
 }
 
 impl PasscodeDialog {
-    /// The dialog for the run window's failed rows.
-    pub fn for_run() -> Self {
+    /// The dialog for the run window's rows of `device` whose login asked
+    /// for a passcode (a code typed for one device goes to no other).
+    pub fn for_run(device: String) -> Self {
         PasscodeDialog {
-            for_run: true,
+            for_run: Some(device),
             ..Default::default()
         }
     }
@@ -26,7 +28,12 @@ impl PasscodeDialog {
         let mut action = None;
         let modal = egui::Modal::new(egui::Id::unique("two-factor-passcode")).show(ctx, |ui| {
             ui.heading("Second factor");
-            ui.label("This account needs a second factor: type the current passcode.");
+            ui.label(match &self.for_run {
+                Some(device) => format!(
+                    "The account on {device} needs a second factor: type its current passcode."
+                ),
+                None => "This account needs a second factor: type the current passcode.".into(),
+            });
             let field = ui.horizontal(|ui| {
                 let label = ui.label("Passcode");
                 ui.add(egui::TextEdit::singleline(&mut self.input).password(true))
@@ -38,9 +45,12 @@ impl PasscodeDialog {
                     ui.add_enabled(!self.input.trim().is_empty(), egui::Button::new("Continue"));
                 if go.clicked() || (entered && !self.input.trim().is_empty()) {
                     let passcode = Secret::new(std::mem::take(&mut self.input).trim());
-                    action = Some(match self.for_run {
-                        true => Action::RerunWithPasscode(passcode),
-                        false => Action::SendWithPasscode(passcode),
+                    action = Some(match &self.for_run {
+                        Some(device) => Action::RerunWithPasscode {
+                            device: device.clone(),
+                            passcode,
+                        },
+                        None => Action::SendWithPasscode(passcode),
                     });
                 }
                 if ui.button("Cancel").clicked() {

@@ -93,9 +93,10 @@ impl ApxApp {
             } => self.fan_out_collection(&devices, &collection),
             Action::OpenRunRow(row) => self.open_run_row(row),
             Action::RerunRows(only_failed) => self.rerun(only_failed),
-            Action::RerunWithPasscode(passcode) => {
+            Action::RerunWithPasscode { device, passcode } => {
                 self.dialogs.passcode = None;
-                self.rerun_with(true, SecondFactor::Passcode(passcode));
+                let rows = self.rows_wanting_passcode(&device);
+                self.rerun_rows(rows, SecondFactor::Passcode(passcode));
             }
             Action::StopRun => self.stop_run(),
             Action::Compare(sides) => self.open_diff(*sides),

@@ -77,11 +77,20 @@ impl ApxApp {
     /// device chosen in its window, else each request's own, else the
     /// active tab's.
     pub(super) fn rerun(&mut self, only_failed: bool) {
-        self.rerun_with(only_failed, SecondFactor::Unavailable);
+        let Some(run) = &self.dialogs.runs else {
+            return;
+        };
+        let which: Vec<usize> = if only_failed {
+            run.failed_rows()
+        } else {
+            (0..run.rows.len()).collect()
+        };
+        self.rerun_rows(which, SecondFactor::Unavailable);
     }
 
-    /// [`ApxApp::rerun`], the sessions' logins given `second_factor`.
-    pub(super) fn rerun_with(&mut self, only_failed: bool, second_factor: SecondFactor) {
+    /// Sends the run's rows `which` again, the sessions' logins given
+    /// `second_factor`.
+    pub(super) fn rerun_rows(&mut self, which: Vec<usize>, second_factor: SecondFactor) {
         let v = view(
             &self.tree,
             &self.passwords,
@@ -91,11 +100,6 @@ impl ApxApp {
         let selected = self.tabs.active().device.as_deref();
         let Some(run) = &mut self.dialogs.runs else {
             return;
-        };
-        let which: Vec<usize> = if only_failed {
-            run.failed_rows()
-        } else {
-            (0..run.rows.len()).collect()
         };
         let mut jobs = run.plan(
             &which,
@@ -126,18 +130,36 @@ impl ApxApp {
     }
 
     /// Once the run is done, asks for a two-factor passcode when a login of
-    /// it wanted one; the failed rows run again with it.
+    /// it wanted one, naming the device: that device's rows that asked run
+    /// again with it (another device that asks is asked for in turn).
     pub(super) fn ask_run_passcode(&mut self) {
         let Some(run) = self.dialogs.runs.as_ref().filter(|r| r.done()) else {
             return;
         };
-        let wants = run.rows.iter().any(|row| {
-            let error = row.result.as_ref().and_then(|r| r.error.as_ref());
-            error.is_some_and(|e| e.remedy == Some(Remedy::EnterPasscode))
-        });
-        if wants && self.dialogs.passcode.is_none() {
-            self.dialogs.passcode = Some(crate::ui::passcode_dialog::PasscodeDialog::for_run());
+        let device = run
+            .rows
+            .iter()
+            .find(|row| wants_passcode(row))
+            .map(|row| row.device.clone().unwrap_or_default());
+        if let Some(device) = device
+            && self.dialogs.passcode.is_none()
+        {
+            self.dialogs.passcode =
+                Some(crate::ui::passcode_dialog::PasscodeDialog::for_run(device));
         }
+    }
+
+    /// The run's rows of `device` whose login asked for a passcode.
+    pub(super) fn rows_wanting_passcode(&self, device: &str) -> Vec<usize> {
+        let Some(run) = &self.dialogs.runs else {
+            return Vec::new();
+        };
+        (0..run.rows.len())
+            .filter(|&i| {
+                let row = &run.rows[i];
+                wants_passcode(row) && row.device.as_deref().unwrap_or_default() == device
+            })
+            .collect()
     }
 
     /// Writes the run window's rows, as shown, to its typed file (off the
@@ -248,4 +270,10 @@ impl ApxApp {
         }
         self.notice = Some(notice);
     }
+}
+
+/// Whether a row's login asked for a two-factor passcode.
+fn wants_passcode(row: &crate::ui::run_window::RunRow) -> bool {
+    let error = row.result.as_ref().and_then(|r| r.error.as_ref());
+    error.is_some_and(|e| e.remedy == Some(Remedy::EnterPasscode))
 }
