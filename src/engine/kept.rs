@@ -32,6 +32,9 @@ struct Kept {
 pub(super) struct SessionPool {
     kept: Arc<Mutex<HashMap<String, Kept>>>,
     generation: Arc<AtomicU64>,
+    /// How many closes there have been: a session opened before one is not
+    /// kept after it (its device may have changed meanwhile, or apx exits).
+    closes: Arc<AtomicU64>,
     events: EventSink,
 }
 
@@ -40,6 +43,7 @@ impl SessionPool {
         SessionPool {
             kept: Arc::default(),
             generation: Arc::default(),
+            closes: Arc::default(),
             events,
         }
     }
@@ -60,17 +64,33 @@ impl SessionPool {
         None
     }
 
+    /// What a job notes before it opens or takes its session, for
+    /// [`SessionPool::put`].
+    pub(super) fn ticket(&self) -> u64 {
+        self.closes.load(Ordering::SeqCst)
+    }
+
     /// Keeps `session` under `key`, and logs it out after `idle` unless it
     /// is taken again first. One kept there meanwhile (a send that ran
-    /// alongside) is logged out.
-    pub(super) fn put(&self, key: String, session: Session, idle: Duration) {
+    /// alongside) is logged out; so is `session` itself when sessions were
+    /// closed since its job's `ticket`.
+    pub(super) fn put(&self, key: String, session: Session, idle: Duration, ticket: u64) {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed);
         let kept = Kept {
             fingerprint: fingerprint(session.spec()),
             session,
             generation,
         };
-        let previous = self.lock().insert(key.clone(), kept);
+        let previous = {
+            // Compared under the lock a close counts under.
+            let mut pool = self.lock();
+            if self.ticket() != ticket {
+                drop(pool);
+                tokio::spawn(logout(kept.session));
+                return;
+            }
+            pool.insert(key.clone(), kept)
+        };
         self.report();
         if let Some(previous) = previous {
             tokio::spawn(logout(previous.session));
@@ -95,6 +115,7 @@ impl SessionPool {
     pub(super) async fn close(&self, key: Option<&str>) {
         let closing: Vec<Kept> = {
             let mut kept = self.lock();
+            self.closes.fetch_add(1, Ordering::SeqCst);
             match key {
                 Some(key) => kept.remove(key).into_iter().collect(),
                 None => kept.drain().map(|(_, k)| k).collect(),
@@ -147,4 +168,30 @@ fn fingerprint(spec: &SessionSpec) -> u64 {
     let proxy_password = spec.reach.proxy_credentials.as_ref();
     proxy_password.map(|c| c.password.expose()).hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::session_choice::SessionChoice;
+
+    fn session() -> Session {
+        let url = url::Url::parse("https://10.0.0.1/").unwrap();
+        let spec = SessionChoice::default().spec(&url, Duration::from_secs(1), None);
+        Session::new(spec).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_session_opened_before_a_close_is_not_kept_after_it() {
+        let pool = SessionPool::new(EventSink::to(|_| {}));
+        let idle = Duration::from_secs(60);
+        // A send under way while a device is edited (or apx exits).
+        let ticket = pool.ticket();
+        pool.close(Some("another device")).await;
+        pool.put("fw".into(), session(), idle, ticket);
+        assert!(pool.lock().is_empty(), "kept after the close");
+        let ticket = pool.ticket();
+        pool.put("fw".into(), session(), idle, ticket);
+        assert_eq!(pool.lock().len(), 1);
+    }
 }

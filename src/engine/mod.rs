@@ -541,6 +541,9 @@ async fn run_job(
     }
     job.session.reach = proxy::with_stored_credentials(job.session.reach).await;
     job.session.reach = client_key::with_stored_passphrase(job.session.reach).await;
+    // Sessions closed from now on (a device edited, apx exiting) are not
+    // kept after this job.
+    let ticket = pool.ticket();
     let session = match stored {
         Ok(password) => {
             job.session.password = job.session.password.take().or(password);
@@ -719,7 +722,7 @@ async fn run_job(
     // A session cut short may be half way through an exchange, and one
     // that never logged in has nothing worth keeping.
     if let Some(keep) = job.keep.filter(|_| !stopped && session.is_logged_in()) {
-        pool.put(keep.key, session, keep.idle);
+        pool.put(keep.key, session, keep.idle, ticket);
         return;
     }
     let mut on = |event: SessionEvent<'_>| {
