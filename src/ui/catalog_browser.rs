@@ -18,6 +18,14 @@ enum Row {
     Operation(usize),
 }
 
+/// A fetch of a device's spec: its job, and where its catalog goes (as
+/// they were when it started: the window may show another by its end).
+pub struct Fetch {
+    pub job: crate::engine::JobId,
+    pub device: String,
+    pub key: CatalogKey,
+}
+
 /// The browser window's state.
 #[derive(Default)]
 pub struct CatalogBrowser {
@@ -35,7 +43,7 @@ pub struct CatalogBrowser {
     /// The device whose own spec can be fetched (FMC, FDM), if any.
     pub fetch_from: Option<String>,
     /// The fetch under way.
-    pub fetching: Option<crate::engine::JobId>,
+    pub fetching: Option<Fetch>,
     /// What the last fetch did, for people.
     fetched: Option<Result<String, String>>,
 }

@@ -8,6 +8,7 @@ use crate::core::workspace::catalogs::CatalogKey;
 use crate::engine::Event;
 use crate::engine::session_choice::SessionChoice;
 use crate::engine::spec_fetch::{spec_job, spec_url, store_spec};
+use crate::ui::catalog_browser::Fetch;
 use crate::ui::inbox::Msg;
 
 impl ApxApp {
@@ -45,8 +46,8 @@ impl ApxApp {
         });
     }
 
-    /// Fetches the spec the active tab's device serves, in a session of its
-    /// own; the catalog is stored off the UI thread when it arrives.
+    /// Fetches the spec the device the window offers serves, in a session of
+    /// its own; the catalog is stored off the UI thread when it arrives.
     pub(super) fn fetch_catalog(&mut self) {
         let v = view(
             &self.tree,
@@ -54,7 +55,13 @@ impl ApxApp {
             &self.workspace,
             self.settings.session_idle(),
         );
-        let Some(device) = self.selected_device().cloned() else {
+        let Some(device) = self
+            .catalog
+            .fetch_from
+            .as_deref()
+            .and_then(|name| self.tree.find(name))
+            .cloned()
+        else {
             return;
         };
         let url = match spec_url(&device) {
@@ -72,8 +79,12 @@ impl ApxApp {
         let session = choice.spec(&url, self.settings.timeout(), password);
         let keyring =
             (!self.tree.transient.contains(&device.name)).then(|| self.keyring_key(&device, None));
-        let id = self.engine.run(spec_job(&device, url, session, keyring));
-        self.catalog.fetching = Some(id);
+        let job = self.engine.run(spec_job(&device, url, session, keyring));
+        self.catalog.fetching = Some(Fetch {
+            job,
+            device: device.name,
+            key: self.catalog_key(),
+        });
     }
 
     /// The key of the catalog the window shows.
@@ -87,13 +98,15 @@ impl ApxApp {
     /// An event of the spec fetch: its answer is parsed and stored in the
     /// background. Whether the event was the fetch's.
     pub(super) fn catalog_event(&mut self, event: &Event) -> bool {
-        let Some(id) = self.catalog.fetching else {
+        let Some(id) = self.catalog.fetching.as_ref().map(|f| f.job) else {
             return false;
         };
         match event {
             Event::Finished { job, result, .. } if *job == id => {
-                let key = self.catalog_key();
-                let device = self.tabs.active().device.clone().unwrap_or_default();
+                let Some(fetch) = &self.catalog.fetching else {
+                    return true;
+                };
+                let (device, key) = (fetch.device.clone(), fetch.key.clone());
                 let workspace = self.workspace.clone();
                 let result = (**result).clone();
                 self.inbox.outbox().spawn(move || {

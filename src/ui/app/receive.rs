@@ -188,6 +188,10 @@ impl ApxApp {
         self.settings.remember_workspace(&dir);
         self.workspace = Workspace::new(dir);
         self.watcher = watcher;
+        // A spec fetched for the old workspace is not stored in the new one.
+        if let Some(fetch) = self.catalog.fetching.take() {
+            self.engine.cancel(fetch.job);
+        }
         self.engine.close_sessions(None);
         let transient = &self.tree.transient;
         self.passwords.retain(|name, _| transient.contains(name));
