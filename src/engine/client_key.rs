@@ -19,11 +19,10 @@ const END: &str = "-----END ENCRYPTED PRIVATE KEY-----";
 /// The most work a key file may ask of its key derivation: a hostile file
 /// must not hold apx for hours or take all memory.
 const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// scrypt's N at most 2^20 with r at most 16 (about 2 GiB): openssl's
-/// default is 2^14, r 8.
-const MAX_SCRYPT_COST: u64 = 1 << 20;
-const MAX_SCRYPT_BLOCK: u16 = 16;
-const MAX_SCRYPT_PARALLEL: u16 = 16;
+/// scrypt's memory (128 r N bytes) at most 64 MiB and its work (N r p) at
+/// most 2^22 blocks: openssl's default (N 2^14, r 8, p 1) takes 16 MiB.
+const MAX_SCRYPT_MEMORY: u64 = 64 << 20;
+const MAX_SCRYPT_WORK: u64 = 1 << 22;
 
 /// Whether the PEM holds an encrypted PKCS#8 private key.
 pub fn is_encrypted(pem: &[u8]) -> bool {
@@ -129,9 +128,12 @@ fn check_cost(scheme: &EncryptionScheme<'_>) -> Result<(), String> {
             p.iteration_count
         )),
         Kdf::Scrypt(p)
-            if p.cost_parameter > MAX_SCRYPT_COST
-                || p.block_size > MAX_SCRYPT_BLOCK
-                || p.parallelization > MAX_SCRYPT_PARALLEL =>
+            if 128 * u128::from(p.block_size) * u128::from(p.cost_parameter)
+                > u128::from(MAX_SCRYPT_MEMORY)
+                || u128::from(p.cost_parameter)
+                    * u128::from(p.block_size)
+                    * u128::from(p.parallelization)
+                    > u128::from(MAX_SCRYPT_WORK) =>
         {
             Err(format!(
                 "scrypt N={} r={} p={} is more than apx allows",
@@ -163,5 +165,25 @@ mod tests {
         );
         let none = private_key(path, junk.as_bytes(), None).unwrap_err();
         assert!(none.hint.contains("--key-passphrase-env"), "{}", none.hint);
+    }
+
+    #[test]
+    fn scrypt_that_would_take_gigabytes_or_minutes_is_refused() {
+        let scheme = |log_n: u8, r: u32, p: u32| {
+            let params = pkcs8::pkcs5::scrypt::Params::new(log_n, r, p, 32).unwrap();
+            let kdf =
+                pkcs8::pkcs5::pbes2::ScryptParams::from_params_and_salt(params, b"salt").unwrap();
+            let iv = [0u8; 16];
+            let params = pkcs8::pkcs5::pbes2::Parameters {
+                kdf: kdf.into(),
+                encryption: pkcs8::pkcs5::pbes2::EncryptionScheme::Aes256Cbc { iv: &iv },
+            };
+            check_cost(&EncryptionScheme::Pbes2(params))
+        };
+        assert!(scheme(14, 8, 1).is_ok(), "openssl's default");
+        assert!(scheme(16, 8, 1).is_ok(), "64 MiB");
+        assert!(scheme(20, 16, 16).is_err(), "2 GiB, 16 passes");
+        assert!(scheme(17, 8, 1).is_err(), "128 MiB");
+        assert!(scheme(14, 8, 64).is_err(), "64 passes");
     }
 }
