@@ -557,9 +557,9 @@ async fn run_job(
                         });
                         Ok(session)
                     }
-                    None => Session::new(job.session),
+                    None => open_session(job.session).await,
                 },
-                None => Session::new(job.session),
+                None => open_session(job.session).await,
             }
         }
         Err(failure) => Err(failure),
@@ -731,6 +731,14 @@ async fn run_job(
         }
     };
     session.close(&mut on).await;
+}
+
+/// A new session, built off the async threads: decrypting a client key
+/// may take seconds of key derivation.
+async fn open_session(spec: SessionSpec) -> Result<Session, Failure> {
+    tokio::task::spawn_blocking(move || Session::new(spec))
+        .await
+        .unwrap_or_else(|e| Err(Failure::usage(format!("session setup failed: {e}"), "")))
 }
 
 /// The timeline's entry for a send that used a kept session.
