@@ -299,7 +299,10 @@ pub fn forget_proxy(proxy: &str) -> Result<(), Failure> {
 }
 
 /// The entry of an encrypted client key's passphrase, by the key file's path.
+/// The account of a key file's passphrase: its absolute path (a relative
+/// `key.pem` in one workspace is not another's).
 fn key_account(path: &Path) -> String {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     format!("{VERSION}-key\n{}", path.display())
 }
 

@@ -193,6 +193,8 @@ impl ApxApp {
             self.engine.cancel(fetch.job);
         }
         self.engine.close_sessions(None);
+        // Passphrases typed for the old workspace's keys stay with it.
+        self.key_passphrases.clear();
         let transient = &self.tree.transient;
         self.passwords.retain(|name, _| transient.contains(name));
         self.tree.devices.retain(|d| transient.contains(&d.name));
