@@ -1036,7 +1036,9 @@ fn the_demo_appliances_start_in_the_background_and_answer_the_first_tab() {
     settle(&mut h);
     step_until(&mut h, "the response", finished);
     h.get_by_label_contains("200 OK");
-    // The status bar has room for both: the notice, and the open session.
+    // The status bar has room for both: the notice, and the open session
+    // (kept once the job ends, which may be a frame after its answer).
+    step_until(&mut h, "the kept session", |a| !a.open_sessions.is_empty());
     let notice = h.get_by_label_contains("Pinned").rect();
     let sessions = h.get_by_label("Sessions open: Demo ASA").rect();
     assert!(
@@ -1067,6 +1069,7 @@ fn two_sends_share_one_kept_session_which_is_logged_out_when_the_app_closes() {
         asa.stats.logouts.load(std::sync::atomic::Ordering::SeqCst),
         0
     );
+    step_until(&mut h, "the kept session", |a| !a.open_sessions.is_empty());
     h.get_by_label_contains("Sessions open: lab-asa");
     // The second send's timeline says it used the kept session.
     h.get_by_label("Timeline").click();
