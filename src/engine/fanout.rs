@@ -73,7 +73,7 @@ pub(super) fn spawn(
                     if cancel.try_recv().is_ok() {
                         not_started(id, &job, &events);
                     } else {
-                        run_job(id, job, cancel, &events, &pool).await;
+                        run_job(id, job, cancel, &events, &pool, pool.ticket()).await;
                     }
                     let _ = done.send(id);
                     events.emit(Event::JobDone { job: id });

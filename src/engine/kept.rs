@@ -64,10 +64,15 @@ impl SessionPool {
         None
     }
 
-    /// What a job notes before it opens or takes its session, for
-    /// [`SessionPool::put`].
+    /// What a job notes when it is queued, for [`SessionPool::put`].
     pub(super) fn ticket(&self) -> u64 {
         self.closes.load(Ordering::SeqCst)
+    }
+
+    /// Counts a close when it is queued: a job queued before it keeps no
+    /// session after it, one queued after it does.
+    pub(super) fn closing(&self) {
+        self.closes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Keeps `session` under `key`, and logs it out after `idle` unless it
@@ -115,7 +120,6 @@ impl SessionPool {
     pub(super) async fn close(&self, key: Option<&str>) {
         let closing: Vec<Kept> = {
             let mut kept = self.lock();
-            self.closes.fetch_add(1, Ordering::SeqCst);
             match key {
                 Some(key) => kept.remove(key).into_iter().collect(),
                 None => kept.drain().map(|(_, k)| k).collect(),
@@ -187,6 +191,7 @@ mod tests {
         let idle = Duration::from_secs(60);
         // A send under way while a device is edited (or apx exits).
         let ticket = pool.ticket();
+        pool.closing();
         pool.close(Some("another device")).await;
         pool.put("fw".into(), session(), idle, ticket);
         assert!(pool.lock().is_empty(), "kept after the close");

@@ -459,8 +459,11 @@ async fn dispatch(
                     let events = events.clone();
                     let done = done_tx.clone();
                     let pool = pool.clone();
+                    // Sessions closed after this (a device edited, apx
+                    // exiting) are not kept after this job.
+                    let ticket = pool.ticket();
                     tokio::spawn(async move {
-                        run_job(id, *job, cancel_rx, &events, &pool).await;
+                        run_job(id, *job, cancel_rx, &events, &pool, ticket).await;
                         let _ = done.send(id);
                         events.emit(Event::JobDone { job: id });
                     });
@@ -490,6 +493,7 @@ async fn dispatch(
                     });
                 }
                 Some(Command::CloseSessions { key, done }) => {
+                    pool.closing();
                     let pool = pool.clone();
                     tokio::spawn(async move {
                         pool.close(key.as_deref()).await;
@@ -525,6 +529,7 @@ async fn run_job(
     mut cancel: oneshot::Receiver<()>,
     events: &EventSink,
     pool: &kept::SessionPool,
+    ticket: u64,
 ) {
     let timeout = job.session.timeout;
     let platform = job.session.platform;
@@ -541,9 +546,6 @@ async fn run_job(
     }
     job.session.reach = proxy::with_stored_credentials(job.session.reach).await;
     job.session.reach = client_key::with_stored_passphrase(job.session.reach).await;
-    // Sessions closed from now on (a device edited, apx exiting) are not
-    // kept after this job.
-    let ticket = pool.ticket();
     let session = match stored {
         Ok(password) => {
             job.session.password = job.session.password.take().or(password);
