@@ -6,6 +6,8 @@ use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod spec;
+
 /// Wall time and peak resident memory of one child process.
 pub struct Sample {
     pub wall: Duration,
@@ -247,10 +249,41 @@ impl Frames {
     /// that the timed context never builds that tree).
     pub fn text_field(&self, app: &mut apx::ui::ApxApp, label: &str) -> egui::Pos2 {
         use egui::accesskit::Role;
+        let nodes = self.nodes(app);
+        let label_id = nodes
+            .iter()
+            .find(|(_, n)| n.role() == Role::Label && n.value() == Some(label))
+            .unwrap_or_else(|| panic!("no label {label:?}"))
+            .0;
+        let field = nodes
+            .into_iter()
+            .find(|(_, n)| n.role() == Role::TextInput && n.labelled_by().contains(&label_id))
+            .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
+            .1;
+        center(&field)
+    }
+
+    /// Where the button named `label` is on screen (as [`Frames::text_field`]).
+    pub fn button(&self, app: &mut apx::ui::ApxApp, label: &str) -> egui::Pos2 {
+        let nodes = self.nodes(app);
+        let button = nodes
+            .into_iter()
+            .find(|(_, n)| n.role() == egui::accesskit::Role::Button && n.label() == Some(label))
+            .unwrap_or_else(|| panic!("no button {label:?}"))
+            .1;
+        center(&button)
+    }
+
+    /// The accessibility tree of the app's screen, drawn twice in a
+    /// throwaway context (the second pass has the fonts and the panels'
+    /// sizes settled).
+    fn nodes(
+        &self,
+        app: &mut apx::ui::ApxApp,
+    ) -> Vec<(egui::accesskit::NodeId, egui::accesskit::Node)> {
         let ctx = egui::Context::default();
         ctx.enable_accesskit();
         let mut nodes = Vec::new();
-        // The second pass has the fonts and the panels' sizes settled.
         for _ in 0..2 {
             let mut output = ctx.run_ui(self.input(Vec::new()), |ui| app.draw(ui));
             output.textures_delta.clear();
@@ -260,23 +293,16 @@ impl Frames {
                 .expect("accesskit tree")
                 .nodes;
         }
-        let label_id = nodes
-            .iter()
-            .find(|(_, n)| n.role() == Role::Label && n.value() == Some(label))
-            .unwrap_or_else(|| panic!("no label {label:?}"))
-            .0;
-        let field = nodes
-            .iter()
-            .find(|(_, n)| n.role() == Role::TextInput && n.labelled_by().contains(&label_id))
-            .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
-            .1
-            .bounds()
-            .expect("bounds");
-        egui::pos2(
-            ((field.x0 + field.x1) / 2.0) as f32,
-            ((field.y0 + field.y1) / 2.0) as f32,
-        )
+        nodes
     }
+}
+
+fn center(node: &egui::accesskit::Node) -> egui::Pos2 {
+    let bounds = node.bounds().expect("bounds");
+    egui::pos2(
+        ((bounds.x0 + bounds.x1) / 2.0) as f32,
+        ((bounds.y0 + bounds.y1) / 2.0) as f32,
+    )
 }
 
 /// The slowest of `times` and its median, in ms.

@@ -3,6 +3,9 @@
 //! and path), searched by words in any order. Each entry keeps its text in
 //! lower case, so a search per keystroke only compares.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use crate::core::openapi::Operation;
 use crate::core::platform::Platform;
 use crate::core::platform::catalog::{Endpoint, endpoints};
@@ -20,11 +23,19 @@ impl Catalog {
     /// (e.g. the platform's import, then the device's own).
     pub fn new(platform: Platform, layers: impl IntoIterator<Item = Vec<Operation>>) -> Catalog {
         let mut operations: Vec<Operation> = endpoints(platform).iter().map(builtin).collect();
+        let mut slots: HashMap<(String, String), usize> = operations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (endpoint(o), i))
+            .collect();
         for layer in layers {
             for op in layer {
-                match operations.iter_mut().find(|o| same_endpoint(o, &op)) {
-                    Some(slot) => *slot = op,
-                    None => operations.push(op),
+                match slots.entry(endpoint(&op)) {
+                    Entry::Occupied(slot) => operations[*slot.get()] = op,
+                    Entry::Vacant(slot) => {
+                        slot.insert(operations.len());
+                        operations.push(op);
+                    }
                 }
             }
         }
@@ -65,10 +76,11 @@ impl Catalog {
     }
 }
 
-/// Same method, and the same path without its query.
-fn same_endpoint(a: &Operation, b: &Operation) -> bool {
-    let bare = |p: &str| p.split('?').next().unwrap_or("").to_string();
-    a.method.eq_ignore_ascii_case(&b.method) && bare(&a.path) == bare(&b.path)
+/// What makes two operations the same endpoint: the method, and the path
+/// without its query.
+fn endpoint(op: &Operation) -> (String, String) {
+    let bare = op.path.split('?').next().unwrap_or("");
+    (op.method.to_ascii_uppercase(), bare.to_string())
 }
 
 /// A built-in endpoint as an operation.

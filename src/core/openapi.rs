@@ -1,19 +1,25 @@
 //! Swagger 2.0 and OpenAPI 3.x documents (JSON or YAML) read into catalog
 //! [`Operation`]s: method, path, summary, tag, parameters and a body
-//! skeleton. Only what the catalog needs is read, by walking the document
-//! as a JSON value. Every input is hostile: the size is capped before
-//! parsing, nesting is capped by the parsers (and YAML alias expansion by
-//! `serde_yaml_ng`), local `$ref`s are followed at most [`MAX_REF_DEPTH`]
+//! skeleton. Only what the catalog needs is read: the document is indexed
+//! as text ([`document`]) and each path item and `$ref` target is parsed
+//! when it is read. Every input is hostile: the size is capped before
+//! parsing, nesting is capped by the parsers (YAML anchors and aliases are
+//! refused), local `$ref`s are followed at most [`MAX_REF_DEPTH`]
 //! deep (a cycle ends there), skeletons stop at [`MAX_SCHEMA_DEPTH`] and
 //! [`MAX_SKELETON_NODES`], and all operations together hold at most
 //! [`MAX_OUTPUT`] bytes of text.
 
+mod document;
+
+use std::borrow::Cow;
 use std::cell::Cell;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::core::error::{Failure, size_text};
+use document::{Document, Members};
 
 /// The largest spec read (FMC's is about 3.5 MB).
 pub const MAX_SPEC_BYTES: usize = 32 << 20;
@@ -89,25 +95,34 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
             size_text(MAX_SPEC_BYTES as u64)
         )));
     }
-    let doc = parse_document(bytes)?;
-    let root = doc
-        .as_object()
-        .ok_or_else(|| invalid("the spec is not an object".into()))?;
-    let version = version(root)?;
-    let base = base_path(root, version);
-    let paths = root
-        .get("paths")
-        .and_then(Value::as_object)
+    let text = json_text(bytes)?;
+    let root = serde_json::from_str::<Members>(&text).map_err(|e| {
+        match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+            Ok(_) => invalid("the spec is not an object".into()),
+            Err(_) => invalid(format!("the spec is not valid JSON: {e}")),
+        }
+    })?;
+    let doc = Document::new(root, text.len());
+    let version = version(&doc)?;
+    let base = base_path(&doc, version);
+    let paths = doc
+        .member("paths")
+        .and_then(Members::parse)
         .ok_or_else(|| invalid("the spec has no \"paths\" object".into()))?;
     let spec = Spec {
-        root: &doc,
+        doc: &doc,
         version,
         nodes: Cell::new(0),
         left: Cell::new(MAX_OUTPUT),
     };
     let mut operations = Vec::new();
-    for (path, item) in paths {
-        let Some(item) = spec.resolve(item).and_then(Value::as_object) else {
+    for (path, item) in paths.0 {
+        let item: Value = serde_json::from_str(item.get())
+            .map_err(|e| invalid(format!("the path {path:?} cannot be read: {e}")))?;
+        let Some(item) = spec.resolve(&item) else {
+            continue;
+        };
+        let Some(item) = item.as_object() else {
             continue;
         };
         let shared = spec.parameters(item.get("parameters"));
@@ -120,8 +135,14 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
                     "the spec has more than {MAX_OPERATIONS} operations"
                 )));
             }
-            operations.push(spec.operation(method, &join(&base, path), op, &shared)?);
+            operations.push(spec.operation(method, &join(&base, &path), op, &shared)?);
         }
+    }
+    if doc.exhausted() {
+        return Err(invalid(format!(
+            "the spec's $refs make apx parse more than {} of their targets",
+            size_text(document::parse_budget(text.len()) as u64)
+        )));
     }
     Ok(operations)
 }
@@ -133,13 +154,14 @@ fn invalid(message: String) -> Failure {
     )
 }
 
-/// JSON when it starts like JSON, else YAML (a superset).
-fn parse_document(bytes: &[u8]) -> Result<Value, Failure> {
+/// The spec as JSON text: itself when it starts like JSON, else read as
+/// YAML (a superset) and written as JSON.
+fn json_text(bytes: &[u8]) -> Result<Cow<'_, str>, Failure> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| invalid(format!("the spec is not UTF-8 text: {e}")))?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| invalid(format!("the spec is not valid JSON: {e}")))
+        Ok(Cow::Borrowed(text))
     } else {
         if let Some(line) = yaml_anchor_line(text) {
             return Err(invalid(format!(
@@ -148,8 +170,9 @@ fn parse_document(bytes: &[u8]) -> Result<Value, Failure> {
                  give the spec as JSON"
             )));
         }
-        serde_yaml_ng::from_str(text)
-            .map_err(|e| invalid(format!("the spec is not valid YAML: {e}")))
+        let value: Value = serde_yaml_ng::from_str(text)
+            .map_err(|e| invalid(format!("the spec is not valid YAML: {e}")))?;
+        Ok(Cow::Owned(value.to_string()))
     }
 }
 
@@ -159,8 +182,11 @@ enum Version {
     OpenApi3,
 }
 
-fn version(root: &Map<String, Value>) -> Result<Version, Failure> {
-    let text = |key| root.get(key).and_then(Value::as_str).unwrap_or("");
+fn version(doc: &Document) -> Result<Version, Failure> {
+    let text = |key| match doc.value(key) {
+        Some(Value::String(text)) => text,
+        _ => String::new(),
+    };
     if text("swagger").starts_with('2') {
         Ok(Version::Swagger2)
     } else if text("openapi").starts_with('3') {
@@ -173,16 +199,15 @@ fn version(root: &Map<String, Value>) -> Result<Version, Failure> {
 }
 
 /// Swagger's `basePath`, or the path of OpenAPI's first server URL.
-fn base_path(root: &Map<String, Value>, version: Version) -> String {
+fn base_path(doc: &Document, version: Version) -> String {
     let raw = match version {
-        Version::Swagger2 => root.get("basePath").and_then(Value::as_str),
-        Version::OpenApi3 => root
-            .get("servers")
-            .and_then(|s| s.get(0))
-            .and_then(|s| s.get("url"))
-            .and_then(Value::as_str),
-    }
-    .unwrap_or("");
+        Version::Swagger2 => doc.value("basePath"),
+        Version::OpenApi3 => doc
+            .value("servers")
+            .and_then(|mut s| s.get_mut(0).map(Value::take))
+            .and_then(|mut s| s.get_mut("url").map(Value::take)),
+    };
+    let raw = raw.as_ref().and_then(Value::as_str).unwrap_or("");
     let path = match raw.find("://") {
         Some(at) => raw[at + 3..].find('/').map_or("", |p| &raw[at + 3 + p..]),
         None => raw,
@@ -198,8 +223,25 @@ fn join(base: &str, path: &str) -> String {
     }
 }
 
+/// A value of the document: one being read, or a `$ref`'s target.
+enum Node<'v> {
+    Borrowed(&'v Value),
+    Target(Rc<Value>),
+}
+
+impl std::ops::Deref for Node<'_> {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        match self {
+            Node::Borrowed(value) => value,
+            Node::Target(value) => value,
+        }
+    }
+}
+
 struct Spec<'a> {
-    root: &'a Value,
+    doc: &'a Document<'a>,
     version: Version,
     /// Schema nodes the current body skeleton may still use.
     nodes: Cell<usize>,
@@ -207,25 +249,33 @@ struct Spec<'a> {
     left: Cell<usize>,
 }
 
-impl<'a> Spec<'a> {
-    /// Follows local `$ref`s; `None` for a dangling, remote or cyclic one.
-    fn resolve(&self, mut value: &'a Value) -> Option<&'a Value> {
+impl Spec<'_> {
+    /// Follows local `$ref`s (each target parsed from the document's text);
+    /// `None` for a dangling, remote or cyclic one.
+    fn resolve<'v>(&self, value: &'v Value) -> Option<Node<'v>> {
+        let mut value = Node::Borrowed(value);
         for _ in 0..MAX_REF_DEPTH {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(reference) => {
-                    value = self.root.pointer(reference.strip_prefix('#')?)?;
-                }
+            let target = match value.get("$ref").and_then(Value::as_str) {
+                Some(reference) => self.doc.target(reference.strip_prefix('#')?)?,
                 None => return Some(value),
-            }
+            };
+            value = Node::Target(target);
         }
         None
     }
 
     /// The parameters of a list (path- or operation-level), resolved.
-    fn parameters(&self, list: Option<&'a Value>) -> Vec<&'a Value> {
-        list.and_then(|l| self.resolve(l))
-            .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(|p| self.resolve(p)).collect())
+    fn parameters(&self, list: Option<&Value>) -> Vec<Value> {
+        let Some(list) = list.and_then(|l| self.resolve(l)) else {
+            return Vec::new();
+        };
+        list.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|p| self.resolve(p).map(|p| p.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -233,8 +283,8 @@ impl<'a> Spec<'a> {
         &self,
         method: &str,
         path: &str,
-        op: &'a Map<String, Value>,
-        shared: &[&'a Value],
+        op: &Map<String, Value>,
+        shared: &[Value],
     ) -> Result<Operation, Failure> {
         let text = |key| op.get(key).and_then(Value::as_str).unwrap_or("").trim();
         let own = self.parameters(op.get("parameters"));
@@ -249,7 +299,6 @@ impl<'a> Spec<'a> {
             .iter()
             .filter(|s| !own.iter().any(|o| key(o) == key(s)))
             .chain(own.iter())
-            .copied()
             .collect();
         let parameters = all.iter().filter_map(|p| self.parameter(p)).collect();
         let description = text("description");
@@ -300,7 +349,7 @@ impl<'a> Spec<'a> {
         weight(value, self.left.get()).map(|_| value.clone())
     }
 
-    fn parameter(&self, p: &'a Value) -> Option<Parameter> {
+    fn parameter(&self, p: &Value) -> Option<Parameter> {
         let name = p.get("name")?.as_str()?;
         let location = p.get("in")?.as_str()?;
         if !matches!(location, "path" | "query" | "header" | "cookie") {
@@ -308,6 +357,7 @@ impl<'a> Spec<'a> {
         }
         // Swagger 2 keeps `enum` on the parameter (or its `items`), OpenAPI 3 on its schema.
         let schema = p.get("schema").and_then(|s| self.resolve(s));
+        let schema = schema.as_deref();
         let choices = [
             Some(p),
             p.get("items"),
@@ -316,8 +366,11 @@ impl<'a> Spec<'a> {
         ]
         .into_iter()
         .flatten()
-        .find_map(|v| self.resolve(v)?.get("enum")?.as_array())
-        .map(|values| values.iter().filter_map(scalar_text).collect())
+        .find_map(|v| {
+            let v = self.resolve(v)?;
+            let values = v.get("enum")?.as_array()?;
+            Some(values.iter().filter_map(scalar_text).collect())
+        })
         .unwrap_or_default();
         Some(Parameter {
             name: name.to_string(),
@@ -330,7 +383,7 @@ impl<'a> Spec<'a> {
 
     /// The body skeleton: Swagger's `in: body` parameter, or OpenAPI's
     /// `requestBody` (JSON media type first); its example, else its schema's.
-    fn body(&self, op: &'a Map<String, Value>, parameters: &[&'a Value]) -> Option<Value> {
+    fn body(&self, op: &Map<String, Value>, parameters: &[&Value]) -> Option<Value> {
         match self.version {
             Version::Swagger2 => {
                 let param = parameters
@@ -350,31 +403,33 @@ impl<'a> Spec<'a> {
                     .find(|(k, _)| k.contains("json"))
                     .or_else(|| content.iter().next())?
                     .1;
-                let first_example = media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .and_then(|e| e.values().next())
-                    .and_then(|e| self.resolve(e))
-                    .and_then(|e| e.get("value"));
-                media
-                    .get("example")
-                    .or(first_example)
-                    .and_then(|e| self.example(e))
-                    .or_else(|| Some(self.skeleton(media.get("schema")?, 0)))
+                let example = match media.get("example") {
+                    Some(example) => self.example(example),
+                    None => media
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .and_then(|e| e.values().next())
+                        .and_then(|e| self.resolve(e))
+                        .and_then(|e| e.get("value").and_then(|v| self.example(v))),
+                };
+                example.or_else(|| Some(self.skeleton(media.get("schema")?, 0)))
             }
         }
     }
 
     /// A value shaped like `schema`: its example, else the first enum value,
     /// else an empty value of its type, objects with every property.
-    fn skeleton(&self, schema: &'a Value, depth: usize) -> Value {
+    fn skeleton(&self, schema: &Value, depth: usize) -> Value {
         // Every value counts, the ones cut short too.
         let nodes = self.nodes.get();
         if nodes == 0 {
             return Value::Null;
         }
         self.nodes.set(nodes - 1);
-        let Some(schema) = self.resolve(schema).filter(|_| depth < MAX_SCHEMA_DEPTH) else {
+        if depth >= MAX_SCHEMA_DEPTH {
+            return Value::Null;
+        }
+        let Some(schema) = self.resolve(schema) else {
             return Value::Null;
         };
         if let Some(example) = schema.get("example").and_then(|e| self.example(e)) {

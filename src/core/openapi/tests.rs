@@ -227,6 +227,38 @@ fn a_large_example_shared_by_many_operations_is_bounded_in_total() {
                 .sum();
             assert!(total <= MAX_OUTPUT, "{total}");
         }
-        Err(e) => assert!(e.message.contains("of text"), "{}", e.message),
+        // Or it stopped at the parse budget of the $refs, before either.
+        Err(e) => assert!(
+            e.message.contains("of text") || e.message.contains("$refs"),
+            "{}",
+            e.message
+        ),
     }
+}
+
+#[test]
+fn refs_that_make_each_operation_parse_a_large_target_are_bounded() {
+    // 2,000 operations whose bodies refer to one schema of 400 KB (larger
+    // than the targets kept parsed): reading each body would parse it again,
+    // 800 MB in all.
+    let properties: Vec<String> = (0..8_000)
+        .map(|i| format!("\"property{i:05}\": {{\"type\": \"string\"}}"))
+        .collect();
+    let paths: Vec<String> = (0..2_000)
+        .map(|i| {
+            format!(
+                "\"/p{i}\": {{\"post\": {{\"requestBody\": {{\"content\": {{\"application/json\":
+                    {{\"schema\": {{\"$ref\": \"#/components/schemas/Big\"}}}}}}}}}}}}"
+            )
+        })
+        .collect();
+    let spec = format!(
+        r##"{{"openapi": "3.0.0", "paths": {{{}}},
+            "components": {{"schemas": {{"Big": {{"type": "object", "properties": {{{}}}}}}}}}}}"##,
+        paths.join(", "),
+        properties.join(", ")
+    );
+    assert!(spec.len() < 1 << 20);
+    let err = parse_spec(spec.as_bytes()).unwrap_err();
+    assert!(err.message.contains("$refs"), "{}", err.message);
 }

@@ -117,7 +117,13 @@ impl Workspace {
         }
         let mut bytes = Vec::new();
         std::fs::File::open(file)
-            .and_then(|f| f.take(MAX_SPEC_BYTES as u64 + 1).read_to_end(&mut bytes))
+            .and_then(|f| {
+                // Read into one allocation of the file's size (growing by
+                // doubling would hold up to twice the file for a while).
+                let len = f.metadata()?.len().min(MAX_SPEC_BYTES as u64 + 1);
+                bytes.reserve_exact(len as usize);
+                f.take(MAX_SPEC_BYTES as u64 + 1).read_to_end(&mut bytes)
+            })
             .map_err(|e| {
                 Failure::usage(
                     format!("cannot read {}: {e}", file.display()),
