@@ -274,12 +274,18 @@ fn bad_scopes_sources_and_specs_are_refused_with_clear_errors() {
 fn the_spec_the_demo_fmc_and_fdm_serve_becomes_the_devices_catalog() {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
-    for (platform, path) in [
+    // The version each demo tells, as a file name.
+    for (platform, path, version) in [
         (
             Platform::Fmc,
             "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
+            "7.4.1__build_172_",
         ),
-        (Platform::Fdm, "/api/fdm/latest/object/networks"),
+        (
+            Platform::Fdm,
+            "/api/fdm/latest/object/networks",
+            "7.4.1-172",
+        ),
     ] {
         let a = appliance(&rt, platform);
         let name = platform.id();
@@ -311,7 +317,13 @@ fn the_spec_the_demo_fmc_and_fdm_serve_becomes_the_devices_catalog() {
             std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
             "*\n"
         );
-        assert!(cache.join(format!("{name}.spec")).exists());
+        assert!(cache.join(format!("{name}@{version}.spec")).exists());
+        // Stored for the version the device told.
+        let stored = doc["stored"].as_str().unwrap();
+        assert!(
+            stored.ends_with(&format!("catalogs/device/{name}/{version}.json")),
+            "{stored}"
+        );
 
         let listed = apx_in(
             dir.path(),

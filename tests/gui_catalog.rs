@@ -168,7 +168,15 @@ fn the_spec_a_device_serves_is_fetched_into_its_catalog() {
     support::gui::step_until(&mut h, "the fetched catalog", |a| {
         a.catalog.fetching.is_none()
     });
-    h.get_by_label_contains("5 operations fetched");
+    // Stored for the software version the device told.
+    h.get_by_label_contains("5 operations of version 7.4.1-172 fetched");
+    assert_eq!(
+        Workspace::new(dir.path())
+            .served_version("lab-fdm")
+            .unwrap()
+            .as_deref(),
+        Some("7.4.1-172")
+    );
     assert!(
         h.query_by_label(served).is_some(),
         "the device's own operation"

@@ -15,7 +15,7 @@ use crate::core::openapi::Operation;
 use crate::core::platform::Platform;
 use crate::core::workspace::Workspace;
 use crate::core::workspace::catalogs::CatalogKey;
-use crate::engine::spec_fetch::{spec_job, spec_url, store_spec};
+use crate::engine::spec_fetch::{spec_job, spec_url, store_spec, version_of};
 
 /// `apx catalog`.
 pub fn list(ctx: &Context, args: CatalogArgs) -> u8 {
@@ -75,11 +75,11 @@ pub fn import(ctx: &Context, source: &str, connection: &ConnectionArgs) -> u8 {
                 )),
                 _ => workspace
                     .import_openapi_file(Path::new(source), &key)
-                    .map(|(count, stored)| (count, source.to_string(), stored)),
+                    .map(|(count, stored)| (count, source.to_string(), stored, None)),
             }
         });
     match outcome {
-        Ok((count, source, stored)) => {
+        Ok((count, source, stored, version)) => {
             if ctx.json {
                 print_json(&json!({
                     "operations": count,
@@ -90,7 +90,8 @@ pub fn import(ctx: &Context, source: &str, connection: &ConnectionArgs) -> u8 {
                 println!(
                     "{}",
                     Shown::stdout().line(&format!(
-                        "{count} operations from {source} stored in {}",
+                        "{count} operations from {source}{} stored in {}",
+                        version.map_or(String::new(), |v| format!(" (version {v})")),
                         stored.display()
                     ))
                 );
@@ -101,22 +102,34 @@ pub fn import(ctx: &Context, source: &str, connection: &ConnectionArgs) -> u8 {
     }
 }
 
-/// Fetches the spec the device serves through its session and trust,
-/// keeps it in the cache and stores its operations as the device's catalog.
+/// The operations stored, from where, to where, and for which software
+/// version of the device (a fetch's).
+type Imported = (usize, String, std::path::PathBuf, Option<String>);
+
+/// Fetches the spec the device serves, and its software version, through
+/// its session and trust, keeps the spec in the cache and stores its
+/// operations as the device's catalog for that version.
 fn fetch(
     ctx: &Context,
     workspace: &Workspace,
     name: &str,
     connection: &ConnectionArgs,
-) -> Result<(usize, String, std::path::PathBuf), Failure> {
+) -> Result<Imported, Failure> {
     let device = workspace.device(name)?;
     let url = spec_url(&device)?;
     let session = session_spec(&ctx.workspace, connection, Some(&device), &url)?;
-    let result = blocking_run(spec_job(&device, url.clone(), session, None))
+    let mut results = blocking_run(spec_job(&device, url.clone(), session, None));
+    let spec = results
         .pop()
         .ok_or_else(|| Failure::usage("the fetch was not run", ""))?;
-    let (count, stored) = store_spec(workspace, name, &CatalogKey::Device(name.into()), result)?;
-    Ok((count, url.to_string(), stored))
+    let version = results.first().and_then(|r| version_of(device.platform, r));
+    let stored = store_spec(workspace, name, version, spec)?;
+    Ok((
+        stored.operations,
+        url.to_string(),
+        stored.path,
+        Some(stored.version),
+    ))
 }
 
 /// `--platform P` or `--device NAME`, exactly one.

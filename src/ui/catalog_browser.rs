@@ -11,6 +11,7 @@ use crate::core::catalog::Catalog;
 use crate::core::error::Failure;
 use crate::core::openapi::Operation;
 use crate::core::workspace::catalogs::CatalogKey;
+use crate::engine::spec_fetch::Stored;
 
 /// One line of the list: a tag's heading or an operation.
 enum Row {
@@ -23,7 +24,10 @@ enum Row {
 pub struct Fetch {
     pub job: crate::engine::JobId,
     pub device: String,
+    pub platform: crate::core::platform::Platform,
     pub key: CatalogKey,
+    /// The software version the device told, when it was asked first.
+    pub version: Option<String>,
 }
 
 /// The browser window's state.
@@ -76,16 +80,17 @@ impl CatalogBrowser {
     }
 
     /// A fetch of the device's spec ended: its catalog, or why not.
-    pub fn fetched(&mut self, key: &CatalogKey, outcome: Result<(usize, Catalog), Failure>) {
+    pub fn fetched(&mut self, key: &CatalogKey, outcome: Result<(Stored, Catalog), Failure>) {
         self.fetching = None;
         if self.key.as_ref() != Some(key) {
             return;
         }
         self.fetched = Some(match outcome {
-            Ok((count, catalog)) => {
+            Ok((stored, catalog)) => {
                 self.set(catalog);
                 Ok(format!(
-                    "{count} operations fetched and stored in the workspace"
+                    "{} operations of version {} fetched and stored in the workspace",
+                    stored.operations, stored.version
                 ))
             }
             Err(failure) => Err(format!("{} {}", failure.message, failure.hint)),

@@ -130,7 +130,13 @@ pub enum Msg {
     /// catalog now.
     CatalogFetched {
         key: crate::core::workspace::catalogs::CatalogKey,
-        outcome: Result<(usize, crate::core::catalog::Catalog), Failure>,
+        outcome: Result<
+            (
+                crate::engine::spec_fetch::Stored,
+                crate::core::catalog::Catalog,
+            ),
+            Failure,
+        >,
     },
     /// A change to the saved-requests tree was made (or refused).
     TreeChanged(Result<super::tree_ops::Changed, Failure>),

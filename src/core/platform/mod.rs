@@ -136,6 +136,31 @@ impl Platform {
         }
     }
 
+    /// Where a platform that serves its spec tells its software version
+    /// (asked in the same session as the spec, to key its catalog).
+    pub fn version_path(self) -> Option<&'static str> {
+        match self {
+            Platform::Fmc => Some("/api/fmc_platform/v1/info/serverversion"),
+            Platform::Fdm => Some("/api/fdm/latest/operational/systeminfo/default"),
+            _ => None,
+        }
+    }
+
+    /// The software version in the answer from [`Platform::version_path`]:
+    /// FMC's first `serverVersion`, FDM's `softwareVersion`.
+    pub fn version_in(self, answer: &serde_json::Value) -> Option<String> {
+        let version = match self {
+            Platform::Fmc => answer.pointer("/items/0/serverVersion"),
+            Platform::Fdm => answer.get("softwareVersion"),
+            _ => None,
+        }?;
+        version
+            .as_str()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
     /// Where the platform serves its own API spec, if it does.
     pub fn spec_path(self) -> Option<&'static str> {
         match self {

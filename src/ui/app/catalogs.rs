@@ -7,7 +7,7 @@ use crate::core::platform::Platform;
 use crate::core::workspace::catalogs::CatalogKey;
 use crate::engine::Event;
 use crate::engine::session_choice::SessionChoice;
-use crate::engine::spec_fetch::{spec_job, spec_url, store_spec};
+use crate::engine::spec_fetch::{spec_job, spec_url, store_spec, version_of};
 use crate::ui::catalog_browser::Fetch;
 use crate::ui::inbox::Msg;
 
@@ -83,7 +83,9 @@ impl ApxApp {
         self.catalog.fetching = Some(Fetch {
             job,
             device: device.name,
+            platform: device.platform,
             key: self.catalog_key(),
+            version: None,
         });
     }
 
@@ -95,23 +97,30 @@ impl ApxApp {
             .unwrap_or(CatalogKey::Platform(Platform::Generic))
     }
 
-    /// An event of the spec fetch: its answer is parsed and stored in the
-    /// background. Whether the event was the fetch's.
+    /// An event of the spec fetch: the device's version is kept, and the
+    /// spec's answer is parsed and stored in the background. Whether the
+    /// event was the fetch's.
     pub(super) fn catalog_event(&mut self, event: &Event) -> bool {
-        let Some(id) = self.catalog.fetching.as_ref().map(|f| f.job) else {
+        let Some(fetch) = &mut self.catalog.fetching else {
             return false;
         };
+        let id = fetch.job;
         match event {
+            // The version, asked first where the platform tells it.
+            Event::Finished { job, index, result }
+                if *job == id && *index == 0 && fetch.platform.version_path().is_some() =>
+            {
+                fetch.version = version_of(fetch.platform, result);
+                true
+            }
             Event::Finished { job, result, .. } if *job == id => {
-                let Some(fetch) = &self.catalog.fetching else {
-                    return true;
-                };
                 let (device, key) = (fetch.device.clone(), fetch.key.clone());
+                let version = fetch.version.clone();
                 let workspace = self.workspace.clone();
                 let result = (**result).clone();
                 self.inbox.outbox().spawn(move || {
-                    let outcome = store_spec(&workspace, &device, &key, result)
-                        .and_then(|(count, _)| Ok((count, workspace.catalog(&key)?)));
+                    let outcome = store_spec(&workspace, &device, version, result)
+                        .and_then(|stored| Ok((stored, workspace.catalog(&key)?)));
                     Msg::CatalogFetched { key, outcome }
                 });
                 true
