@@ -221,8 +221,8 @@ impl Transport {
             check,
         };
         let body = match file {
-            Some(path) => received.into_file(path).await,
-            None => received.into_memory(spill_at).await,
+            Some(path) => received.write_to_file(path).await,
+            None => received.keep_in_memory(spill_at).await,
         }
         .map_err(|f| f.with_status(status))?;
         let json = match received.check.take() {
@@ -313,7 +313,7 @@ impl Received<'_, '_> {
 
     /// Streams the body into `path`, which is replaced only once the whole
     /// body has arrived.
-    async fn into_file(&mut self, path: &Path) -> Result<Body, Failure> {
+    async fn write_to_file(&mut self, path: &Path) -> Result<Body, Failure> {
         let (file, pending) = Replacement::create(path).map_err(|e| file_failure(path, &e))?;
         let first = self.next_chunk().await?;
         self.write_rest(file, path, Vec::new(), first).await?;
@@ -326,7 +326,7 @@ impl Received<'_, '_> {
 
     /// Keeps the body in memory; with `spill_at`, a body larger than that
     /// moves to a temporary file.
-    async fn into_memory(&mut self, spill_at: Option<u64>) -> Result<Body, Failure> {
+    async fn keep_in_memory(&mut self, spill_at: Option<u64>) -> Result<Body, Failure> {
         let most = spill_at.unwrap_or(self.cap).min(self.cap);
         let capacity = self.total.unwrap_or(0).min(most).min(256 << 20);
         let mut buf = Vec::with_capacity(capacity as usize);
