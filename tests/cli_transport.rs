@@ -1,4 +1,5 @@
-//! Transport failures: refused, timeout, a body cut mid-stream, large bodies.
+//! Transport failures: refused, timeout, a body cut mid-stream, large bodies,
+//! bodies dripped in small pieces.
 
 mod support;
 
@@ -216,5 +217,86 @@ fn numeric_options_out_of_range_are_usage_errors() {
             message.contains("--timeout") || message.contains("--max-body"),
             "{args:?}: {message}"
         );
+    }
+}
+
+/// A TLS server answering `/N` with `bodies[N]` in flushed pieces of 997
+/// bytes (cutting characters and escapes), its length announced; or, for
+/// `/N/chunked`, each piece an HTTP chunk.
+fn dripping_server(rt: &tokio::runtime::Runtime, bodies: Vec<Vec<u8>>) -> (u16, String) {
+    let bodies = Arc::new(bodies);
+    support::raw_tls_server(rt, move |mut tls| {
+        let bodies = bodies.clone();
+        async move {
+            let head = support::read_head(&mut tls).await;
+            let path = head.split(' ').nth(1).unwrap_or_default().to_string();
+            let chunked = path.ends_with("/chunked");
+            let index: usize = path[1..].trim_end_matches("/chunked").parse().unwrap();
+            let body = &bodies[index];
+            let framing = if chunked {
+                "Transfer-Encoding: chunked".to_string()
+            } else {
+                format!("Content-Length: {}", body.len())
+            };
+            let head =
+                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{framing}\r\n\r\n");
+            let _ = tls.write_all(head.as_bytes()).await;
+            for piece in body.chunks(997) {
+                let framed = if chunked {
+                    [format!("{:x}\r\n", piece.len()).as_bytes(), piece, b"\r\n"].concat()
+                } else {
+                    piece.to_vec()
+                };
+                if tls.write_all(&framed).await.is_err() || tls.flush().await.is_err() {
+                    return;
+                }
+            }
+            if chunked {
+                let _ = tls.write_all(b"0\r\n\r\n").await;
+            }
+            let _ = tls.shutdown().await;
+        }
+    })
+}
+
+#[test]
+fn json_bodies_dripped_in_small_pieces_are_embedded_as_they_came() {
+    let rt = runtime();
+    let json = support::awkward_json(3000);
+    let trailing = format!("{json}x");
+    // A byte that is no UTF-8, inside the last string.
+    let mut broken = json.clone().into_bytes();
+    let at = json.rfind("caf").unwrap() + 3;
+    broken.insert(at, 0xc3);
+    let bodies = vec![
+        json.clone().into_bytes(),
+        trailing.clone().into_bytes(),
+        broken.clone(),
+    ];
+    let (port, fp) = dripping_server(&rt, bodies);
+    for framing in ["", "/chunked"] {
+        let send = |index: usize| {
+            let url = format!("https://127.0.0.1:{port}/{index}{framing}");
+            let run = apx(&["send", "--json", "--pin", &fp, &url]);
+            assert_eq!(run.code, 0, "{}{}", run.stderr, run.stdout);
+            run
+        };
+        let valid = send(0);
+        let expected: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(valid.json()["body"], expected);
+        // As it came: numbers, escapes and spacing untouched, no line break.
+        assert!(
+            valid
+                .stdout
+                .contains(&format!("\"body\":{}", json.trim_end())),
+            "{framing}"
+        );
+        assert_eq!(valid.stdout.lines().count(), 1);
+        assert_eq!(
+            send(1).json()["body"],
+            serde_json::Value::from(trailing.as_str())
+        );
+        let lossy = String::from_utf8_lossy(&broken).into_owned();
+        assert_eq!(send(2).json()["body"], serde_json::Value::from(lossy));
     }
 }

@@ -1,5 +1,6 @@
 //! The engine's body caps, as the app uses them: memory up to a limit, then
-//! a temporary file that is bounded too.
+//! a temporary file that is bounded too; and bodies checked as JSON while
+//! they arrive (`send --json`).
 
 mod support;
 
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apx::core::error::{Failure, FailureKind};
+use apx::core::json_check::Verdict;
 use apx::core::tls::Trust;
 use apx::demo::server::{DemoRequest, DemoResponse, serve_tls};
 use apx::engine::http::{Body, Sink, Transport, WireRequest, WireResponse};
@@ -81,4 +83,47 @@ fn bodies_within_the_caps_arrive_and_an_announced_large_one_is_refused() {
     let refused = fetch(&rt, &url, &fp, Sink::Memory((1 << 20) - 1)).unwrap_err();
     assert_eq!(refused.kind, FailureKind::TooLarge);
     assert_eq!(refused.status, Some(200));
+}
+
+#[test]
+fn a_json_sink_checks_the_body_while_it_arrives_within_its_cap() {
+    let rt = runtime();
+    let cert = localhost_cert();
+    // About 850 KB: TLS records (16 KiB) cut it at arbitrary bytes.
+    let json = support::awkward_json(5000);
+    let served = json.clone();
+    let handler = Arc::new(move |r: &DemoRequest| DemoResponse {
+        body: match r.path.as_str() {
+            "/json" => served.clone().into_bytes(),
+            "/trailing" => format!("{served}x").into_bytes(),
+            "/blank" => b" \r\n\t".to_vec(),
+            _ => b"<html>not json</html>".to_vec(),
+        },
+        ..DemoResponse::empty(200).with_header("Content-Type", "application/json")
+    });
+    let server = rt.block_on(serve_tls(&cert, handler, None)).unwrap();
+    let fp = apx::core::tls::sha256_fingerprint(&cert.cert_der);
+    let url = |path: &str| format!("{}{path}", server.url());
+    for (path, verdict) in [
+        ("/json", Verdict::Json),
+        ("/trailing", Verdict::NotJson),
+        ("/blank", Verdict::Blank),
+        ("/html", Verdict::NotJson),
+    ] {
+        let answer = fetch(&rt, &url(path), &fp, Sink::MemoryJson(8 << 20)).unwrap();
+        assert_eq!(answer.json, Some(verdict), "{path}");
+        if path == "/json" {
+            assert_eq!(answer.body.bytes(), Some(json.as_bytes()));
+        }
+    }
+    // Only a sink that asks has its body checked.
+    let plain = fetch(&rt, &url("/json"), &fp, Sink::Memory(8 << 20)).unwrap();
+    assert_eq!(plain.json, None);
+    assert_eq!(plain.body.bytes(), Some(json.as_bytes()));
+
+    // The cap holds as it streams (no length announced).
+    let (port, fp) = support::chunked_body_server(&rt, 200, Some(128));
+    let url = format!("https://127.0.0.1:{port}/");
+    let failure = fetch(&rt, &url, &fp, Sink::MemoryJson(1 << 20)).unwrap_err();
+    assert_eq!(failure.kind, FailureKind::TooLarge, "{failure:?}");
 }

@@ -6,6 +6,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use apx::core::interop::{import_curl, import_postman};
+use apx::core::json_check::{JsonCheck, Verdict};
 use apx::core::platform::Platform;
 use apx::core::pretty_json;
 use apx::core::request::{Header, check_json, resolve_target, substitute};
@@ -161,6 +162,29 @@ proptest! {
     }
 
     #[test]
+    fn json_checked_in_pieces_agrees_with_serde(
+        body in json_value().prop_flat_map(|v| mutated_bytes(serde_json::to_vec_pretty(&v).unwrap())),
+        cuts in proptest::collection::vec(any::<usize>(), 0..6),
+    ) {
+        let expected = if body.iter().all(u8::is_ascii_whitespace) {
+            Verdict::Blank
+        } else if serde_json::from_slice::<&serde_json::value::RawValue>(&body).is_ok() {
+            Verdict::Json
+        } else {
+            Verdict::NotJson
+        };
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut check = JsonCheck::new();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([body.len()]) {
+            check.feed(&body[from..cut]);
+            from = cut;
+        }
+        prop_assert_eq!(check.finish(), expected, "{}", body.escape_ascii());
+    }
+
+    #[test]
     fn fingerprints_normalise_or_fail(input in "[0-9a-fA-F: ]{0,100}") {
         if let Ok(fp) = normalize_fingerprint(&input) {
             prop_assert_eq!(fp.len(), 95);
@@ -260,6 +284,7 @@ proptest! {
             elapsed: std::time::Duration::ZERO,
             headers: Vec::new(),
             body: Body::Memory(answer.clone().into()),
+            body_json: None,
             error: None,
             handshake: None,
             warnings: Vec::new(),

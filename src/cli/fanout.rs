@@ -96,7 +96,13 @@ pub fn run(ctx: &Context, args: &RunArgs, selector: &str, collections: Collectio
             ..args.connection.clone()
         };
         let mut planned = Vec::new();
-        let groups = plan(&workspace, &conn, &collections.requests, &mut planned);
+        let groups = plan(
+            &workspace,
+            &conn,
+            ctx.json,
+            &collections.requests,
+            &mut planned,
+        );
         let (device_jobs, device_slots): (Vec<Job>, Vec<Vec<usize>>) =
             groups.into_iter().map(|g| (g.job, g.slots)).unzip();
         jobs.push(device_jobs);
@@ -282,7 +288,9 @@ fn print_piece<T: serde::Serialize>(prefix: &str, value: Option<&T>) {
     let written = out
         .write_all(prefix.as_bytes())
         .and_then(|()| match value {
-            Some(value) => serde_json::to_writer(&mut out, value).map_err(std::io::Error::other),
+            Some(value) => {
+                super::output::write_json(&mut out, value).map_err(std::io::Error::other)
+            }
             None => Ok(()),
         })
         .and_then(|()| out.flush());

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::core::error::Failure;
 use crate::core::filter::Output;
+use crate::core::json_check::Verdict;
 use crate::core::platform::{Platform, reason_phrase};
 use crate::engine::RequestResult;
 use crate::engine::http::Body;
@@ -26,7 +27,7 @@ pub struct SendDocument<'a> {
     pub status: Option<u16>,
     pub elapsed_ms: Option<f64>,
     pub headers: Map<String, Value>,
-    /// Raw JSON when the body is JSON (no re-encoding), else a string or null.
+    /// The JSON body as it came (no re-encoding), else a string or null.
     pub body: BodyValue<'a>,
     /// Where `-o` wrote the body.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,9 +58,43 @@ pub struct RequestLine<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum BodyValue<'a> {
-    Json(&'a RawValue),
+    Json(Verbatim<'a>),
     Text(String),
     Null,
+}
+
+/// One JSON value, known to be valid, that [`write_json`] writes as it is
+/// (no second parse, as building a `RawValue` would take): it serializes
+/// as bytes, which only that writer's formatter writes verbatim. Made only
+/// here, from a checked body.
+pub struct Verbatim<'a>(&'a [u8]);
+
+impl Serialize for Verbatim<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// serde_json's compact output, with bytes ([`Verbatim`] JSON) written
+/// as they are.
+struct VerbatimBytes;
+
+impl serde_json::ser::Formatter for VerbatimBytes {
+    fn write_byte_array<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> std::io::Result<()> {
+        writer.write_all(value)
+    }
+}
+
+/// Writes `value` as compact JSON, a [`Verbatim`] body as it is.
+pub fn write_json<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        out,
+        VerbatimBytes,
+    ))
 }
 
 impl<'a> SendDocument<'a> {
@@ -77,7 +112,7 @@ impl<'a> SendDocument<'a> {
             }
         }
         let (body, output) = match &result.body {
-            Body::Memory(bytes) => (body_value(bytes), None),
+            Body::Memory(bytes) => (body_value(bytes, result.body_json), None),
             Body::File { path, len } => (
                 BodyValue::Null,
                 Some(json!({"path": path.display().to_string(), "bytes": len})),
@@ -149,13 +184,21 @@ impl<'a> SendDocument<'a> {
     }
 }
 
-fn body_value(bytes: &[u8]) -> BodyValue<'_> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return BodyValue::Null;
-    }
-    match serde_json::from_slice::<&RawValue>(bytes) {
-        Ok(raw) => BodyValue::Json(raw),
-        Err(_) => BodyValue::Text(String::from_utf8_lossy(bytes).into_owned()),
+/// The body in the document: null when blank, the JSON value as it came,
+/// else text. `checked` is the verdict reached while it arrived
+/// (`Sink::MemoryJson`); without one the body is parsed here.
+fn body_value(bytes: &[u8], checked: Option<Verdict>) -> BodyValue<'_> {
+    let text = || BodyValue::Text(String::from_utf8_lossy(bytes).into_owned());
+    match checked {
+        Some(Verdict::Blank) => BodyValue::Null,
+        // The value without the JSON whitespace around it, as `RawValue`.
+        Some(Verdict::Json) => BodyValue::Json(Verbatim(bytes.trim_ascii())),
+        Some(Verdict::NotJson) => text(),
+        None if bytes.iter().all(u8::is_ascii_whitespace) => BodyValue::Null,
+        None => match serde_json::from_slice::<&RawValue>(bytes) {
+            Ok(raw) => BodyValue::Json(Verbatim(raw.get().as_bytes())),
+            Err(_) => text(),
+        },
     }
 }
 
@@ -163,7 +206,7 @@ fn body_value(bytes: &[u8]) -> BodyValue<'_> {
 pub fn print_json<T: Serialize>(value: &T) {
     // Buffered: stdout is line-buffered, and a body may hold many lines.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = serde_json::to_writer(&mut out, value)
+    let written = write_json(&mut out, value)
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush());
@@ -445,6 +488,41 @@ mod tests {
             escape_controls("plain, é ✓\n\ttab\r\n", true),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn a_checked_body_is_written_as_the_unchecked_one_was() {
+        use crate::core::json_check::JsonCheck;
+        let bodies: [&[u8]; 7] = [
+            b" {\"a\": [1.50e-1, \"caf\\u00e9 \xc3\xa9\"]}\r\n",
+            b"[]",
+            b"\"s\"",
+            b"not json",
+            b"{} x",
+            b" \n",
+            b"\"\xff\"",
+        ];
+        let written = |body: BodyValue<'_>| {
+            let mut out = Vec::new();
+            write_json(&mut out, &[body]).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for body in bodies {
+            let mut check = JsonCheck::new();
+            check.feed(body);
+            let checked = written(body_value(body, Some(check.finish())));
+            assert_eq!(checked, written(body_value(body, None)));
+            // As a document holding serde_json's RawValue was written.
+            let before = match serde_json::from_slice::<&RawValue>(body) {
+                Ok(raw) => serde_json::to_string(&[raw]).unwrap(),
+                Err(_) => serde_json::to_string(&[body_value(body, None)]).unwrap(),
+            };
+            assert_eq!(checked, before, "{}", body.escape_ascii());
+        }
+        assert_eq!(
+            written(body_value(b" {\"a\": 1.50e-1}\n", Some(Verdict::Json))),
+            "[{\"a\": 1.50e-1}]"
+        );
     }
 
     #[test]

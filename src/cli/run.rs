@@ -20,7 +20,6 @@ use crate::core::workspace::collections::{Collections, SavedEntry, scan};
 use crate::core::workspace::saved::SavedRequest;
 use crate::core::workspace::variables::prepare;
 use crate::core::workspace::{Device, Workspace};
-use crate::engine::http::Sink;
 use crate::engine::session_choice::SessionKey;
 use crate::engine::session_plan::{Planned, SessionPlan};
 use crate::engine::{JobRequest, RequestResult, history_record};
@@ -63,6 +62,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
     let groups = plan(
         &workspace,
         &args.connection,
+        ctx.json,
         &collections.requests,
         &mut outcomes,
     );
@@ -133,10 +133,11 @@ pub(super) fn collect(workspace: &Workspace, path: &Path) -> Result<Collections,
 
 /// Prepares every request and groups them into one job per session, in
 /// order of first appearance; a request that cannot be prepared gets its
-/// outcome at once.
+/// outcome at once. With `json`, bodies are checked as JSON as they arrive.
 pub(super) fn plan(
     workspace: &Workspace,
     conn: &ConnectionArgs,
+    json: bool,
     entries: &[SavedEntry],
     outcomes: &mut Vec<Option<Outcome>>,
 ) -> Vec<Planned<usize>> {
@@ -190,8 +191,8 @@ pub(super) fn plan(
             ..conn.clone()
         };
         let url = prepared.url.clone();
-        let job_request =
-            JobRequest::from_prepared(request.name.clone(), prepared, Sink::Memory(conn.max_body));
+        let sink = super::send::memory_sink(json, conn.max_body);
+        let job_request = JobRequest::from_prepared(request.name.clone(), prepared, sink);
         let filed = sessions.add(key, slot, job_request, || {
             session_spec(workspace.dir(), &overrides, device.as_ref(), &url)
         });

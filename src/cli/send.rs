@@ -102,7 +102,7 @@ pub(super) fn build_job(
             path: path.clone(),
             error_limit: max_body,
         },
-        None => Sink::Memory(max_body),
+        None => memory_sink(ctx.json, max_body),
     };
     Ok(Job {
         session,
@@ -120,6 +120,16 @@ pub(super) fn build_job(
         keyring: None,
         keep: None,
     })
+}
+
+/// Where a body goes when no file is given: into memory, checked as JSON
+/// while it arrives when a `--json` document is to embed it.
+pub(super) fn memory_sink(json: bool, max_body: u64) -> Sink {
+    if json {
+        Sink::MemoryJson(max_body)
+    } else {
+        Sink::Memory(max_body)
+    }
 }
 
 /// The platform: `--platform`, else the device's, else generic.

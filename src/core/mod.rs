@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod filter;
 pub mod history;
 pub mod interop;
+pub mod json_check;
 pub mod openapi;
 pub mod paging;
 pub mod platform;

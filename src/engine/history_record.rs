@@ -157,6 +157,7 @@ mod tests {
             elapsed: Duration::from_millis(5),
             headers: Vec::new(),
             body: Body::Memory(bytes::Bytes::from(body.to_string())),
+            body_json: None,
             error: None,
             handshake: None,
             warnings: Vec::new(),

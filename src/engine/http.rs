@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
+use super::body_check::BodyCheck;
 use super::tls::{Capture, Handshake, client_certificate_problem, client_config_reaching};
 use crate::core::error::{Failure, FailureKind, Remedy, size_text};
+use crate::core::json_check::Verdict;
 use crate::core::reach::Reach;
 use crate::core::secret::Secret;
 use crate::core::tls::Trust;
@@ -25,6 +27,9 @@ pub const DEFAULT_MAX_BODY: u64 = 200 << 20;
 pub enum Sink {
     /// In memory, at most this many bytes.
     Memory(u64),
+    /// As `Memory`, and checked as JSON while it arrives (a `--json`
+    /// document embeds a JSON body as it came, without parsing it again).
+    MemoryJson(u64),
     /// In memory up to `memory` bytes; a larger body moves to a temporary
     /// file instead of filling memory, up to `disk` bytes in all.
     Spill { memory: u64, disk: u64 },
@@ -88,6 +93,8 @@ pub struct WireResponse {
     pub headers: Vec<(String, String)>,
     pub body: Body,
     pub elapsed: Duration,
+    /// `Sink::MemoryJson`: what the body turned out to be, when known.
+    pub json: Option<Verdict>,
 }
 
 /// Progress of one exchange, as it happens.
@@ -196,31 +203,38 @@ impl Transport {
         let (file, spill_at, cap) = match sink {
             Sink::File { path, .. } if status < 400 => (Some(path), None, u64::MAX),
             Sink::File { error_limit, .. } => (None, None, *error_limit),
-            Sink::Memory(limit) => (None, None, *limit),
+            Sink::Memory(limit) | Sink::MemoryJson(limit) => (None, None, *limit),
             Sink::Spill { memory, disk } => (None, Some(*memory), *disk),
         };
         // A body announced larger than the cap is refused unread.
         if total.is_some_and(|t| t > cap) {
             return Err(too_large(cap).with_status(status));
         }
-        let received = Received {
+        let check = matches!(sink, Sink::MemoryJson(_)).then(BodyCheck::start);
+        let mut received = Received {
             response: &mut response,
             bytes: 0,
             cap,
             reported: None,
             total,
             progress,
+            check,
         };
         let body = match file {
-            Some(path) => received.into_file(path).await,
-            None => received.into_memory(spill_at).await,
+            Some(path) => received.write_to_file(path).await,
+            None => received.keep_in_memory(spill_at).await,
         }
         .map_err(|f| f.with_status(status))?;
+        let json = match received.check.take() {
+            Some(check) => check.finish().await,
+            None => None,
+        };
         Ok(WireResponse {
             status,
             headers,
             body,
             elapsed: started.elapsed(),
+            json,
         })
     }
 
@@ -260,6 +274,8 @@ struct Received<'a, 'p> {
     reported: Option<Instant>,
     total: Option<u64>,
     progress: &'a mut (dyn FnMut(Progress<'p>) + Send),
+    /// Each chunk also goes to this JSON check, if any.
+    check: Option<BodyCheck>,
 }
 
 impl Received<'_, '_> {
@@ -278,6 +294,9 @@ impl Received<'_, '_> {
             if self.bytes > self.cap {
                 return Err(too_large(self.cap));
             }
+            if let Some(check) = &self.check {
+                check.feed(chunk).await;
+            }
             // A report per chunk would wake the listener a thousand times
             // for 20 MB; one per frame is all a progress display can show.
             let now = Instant::now();
@@ -294,7 +313,7 @@ impl Received<'_, '_> {
 
     /// Streams the body into `path`, which is replaced only once the whole
     /// body has arrived.
-    async fn into_file(mut self, path: &Path) -> Result<Body, Failure> {
+    async fn write_to_file(&mut self, path: &Path) -> Result<Body, Failure> {
         let (file, pending) = Replacement::create(path).map_err(|e| file_failure(path, &e))?;
         let first = self.next_chunk().await?;
         self.write_rest(file, path, Vec::new(), first).await?;
@@ -307,7 +326,7 @@ impl Received<'_, '_> {
 
     /// Keeps the body in memory; with `spill_at`, a body larger than that
     /// moves to a temporary file.
-    async fn into_memory(mut self, spill_at: Option<u64>) -> Result<Body, Failure> {
+    async fn keep_in_memory(&mut self, spill_at: Option<u64>) -> Result<Body, Failure> {
         let most = spill_at.unwrap_or(self.cap).min(self.cap);
         let capacity = self.total.unwrap_or(0).min(most).min(256 << 20);
         let mut buf = Vec::with_capacity(capacity as usize);
@@ -327,7 +346,7 @@ impl Received<'_, '_> {
     }
 
     /// Moves what came so far, and all that follows, to a temporary file.
-    async fn spill(mut self, head: Vec<u8>, chunk: Bytes) -> Result<Body, Failure> {
+    async fn spill(&mut self, head: Vec<u8>, chunk: Bytes) -> Result<Body, Failure> {
         let (file, path) = tempfile::Builder::new()
             .prefix("apx-body-")
             .tempfile()

@@ -3,6 +3,7 @@
 //! that a GUI can repaint. The CLI drives the same engine and blocks on events.
 
 pub mod ansible;
+mod body_check;
 pub mod client_key;
 pub mod fanout;
 pub mod history_record;
@@ -29,6 +30,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
 use crate::core::error::{Failure, FailureKind, Remedy};
+use crate::core::json_check::Verdict;
 use crate::core::platform::{AuthMode, Platform};
 use crate::core::request::{
     is_credential_header, merge_headers, plain_http_warning, redact_response_headers,
@@ -229,6 +231,9 @@ pub struct RequestResult {
     pub elapsed: Duration,
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    /// What the in-memory body was found to be as it arrived, when its
+    /// sink asked (`Sink::MemoryJson`).
+    pub body_json: Option<Verdict>,
     pub error: Option<Failure>,
     pub handshake: Option<Handshake>,
     /// For people: credentials sent over plain HTTP, say.
@@ -689,6 +694,7 @@ async fn run_job(
                     elapsed,
                     headers: redact_response_headers(response.headers),
                     body,
+                    body_json: response.json,
                     error,
                     handshake,
                     warnings,
@@ -801,6 +807,7 @@ fn failed_result(
         elapsed,
         headers: Vec::new(),
         body: Body::Memory(Default::default()),
+        body_json: None,
         error: Some(failure),
         handshake,
         warnings: Vec::new(),

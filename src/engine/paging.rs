@@ -131,13 +131,14 @@ fn merged(first: WireResponse, body: Vec<u8>, elapsed: Duration) -> WireResponse
         headers,
         body: Body::Memory(body.into()),
         elapsed,
+        json: None,
     }
 }
 
 /// The most a body may hold in memory through `sink`.
 fn memory_cap(sink: &Sink) -> u64 {
     match sink {
-        Sink::Memory(limit) => *limit,
+        Sink::Memory(limit) | Sink::MemoryJson(limit) => *limit,
         Sink::Spill { memory, .. } => *memory,
         Sink::File { error_limit, .. } => *error_limit,
     }

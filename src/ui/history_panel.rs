@@ -208,6 +208,7 @@ pub fn reopen(entry: &HistoryEntry) -> (Draft, RequestResult) {
         elapsed: Duration::try_from_secs_f64(entry.elapsed_ms / 1000.0).unwrap_or_default(),
         headers: entry.response_headers.clone(),
         body: Body::Memory(body.into()),
+        body_json: None,
         error,
         handshake: None,
         warnings: Vec::new(),

@@ -786,3 +786,22 @@ impl Drop for RefusedPort {
         unsafe { libc::close(self.fd) };
     }
 }
+
+/// A JSON document of `items` objects (about 170 bytes each) that
+/// serde_json would not write back byte for byte: escapes, 2, 3 and 4
+/// byte UTF-8, numbers like `1.50e-1`, spaces, nesting; a line break ends it.
+pub fn awkward_json(items: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("{\"items\": [");
+    for i in 0..items {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(
+            out,
+            r#"{{"id":{i},"ratio":{i}.50e-1,"name":"caf\u00e9 é {i} ✓ 😀 \"q\" \\ \/","tags":[true, false, null],"deep":[[[{{}}]]]}}"#
+        );
+    }
+    out.push_str("]}\n");
+    out
+}
