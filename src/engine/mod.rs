@@ -5,6 +5,7 @@
 pub mod ansible;
 pub mod client_key;
 pub mod fanout;
+pub mod filter_process;
 pub mod history_record;
 pub mod http;
 pub mod kept;
