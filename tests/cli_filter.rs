@@ -216,7 +216,8 @@ fn a_filter_that_recurses_without_end_is_a_filter_error_not_a_crash() {
     let run = filter(".items[0].name");
     assert_eq!((run.code, run.stdout.as_str()), (0, "\"web-server\"\n"));
 
-    // The deepest nesting a compiler can be handed is a usage error too.
+    // The deepest nesting within the length cap is parsed in the worker
+    // too (on the CLI's main thread it overflowed): a plain usage error.
     let half = apx::core::filter::MAX_EXPR_CHARS / 2 - 1;
     let run = filter(&("(".repeat(half) + &")".repeat(half)));
     assert_eq!(run.code, 2, "{}", run.stderr);
