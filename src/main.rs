@@ -5,6 +5,11 @@ use std::process::ExitCode;
 /// Chooses the front end: a subcommand runs the headless CLI, none opens
 /// the desktop app.
 fn main() -> ExitCode {
+    // A jq filter's worker process (see `engine::filter_process`): told by
+    // the environment, before the arguments, so it is no subcommand.
+    if apx::engine::filter_process::is_worker() {
+        return ExitCode::from(apx::engine::filter_process::serve());
+    }
     let cli = match apx::cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code),

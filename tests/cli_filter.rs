@@ -184,3 +184,42 @@ fn run_filters_each_saved_request() {
     assert_eq!(bad.code, 2, "{}", bad.stdout);
     assert_eq!(bad.json()["error"]["kind"], "usage");
 }
+
+#[test]
+fn a_filter_that_recurses_without_end_is_a_filter_error_not_a_crash() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    for code in ["def f: 1 + f; f", "def f: [f]; f"] {
+        let run = send_json(&asa, "token", OBJECTS, &["--filter", code]);
+        assert_eq!(run.code, 1, "{code}: {}", run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["status"], 200);
+        let error = doc["filter_error"].as_str().unwrap();
+        assert!(error.contains("overflowed its stack"), "{code}: {error}");
+    }
+    // Human output says it too, and a good filter still works after it.
+    let url = format!("{}{OBJECTS}?limit=1", asa.url);
+    let dir = tempfile::tempdir().unwrap();
+    let filter = |code: &str| {
+        apx_in(
+            dir.path(),
+            &send_args(&asa, &["--auth", "token", "--filter", code], &url),
+        )
+    };
+    let run = filter("def f: 1 + f; f");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("overflowed its stack"),
+        "{}",
+        run.stderr
+    );
+    let run = filter(".items[0].name");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "\"web-server\"\n"));
+
+    // The deepest nesting within the length cap is parsed in the worker
+    // too (on the CLI's main thread it overflowed): a plain usage error.
+    let half = apx::core::filter::MAX_EXPR_CHARS / 2 - 1;
+    let run = filter(&("(".repeat(half) + &")".repeat(half)));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("does not compile"), "{}", run.stderr);
+}

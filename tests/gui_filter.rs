@@ -153,3 +153,43 @@ fn a_newer_filter_supersedes_a_slower_older_one() {
     h.get_by_label("\"collection#NetworkObj\"");
     assert!(h.query_by_label("29999999").is_none());
 }
+
+#[test]
+fn a_filter_that_recurses_without_end_is_an_error_in_place_not_a_crash() {
+    let rt = runtime();
+    let asa = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = answered(dir.path(), &asa);
+
+    retype(&mut h, "jq filter", "def f: 1 + f; f");
+    step_until(&mut h, "the overflow's error", filtered);
+    let error = format!("{:?}", h.get_by_label_contains("Filter error:"));
+    assert!(error.contains("overflowed its stack"), "{error}");
+    h.get_by_label("0 results");
+
+    // The app lives on: the next filter works.
+    retype(&mut h, "jq filter", ".items[0].name");
+    step_until(&mut h, "the good filter's results", |a| {
+        filtered(a) && a.tabs.active().response.filtered.as_ref().unwrap().count == 1
+    });
+    assert!(h.query_by_label_contains("Filter error:").is_none());
+    h.get_by_label("\"web-server\"");
+
+    // A filter that loops without output is stopped when the next one is
+    // typed: nothing is left running.
+    retype_running(&mut h, "def f: f; f");
+    retype_running(&mut h, ".kind");
+    support::gui::settle(&mut h);
+    assert_eq!(
+        h.state()
+            .tabs
+            .active()
+            .response
+            .filtered
+            .as_ref()
+            .unwrap()
+            .count,
+        1
+    );
+    h.get_by_label("\"collection#NetworkObj\"");
+}

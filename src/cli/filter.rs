@@ -1,23 +1,24 @@
 //! `--filter EXPR` (send, run): the expression is compiled before anything
 //! is sent (exit 2 when it does not compile), then run on each successful
-//! answer's body on a thread of its own, for at most [`FILTER_TIME`].
+//! answer's body, for at most [`FILTER_TIME`]. Both happen in a worker
+//! process (`engine::filter_process`): a filter that overflows its stack is
+//! a filter error, not an abort.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::core::error::Failure;
-use crate::core::filter::{self, Filter, Output};
+use crate::core::filter::Output;
 use crate::engine::RequestResult;
+use crate::engine::filter_process;
 use crate::engine::http::Body;
 
-/// The longest a filter may run on one body; a filter still running then
-/// is abandoned (it is told to stop, and ends with the process).
+/// The longest a filter may run on one body; its worker is killed then.
 pub const FILTER_TIME: Duration = Duration::from_secs(60);
 
 /// Checks that `--filter` compiles.
 pub fn check(code: Option<&str>) -> Result<(), Failure> {
-    match code.map(Filter::compile) {
+    match code.map(filter_process::check) {
         Some(Err(e)) => Err(Failure::usage(
             format!("the filter does not compile: {e}"),
             "Fix the jq expression given to --filter (nothing was sent).",
@@ -36,29 +37,8 @@ pub fn apply(code: Option<&str>, result: &RequestResult) -> Option<Output> {
     if result.error.is_some() {
         return None;
     }
-    let (tx, rx) = mpsc::channel();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (code, body, stop) = (code.to_string(), bytes.clone(), Arc::clone(&cancel));
-    let spawned = std::thread::Builder::new()
-        .name("filter".into())
-        .stack_size(filter::STACK_SIZE)
-        .spawn(move || {
-            let _ = tx.send(filter::apply(&code, &body, &stop));
-        });
-    let failed = |message: String| Output {
-        results: Vec::new(),
-        error: Some(message),
-    };
-    if let Err(e) = spawned {
-        return Some(failed(format!("cannot start the filter: {e}")));
-    }
-    Some(rx.recv_timeout(FILTER_TIME).unwrap_or_else(|_| {
-        cancel.store(true, Ordering::Relaxed);
-        failed(format!(
-            "the filter ran longer than {} s and was stopped",
-            FILTER_TIME.as_secs()
-        ))
-    }))
+    let never = AtomicBool::new(false);
+    Some(filter_process::apply(code, bytes, &never, FILTER_TIME))
 }
 
 /// 1 when the filter failed on the body, else 0.

@@ -3,6 +3,9 @@
 //! text, checked between results, with a cancel flag for the caller.
 //! Values are not `Send` (jaq shares them by `Rc`): a filter is compiled
 //! and run on the thread that asks, which needs a stack of [`STACK_SIZE`].
+//! A filter that recurses without end overflows any stack, and Rust aborts
+//! the process then: the app and the CLI run filters in a child process
+//! (`engine::filter_process`), which is the one that runs this.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -143,7 +146,7 @@ impl Filter {
 }
 
 /// Compiles and runs `code` on `body`; a compile error becomes the output's
-/// error (the app's one call, made on a worker thread).
+/// error (the filter worker's one call, `engine::filter_process`).
 pub fn apply(code: &str, body: &[u8], cancel: &AtomicBool) -> Output {
     match Filter::compile(code) {
         Ok(filter) => filter.run(body, cancel),

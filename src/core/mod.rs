@@ -6,6 +6,7 @@ pub mod diff;
 pub mod error;
 pub mod fanout;
 pub mod filter;
+pub mod filter_wire;
 pub mod history;
 pub mod interop;
 pub mod json_check;

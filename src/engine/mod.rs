@@ -6,6 +6,7 @@ pub mod ansible;
 mod body_check;
 pub mod client_key;
 pub mod fanout;
+pub mod filter_process;
 pub mod history_record;
 pub mod http;
 pub mod kept;

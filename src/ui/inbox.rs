@@ -161,18 +161,12 @@ impl Outbox {
         }
     }
 
-    /// Runs `work` on a worker thread; its message arrives in the inbox.
+    /// Runs `work` on a worker thread; its message arrives in the inbox. A
+    /// thread that cannot start reports a notice instead.
     pub fn spawn(&self, work: impl FnOnce() -> Msg + Send + 'static) {
-        self.spawn_with_stack(2 << 20, work);
-    }
-
-    /// As [`Outbox::spawn`], on a thread with a stack of `size` bytes (a
-    /// jq filter recurses deeply). A thread that cannot start reports a
-    /// notice instead.
-    pub fn spawn_with_stack(&self, size: usize, work: impl FnOnce() -> Msg + Send + 'static) {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let outbox = self.clone();
-        let started = std::thread::Builder::new().stack_size(size).spawn(move || {
+        let started = std::thread::Builder::new().spawn(move || {
             let msg = work();
             // Sent before it stops counting: a test that waits until
             // nothing is in flight then finds the message in the inbox.

@@ -15,6 +15,11 @@ pub fn mock_keyring() {
     });
 }
 
+/// jq filters' worker process: the real binary (this harness is not `apx`).
+pub fn filter_worker() {
+    apx::engine::filter_process::set_program(env!("CARGO_BIN_EXE_apx"));
+}
+
 /// The app over the workspace `dir` (default settings, no demo), with the
 /// mock keyring.
 pub fn app(dir: &std::path::Path) -> ApxApp {
@@ -35,6 +40,7 @@ pub fn harness(app: ApxApp) -> Harness<'static, ApxApp> {
 /// [`harness`] with a window of `size`.
 pub fn harness_sized(app: ApxApp, size: egui::Vec2) -> Harness<'static, ApxApp> {
     mock_keyring();
+    filter_worker();
     let mut h = Harness::builder()
         .with_size(size)
         .with_max_steps(50)

@@ -222,8 +222,9 @@ impl ApxApp {
         });
     }
 
-    /// Runs the tab's jq filter on its body on a worker thread (a newer run
-    /// cancels it between results); the results arrive in the inbox.
+    /// Runs the tab's jq filter on its body in a worker process, from a
+    /// worker thread (a newer run cancels it: the process is killed); the
+    /// results arrive in the inbox.
     pub(super) fn refresh_filter(&mut self, tab: TabId) {
         self.filter_generation += 1;
         let generation = self.filter_generation;
@@ -247,15 +248,15 @@ impl ApxApp {
         let cancel = Arc::new(AtomicBool::new(false));
         r.filter_pending = true;
         self.filter_cancel = Some(cancel.clone());
-        let stack = crate::core::filter::STACK_SIZE;
-        self.inbox
-            .outbox()
-            .spawn_with_stack(stack, move || Msg::Filtered {
+        self.inbox.outbox().spawn(move || {
+            use crate::engine::filter_process::{TIME_LIMIT, apply};
+            Msg::Filtered {
                 tab,
                 generation,
-                filtered: crate::ui::body_text::Filtered::of(crate::core::filter::apply(
-                    &code, &body, &cancel,
+                filtered: crate::ui::body_text::Filtered::of(apply(
+                    &code, &body, &cancel, TIME_LIMIT,
                 )),
-            });
+            }
+        });
     }
 }
