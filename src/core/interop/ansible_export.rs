@@ -11,9 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ansible_flow::{TOKEN, basic_auth, flow, flow_uri};
+use super::ansible_flow::{TOKEN, basic_auth, flow, flow_uri, fmc_domain};
 use crate::core::error::Failure;
-use crate::core::platform::AuthMode;
+use crate::core::platform::{AuthMode, Platform, fdm, fmc};
 use crate::core::request::{HEADER_NAME_HINT, Header, is_credential_header, is_header_name};
 use crate::core::tls::{Trust, sha256_fingerprint};
 use crate::core::workspace::saved::SavedRequest;
@@ -157,11 +157,21 @@ fn play(
     let platform = prepared
         .first()
         .map_or(device.platform, |(_, p)| p.platform);
+    let api_version = device.api_version.as_deref();
+    if let Some(version) = api_version {
+        fdm::check_api_version(version)?;
+    }
     let flow = if prepared.iter().any(|(_, p)| p.auth == AuthMode::Token) {
-        Some(flow(platform)?)
+        Some(flow(platform, api_version)?)
     } else {
         None
     };
+    // FMC: `{domainUUID}` in a URL is the session's domain, known after the login.
+    let domain = platform == Platform::Fmc
+        && flow.is_some()
+        && prepared
+            .iter()
+            .any(|(_, p)| fmc::has_domain_placeholder(p.url.as_str()));
     out.line(
         0,
         &format!("- name: {}", unsafe_str(&format!("apx: {}", device.name))),
@@ -204,6 +214,9 @@ fn play(
         out.line(5, "ansible.builtin.set_fact:");
         out.line(6, &format!("apx_token: \"{{{{ {} }}}}\"", flow.token));
         out.line(5, "no_log: true");
+        if domain {
+            fmc_domain(out, device.domain.as_deref());
+        }
     }
     for (name, request) in &prepared {
         let headers = crate::core::request::merge_headers(
@@ -219,8 +232,26 @@ fn play(
         if carries_secret {
             out.line(5, "no_log: true");
         }
+        let url = platform.session_path(request.url.as_str(), None, api_version);
+        let marked = if domain {
+            // A URL holds no NUL to mark the domain's places with.
+            fmc::fill_domain(&url, "\0")
+        } else {
+            url
+        };
+        if marked.contains('\0') {
+            out.line(5, "vars:");
+            out.line(6, "apx_url:");
+            for part in marked.split('\0') {
+                out.line(7, &format!("- {}", unsafe_str(part)));
+            }
+        }
         out.line(5, "ansible.builtin.uri:");
-        out.line(6, &format!("url: {}", unsafe_str(request.url.as_str())));
+        if marked.contains('\0') {
+            out.line(6, "url: \"{{ apx_url | join(apx_domain) }}\"");
+        } else {
+            out.line(6, &format!("url: {}", unsafe_str(&marked)));
+        }
         out.line(6, &format!("method: {}", unsafe_str(&request.method)));
         out.line(6, "status_code: [200, 201, 202, 204]");
         let mut lines = Vec::new();
@@ -235,7 +266,8 @@ fn play(
         }
         if request.auth == AuthMode::Token {
             let name = platform.token_header().unwrap_or("Authorization");
-            lines.push(format!("{}: \"{TOKEN}\"", quoted(name)));
+            let value = format!("{}{TOKEN}", platform.token_prefix());
+            lines.push(format!("{}: {}", quoted(name), quoted(&value)));
         }
         if !lines.is_empty() {
             out.line(6, "headers:");
@@ -337,7 +369,7 @@ pub(super) fn quoted(text: &str) -> String {
 }
 
 /// Workspace data: a quoted scalar Ansible never templates.
-fn unsafe_str(text: &str) -> String {
+pub(super) fn unsafe_str(text: &str) -> String {
     format!("!unsafe {}", quoted(text))
 }
 
@@ -372,7 +404,6 @@ impl Yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::platform::Platform;
     use crate::core::workspace::tests::asa;
 
     fn read() -> SavedRequest {
