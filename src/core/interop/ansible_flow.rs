@@ -281,7 +281,9 @@ mod tests {
         );
         assert!(!text.contains("apx_domain"), "{text}");
         assert!(
-            text.contains("url: !unsafe \"https://10.0.0.1/api/fmc_platform/v1/info/serverversion\""),
+            text.contains(
+                "url: !unsafe \"https://10.0.0.1/api/fmc_platform/v1/info/serverversion\""
+            ),
             "{text}"
         );
     }
@@ -298,7 +300,9 @@ mod tests {
         );
         let login = text.split("- name: Log in").nth(1).unwrap();
         assert!(
-            login.contains("url: \"{{ apx_origin }}/api/fdm/v6/fdm/token\"\n            method: POST\n"),
+            login.contains(
+                "url: \"{{ apx_origin }}/api/fdm/v6/fdm/token\"\n            method: POST\n"
+            ),
             "{text}"
         );
         assert!(login.contains("body_format: json\n"), "{text}");
@@ -314,7 +318,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("url: !unsafe \"https://10.0.0.1/api/fdm/v6/operational/systeminfo/default\""),
+            text.contains(
+                "url: !unsafe \"https://10.0.0.1/api/fdm/v6/operational/systeminfo/default\""
+            ),
             "{text}"
         );
         assert!(
@@ -343,8 +349,7 @@ mod tests {
             device,
             pinned_der: None,
         };
-        let err = export_ansible(&[get("/api/fdm/latest/object/networks")], &[target])
-            .unwrap_err();
+        let err = export_ansible(&[get("/api/fdm/latest/object/networks")], &[target]).unwrap_err();
         assert_eq!(err.kind.exit_code(), 2, "{err:?}");
     }
 }
