@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn an_fmc_play_logs_in_with_basic_fills_the_domain_and_revokes() {
         let networks = get("/api/fmc_config/v1/domain/{domainUUID}/object/networks?q={{x}}");
-        let text = playbook(firepower(Platform::Fmc), &[networks.clone()]);
+        let text = playbook(firepower(Platform::Fmc), std::slice::from_ref(&networks));
         let login = "url: \"{{ apx_origin }}/api/fmc_platform/v1/auth/generatetoken\"\n            method: POST\n";
         assert!(text.contains(login), "{text}");
         assert!(text.contains("force_basic_auth: true"), "{text}");
