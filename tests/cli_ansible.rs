@@ -1,7 +1,7 @@
 //! `apx export ansible`: the exported playbook run by the real
 //! `ansible-playbook` (ansible-core, installed by `.ci/run`) against the
-//! demo ASA, FXOS and WSA, and a hostile workspace that must not make
-//! Ansible execute anything.
+//! demo ASA, FXOS, WSA, FMC and FDM, and a hostile workspace that must not
+//! make Ansible execute anything.
 
 mod support;
 
@@ -13,7 +13,8 @@ use apx::core::platform::Platform;
 use apx::core::tls::Trust;
 use apx::core::workspace::saved::RequestBody;
 use apx::core::workspace::{Device, Workspace};
-use apx::demo::DEMO_PASSWORD;
+use apx::demo::fmc::LAB_UUID;
+use apx::demo::{DEMO_PASSWORD, object_id};
 use support::devices::{device, pin, pinned_in};
 use support::requests;
 use support::{Run, appliance, apx_in, can_run, output_within, runtime};
@@ -154,6 +155,93 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
     // The search finds what is there, so finding nothing means something.
     let pinned = files_holding(dir.path(), "ca_path:");
     assert!(pinned.contains(&out.join("playbook.yml")), "{pinned:?}");
+}
+
+/// FMC and FDM in one export: the FMC's Basic login, its token header,
+/// `{domainUUID}` filled with the uuid of the device's domain (`Global/Lab`,
+/// from the login's `DOMAINS`: the host read exists only there) and the
+/// revoke; FDM's password grant, Bearer token, API version and revoke
+/// grant. On each a login, a 200 and a logout; no token or password shown.
+#[test]
+fn exported_playbook_runs_against_fmc_and_fdm() {
+    let Some(program) = ansible_playbook() else {
+        return;
+    };
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let workspace = Workspace::new(&ws);
+    let fmc = appliance(&rt, Platform::Fmc);
+    let fdm = appliance(&rt, Platform::Fdm);
+    let lab_host = format!(
+        "/api/fmc_config/v1/domain/{{domainUUID}}/object/hosts/{}",
+        object_id("Host", "lab-host-1")
+    );
+    workspace
+        .add_device(Device {
+            variables: [("probe".to_string(), lab_host)].into(),
+            domain: Some("Global/Lab".into()),
+            ..pinned_in("Firepower", "fmc box", &fmc)
+        })
+        .unwrap();
+    workspace
+        .add_device(Device {
+            variables: [(
+                "probe".to_string(),
+                "/api/fdm/latest/operational/systeminfo/default".to_string(),
+            )]
+            .into(),
+            api_version: Some("v6".into()),
+            ..pinned_in("Firepower", "fdm box", &fdm)
+        })
+        .unwrap();
+    let file = workspace
+        .save_request("Checks", &requests::get("Read", "{{probe}}"))
+        .unwrap();
+    let out = dir.path().join("out");
+    let export = apx_in(
+        dir.path(),
+        &[
+            "--workspace",
+            ws.to_str().unwrap(),
+            "export",
+            "ansible",
+            file.to_str().unwrap(),
+            "--devices",
+            "Firepower",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
+    assert_eq!(playbook.matches("ca_path:").count(), 2, "{playbook}");
+    assert!(
+        !playbook.contains(LAB_UUID),
+        "learned at run time: {playbook}"
+    );
+    assert!(playbook.contains("/api/fdm/v6/fdm/token"), "{playbook}");
+
+    let run = run_playbook(&program, dir.path(), &out);
+    assert_eq!(run.code, 0, "{}\n{}\n{playbook}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("failed=0"), "{}", run.stdout);
+    for appliance in [&fmc, &fdm] {
+        let stats = &appliance.stats;
+        let name = &appliance.name;
+        assert_eq!(stats.logins.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(stats.failed_logins.load(Ordering::SeqCst), 0, "{name}");
+        assert_eq!(stats.requests.load(Ordering::SeqCst), 1, "{name}");
+        assert_eq!(stats.logouts.load(Ordering::SeqCst), 1, "{name}");
+        for token in stats.issued() {
+            assert!(!run.stdout.contains(&token), "{}", run.stdout);
+            assert!(!run.stderr.contains(&token), "{}", run.stderr);
+        }
+    }
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains(DEMO_PASSWORD), "{text}");
+    }
+    let leaked = files_holding(dir.path(), DEMO_PASSWORD);
+    assert!(leaked.is_empty(), "the password is in {leaked:?}");
 }
 
 /// A saved request whose name, header and body (through a device

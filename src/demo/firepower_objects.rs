@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::appliance::random_hex;
 
 /// The id of the object of `kind` named `name`.
-pub(crate) fn object_id(kind: &str, name: &str) -> String {
+pub fn object_id(kind: &str, name: &str) -> String {
     let digest = aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
         format!("{kind}/{name}").as_bytes(),

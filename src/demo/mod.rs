@@ -24,6 +24,7 @@ use std::sync::Arc;
 pub use appliance::{
     ApplianceConfig, DEMO_PASSCODE, DEMO_PASSWORD, DEMO_USER, RateLimit, Stats, TwoFactorFlag,
 };
+pub use firepower_objects::object_id;
 
 use crate::core::platform::Platform;
 use crate::core::tls::sha256_fingerprint;

@@ -11,11 +11,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::super::platform::{AuthMode, FlowRequest, Platform};
+use super::ansible_flow::{TOKEN, basic_auth, flow, flow_uri, fmc_domain};
 use crate::core::error::Failure;
-use crate::core::platform::tokens::Tokens;
+use crate::core::platform::{AuthMode, Platform, fdm, fmc};
 use crate::core::request::{HEADER_NAME_HINT, Header, is_credential_header, is_header_name};
-use crate::core::secret::Secret;
 use crate::core::tls::{Trust, sha256_fingerprint};
 use crate::core::workspace::saved::SavedRequest;
 use crate::core::workspace::variables::prepare;
@@ -23,10 +22,6 @@ use crate::core::workspace::{Device, atomic};
 
 /// The Ansible variable the password comes from.
 pub const PASSWORD_VAR: &str = "apx_password";
-
-const PASSWORD: &str = "{{ apx_password }}";
-const TOKEN: &str = "{{ apx_token }}";
-const USER: &str = "{{ apx_user }}";
 
 /// One device of the export and, when it is trusted by a pinned
 /// certificate, that certificate (DER, as the device presented it).
@@ -162,11 +157,21 @@ fn play(
     let platform = prepared
         .first()
         .map_or(device.platform, |(_, p)| p.platform);
+    let api_version = device.api_version.as_deref();
+    if let Some(version) = api_version {
+        fdm::check_api_version(version)?;
+    }
     let flow = if prepared.iter().any(|(_, p)| p.auth == AuthMode::Token) {
-        Some(flow(platform)?)
+        Some(flow(platform, api_version)?)
     } else {
         None
     };
+    // FMC: `{domainUUID}` in a URL is the session's domain, known after the login.
+    let domain = platform == Platform::Fmc
+        && flow.is_some()
+        && prepared
+            .iter()
+            .any(|(_, p)| fmc::has_domain_placeholder(p.url.as_str()));
     out.line(
         0,
         &format!("- name: {}", unsafe_str(&format!("apx: {}", device.name))),
@@ -209,6 +214,9 @@ fn play(
         out.line(5, "ansible.builtin.set_fact:");
         out.line(6, &format!("apx_token: \"{{{{ {} }}}}\"", flow.token));
         out.line(5, "no_log: true");
+        if domain {
+            fmc_domain(out, device.domain.as_deref());
+        }
     }
     for (name, request) in &prepared {
         let headers = crate::core::request::merge_headers(
@@ -224,8 +232,26 @@ fn play(
         if carries_secret {
             out.line(5, "no_log: true");
         }
+        let url = platform.session_path(request.url.as_str(), None, api_version);
+        let marked = if domain {
+            // A URL holds no NUL to mark the domain's places with.
+            fmc::fill_domain(&url, "\0")
+        } else {
+            url
+        };
+        if marked.contains('\0') {
+            out.line(5, "vars:");
+            out.line(6, "apx_url:");
+            for part in marked.split('\0') {
+                out.line(7, &format!("- {}", unsafe_str(part)));
+            }
+        }
         out.line(5, "ansible.builtin.uri:");
-        out.line(6, &format!("url: {}", unsafe_str(request.url.as_str())));
+        if marked.contains('\0') {
+            out.line(6, "url: \"{{ apx_url | join(apx_domain) }}\"");
+        } else {
+            out.line(6, &format!("url: {}", unsafe_str(&marked)));
+        }
         out.line(6, &format!("method: {}", unsafe_str(&request.method)));
         out.line(6, "status_code: [200, 201, 202, 204]");
         let mut lines = Vec::new();
@@ -240,7 +266,8 @@ fn play(
         }
         if request.auth == AuthMode::Token {
             let name = platform.token_header().unwrap_or("Authorization");
-            lines.push(format!("{}: \"{TOKEN}\"", quoted(name)));
+            let value = format!("{}{TOKEN}", platform.token_prefix());
+            lines.push(format!("{}: {}", quoted(name), quoted(&value)));
         }
         if !lines.is_empty() {
             out.line(6, "headers:");
@@ -267,108 +294,6 @@ fn play(
         flow_uri(out, logout, &platform.preset_headers(false));
     }
     Ok(())
-}
-
-/// How a platform logs in, where its token comes from, how it logs out.
-struct Flow {
-    /// Writes the login task from the platform's login request.
-    login: fn(&mut Yaml, &FlowRequest, Platform),
-    request: FlowRequest,
-    /// The Jinja expression of the token in the login's result.
-    token: &'static str,
-    logout: Option<FlowRequest>,
-}
-
-/// The token flow of each platform, from its preset (login and logout
-/// requests, built with apx's templates for the user, password and token):
-/// one line per platform.
-fn flow(platform: Platform) -> Result<Flow, Failure> {
-    let none = || {
-        Failure::usage(
-            format!("the {platform} platform has no token login to export"),
-            "Use --auth basic or none for its requests, or set the device's platform.",
-        )
-    };
-    let (login, token): (fn(&mut Yaml, &FlowRequest, Platform), _) = match platform {
-        Platform::Asa => (header_login, "apx_login.x_auth_token"),
-        Platform::Fxos => (header_login, "apx_login.json.token"),
-        Platform::Wsa | Platform::Sma | Platform::Esa => {
-            (asyncos_login, "apx_login.json.data.jwtToken")
-        }
-        Platform::Generic => return Err(none()),
-        Platform::Fmc | Platform::Fdm => {
-            return Err(Failure::usage(
-                format!("export ansible does not write the {platform} login yet"),
-                "Export curl (`apx export curl`) runs the FMC login; for FDM, send with apx.",
-            ));
-        }
-    };
-    let request = platform
-        .login_request(USER, &Secret::new(PASSWORD))
-        .ok_or_else(none)?;
-    Ok(Flow {
-        login,
-        request,
-        token,
-        logout: platform.logout_request(&Tokens::access(Secret::new(TOKEN))),
-    })
-}
-
-/// A login whose credentials travel in headers or as Basic (ASA token
-/// service, FXOS), the preset's request as it is.
-fn header_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
-    out.line(4, &format!("- name: Log in ({})", platform.label()));
-    flow_uri(out, login, &platform.preset_headers(false));
-    if login.basic {
-        basic_auth(out, 6);
-    }
-}
-
-/// AsyncOS: base64 user and password in a JSON body (Jinja's `b64encode`,
-/// where the preset encodes the values it is given), the JWT in the answer.
-fn asyncos_login(out: &mut Yaml, login: &FlowRequest, platform: Platform) {
-    out.line(4, &format!("- name: Log in ({})", platform.label()));
-    let bare = FlowRequest {
-        headers: Vec::new(),
-        body: None,
-        ..login.clone()
-    };
-    flow_uri(out, &bare, &platform.preset_headers(true));
-    out.line(6, "body_format: json");
-    out.line(6, "body:");
-    out.line(7, "data:");
-    out.line(8, "userName: \"{{ apx_user | b64encode }}\"");
-    out.line(8, "passphrase: \"{{ apx_password | b64encode }}\"");
-}
-
-/// A login or logout request of the platform's flow, at `apx_origin`. Its
-/// header values are apx's own templates (the user and password variables,
-/// the token), never workspace data.
-fn flow_uri(out: &mut Yaml, request: &FlowRequest, presets: &[Header]) {
-    out.line(5, "ansible.builtin.uri:");
-    out.line(6, &format!("url: \"{{{{ apx_origin }}}}{}\"", request.path));
-    out.line(6, &format!("method: {}", request.method));
-    out.line(6, "status_code: [200, 201, 204]");
-    if presets.is_empty() && request.headers.is_empty() {
-        return;
-    }
-    out.line(6, "headers:");
-    for header in presets {
-        out.line(
-            7,
-            &format!("{}: {}", quoted(&header.name), quoted(&header.value)),
-        );
-    }
-    for (name, value) in &request.headers {
-        out.line(7, &format!("{}: {}", quoted(name), quoted(value.expose())));
-    }
-}
-
-/// HTTP Basic credentials from `apx_user` and `apx_password`.
-fn basic_auth(out: &mut Yaml, indent: usize) {
-    out.line(indent, &format!("url_username: \"{USER}\""));
-    out.line(indent, &format!("url_password: \"{PASSWORD}\""));
-    out.line(indent, "force_basic_auth: true");
 }
 
 /// Refuses what no request can carry: a header name that is not an HTTP
@@ -426,7 +351,7 @@ fn host_name(index: usize, device: &str) -> String {
 /// A double-quoted YAML scalar holding exactly `text`: printable ASCII as
 /// is (but `"` and `\\`), everything else escaped, since YAML folds some
 /// characters (U+0085, U+2028) as line breaks.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -444,7 +369,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Workspace data: a quoted scalar Ansible never templates.
-fn unsafe_str(text: &str) -> String {
+pub(super) fn unsafe_str(text: &str) -> String {
     format!("!unsafe {}", quoted(text))
 }
 
@@ -464,12 +389,12 @@ fn pem_certificate(der: &[u8]) -> String {
 
 /// YAML text built line by line, two spaces per level.
 #[derive(Default)]
-struct Yaml {
+pub(super) struct Yaml {
     text: String,
 }
 
 impl Yaml {
-    fn line(&mut self, level: usize, line: &str) {
+    pub(super) fn line(&mut self, level: usize, line: &str) {
         self.text.push_str(&"  ".repeat(level));
         self.text.push_str(line);
         self.text.push('\n');

@@ -12,6 +12,7 @@
 //! [`Secret`]: crate::core::secret::Secret
 
 mod ansible_export;
+mod ansible_flow;
 mod curl_export;
 mod curl_import;
 mod curl_login;
