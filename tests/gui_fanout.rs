@@ -357,3 +357,50 @@ fn devices_picked_with_ctrl_click_across_folders_get_the_fan_out() {
     pick_device(&mut h, "fw-b");
     assert!(h.query_by_label_contains("picked (right-click").is_none());
 }
+
+/// A fan-out to many devices lays out only the table's rows on screen
+/// (their Compare boxes are the run table's own), under a header that stays
+/// on top while the table scrolls to its last row.
+#[test]
+fn a_large_fan_out_draws_the_rows_on_screen_under_its_header() {
+    let rt = runtime();
+    let a = appliance(&rt, Platform::Asa);
+    let dir = tempfile::tempdir().unwrap();
+    let devices: Vec<Device> = (0..60)
+        .map(|i| pinned_in("Many", &format!("fw-{i:02}"), &a))
+        .collect();
+    Workspace::new(dir.path()).save_devices(&devices).unwrap();
+    let mut h = harness(app(dir.path()));
+    for d in &devices {
+        let password = apx::core::secret::Secret::new(DEMO_PASSWORD);
+        h.state_mut().passwords.insert(d.name.clone(), password);
+    }
+    // Basic: no token sessions to run out of on the one ASA.
+    h.state_mut().tabs.active_mut().draft.auth = Some(apx::core::platform::AuthMode::Basic);
+    send_to_folder(&mut h, "Many");
+    step_until(&mut h, "the fan-out", fan_out_done);
+    h.run();
+    h.get_by_label_contains("60 of 60 done");
+    assert!(h.query_by_label_contains("Compare fw-00").is_some());
+    assert!(
+        h.query_by_label_contains("Compare fw-59").is_none(),
+        "a row below the table's end is not laid out"
+    );
+
+    h.get_by_label_contains("Compare fw-00").hover();
+    h.run();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -10_000.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    settle(&mut h);
+    assert!(h.query_by_label_contains("Compare fw-59").is_some());
+    assert!(h.query_by_label_contains("Compare fw-00").is_none());
+    // The header is still there, and sorts.
+    h.get_by_label("Status").click();
+    h.run();
+    assert!(h.query_by_label_contains("Compare fw-59").is_some());
+}

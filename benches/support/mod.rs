@@ -2,6 +2,8 @@
 //! child processes timed with their peak memory.
 #![allow(dead_code)] // each benchmark uses a different part
 
+pub mod fleet;
+
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -193,6 +195,9 @@ pub struct Frames {
 /// was drawn (it changes while the view moves; colours are left out).
 pub struct FrameRun {
     pub ms: f64,
+    /// The CPU time the frame's thread spent on it, ms (less than `ms`
+    /// when other threads had the cores).
+    pub cpu_ms: f64,
     pub layout: u64,
 }
 
@@ -225,11 +230,13 @@ impl Frames {
         self.next = Instant::now().max(self.next) + Duration::from_micros(16_667);
         let input = self.input(events);
         let t = Instant::now();
+        let cpu = thread_cpu_ms();
         let mut output = self.ctx.run_ui(input, |ui| app.draw(ui));
         // No GPU takes the font atlas's updates.
         output.textures_delta.clear();
         let meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let cpu_ms = thread_cpu_ms() - cpu;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for clipped in &meshes {
             if let egui::epaint::Primitive::Mesh(mesh) = &clipped.primitive {
@@ -240,6 +247,7 @@ impl Frames {
         }
         FrameRun {
             ms,
+            cpu_ms,
             layout: std::hash::Hasher::finish(&hasher),
         }
     }
@@ -303,6 +311,14 @@ fn center(node: &egui::accesskit::Node) -> egui::Pos2 {
         ((bounds.x0 + bounds.x1) / 2.0) as f32,
         ((bounds.y0 + bounds.y1) / 2.0) as f32,
     )
+}
+
+/// The CPU time of the calling thread so far, ms (Linux, macOS).
+pub fn thread_cpu_ms() -> f64 {
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: fills `t` for the calling thread.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 * 1000.0 + t.tv_nsec as f64 / 1e6
 }
 
 /// The slowest of `times` and its median, in ms.

@@ -43,6 +43,10 @@ pub struct ApplianceConfig {
     /// AsyncOS: the login asks for a second factor ([`DEMO_PASSCODE`] at
     /// `/login/two_factor`), saying so in this shape (None: no second factor).
     pub two_factor: Option<TwoFactorFlag>,
+    /// Every answer waits this long more before it is sent, as a real
+    /// appliance takes tens to hundreds of ms (the fleet bench's latency;
+    /// zero: none).
+    pub latency: Duration,
 }
 
 /// How an AsyncOS login answer writes `is2FactorRedirectRequired`: the
@@ -122,6 +126,7 @@ impl ApplianceConfig {
             token_lifetime: None,
             rate_limit: None,
             two_factor: None,
+            latency: Duration::ZERO,
         }
     }
 

@@ -104,6 +104,7 @@ pub async fn start(
             ));
         }
     };
+    let handler = server::with_latency(handler, config.latency);
     let name = format!("Demo {}", platform.id().to_ascii_uppercase());
     let server = serve_tls(cert, handler, port).await.map_err(|e| {
         let port = port.map_or_else(|| "a free port".to_string(), |p| format!("port {p}"));

@@ -111,6 +111,18 @@ impl DemoResponse {
 /// Answers one request; synchronous and cheap (state lives behind mutexes inside).
 pub type Handler = Arc<dyn Fn(&DemoRequest) -> DemoResponse + Send + Sync>;
 
+/// `handler` with every answer delayed by `latency` more (unchanged for zero).
+pub fn with_latency(handler: Handler, latency: Duration) -> Handler {
+    if latency.is_zero() {
+        return handler;
+    }
+    Arc::new(move |req| {
+        let mut answer = handler(req);
+        answer.delay = Some(answer.delay.unwrap_or_default() + latency);
+        answer
+    })
+}
+
 /// A server running on the current tokio runtime; dropping it stops it.
 pub struct RunningServer {
     addr: SocketAddr,
@@ -353,5 +365,28 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("a+b%20c", false), "a+b c");
+    }
+
+    #[test]
+    fn latency_adds_to_every_answer() {
+        let handler: Handler = Arc::new(|req: &DemoRequest| match req.path.as_str() {
+            "/slow" => DemoResponse::empty(200).with_delay(Duration::from_millis(5)),
+            _ => DemoResponse::empty(200),
+        });
+        let request = |path: &str| DemoRequest {
+            path: path.into(),
+            ..DemoRequest::default()
+        };
+        let delayed = with_latency(handler.clone(), Duration::from_millis(40));
+        assert_eq!(
+            delayed(&request("/")).delay,
+            Some(Duration::from_millis(40))
+        );
+        assert_eq!(
+            delayed(&request("/slow")).delay,
+            Some(Duration::from_millis(45))
+        );
+        let same = with_latency(handler, Duration::ZERO);
+        assert_eq!(same(&request("/")).delay, None);
     }
 }

@@ -337,11 +337,14 @@ impl RunWindow {
                         .any(|c| self.cell(i, *c, view).to_lowercase().contains(&needle))
             })
             .collect();
-        if let Some((column, descending)) = self.sort {
-            shown.sort_by(|&a, &b| {
-                let order = self.key(a, column, view).cmp(&self.key(b, column, view));
-                if descending { order.reverse() } else { order }
-            });
+        // Each row's key once (a cell may look its device up), not once
+        // per comparison; the sorts are stable.
+        match self.sort {
+            Some((column, false)) => shown.sort_by_cached_key(|&i| self.key(i, column, view)),
+            Some((column, true)) => {
+                shown.sort_by_cached_key(|&i| std::cmp::Reverse(self.key(i, column, view)));
+            }
+            None => {}
         }
         shown
     }
@@ -473,9 +476,7 @@ impl RunWindow {
             .show(ctx, |ui| {
                 self.controls(ui, view, actions);
                 ui.separator();
-                egui::ScrollArea::vertical()
-                    .max_height(360.0)
-                    .show(ui, |ui| self.table(ui, view, actions));
+                self.table(ui, view, actions);
             });
         open
     }
@@ -581,74 +582,104 @@ impl RunWindow {
         });
     }
 
+    /// The results table, scrolling: only the rows on screen are laid out
+    /// (a fan-out has a row per device), under a header that stays on top.
+    /// Table row 0 is the header and row `k` the `k-1`th row shown; the
+    /// header is drawn first in every range, over the row it hides.
     fn table(&mut self, ui: &mut egui::Ui, view: &View, actions: &mut Vec<Action>) {
         let columns = self.columns();
-        egui::Grid::new("run-results")
-            .num_columns(columns.len() + 1)
-            .striped(true)
-            .show(ui, |ui| {
-                ui.label("Compare")
-                    .on_hover_text("Tick two rows, then Compare ticked rows");
-                for &column in columns {
-                    let sorted = self.sort.filter(|(c, _)| *c == column);
-                    let header = egui::Button::selectable(sorted.is_some(), column.title());
-                    let hover = match sorted {
-                        Some((_, true)) => "Sorted descending; click for ascending",
-                        Some((_, false)) => "Sorted ascending; click for descending",
-                        None => "Sort by this column",
-                    };
-                    if ui.add(header).on_hover_text(hover).clicked() {
-                        self.sort = Some((column, sorted.is_some_and(|(_, d)| !d)));
-                    }
-                }
-                ui.end_row();
-                for i in self.order(view) {
-                    let mut ticked = self.compare.contains(&i);
-                    if ui
-                        .checkbox(&mut ticked, "")
-                        .accessible_name(format!("Compare {}", self.row_title(i, view)))
-                        .changed()
-                    {
-                        self.tick(i, ticked);
-                    }
-                    let row = &self.rows[i];
-                    for &column in columns {
-                        match column {
-                            Column::Request | Column::Device if column == columns[0] => {
-                                let text = self.cell(i, column, view);
-                                let open = egui::Button::selectable(false, text).truncate();
-                                if ui
-                                    .add_sized([160.0, 18.0], open)
-                                    .on_hover_text("Open the full response in a new tab")
-                                    .clicked()
-                                {
-                                    actions.push(Action::OpenRunRow(i));
-                                }
-                            }
-                            Column::Status => {
-                                let under_way = row
-                                    .job
-                                    .is_some_and(|j| self.current.get(&j) == Some(&row.index));
-                                status_cell(ui, row, under_way, &self.cell(i, column, view));
-                            }
-                            Column::Error => {
-                                let text = self.cell(i, column, view);
-                                ui.add_sized([220.0, 18.0], egui::Label::new(text).truncate());
-                            }
-                            Column::Request | Column::Device => {
-                                let text = self.cell(i, column, view);
-                                let label = egui::Label::new(text.as_str()).truncate();
-                                ui.add_sized([120.0, 18.0], label).on_hover_text(text);
-                            }
-                            // Short: platform ids, times, sizes.
-                            _ => {
-                                ui.label(self.cell(i, column, view));
-                            }
+        let order = self.order(view);
+        let row_height = ui.spacing().interact_size.y;
+        egui::ScrollArea::vertical().max_height(360.0).show_rows(
+            ui,
+            row_height,
+            order.len() + 1,
+            |ui, range| {
+                egui::Grid::new("run-results")
+                    .num_columns(columns.len() + 1)
+                    .min_row_height(row_height)
+                    .striped(true)
+                    .start_row(range.start)
+                    .show(ui, |ui| {
+                        let from = range.start.saturating_sub(1);
+                        let to = range.end.saturating_sub(1).max(from);
+                        let shown = order.get(from..to).unwrap_or_default();
+                        self.rows_ui(ui, columns, shown, view, actions);
+                    });
+            },
+        );
+    }
+
+    /// The header, then the rows `shown` (indices into `rows`).
+    fn rows_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        columns: &[Column],
+        shown: &[usize],
+        view: &View,
+        actions: &mut Vec<Action>,
+    ) {
+        ui.label("Compare")
+            .on_hover_text("Tick two rows, then Compare ticked rows");
+        for &column in columns {
+            let sorted = self.sort.filter(|(c, _)| *c == column);
+            let header = egui::Button::selectable(sorted.is_some(), column.title());
+            let hover = match sorted {
+                Some((_, true)) => "Sorted descending; click for ascending",
+                Some((_, false)) => "Sorted ascending; click for descending",
+                None => "Sort by this column",
+            };
+            if ui.add(header).on_hover_text(hover).clicked() {
+                self.sort = Some((column, sorted.is_some_and(|(_, d)| !d)));
+            }
+        }
+        ui.end_row();
+        for &i in shown {
+            let mut ticked = self.compare.contains(&i);
+            if ui
+                .checkbox(&mut ticked, "")
+                .accessible_name(format!("Compare {}", self.row_title(i, view)))
+                .changed()
+            {
+                self.tick(i, ticked);
+            }
+            let row = &self.rows[i];
+            for &column in columns {
+                match column {
+                    Column::Request | Column::Device if column == columns[0] => {
+                        let text = self.cell(i, column, view);
+                        let open = egui::Button::selectable(false, text).truncate();
+                        if ui
+                            .add_sized([160.0, 18.0], open)
+                            .on_hover_text("Open the full response in a new tab")
+                            .clicked()
+                        {
+                            actions.push(Action::OpenRunRow(i));
                         }
                     }
-                    ui.end_row();
+                    Column::Status => {
+                        let under_way = row
+                            .job
+                            .is_some_and(|j| self.current.get(&j) == Some(&row.index));
+                        status_cell(ui, row, under_way, &self.cell(i, column, view));
+                    }
+                    Column::Error => {
+                        let text = self.cell(i, column, view);
+                        ui.add_sized([220.0, 18.0], egui::Label::new(text).truncate());
+                    }
+                    Column::Request | Column::Device => {
+                        let text = self.cell(i, column, view);
+                        let label = egui::Label::new(text.as_str()).truncate();
+                        ui.add_sized([120.0, 18.0], label).on_hover_text(text);
+                    }
+                    // Short: platform ids, times, sizes.
+                    _ => {
+                        ui.label(self.cell(i, column, view));
+                    }
                 }
-            });
+            }
+            ui.end_row();
+        }
     }
 }
 
