@@ -279,7 +279,7 @@ fn the_spec_the_demo_fmc_and_fdm_serve_becomes_the_devices_catalog() {
         (
             Platform::Fmc,
             "/api/fmc_config/v1/domain/{domainUUID}/object/networks",
-            "7.4.1__build_172_",
+            "7.4.1%20%28build%20172%29",
         ),
         (
             Platform::Fdm,

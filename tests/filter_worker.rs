@@ -83,3 +83,30 @@ fn the_worker_refuses_what_is_not_a_request() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a filter request"));
 }
+
+#[test]
+fn a_worker_whose_parent_is_gone_ends_itself_after_its_limit() {
+    use apx::core::filter_wire::{Mode, request_head};
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    // Started as a parent would, which then never kills it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apx"))
+        .env(WORKER_ENV, "1")
+        .env("APX_FILTER_LIMIT_MS", "300")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(&request_head(Mode::Run, "last(repeat(1))"))
+        .unwrap();
+    stdin.write_all(b"null").unwrap();
+    drop(stdin);
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("past its time limit"));
+}

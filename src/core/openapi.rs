@@ -13,6 +13,7 @@ mod document;
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ use document::{Document, Members};
 pub const MAX_SPEC_BYTES: usize = 32 << 20;
 /// The most operations kept from one spec.
 pub const MAX_OPERATIONS: usize = 20_000;
+/// The most parameters read from one list (path- or operation-level).
+const MAX_PARAMETERS: usize = 256;
 /// How many `$ref`s in a row are followed before giving up (a cycle).
 const MAX_REF_DEPTH: usize = 16;
 /// How deep a body skeleton is built from a schema.
@@ -116,7 +119,7 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
         left: Cell::new(MAX_OUTPUT),
     };
     let mut operations = Vec::new();
-    for (path, item) in paths.0 {
+    for (path, item) in paths.last_of_each_name() {
         let item: Value = serde_json::from_str(item.get())
             .map_err(|e| invalid(format!("the path {path:?} cannot be read: {e}")))?;
         let Some(item) = spec.resolve(&item) else {
@@ -136,6 +139,7 @@ pub fn parse_spec(bytes: &[u8]) -> Result<Vec<Operation>, Failure> {
                 )));
             }
             operations.push(spec.operation(method, &join(&base, &path), op, &shared)?);
+            doc.end_operation();
         }
     }
     if doc.exhausted() {
@@ -223,10 +227,12 @@ fn join(base: &str, path: &str) -> String {
     }
 }
 
-/// A value of the document: one being read, or a `$ref`'s target.
+/// A value of the document: one being read, a `$ref`'s target, or an item
+/// of a target that is a list.
 enum Node<'v> {
     Borrowed(&'v Value),
     Target(Rc<Value>),
+    Element(Rc<Value>, usize),
 }
 
 impl std::ops::Deref for Node<'_> {
@@ -236,6 +242,7 @@ impl std::ops::Deref for Node<'_> {
         match self {
             Node::Borrowed(value) => value,
             Node::Target(value) => value,
+            Node::Element(list, i) => list.get(*i).unwrap_or(&Value::Null),
         }
     }
 }
@@ -264,19 +271,25 @@ impl Spec<'_> {
         None
     }
 
-    /// The parameters of a list (path- or operation-level), resolved.
-    fn parameters(&self, list: Option<&Value>) -> Vec<Value> {
+    /// The parameters of a list (path- or operation-level), resolved: at
+    /// most [`MAX_PARAMETERS`], each shared with the document, not copied.
+    fn parameters<'v>(&self, list: Option<&'v Value>) -> Vec<Node<'v>> {
         let Some(list) = list.and_then(|l| self.resolve(l)) else {
             return Vec::new();
         };
-        list.as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|p| self.resolve(p).map(|p| p.clone()))
-                    .collect()
+        let count = list.as_array().map_or(0, Vec::len).min(MAX_PARAMETERS);
+        (0..count)
+            .filter_map(|i| match &list {
+                Node::Borrowed(items) => self.resolve(&items[i]),
+                Node::Target(items) => match self.resolve(&items[i])? {
+                    Node::Borrowed(_) => Some(Node::Element(items.clone(), i)),
+                    Node::Target(target) => Some(Node::Target(target)),
+                    Node::Element(list, j) => Some(Node::Element(list, j)),
+                },
+                // `resolve` gives no element of a list.
+                Node::Element(..) => None,
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     fn operation(
@@ -284,7 +297,7 @@ impl Spec<'_> {
         method: &str,
         path: &str,
         op: &Map<String, Value>,
-        shared: &[Value],
+        shared: &[Node],
     ) -> Result<Operation, Failure> {
         let text = |key| op.get(key).and_then(Value::as_str).unwrap_or("").trim();
         let own = self.parameters(op.get("parameters"));
@@ -295,10 +308,12 @@ impl Spec<'_> {
                 p.get("in").and_then(Value::as_str).map(str::to_string),
             )
         };
+        let overridden: HashSet<_> = own.iter().map(|o| key(o)).collect();
         let all: Vec<&Value> = shared
             .iter()
-            .filter(|s| !own.iter().any(|o| key(o) == key(s)))
-            .chain(own.iter())
+            .filter(|s| !overridden.contains(&key(s)))
+            .map(|s| &**s)
+            .chain(own.iter().map(|o| &**o))
             .collect();
         let parameters = all.iter().filter_map(|p| self.parameter(p)).collect();
         let description = text("description");

@@ -20,6 +20,14 @@ use crate::core::filter_wire::{self, MAX_ANSWER_BYTES, Mode};
 
 /// Set (to `1`) in the worker's environment: `main` then serves one filter.
 pub const WORKER_ENV: &str = "APX_FILTER_WORKER";
+/// The worker's time limit in ms, in its environment: past it the worker
+/// ends itself, so that one whose parent died (and can no longer kill it)
+/// does not run on.
+const LIMIT_ENV: &str = "APX_FILTER_LIMIT_MS";
+/// The limit a worker keeps when it is told none (the CLI's).
+const LONGEST_LIMIT: Duration = Duration::from_secs(60);
+/// What the worker's own limit adds to its parent's (which comes first).
+const GRACE: Duration = Duration::from_secs(1);
 /// The worker's one argument, which `main` ignores and a test harness
 /// refuses (so that a harness started by mistake exits instead of running its tests).
 const WORKER_ARG: &str = "--apx-filter-worker";
@@ -47,6 +55,20 @@ pub fn is_worker() -> bool {
 /// The worker's `main`: reads one request from stdin, answers on stdout.
 /// Exit 0 when it answered, 2 when the request was not one.
 pub fn serve() -> u8 {
+    let limit = std::env::var(LIMIT_ENV)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(LONGEST_LIMIT, Duration::from_millis)
+        .min(LONGEST_LIMIT);
+    // The watchdog: the parent kills the worker at its limit; should the
+    // parent be gone, the worker ends itself a little later.
+    let _ = std::thread::Builder::new()
+        .name("filter watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(limit + GRACE);
+            eprintln!("apx filter worker: past its time limit");
+            std::process::exit(3);
+        });
     let request = match filter_wire::read_request(&mut io::stdin().lock()) {
         Ok(request) => request,
         Err(e) => {
@@ -114,7 +136,7 @@ fn exchange(mode: Mode, code: &str, body: &[u8], cancel: &AtomicBool, limit: Dur
         results: Vec::new(),
         error: Some(message),
     };
-    let mut child = match spawn() {
+    let mut child = match spawn(limit) {
         Ok(child) => child,
         Err(e) => return failed(format!("cannot start the filter worker: {e}")),
     };
@@ -168,8 +190,9 @@ fn exchange(mode: Mode, code: &str, body: &[u8], cancel: &AtomicBool, limit: Dur
     }
 }
 
-/// The worker started from [`set_program`]'s path, else this executable.
-fn spawn() -> io::Result<Child> {
+/// The worker started from [`set_program`]'s path, else this executable,
+/// told its time limit.
+fn spawn(limit: Duration) -> io::Result<Child> {
     let program = match PROGRAM.get() {
         Some(path) => path.clone(),
         None => std::env::current_exe()?,
@@ -178,6 +201,7 @@ fn spawn() -> io::Result<Child> {
     command
         .arg(WORKER_ARG)
         .env(WORKER_ENV, "1")
+        .env(LIMIT_ENV, limit.as_millis().to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

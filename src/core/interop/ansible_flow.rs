@@ -88,7 +88,12 @@ pub(super) fn fmc_domain(out: &mut Yaml, wanted: Option<&str>) {
     out.line(6, &format!("apx_domain: \"{{{{ {uuid} }}}}\""));
     out.line(4, "- name: Check the domain is a uuid");
     out.line(5, "ansible.builtin.assert:");
-    out.line(6, "that: \"apx_domain is match('^[0-9A-Fa-f-]{1,64}$')\"");
+    // `$` also matches before a final newline; trimming the value must
+    // leave it as it is.
+    out.line(
+        6,
+        "that: \"apx_domain is match('^[0-9A-Fa-f-]{1,64}$') and apx_domain == apx_domain | trim\"",
+    );
     out.line(6, &format!("fail_msg: {}", unsafe_str(&missing)));
 }
 
@@ -236,7 +241,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("that: \"apx_domain is match('^[0-9A-Fa-f-]{1,64}$')\""),
+            text.contains(
+                "that: \"apx_domain is match('^[0-9A-Fa-f-]{1,64}$') and apx_domain == apx_domain | trim\""
+            ),
             "{text}"
         );
         // The URL's workspace parts stay !unsafe around the domain.

@@ -262,3 +262,45 @@ fn refs_that_make_each_operation_parse_a_large_target_are_bounded() {
     let err = parse_spec(spec.as_bytes()).unwrap_err();
     assert!(err.message.contains("$refs"), "{}", err.message);
 }
+
+#[test]
+fn a_parameter_shared_by_ref_is_not_copied_into_each_list() {
+    // One large parameter, referred to 100,000 times from one list (kept
+    // to the first 256) and from 2,000 operations: shared, never copied,
+    // and each spelling of its pointer is the same place.
+    let pad = vec!["0"; 60_000].join(",");
+    let refs = vec![r##"{"$ref": "#/parameters/T"}"##; 100_000].join(",");
+    let paths: Vec<String> = (0..2_000)
+        .map(|i| {
+            let spelling = if i % 2 == 0 { "T" } else { "T~1" };
+            format!(
+                r##""/p{i}": {{"get": {{"parameters": [{{"$ref": "#/parameters/{spelling}"}}]}}}}"##
+            )
+        })
+        .collect();
+    let spec = format!(
+        r##"{{"swagger": "2.0", "paths": {{"/x": {{"get": {{"parameters": [{refs}]}}}}, {}}},
+            "parameters": {{"T": {{"name": "t", "in": "query", "x-pad": [{pad}]}},
+                            "T/": {{"name": "u", "in": "query", "x-pad": [{pad}]}}}}}}"##,
+        paths.join(", ")
+    );
+    let ops = parse_spec(spec.as_bytes()).unwrap();
+    assert_eq!(ops.len(), 2_001);
+    assert_eq!(ops[0].parameters.len(), 256, "the first 256 of the list");
+    assert_eq!(ops[1].parameters[0].name, "t");
+    assert_eq!(ops[2].parameters[0].name, "u");
+}
+
+#[test]
+fn a_path_given_twice_is_read_once_with_its_last_value() {
+    let spec = r#"{"openapi": "3.0.0", "paths": {
+        "/a": {"get": {"summary": "first"}},
+        "/b": {"get": {}},
+        "/a": {"get": {"summary": "last"}}}}"#;
+    let ops = parse_spec(spec.as_bytes()).unwrap();
+    let summaries: Vec<(&str, &str)> = ops
+        .iter()
+        .map(|o| (o.path.as_str(), o.summary.as_str()))
+        .collect();
+    assert_eq!(summaries, [("/a", "last"), ("/b", "")]);
+}

@@ -147,18 +147,18 @@ impl Platform {
     }
 
     /// The software version in the answer from [`Platform::version_path`]:
-    /// FMC's first `serverVersion`, FDM's `softwareVersion`.
+    /// FMC's first `serverVersion`, FDM's `softwareVersion`; only one of at
+    /// most 64 letters, digits, spaces and `._()+-` (a server chooses it).
     pub fn version_in(self, answer: &serde_json::Value) -> Option<String> {
         let version = match self {
             Platform::Fmc => answer.pointer("/items/0/serverVersion"),
             Platform::Fdm => answer.get("softwareVersion"),
             _ => None,
         }?;
-        version
-            .as_str()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
+        let version = version.as_str()?.trim();
+        let plain = |c: char| c.is_ascii_alphanumeric() || " ._()+-".contains(c);
+        (!version.is_empty() && version.len() <= 64 && version.chars().all(plain))
+            .then(|| version.to_string())
     }
 
     /// Where the platform serves its own API spec, if it does.
@@ -567,6 +567,26 @@ mod tests {
         assert_eq!(Platform::Generic.auth_for(None, false), AuthMode::None);
         let chosen = Some(AuthMode::None);
         assert_eq!(Platform::Fmc.auth_for(chosen, true), AuthMode::None);
+    }
+
+    #[test]
+    fn a_software_version_is_plain_and_short_or_none() {
+        let fmc = |v: serde_json::Value| {
+            Platform::Fmc.version_in(&serde_json::json!({"items": [{"serverVersion": v}]}))
+        };
+        assert_eq!(
+            fmc("7.4.1 (build 172)".into()).as_deref(),
+            Some("7.4.1 (build 172)")
+        );
+        assert_eq!(fmc("..".into()).as_deref(), Some(".."));
+        assert_eq!(fmc("../../etc".into()), None);
+        assert_eq!(fmc("7.4\n\u{1b}[31m".into()), None);
+        assert_eq!(fmc("9".repeat(65).into()), None);
+        assert_eq!(fmc(7.into()), None);
+        assert_eq!(fmc("  ".into()), None);
+        let fdm = serde_json::json!({"softwareVersion": "7.4.1-172"});
+        assert_eq!(Platform::Fdm.version_in(&fdm).as_deref(), Some("7.4.1-172"));
+        assert_eq!(Platform::Asa.version_in(&fdm), None);
     }
 
     #[test]

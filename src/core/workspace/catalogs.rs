@@ -237,22 +237,23 @@ impl Workspace {
     }
 }
 
-/// A software version as a file name: at most [`MAX_VERSION`] characters,
-/// letters, digits, `.`, `-` and `_` kept, anything else and a leading `.`
-/// as `_` (so `7.4.1 (build 172)` is `7.4.1__build_172_`, and no version
-/// names a hidden file or a parent folder).
+/// A software version as a file name, one for each version: letters,
+/// digits, `.` and `-` kept, every other byte and a leading `.` as `%XX`
+/// (so `7.4.1 (build 172)` is `7.4.1%20%28build%20172%29`, and no version
+/// names a hidden file or a parent folder). Versions are at most 64
+/// characters ([`Platform::version_in`]); a longer one is cut.
 fn version_stem(version: &str) -> String {
     let stem: String = version
-        .chars()
+        .bytes()
         .take(MAX_VERSION)
         .enumerate()
-        .map(|(i, c)| match c {
-            '.' if i == 0 => '_',
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
-            _ => '_',
+        .map(|(i, b)| match b {
+            b'.' if i == 0 => "%2E".to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
         })
         .collect();
-    if stem.is_empty() { "_".into() } else { stem }
+    if stem.is_empty() { "%".into() } else { stem }
 }
 
 /// A device name as a file name: letters, digits, `-` and `_` kept, every
@@ -341,10 +342,15 @@ mod tests {
 
     #[test]
     fn versions_are_file_names_that_stay_in_the_device_folder() {
-        assert_eq!(version_stem("7.4.1 (build 172)"), "7.4.1__build_172_");
-        assert_eq!(version_stem(".."), "_.");
-        assert_eq!(version_stem("../../x"), "_._.._x");
-        assert_eq!(version_stem(""), "_");
+        assert_eq!(
+            version_stem("7.4.1 (build 172)"),
+            "7.4.1%20%28build%20172%29"
+        );
+        assert_eq!(version_stem(".."), "%2E.");
+        assert_eq!(version_stem("../../x"), "%2E.%2F..%2Fx");
+        assert_eq!(version_stem(""), "%");
+        // One file name for each version.
+        assert_ne!(version_stem("7.4 (x)"), version_stem("7.4_(x)"));
         assert_eq!(version_stem(&"9".repeat(500)).len(), MAX_VERSION);
     }
 
