@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use apx::demo::DEMO_PASSWORD;
 use support::fleet::{Appliances, PATH, env_or, write_workspace};
-use support::{curl_asa, has_command, measure, median, pinned_key};
+use support::{curl_asa, has_command, measure, median, own_cpu_time, pinned_key};
 
 const CONCURRENCY: [usize; 2] = [8, 32];
 /// Devices of the one-at-a-time fan-out that times one device.
@@ -93,10 +93,16 @@ fn main() {
     let mut apx: Vec<Vec<f64>> = vec![Vec::new(); CONCURRENCY.len()];
     let mut rss: Vec<i64> = vec![0; CONCURRENCY.len()];
     let mut curl: Vec<Vec<f64>> = vec![Vec::new(); CONCURRENCY.len()];
+    // CPU time of apx, and of the appliances (this process) meanwhile.
+    let mut apx_cpu: Vec<Vec<f64>> = vec![Vec::new(); CONCURRENCY.len()];
+    let mut server_cpu: Vec<Vec<f64>> = vec![Vec::new(); CONCURRENCY.len()];
     for _ in 0..runs {
         solo.push(ms(measure(&mut apx_send(&ws, "Solo", 1)).wall) / SOLO as f64);
         for (i, &c) in CONCURRENCY.iter().enumerate() {
+            let served = own_cpu_time();
             let sample = measure(&mut apx_send(&ws, "Fleet", c));
+            server_cpu[i].push(ms(own_cpu_time() - served));
+            apx_cpu[i].push(ms(sample.cpu));
             apx[i].push(ms(sample.wall));
             rss[i] = rss[i].max(sample.max_rss_kb);
             curl[i].push(ms(measure(&mut xargs_curl(&urls, &ca, &key, c)).wall));
@@ -115,24 +121,28 @@ fn main() {
         "one device's time: apx send --devices to {SOLO} devices at --concurrency 1, wall / {SOLO} = {one:.1} ms"
     );
     println!(
-        "{:>11} {:>12} {:>10} {:>10} {:>15} {:>10} {:>16}",
+        "{:>11} {:>12} {:>10} {:>10} {:>15} {:>10} {:>16} {:>12} {:>15}",
         "concurrency",
         "apx wall ms",
         "ideal ms",
         "apx/ideal",
         "xargs+curl ms",
         "apx/curl",
-        "apx peak RSS MB"
+        "apx peak RSS MB",
+        "apx CPU ms",
+        "servers CPU ms"
     );
     for (i, &c) in CONCURRENCY.iter().enumerate() {
         let wall = median(apx[i].clone());
         let ideal = count as f64 / c as f64 * one;
         let curl = median(curl[i].clone());
         println!(
-            "{c:>11} {wall:>12.0} {ideal:>10.0} {:>10.2} {curl:>15.0} {:>10.2} {:>16.1}",
+            "{c:>11} {wall:>12.0} {ideal:>10.0} {:>10.2} {curl:>15.0} {:>10.2} {:>16.1} {:>12.0} {:>15.0}",
             wall / ideal,
             wall / curl,
-            rss[i] as f64 / 1024.0
+            rss[i] as f64 / 1024.0,
+            median(apx_cpu[i].clone()),
+            median(server_cpu[i].clone())
         );
     }
     println!("targets: apx/ideal <= 1.3, apx/curl < 1, peak RSS < 150 MB for 500 devices");

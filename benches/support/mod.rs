@@ -10,10 +10,26 @@ use std::time::{Duration, Instant};
 
 pub mod spec;
 
-/// Wall time and peak resident memory of one child process.
+/// Wall time, CPU time (user and system) and peak resident memory of one
+/// child process.
 pub struct Sample {
     pub wall: Duration,
+    pub cpu: Duration,
     pub max_rss_kb: i64,
+}
+
+/// User and system CPU time in a `rusage`.
+pub fn cpu_time(usage: &libc::rusage) -> Duration {
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// The CPU time this process has used so far (all its threads).
+pub fn own_cpu_time() -> Duration {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: fills `usage` for this process.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    cpu_time(&usage)
 }
 
 /// Runs `cmd` to completion (it must exit 0), with stdout and stderr
@@ -39,6 +55,7 @@ pub fn measure(cmd: &mut Command) -> Sample {
     );
     Sample {
         wall: started.elapsed(),
+        cpu: cpu_time(&usage),
         max_rss_kb: usage.ru_maxrss,
     }
 }

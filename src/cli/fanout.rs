@@ -14,8 +14,8 @@ use super::{Context, report};
 use crate::core::error::Failure;
 use crate::core::fanout::select;
 use crate::core::filter::Output;
-use crate::core::workspace::Workspace;
 use crate::core::workspace::collections::Collections;
+use crate::core::workspace::{Device, Workspace};
 use crate::engine::fanout::Pacing;
 use crate::engine::{Engine, Event, EventSink, Job, RequestResult};
 
@@ -37,13 +37,15 @@ pub fn send(ctx: &Context, args: &SendArgs, selector: &str) -> u8 {
     if let Err(failure) = super::filter::check(args.filter.as_deref()) {
         return report(ctx, &failure);
     }
-    let names = match selected(ctx, selector) {
-        Ok(names) => names,
+    // The devices, read once (not once per device).
+    let devices = match selected(ctx, selector) {
+        Ok(devices) => devices,
         Err(failure) => return report(ctx, &failure),
     };
+    let names: Vec<String> = devices.iter().map(|d| d.name.clone()).collect();
     // Each device's job, or why it could not be built (no password, say).
     let mut unbuilt: Vec<Option<Failure>> = Vec::new();
-    let jobs = names
+    let jobs = devices
         .iter()
         .map(
             |device| match super::send::build_job(ctx, args, Some(device)) {
@@ -82,11 +84,17 @@ pub fn send(ctx: &Context, args: &SendArgs, selector: &str) -> u8 {
 /// `run PATH --devices SELECTOR`: the saved requests planned for each
 /// device as `run` plans them for one (a session per origin and auth).
 pub fn run(ctx: &Context, args: &RunArgs, selector: &str, collections: Collections) -> u8 {
-    let names = match selected(ctx, selector) {
-        Ok(names) => names,
+    let devices = match selected(ctx, selector) {
+        Ok(devices) => devices,
         Err(failure) => return report(ctx, &failure),
     };
+    let names: Vec<String> = devices.iter().map(|d| d.name.clone()).collect();
     let workspace = Workspace::new(&ctx.workspace);
+    // The devices read once; a request naming another is read when planned.
+    let mut read: super::run::DevicesRead = devices
+        .into_iter()
+        .map(|d| (d.name.clone(), Ok(d)))
+        .collect();
     let mut jobs = Vec::new();
     let mut slots: Vec<Vec<Vec<usize>>> = Vec::new();
     let mut outcomes = Vec::new();
@@ -98,6 +106,7 @@ pub fn run(ctx: &Context, args: &RunArgs, selector: &str, collections: Collectio
         let mut planned = Vec::new();
         let groups = plan(
             &workspace,
+            &mut read,
             &conn,
             ctx.json,
             &collections.requests,
@@ -136,13 +145,10 @@ pub fn run(ctx: &Context, args: &RunArgs, selector: &str, collections: Collectio
     printer.finish()
 }
 
-/// The names of the devices SELECTOR names in the workspace.
-fn selected(ctx: &Context, selector: &str) -> Result<Vec<String>, Failure> {
+/// The devices SELECTOR names in the workspace.
+fn selected(ctx: &Context, selector: &str) -> Result<Vec<Device>, Failure> {
     let devices = Workspace::new(&ctx.workspace).load_devices()?;
-    Ok(select(selector, &devices)?
-        .into_iter()
-        .map(|d| d.name.clone())
-        .collect())
+    Ok(select(selector, &devices)?.into_iter().cloned().collect())
 }
 
 /// Runs each device's jobs on one engine, at most `concurrency` devices at
@@ -171,11 +177,14 @@ fn execute(
                        pacing: Option<&Pacing>| {
         while *next < names.len() && left[*next] == 0 {
             let device = std::mem::take(&mut results[*next]);
-            for job_results in &device {
-                record_history(ctx, job_results, Some(&names[*next]));
-            }
+            // The place goes to the next device before the history and the
+            // printing, which take this thread's time: one device more is
+            // held while they run.
             if let Some(pacing) = pacing.filter(|_| !device.is_empty()) {
                 pacing.taken();
+            }
+            for job_results in &device {
+                record_history(ctx, job_results, Some(&names[*next]));
             }
             done(*next, device);
             *next += 1;

@@ -61,6 +61,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> u8 {
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
     let groups = plan(
         &workspace,
+        &mut HashMap::new(),
         &args.connection,
         ctx.json,
         &collections.requests,
@@ -131,17 +132,21 @@ pub(super) fn collect(workspace: &Workspace, path: &Path) -> Result<Collections,
     ))
 }
 
+/// The devices read so far, by name (or why not): a fan-out reads each
+/// once, not once per device.
+pub(super) type DevicesRead = HashMap<String, Result<Device, Failure>>;
+
 /// Prepares every request and groups them into one job per session, in
 /// order of first appearance; a request that cannot be prepared gets its
 /// outcome at once. With `json`, bodies are checked as JSON as they arrive.
 pub(super) fn plan(
     workspace: &Workspace,
+    devices: &mut DevicesRead,
     conn: &ConnectionArgs,
     json: bool,
     entries: &[SavedEntry],
     outcomes: &mut Vec<Option<Outcome>>,
 ) -> Vec<Planned<usize>> {
-    let mut devices: HashMap<String, Result<Device, Failure>> = HashMap::new();
     let mut sessions = SessionPlan::default();
     for entry in entries {
         let slot = outcomes.len();

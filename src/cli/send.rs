@@ -26,9 +26,13 @@ pub fn run(ctx: &Context, args: SendArgs) -> u8 {
     if let Some(selector) = &args.fanout.devices {
         return super::fanout::send(ctx, &args, selector);
     }
-    let device = args.connection.device.as_deref();
+    let workspace = Workspace::new(&ctx.workspace);
     let job = match super::filter::check(args.filter.as_deref())
-        .and_then(|()| build_job(ctx, &args, device))
+        .and_then(|()| {
+            let name = args.connection.device.as_deref();
+            name.map(|name| workspace.device(name)).transpose()
+        })
+        .and_then(|device| build_job(ctx, &args, device.as_ref()))
     {
         Ok(job) => job,
         Err(failure) => {
@@ -59,21 +63,17 @@ pub fn run(ctx: &Context, args: SendArgs) -> u8 {
     worst
 }
 
-/// The job for `args` sent to `device` (by name), or to no device.
+/// The job for `args` sent to `device`, or to no device.
 pub(super) fn build_job(
     ctx: &Context,
     args: &SendArgs,
-    device: Option<&str>,
+    device: Option<&Device>,
 ) -> Result<Job, Failure> {
-    let workspace = Workspace::new(&ctx.workspace);
-    let device = device.map(|name| workspace.device(name)).transpose()?;
     // A URL without a port goes to the platform's API port (AsyncOS).
-    let platform = platform_of(&args.connection, device.as_ref())?;
-    let base = device
-        .as_ref()
-        .map(|d| with_api_port(&d.base_url, platform));
+    let platform = platform_of(&args.connection, device)?;
+    let base = device.map(|d| with_api_port(&d.base_url, platform));
     let url = resolve_target(&with_api_port(&args.target, platform), base.as_deref())?;
-    let session = session_spec(&ctx.workspace, &args.connection, device.as_ref(), &url)?;
+    let session = session_spec(&ctx.workspace, &args.connection, device, &url)?;
     let body = args.data.as_deref().map(read_body).transpose()?;
     let extra = args
         .headers
