@@ -63,6 +63,32 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
 /// One export for three pinned appliances (one request, its path a device
 /// variable), one `ansible-playbook` run: on each a login, a 200 and the
 /// logout (AsyncOS has none); the password in no file and no command line.
+/// Saves a GET of `{{probe}}` named Read in `Checks` and exports it for the
+/// devices of `folder` into `DIR/out`; returns that folder and what the
+/// export printed.
+fn export_read_request(dir: &Path, workspace: &Workspace, folder: &str) -> (PathBuf, String) {
+    let file = workspace
+        .save_request("Checks", &requests::get("Read", "{{probe}}"))
+        .unwrap();
+    let out = dir.join("out");
+    let export = apx_in(
+        dir,
+        &[
+            "--workspace",
+            workspace.dir().to_str().unwrap(),
+            "export",
+            "ansible",
+            file.to_str().unwrap(),
+            "--devices",
+            folder,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    (out, export.stdout)
+}
+
 #[test]
 fn exported_playbook_runs_against_asa_fxos_and_wsa() {
     let Some(program) = ansible_playbook() else {
@@ -91,30 +117,12 @@ fn exported_playbook_runs_against_asa_fxos_and_wsa() {
             .unwrap();
         appliances.push(appliance);
     }
-    let file = workspace
-        .save_request("Checks", &requests::get("Read", "{{probe}}"))
-        .unwrap();
-    let out = dir.path().join("out");
-    let export = apx_in(
-        dir.path(),
-        &[
-            "--workspace",
-            ws.to_str().unwrap(),
-            "export",
-            "ansible",
-            file.to_str().unwrap(),
-            "--devices",
-            "Fleet",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(export.code, 0, "{}", export.stderr);
+    let (out, printed_by_export) = export_read_request(dir.path(), &workspace, "Fleet");
     let printed = format!(
         "ansible-playbook -i {0}/inventory.yml {0}/playbook.yml -e apx_password=...",
         out.display()
     );
-    assert!(export.stdout.contains(&printed), "{}", export.stdout);
+    assert!(printed_by_export.contains(&printed), "{printed_by_export}");
     let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
     assert_eq!(playbook.matches("ca_path:").count(), 3, "{playbook}");
     assert!(!playbook.contains("validate_certs: false"), "{playbook}");
@@ -195,25 +203,7 @@ fn exported_playbook_runs_against_fmc_and_fdm() {
             ..pinned_in("Firepower", "fdm box", &fdm)
         })
         .unwrap();
-    let file = workspace
-        .save_request("Checks", &requests::get("Read", "{{probe}}"))
-        .unwrap();
-    let out = dir.path().join("out");
-    let export = apx_in(
-        dir.path(),
-        &[
-            "--workspace",
-            ws.to_str().unwrap(),
-            "export",
-            "ansible",
-            file.to_str().unwrap(),
-            "--devices",
-            "Firepower",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(export.code, 0, "{}", export.stderr);
+    let (out, _) = export_read_request(dir.path(), &workspace, "Firepower");
     let playbook = std::fs::read_to_string(out.join("playbook.yml")).unwrap();
     assert_eq!(playbook.matches("ca_path:").count(), 2, "{playbook}");
     assert!(
