@@ -187,17 +187,7 @@ mod tests {
     use crate::core::workspace::tests::asa;
 
     fn get(url: &str) -> SavedRequest {
-        SavedRequest {
-            name: "Read".into(),
-            description: None,
-            device: None,
-            platform: None,
-            auth: None,
-            method: "GET".into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: None,
-        }
+        SavedRequest::get("Read", url)
     }
 
     /// The playbook of `requests` on `device`.
